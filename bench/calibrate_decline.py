@@ -1,0 +1,101 @@
+"""Fit the decline model (newsbot/decline.py) and print its figures.
+
+Answerable examples: seed dev questions with answers, and XQuAD dev questions against their
+own articles. Unanswerable examples: seed dev questions without answers, and XQuAD dev
+questions with their own article left out of the results (leave-article-out).
+
+    .venv/bin/python bench/calibrate_decline.py --xquad ../shared/eval/xquad-dev
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from sklearn.linear_model import LogisticRegression
+
+from newsbot.decline import DeclineModel
+from newsbot.evaluation import read_eval_set
+from newsbot.service import open_searcher
+from newsbot.settings import PROJECT_ROOT, get_settings
+
+MAX_ANSWERABLE_DECLINED = 0.05
+
+
+def features(
+    searcher_args: tuple[Path, Path], questions_file: Path, leave_out: bool
+) -> tuple[list[list[float]], list[int]]:
+    settings = get_settings()
+    searcher = open_searcher(*searcher_args, settings.model)
+    questions = read_eval_set(questions_file)
+    results = searcher.search_many([q.question for q in questions], k=20)
+    rows: list[list[float]] = []
+    labels: list[int] = []
+    for question, result in zip(questions, results, strict=True):
+        hits = result.hits
+        rows.append([hits[0].dense, hits[0].coverage])
+        labels.append(int(question.answerable))
+        if leave_out and question.answerable:
+            gold_articles = {article for article, _ in question.gold}
+            others = [h for h in hits if h.passage.article not in gold_articles]
+            rows.append([others[0].dense, others[0].coverage])
+            labels.append(0)
+    return rows, labels
+
+
+def declined_share(model: DeclineModel, rows: list[list[float]], labels: list[int]) -> float:
+    """Share of the answerable questions that the model declines."""
+    answerable = [row for row, label in zip(rows, labels, strict=True) if label]
+    return sum(model.probability(d, c) < model.threshold for d, c in answerable) / max(1, len(answerable))
+
+
+def report(name: str, model: DeclineModel, rows: list[list[float]], labels: list[int]) -> None:
+    answered = np.array([model.probability(d, c) >= model.threshold for d, c in rows])
+    truth = np.array(labels, dtype=bool)
+    print(
+        f"{name:<22} answerable declined {np.mean(~answered[truth]):.3f} of {truth.sum()}; "
+        + (f"unanswerable declined {np.mean(~answered[~truth]):.3f} of {(~truth).sum()}" if (~truth).any() else "")
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--xquad", type=Path, required=True, help="folder with articles/ and questions.jsonl")
+    parser.add_argument("--seed-questions", type=Path, default=PROJECT_ROOT / "eval" / "seed-dev.jsonl")
+    parser.add_argument("--seed-weight", type=float, default=4.0, help="weight of a seed example against an XQuAD one")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    settings = get_settings()
+    with tempfile.TemporaryDirectory() as scratch:
+        seed = features((settings.knowledge_dir, Path(scratch) / "seed"), args.seed_questions, leave_out=False)
+        xquad = features(
+            (args.xquad / "articles", Path(scratch) / "xquad"), args.xquad / "questions.jsonl", leave_out=True
+        )
+    rows = seed[0] + xquad[0]
+    labels = seed[1] + xquad[1]
+    weights = [args.seed_weight] * len(seed[0]) + [1.0] * len(xquad[0])
+    fit = LogisticRegression(C=10.0).fit(np.array(rows), np.array(labels), sample_weight=np.array(weights))
+    fitted = DeclineModel(float(fit.intercept_[0]), float(fit.coef_[0][0]), float(fit.coef_[0][1]))
+    # The threshold: the highest that declines at most MAX_ANSWERABLE_DECLINED of the answerable
+    # questions of either set (declining an answerable question costs the user the answer).
+    threshold = 0.5
+    for candidate in np.linspace(0.01, 0.9, 90):
+        model = DeclineModel(fitted.bias, fitted.dense_coefficient, fitted.coverage_coefficient, float(candidate))
+        if all(declined_share(model, *data) <= MAX_ANSWERABLE_DECLINED for data in (seed, xquad)):
+            threshold = float(candidate)
+    fitted = DeclineModel(fitted.bias, fitted.dense_coefficient, fitted.coverage_coefficient, threshold)
+    print(
+        f"fitted: BIAS = {fitted.bias:.3f}, DENSE_COEFFICIENT = {fitted.dense_coefficient:.3f}, "
+        f"COVERAGE_COEFFICIENT = {fitted.coverage_coefficient:.3f}, THRESHOLD = {fitted.threshold:.2f}"
+    )
+    for name, model in (("current (decline.py)", DeclineModel()), ("fitted", fitted)):
+        print(f"-- {name}")
+        report("seed dev", model, *seed)
+        report("xquad leave-article-out", model, *xquad)
+
+
+if __name__ == "__main__":
+    main()

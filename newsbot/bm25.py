@@ -1,0 +1,170 @@
+"""A small Okapi BM25 index over passages, with stemming and typo-tolerant query terms."""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+import snowballstemmer
+
+TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
+SPLIT = re.compile(r"[-'’]")
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are as at be because been before being below
+    between both but by can could did do does doing down during each few for from further had has
+    have having he her here hers herself him himself his how i if in into is it its itself just me
+    more most my myself no nor not now of off on once only or other our ours ourselves out over own
+    same she should so some such than that the their theirs them themselves then there these they
+    this those through to too under until up very was we were what when where which while who whom
+    why will with would you your yours yourself yourselves s t don also did tell say says said many
+    much
+    """.split()
+)
+# Words of a question's phrasing that say nothing about its subject.
+QUESTION_WORDS = frozenset(
+    """
+    stand mean means meant happen happened happening going forward kind sort type part play supposed
+    exactly anyone anything someone something thing things really actually know think tell told give
+    given whats go goes went gone get gets got getting come comes came
+    """.split()
+)
+FUZZY_MIN_LENGTH = 4
+FUZZY_CUTOFF = 0.8
+FUZZY_WEIGHT = 0.7
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return str(_stemmer.stemWord(word))
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words without stopwords; a hyphenated word also gives its parts and its joined form."""
+    found: list[str] = []
+    for word in TOKEN.findall(fold(text)):
+        parts = SPLIT.split(word)
+        if len(parts) > 1:
+            if parts[-1] in ("s", "t", "d", "ll", "re", "ve", "m"):  # possessives and contractions
+                parts = parts[:-1]
+            found.extend(p for p in parts if p not in STOPWORDS)
+            joined = "".join(parts)
+            if len(parts) > 1 and joined not in STOPWORDS:
+                found.append(joined)
+        elif word not in STOPWORDS:
+            found.append(word)
+    return found
+
+
+def tokenize(text: str) -> list[str]:
+    return [stem(word) for word in words(text)]
+
+
+class BM25:
+    def __init__(self, documents: list[str], k1: float = 0.9, b: float = 0.5) -> None:
+        self.k1 = k1
+        self.b = b
+        self.size = len(documents)
+        term_counts = [Counter(tokenize(doc)) for doc in documents]
+        lengths = np.array([sum(c.values()) for c in term_counts], dtype=np.float32)
+        average = float(lengths.mean()) if self.size and lengths.mean() > 0 else 1.0
+        self._norm = k1 * (1 - b + b * lengths / average)
+        postings: dict[str, tuple[list[int], list[int]]] = {}
+        for doc, counts in enumerate(term_counts):
+            for term, count in counts.items():
+                ids, tfs = postings.setdefault(term, ([], []))
+                ids.append(doc)
+                tfs.append(count)
+        self._postings = {
+            term: (np.array(ids, dtype=np.int64), np.array(tfs, dtype=np.float32))
+            for term, (ids, tfs) in postings.items()
+        }
+        # Unknown question words are matched to close spellings among the articles' own words.
+        self._surface: dict[str, str] = {}
+        for document in documents:
+            for word in words(document):
+                self._surface.setdefault(word, stem(word))
+        self._surface_words = sorted(self._surface)
+        self._max_idf = math.log(1 + (self.size + 0.5) / 0.5)
+
+    def idf(self, term: str) -> float:
+        posting = self._postings.get(term)
+        frequency = len(posting[0]) if posting else 0
+        return math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
+
+    def close_terms(self, word: str) -> list[str]:
+        """Index terms of words spelled like an unknown question word (typos, variant spellings of names)."""
+        if len(word) < FUZZY_MIN_LENGTH:
+            return []
+        matches = difflib.get_close_matches(word, self._surface_words, n=2, cutoff=FUZZY_CUTOFF)
+        return list(dict.fromkeys(self._surface[match] for match in matches))
+
+    def question_terms(self, query: str) -> list[tuple[str, str]]:
+        """(word, term) pairs of a question, without the words of its phrasing."""
+        return [(w, stem(w)) for w in words(query) if w not in QUESTION_WORDS]
+
+    def query_terms(self, query: str) -> list[tuple[str, float]]:
+        """(index term, weight) pairs: known terms as they are, unknown ones matched to close spellings."""
+        weighted: list[tuple[str, float]] = []
+        for word, term in self.question_terms(query):
+            if term in self._postings:
+                weighted.append((term, 1.0))
+            else:
+                weighted.extend((close, FUZZY_WEIGHT) for close in self.close_terms(word))
+        return weighted
+
+    def scores(self, query: str, alternatives: Sequence[str] = ()) -> npt.NDArray[np.float32]:
+        """BM25 scores of every document; each alternative spelling of a name in the query (a full
+        name for an acronym) scores like one more query word: the mean of its words' scores."""
+        totals = self._scores(self.query_terms(query))
+        for alternative in alternatives:
+            terms = self.query_terms(alternative)
+            if terms:
+                totals += self._scores(terms) / len(terms)
+        return totals
+
+    def _scores(self, terms: list[tuple[str, float]]) -> npt.NDArray[np.float32]:
+        totals = np.zeros(self.size, dtype=np.float32)
+        for term, weight in terms:
+            ids, tfs = self._postings[term]
+            totals[ids] += weight * self.idf(term) * tfs * (self.k1 + 1) / (tfs + self._norm[ids])
+        return totals
+
+    def coverage(self, query: str, alternatives: Sequence[str] = ()) -> npt.NDArray[np.float32]:
+        """Per document, the share of the query's IDF mass it holds (unknown words weigh the most;
+        one close spelling of an unknown word counts for FUZZY_WEIGHT of it). With alternative
+        spellings of names, the best of the query as it is and the query with each alternative."""
+        best = self._coverage(query)
+        for alternative in alternatives:
+            best = np.maximum(best, self._coverage(f"{query} {alternative}"))
+        return best
+
+    def _coverage(self, query: str) -> npt.NDArray[np.float32]:
+        found = np.zeros(self.size, dtype=np.float32)
+        total = 0.0
+        for word, term in dict(self.question_terms(query)).items():
+            if term in self._postings:
+                weight = self.idf(term)
+                found[self._postings[term][0]] += weight
+            else:
+                weight = self._max_idf
+                holders = np.zeros(self.size, dtype=bool)
+                for close in self.close_terms(word):
+                    holders[self._postings[close][0]] = True
+                found += FUZZY_WEIGHT * weight * holders
+            total += weight
+        return found / total if total else found

@@ -1,0 +1,229 @@
+"""The `newsbot` command line: index build, search, ask, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from newsbot.answers import compose_answer
+from newsbot.embeddings import ModelError
+from newsbot.evaluation import EvalSetError, evaluate, read_eval_set
+from newsbot.index import IndexUnusable, build_index
+from newsbot.knowledge import KnowledgeError
+from newsbot.search import QuestionError, Searcher, SearchResult, check_question
+from newsbot.service import open_searcher
+from newsbot.settings import get_settings
+
+logger = logging.getLogger("newsbot")
+
+USAGE_ERROR = 2
+# Hits an answer is composed from (it shows the best few, and the other sides of a dispute).
+ANSWER_CANDIDATES = 8
+
+
+class CommandError(Exception):
+    """A failure the user can fix; printed as one line, no traceback."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def result_json(result: SearchResult, question_id: Any = None) -> dict[str, Any]:
+    return {
+        "id": question_id,
+        "question": result.question,
+        "answerable": result.answerable,
+        "confidence": result.confidence,
+        "passages": [
+            {
+                "article": hit.passage.article,
+                "title": hit.passage.title,
+                "paragraph": hit.passage.paragraph,
+                "text": hit.passage.text,
+                "score": hit.score,
+                "speaker": hit.passage.speaker,
+            }
+            for hit in result.hits
+        ],
+    }
+
+
+def print_hits(result: SearchResult) -> None:
+    verdict = "answerable" if result.answerable else "not answered by the articles"
+    print(f"{result.question}  [{verdict}, confidence {result.confidence:.2f}]")
+    for rank, hit in enumerate(result.hits, start=1):
+        passage = hit.passage
+        print(f"\n{rank}. {hit.score:.3f}  {passage.title}, paragraph {passage.paragraph} — {passage.speaker}")
+        print(f"   {passage.text}")
+
+
+def searcher_for(args: argparse.Namespace) -> Searcher:
+    return open_searcher(args.knowledge, args.index, args.model)
+
+
+def cmd_index_build(args: argparse.Namespace) -> int:
+    result = build_index(args.knowledge, args.index, args.model, force=args.force, progress=True)
+    manifest = result.manifest
+    if result.built:
+        print(
+            f"built {args.index}: {manifest['passages']} passages from {len(manifest['articles'])} article(s) "
+            f"in {result.seconds:.1f} s ({result.reason})"
+        )
+    else:
+        print(f"{args.index} is up to date ({manifest['passages']} passages, built {manifest['built_at']})")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if args.batch:
+        return search_batch(args)
+    if args.question is None:
+        raise CommandError("give a QUESTION or --batch FILE.jsonl", USAGE_ERROR)
+    result = searcher_for(args).search(args.question, args.k)
+    if args.json:
+        print(json.dumps(result_json(result), ensure_ascii=False))
+    else:
+        print_hits(result)
+    return 0
+
+
+def search_batch(args: argparse.Namespace) -> int:
+    if args.question is not None:
+        raise CommandError("give either a QUESTION or --batch, not both", USAGE_ERROR)
+    try:
+        lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"cannot read {args.batch}: {error}", USAGE_ERROR) from None
+    searcher = searcher_for(args)
+    failures = 0
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        question_id: Any = None
+        try:
+            row = json.loads(line)
+            if not isinstance(row, dict) or not isinstance(row.get("question"), str):
+                raise QuestionError('the line has no "question" string')
+            question_id = row.get("id")
+            output = result_json(searcher.search(row["question"], args.k), question_id)
+        except (json.JSONDecodeError, QuestionError) as error:
+            failures += 1
+            message = "not valid JSON" if isinstance(error, json.JSONDecodeError) else str(error)
+            logger.error("%s:%d: %s", args.batch, number, message)
+            output = {"id": question_id, "line": number, "error": message}
+        print(json.dumps(output, ensure_ascii=False), flush=True)
+    return 1 if failures else 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    searcher = searcher_for(args)
+    if args.question is not None:
+        print(compose_answer(searcher.search(args.question, k=ANSWER_CANDIDATES)).text)
+        return 0
+    return prompt(searcher)
+
+
+def prompt(searcher: Searcher) -> int:
+    """Ask questions one after another until an empty line, 'quit' or end of input."""
+    titles = sorted({p.title for p in searcher.index.passages})
+    print(f"Ask about: {'; '.join(titles)}")
+    print("An empty line or 'quit' ends.")
+    while True:
+        try:
+            question = input("\nquestion> ").strip()
+        except EOFError:
+            print()
+            return 0
+        if question.lower() in ("", "quit", "exit", "q"):
+            return 0
+        try:
+            print(compose_answer(searcher.search(question, k=ANSWER_CANDIDATES)).text)
+        except QuestionError as error:
+            print(f"newsbot: {error}")
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    questions = read_eval_set(Path(args.questions))
+    searcher = searcher_for(args)
+    figures = evaluate(searcher, questions, k=args.k)
+    answerable = figures[0].answerable
+    print(f"{args.questions}: {answerable} answerable, {figures[0].unanswerable} unanswerable questions")
+    for row in figures:
+        print(row.row())
+    if args.misses:
+        print("\nhybrid misses at rank 1:")
+        for miss in figures[0].misses:
+            print(f"  {miss}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    settings = get_settings()
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--knowledge", type=Path, default=settings.knowledge_dir, help="folder of articles")
+    common.add_argument("--index", type=Path, default=settings.index_dir, help="index folder")
+    common.add_argument("--model", default=settings.model, help="embedding model (default: %(default)s)")
+    common.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+    parser = argparse.ArgumentParser(prog="newsbot", description="Answers questions about news articles.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="manage the index").add_subparsers(dest="index_command", required=True)
+    build = index.add_parser("build", parents=[common], help="build the index when knowledge or model changed")
+    build.add_argument("--force", action="store_true", help="rebuild even when up to date")
+    build.set_defaults(handler=cmd_index_build)
+
+    search = commands.add_parser("search", parents=[common], help="the passages that best match a question")
+    search.add_argument("question", nargs="?")
+    search.add_argument("--k", type=int, default=5, help="passages to return (default: %(default)s)")
+    search.add_argument("--json", action="store_true", help="one JSON object per question")
+    search.add_argument("--batch", metavar="FILE.jsonl", help='lines of {"id": ..., "question": ...}')
+    search.set_defaults(handler=cmd_search)
+
+    ask = commands.add_parser("ask", parents=[common], help="the composed answer to a question")
+    ask.add_argument("question", nargs="?", help="without one: an interactive prompt")
+    ask.set_defaults(handler=cmd_ask)
+
+    evaluation = commands.add_parser("eval", parents=[common], help="retrieval figures for a question set")
+    evaluation.add_argument("questions", help="JSON lines: question, article, paragraph(s), answerable")
+    evaluation.add_argument("--k", type=int, default=10, help="passages retrieved per question")
+    evaluation.add_argument("--misses", action="store_true", help="list the questions missed at rank 1")
+    evaluation.set_defaults(handler=cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="newsbot: %(levelname)s: %(message)s",
+    )
+    if args.verbose:
+        logger.setLevel(logging.INFO)
+    try:
+        if getattr(args, "k", 1) < 1:
+            raise CommandError("--k must be at least 1", USAGE_ERROR)
+        if getattr(args, "question", None) is not None and not getattr(args, "batch", None):
+            check_question(args.question)
+        return int(args.handler(args))
+    except QuestionError as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except CommandError as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return error.status
+    except (KnowledgeError, IndexUnusable, ModelError, EvalSetError) as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

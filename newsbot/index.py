@@ -1,0 +1,213 @@
+"""The index folder: FAISS vectors, passages as JSON lines and a manifest; built atomically.
+
+Layout of an index directory:
+    current -> builds/<build id>     (symlink, switched atomically after a complete build)
+    builds/<build id>/manifest.json  model, dimension, passage count, knowledge hash, versions
+    builds/<build id>/vectors.faiss  normalized embeddings, inner-product index
+    builds/<build id>/passages.jsonl one passage per line, in vector order
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import faiss
+import numpy as np
+import numpy.typing as npt
+
+from newsbot import __version__
+from newsbot.bm25 import BM25
+from newsbot.embeddings import embed, embedding_dimension
+from newsbot.knowledge import knowledge_hash, load_articles
+from newsbot.lexicon import Lexicon
+from newsbot.passages import Passage, passages_of
+
+logger = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+VECTORS = "vectors.faiss"
+PASSAGES = "passages.jsonl"
+CURRENT = "current"
+BUILDS = "builds"
+
+
+class IndexUnusable(Exception):
+    """The index is missing or cannot be used with the current settings."""
+
+
+def library_versions() -> dict[str, str]:
+    versions = {"newsbot": __version__}
+    for package in ("faiss-cpu", "sentence-transformers", "torch", "numpy", "snowballstemmer"):
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = "not installed"
+    return versions
+
+
+def read_manifest(index_dir: Path) -> dict[str, Any] | None:
+    path = index_dir / CURRENT / MANIFEST
+    if not path.is_file():
+        return None
+    try:
+        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None
+    return manifest
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    built: bool
+    reason: str
+    manifest: dict[str, Any]
+    seconds: float
+
+
+def needs_build(manifest: dict[str, Any] | None, model: str, knowledge: str) -> str | None:
+    """Why a build is needed, or None when the current index is up to date."""
+    if manifest is None:
+        return "no index yet"
+    if manifest.get("format") != FORMAT_VERSION:
+        return "index format changed"
+    if manifest.get("model") != model:
+        return f"model changed ({manifest.get('model')} -> {model})"
+    if manifest.get("knowledge_hash") != knowledge:
+        return "knowledge changed"
+    return None
+
+
+def _write_build(
+    folder: Path, passages: list[Passage], vectors: npt.NDArray[np.float32], manifest: dict[str, Any]
+) -> None:
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    faiss.write_index(index, str(folder / VECTORS))
+    with (folder / PASSAGES).open("w", encoding="utf-8") as out:
+        for passage in passages:
+            out.write(json.dumps(passage.to_json(), ensure_ascii=False) + "\n")
+    # The manifest is written last: a build folder without one is incomplete.
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    for name in (VECTORS, PASSAGES, MANIFEST):
+        with (folder / name).open("rb") as handle:
+            os.fsync(handle.fileno())
+
+
+def _switch_current(index_dir: Path, build_name: str) -> None:
+    temporary_link = index_dir / f".{CURRENT}.{uuid.uuid4().hex}"
+    temporary_link.symlink_to(Path(BUILDS) / build_name)
+    os.replace(temporary_link, index_dir / CURRENT)
+
+
+def _prune(index_dir: Path, keep: set[str]) -> None:
+    """Remove old builds and leftovers of interrupted ones; keep the current and the previous build."""
+    for entry in (index_dir / BUILDS).iterdir():
+        if entry.name not in keep:
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def build_index(
+    knowledge_dir: Path, index_dir: Path, model: str, force: bool = False, progress: bool = True
+) -> BuildResult:
+    started = time.perf_counter()
+    knowledge = knowledge_hash(knowledge_dir) if knowledge_dir.is_dir() else ""
+    previous = read_manifest(index_dir)
+    reason = "forced" if force else needs_build(previous, model, knowledge)
+    if reason is None and previous is not None:
+        return BuildResult(False, "up to date", previous, time.perf_counter() - started)
+    articles = load_articles(knowledge_dir)  # raises KnowledgeError before anything is written
+    passages = [passage for article in articles for passage in passages_of(article)]
+    logger.info("embedding %d passages of %d articles", len(passages), len(articles))
+    vectors = embed(model, [passage_text_for_embedding(p) for p in passages], progress=progress)
+    dimension = embedding_dimension(model)
+    build_name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    manifest = {
+        "format": FORMAT_VERSION,
+        "model": model,
+        "dimension": dimension,
+        "passages": len(passages),
+        "articles": [article.stem for article in articles],
+        "knowledge_hash": knowledge,
+        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "versions": library_versions(),
+    }
+    builds = index_dir / BUILDS
+    builds.mkdir(parents=True, exist_ok=True)
+    staging = builds / f".staging-{build_name}"
+    staging.mkdir()
+    try:
+        _write_build(staging, passages, vectors, manifest)
+        os.replace(staging, builds / build_name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    previous_build = (index_dir / CURRENT).resolve().name if (index_dir / CURRENT).exists() else ""
+    _switch_current(index_dir, build_name)
+    _prune(index_dir, {build_name, previous_build})
+    return BuildResult(True, reason or "forced", manifest, time.perf_counter() - started)
+
+
+def passage_text_for_embedding(passage: Passage) -> str:
+    return f"{passage.title}. {passage.text}"
+
+
+@dataclass
+class LoadedIndex:
+    folder: Path  # the build folder that was loaded
+    manifest: dict[str, Any]
+    passages: list[Passage]
+    vectors: npt.NDArray[np.float32]
+    faiss_index: faiss.Index
+    bm25: BM25
+    lexicon: Lexicon
+    stale: bool
+
+
+def load_index(index_dir: Path, model: str, knowledge_dir: Path | None = None) -> LoadedIndex:
+    manifest = read_manifest(index_dir)
+    if manifest is None:
+        raise IndexUnusable(f"no index in {index_dir}: run `newsbot index build` first")
+    if manifest.get("format") != FORMAT_VERSION:
+        raise IndexUnusable(
+            f"the index in {index_dir} has format {manifest.get('format')}, this newsbot reads {FORMAT_VERSION}: "
+            "run `newsbot index build`"
+        )
+    if manifest.get("model") != model:
+        raise IndexUnusable(
+            f"the index in {index_dir} was built with model {manifest.get('model')!r}, "
+            f"but the configured model is {model!r}: rebuild with `newsbot index build`"
+        )
+    folder = (index_dir / CURRENT).resolve()
+    faiss_index = faiss.read_index(str(folder / VECTORS))
+    if faiss_index.d != manifest.get("dimension") or embedding_dimension(model) != faiss_index.d:
+        raise IndexUnusable(
+            f"the index in {index_dir} has dimension {faiss_index.d}, the manifest says "
+            f"{manifest.get('dimension')} and model {model!r} gives {embedding_dimension(model)}: "
+            "rebuild with `newsbot index build --force`"
+        )
+    with (folder / PASSAGES).open(encoding="utf-8") as rows:
+        passages = [Passage.from_json(json.loads(line)) for line in rows if line.strip()]
+    if len(passages) != faiss_index.ntotal or len(passages) != manifest.get("passages"):
+        raise IndexUnusable(f"the index in {index_dir} is inconsistent (passages and vectors differ): rebuild it")
+    vectors = faiss_index.reconstruct_n(0, faiss_index.ntotal)
+    stale = False
+    if knowledge_dir is not None and knowledge_dir.is_dir():
+        stale = knowledge_hash(knowledge_dir) != manifest.get("knowledge_hash")
+        if stale:
+            logger.warning("the index in %s is stale: knowledge changed since it was built", index_dir)
+    bm25 = BM25([f"{p.title} {p.text}" for p in passages])
+    lexicon = Lexicon([p.title for p in passages] + [p.text for p in passages])
+    return LoadedIndex(
+        folder, manifest, passages, np.asarray(vectors, dtype=np.float32), faiss_index, bm25, lexicon, stale
+    )

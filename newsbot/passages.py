@@ -1,0 +1,144 @@
+"""Splitting articles into passages: a paragraph, or sentence windows of a long one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from newsbot.attribution import attribute_paragraphs
+from newsbot.knowledge import Article, Paragraph
+
+# A sentence ends at . ! ? (optionally followed by closing quotes or brackets) before
+# whitespace and an upper-case letter, digit or opening quote, unless the word before is
+# a common abbreviation or a single initial.
+SENTENCE_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
+ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "sr",
+        "jr",
+        "gen",
+        "col",
+        "lt",
+        "sgt",
+        "rev",
+        "hon",
+        "gov",
+        "sen",
+        "rep",
+        "vs",
+        "etc",
+        "no",
+        "fig",
+        "approx",
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "u.s",
+        "u.k",
+        "e.g",
+        "i.e",
+    ]
+)
+
+LONG_PARAGRAPH_WORDS = 120
+WINDOW_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class Passage:
+    id: str  # "<article>:p<paragraph>" or "<article>:p<paragraph>:s<first>-<last>"
+    article: str
+    title: str
+    paragraph: int  # counted from 1
+    sentences: tuple[int, int] | None  # 1-based inclusive range for a window, None for a paragraph
+    start: int  # character offsets into the article body
+    end: int
+    text: str
+    speaker: str
+
+    def to_json(self) -> dict[str, Any]:
+        row = asdict(self)
+        row["sentences"] = list(self.sentences) if self.sentences else None
+        return row
+
+    @classmethod
+    def from_json(cls, row: dict[str, Any]) -> Passage:
+        sentences = row.get("sentences")
+        return cls(**{**row, "sentences": tuple(sentences) if sentences else None})
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in SENTENCE_END.finditer(text):
+        before = text[start : match.start()].split()
+        last_word = before[-1].lower().rstrip(".") if before else ""
+        if last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+            continue
+        spans.append((start, match.end()))
+        start = match.end()
+        while start < len(text) and text[start].isspace():
+            start += 1
+    if start < len(text):
+        spans.append((start, len(text)))
+    return spans
+
+
+def _passage(
+    article: Article, paragraph: Paragraph, speaker: str, span: tuple[int, int], sentences: tuple[int, int] | None
+) -> Passage:
+    start, end = span
+    suffix = f":s{sentences[0]}-{sentences[1]}" if sentences else ""
+    return Passage(
+        id=f"{article.stem}:p{paragraph.number}{suffix}",
+        article=article.stem,
+        title=article.title,
+        paragraph=paragraph.number,
+        sentences=sentences,
+        start=paragraph.start + start,
+        end=paragraph.start + end,
+        text=paragraph.text[start:end],
+        speaker=speaker,
+    )
+
+
+def passages_of(article: Article) -> list[Passage]:
+    speakers = attribute_paragraphs([p.text for p in article.paragraphs])
+    passages: list[Passage] = []
+    for paragraph, attribution in zip(article.paragraphs, speakers, strict=True):
+        spans = sentence_spans(paragraph.text)
+        if len(paragraph.text.split()) <= LONG_PARAGRAPH_WORDS or len(spans) <= WINDOW_SENTENCES:
+            passages.append(_passage(article, paragraph, attribution.speaker, (0, len(paragraph.text)), None))
+            continue
+        # Overlapping windows (stride one sentence less than the window) so that no
+        # sentence pair that belongs together is cut apart.
+        stride = max(1, WINDOW_SENTENCES - 1)
+        first = 0
+        while True:
+            last = min(first + WINDOW_SENTENCES, len(spans)) - 1
+            span = (spans[first][0], spans[last][1])
+            passages.append(_passage(article, paragraph, attribution.speaker, span, (first + 1, last + 1)))
+            if last == len(spans) - 1:
+                break
+            first += stride
+    return passages

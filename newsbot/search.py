@@ -1,0 +1,170 @@
+"""Hybrid retrieval: dense (FAISS) and BM25 scores fused per paragraph, and the decline decision."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from newsbot.answer_types import expected_answer_type, holds_answer_type
+from newsbot.attribution import NARRATOR
+from newsbot.bm25 import tokenize
+from newsbot.decline import DeclineModel
+from newsbot.embeddings import embed
+from newsbot.index import LoadedIndex
+from newsbot.passages import Passage
+
+MAX_QUESTION_CHARS = 2000
+CANDIDATES = 100
+# Weight of the dense score in the fusion of min-max normalized dense and BM25 scores,
+# tuned on the XQuAD dev set (see the README's evaluation section).
+DENSE_WEIGHT = 0.5
+# Added to the fused score of a passage holding the kind of answer the question asks for
+# (a time for "when", a number for "how many", ...).
+ANSWER_TYPE_BOOST = 0.1
+# Added, times the share of the speaker's name the question uses, to a passage whose speaker
+# the question names ("what did Labour sources say ...").
+SPEAKER_BOOST = 0.15
+
+
+PERSON = re.compile(r"^(?:[A-Z][\w'’-]+ )+[A-Z][\w'’-]+$")
+
+
+def is_person(speaker: str) -> bool:
+    """A speaker label that is a personal name ("Jeremy Corbyn"), not a group ("Labour sources")."""
+    return bool(PERSON.match(speaker))
+
+
+@lru_cache(maxsize=4096)
+def speaker_terms(speaker: str) -> tuple[str, ...]:
+    return tuple(tokenize(re.sub(r"\(.*?\)", "", speaker)))
+
+
+class Mode(StrEnum):
+    HYBRID = "hybrid"
+    BM25 = "bm25"
+    DENSE = "dense"
+
+
+class QuestionError(ValueError):
+    """The question cannot be searched (empty or too long)."""
+
+
+def check_question(question: str) -> str:
+    text = question.strip()
+    if not text:
+        raise QuestionError("the question is empty")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    return text
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float  # fused score in [0, 1], the ranking key
+    dense: float  # cosine similarity of question and passage
+    coverage: float  # share of the question's IDF mass found in the passage
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    question: str
+    answerable: bool
+    confidence: float  # the decline model's probability that the articles answer the question
+    hits: list[Hit]
+
+
+def _min_max(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-9:
+        return np.zeros_like(values) if high <= 0 else np.ones_like(values)
+    return (values - low) / (high - low)
+
+
+class Searcher:
+    def __init__(self, index: LoadedIndex, model: str, decline: DeclineModel | None = None) -> None:
+        self.index = index
+        self.model = model
+        self.decline = decline or DeclineModel()
+        speakers: dict[str, list[int]] = {}
+        for position, passage in enumerate(index.passages):
+            if passage.speaker != NARRATOR:
+                speakers.setdefault(passage.speaker, []).append(position)
+        self._speakers = {speaker: np.array(members) for speaker, members in speakers.items()}
+
+    def _speaker_matches(self, question: str) -> npt.NDArray[np.float32]:
+        """Per passage, how much of its speaker's name the question uses (a person's surname is enough)."""
+        asked = {term for _, term in self.index.bm25.question_terms(question)}
+        matches = np.zeros(len(self.index.passages), dtype=np.float32)
+        for speaker, members in self._speakers.items():
+            terms = speaker_terms(speaker)
+            if not terms or not asked & set(terms):
+                continue
+            share = 1.0 if is_person(speaker) and terms[-1] in asked else len(asked & set(terms)) / len(terms)
+            matches[members] = share
+        return matches
+
+    def search(self, question: str, k: int = 5, mode: Mode = Mode.HYBRID) -> SearchResult:
+        text = check_question(question)
+        query_vector = embed(self.model, [text])[0]
+        return self.search_embedded(text, query_vector, k, mode)
+
+    def search_many(self, questions: list[str], k: int = 5, mode: Mode = Mode.HYBRID) -> list[SearchResult]:
+        texts = [check_question(q) for q in questions]
+        vectors = embed(self.model, texts) if texts else np.zeros((0, 0), dtype=np.float32)
+        return [self.search_embedded(t, v, k, mode) for t, v in zip(texts, vectors, strict=True)]
+
+    def search_embedded(
+        self, text: str, query_vector: npt.NDArray[np.float32], k: int, mode: Mode = Mode.HYBRID
+    ) -> SearchResult:
+        index = self.index
+        total = len(index.passages)
+        alternatives = index.lexicon.alternatives(text)
+        lexical_all = index.bm25.scores(text, alternatives)
+        coverage_all = index.bm25.coverage(text, alternatives)
+        if total <= CANDIDATES:
+            candidates = np.arange(total)
+        else:
+            _, dense_top = index.faiss_index.search(query_vector[None, :], CANDIDATES)
+            lexical_top = np.argpartition(-lexical_all, CANDIDATES)[:CANDIDATES]
+            candidates = np.union1d(dense_top[0][dense_top[0] >= 0], lexical_top)
+        dense = index.vectors[candidates] @ query_vector
+        lexical = lexical_all[candidates]
+        if mode is Mode.DENSE:
+            fused = _min_max(dense)
+        elif mode is Mode.BM25:
+            fused = _min_max(lexical)
+        else:
+            fused = DENSE_WEIGHT * _min_max(dense) + (1 - DENSE_WEIGHT) * _min_max(lexical)
+        fused = fused + np.float32(SPEAKER_BOOST) * self._speaker_matches(text)[candidates]
+        answer_type = expected_answer_type(text)
+        if answer_type is not None:
+            holds = np.array(
+                [holds_answer_type(index.passages[int(c)].text, answer_type) for c in candidates], dtype=np.float32
+            )
+            fused = fused + np.float32(ANSWER_TYPE_BOOST) * holds
+        # One hit per paragraph: its best passage (a long paragraph has several windows).
+        best: dict[tuple[str, int], int] = {}
+        for position in np.argsort(-fused, kind="stable"):
+            passage = index.passages[int(candidates[position])]
+            key = (passage.article, passage.paragraph)
+            if key not in best:
+                best[key] = int(position)
+                if len(best) >= k:
+                    break
+        hits = [
+            Hit(
+                passage=index.passages[int(candidates[p])],
+                score=round(float(fused[p]), 4),
+                dense=round(float(dense[p]), 4),
+                coverage=round(float(coverage_all[candidates[p]]), 4),
+            )
+            for p in best.values()
+        ]
+        confidence = self.decline.probability(hits[0].dense, hits[0].coverage) if hits else 0.0
+        return SearchResult(text, confidence >= self.decline.threshold, round(confidence, 4), hits)

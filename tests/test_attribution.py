@@ -1,0 +1,273 @@
+"""Tests for newsbot.attribution: the seed article plus small invented texts."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from newsbot.attribution import (
+    CONTINUATION,
+    NARRATION,
+    NARRATOR,
+    QUOTE,
+    REPORTED,
+    Attribution,
+    attribute_paragraphs,
+)
+
+ARTICLE = Path(__file__).parents[1] / "knowledge" / "corbyn-jewish-leaders-talks.md"
+
+JOINT = "the Board of Deputies and JLC (joint statement)"
+EXPECTED_SPEAKERS: list[str] = [
+    "the Board of Deputies and JLC",  # 1
+    "Labour sources",  # 2
+    NARRATOR,  # 3
+    "sources",  # 4
+    NARRATOR,  # 5
+    "a source",  # 6
+    "Jonathan Goldstein",  # 7
+    "a source",  # 8
+    *[JOINT] * 10,  # 9-18
+    NARRATOR,  # 19
+    "a source",  # 20
+    "a source",  # 21
+    NARRATOR,  # 22
+    NARRATOR,  # 23
+    "Labour sources",  # 24
+    NARRATOR,  # 25
+    "JLC and Board representatives",  # 26
+    "a JLC and Board representative",  # 27
+    NARRATOR,  # 28
+    "a JLC and Board representative",  # 29
+    "Jeremy Corbyn",  # 30
+    "Jeremy Corbyn",  # 31
+    "Jeremy Corbyn",  # 32
+    "Jeremy Corbyn",  # 33
+]
+
+
+def _article_paragraphs() -> list[str]:
+    """Minimal parse: drop the YAML front matter, split on blank lines."""
+    text = ARTICLE.read_text(encoding="utf-8")
+    match = re.match(r"\A---[ \t]*\r?\n.*?\r?\n---[ \t]*\r?\n", text, re.DOTALL)
+    body = text[match.end() :] if match else text
+    return [p.strip() for p in re.split(r"\n[ \t]*\n", body) if p.strip()]
+
+
+@pytest.fixture(scope="module")
+def article_attributions() -> list[Attribution]:
+    if not ARTICLE.exists():
+        pytest.skip(f"{ARTICLE} is missing")
+    paragraphs = _article_paragraphs()
+    assert len(paragraphs) == len(EXPECTED_SPEAKERS)
+    return attribute_paragraphs(paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("number", "expected"),
+    list(enumerate(EXPECTED_SPEAKERS, start=1)),
+    ids=[f"para{n:02d}" for n in range(1, len(EXPECTED_SPEAKERS) + 1)],
+)
+def test_seed_article_speaker(article_attributions: list[Attribution], number: int, expected: str) -> None:
+    assert article_attributions[number - 1].speaker == expected
+
+
+def test_seed_article_kinds_and_cues(article_attributions: list[Attribution]) -> None:
+    by_number = dict(enumerate(article_attributions, start=1))
+    assert by_number[3] == Attribution(NARRATOR, NARRATION, "")
+    assert by_number[7].kind == QUOTE and by_number[7].cue == "He said:"
+    assert by_number[8].cue == "According to one source"
+    assert by_number[10].cue == "They said:"
+    assert [by_number[n].kind for n in range(11, 15)] == [CONTINUATION] * 4
+    assert by_number[15].cue == "The statement continued:"
+    assert by_number[21].cue == "added the representative"
+    assert by_number[30] == Attribution("Jeremy Corbyn", REPORTED, "Mr Corbyn himself said")
+    assert by_number[31] == Attribution("Jeremy Corbyn", QUOTE, "he said")
+    assert by_number[32].kind == CONTINUATION
+
+
+# --------------------------------------------------------------------------
+# General rules on invented texts
+# --------------------------------------------------------------------------
+
+
+def speakers(paragraphs: list[str]) -> list[str]:
+    return [a.speaker for a in attribute_paragraphs(paragraphs)]
+
+
+def test_empty_article() -> None:
+    assert attribute_paragraphs([]) == []
+
+
+def test_narration_paragraph() -> None:
+    result = attribute_paragraphs(["The bridge over the Tamar reopened on Monday after two years of repairs."])
+    assert result == [Attribution(NARRATOR, NARRATION, "")]
+
+
+def test_text_without_quotes_is_all_narration() -> None:
+    paragraphs = [
+        "Voters in Northfield went to the polls on Thursday.",
+        "Turnout was higher than in 2019, with long queues at several stations.",
+        "Maria Lopez and Tom Reed were the leading candidates.",
+        "Results are expected early on Friday morning.",
+    ]
+    assert speakers(paragraphs) == [NARRATOR] * len(paragraphs)
+    assert {a.kind for a in attribute_paragraphs(paragraphs)} == {NARRATION}
+
+
+def test_she_said_resolves_to_last_named_woman() -> None:
+    paragraphs = [
+        "Maria Lopez, the city's mayor, opened the bridge on Monday. Mr Brown watched.",
+        '"It is a great day for the city," she said.',
+    ]
+    result = attribute_paragraphs(paragraphs)
+    assert result[1] == Attribution("Maria Lopez", QUOTE, "she said")
+
+
+def test_he_and_she_resolve_by_gender() -> None:
+    paragraphs = [
+        "Mr Jones met Sarah Kent on Monday.",
+        '"It went well," she said.',
+        '"Very well indeed," he said.',
+    ]
+    assert speakers(paragraphs) == [NARRATOR, "Sarah Kent", "Mr Jones"]
+
+
+def test_inverted_said_with_title_and_full_name() -> None:
+    paragraphs = [
+        '"We are delighted with the results," said Dr Jane Smith.',
+        'Dr Smith added: "The trial worked."',
+    ]
+    result = attribute_paragraphs(paragraphs)
+    assert result[0] == Attribution("Jane Smith", QUOTE, "said Dr Jane Smith")
+    assert result[1].speaker == "Jane Smith"
+
+
+def test_title_and_surname_typo_resolve_to_full_name() -> None:
+    paragraphs = [
+        "Talks with Gregory Haddon stalled on Tuesday.",
+        'Mr Hadon said that the offer was "final".',
+        '"There is nothing more to discuss," he said.',
+    ]
+    assert speakers(paragraphs) == [NARRATOR, "Gregory Haddon", "Gregory Haddon"]
+
+
+def test_according_to_officials() -> None:
+    result = attribute_paragraphs(["According to officials, the bridge will reopen in May."])
+    assert result == [Attribution("officials", REPORTED, "According to officials")]
+
+
+def test_three_paragraph_quote_with_only_last_closing() -> None:
+    paragraphs = [
+        'Anna Berg said: "We will rebuild the bridge.',
+        '"It will take two years and cost a great deal.',
+        '"Nobody will be left behind."',
+        "The bridge was closed in 2019.",
+    ]
+    result = attribute_paragraphs(paragraphs)
+    assert [a.speaker for a in result] == ["Anna Berg", "Anna Berg", "Anna Berg", NARRATOR]
+    assert [a.kind for a in result] == [QUOTE, CONTINUATION, CONTINUATION, NARRATION]
+
+
+def test_quoted_paragraph_that_dropped_its_opening_mark_continues() -> None:
+    paragraphs = [
+        "Anna Berg said: \u201cWe will rebuild the bridge.",
+        "Funding has been secured from the regional budget.",
+        "\u201cNobody will be left behind.\u201d",
+    ]
+    assert [a.kind for a in attribute_paragraphs(paragraphs)] == [QUOTE, CONTINUATION, CONTINUATION]
+    assert speakers(paragraphs) == ["Anna Berg"] * 3
+
+
+def test_unattributed_quote_after_quoted_speaker_continues() -> None:
+    paragraphs = [
+        '"We will appeal," said Tom Reed.',
+        '"The ruling is wrong in law."',
+    ]
+    result = attribute_paragraphs(paragraphs)
+    assert result[1] == Attribution("Tom Reed", CONTINUATION, '"')
+
+
+def test_scare_quote_after_narration_is_narration() -> None:
+    paragraphs = [
+        "The council met on Tuesday evening.",
+        'The council leader attacked a series of "excuses" by the mayor.',
+    ]
+    assert speakers(paragraphs) == [NARRATOR, NARRATOR]
+
+
+def test_definite_spokesperson_resolves_to_earlier_indefinite() -> None:
+    paragraphs = [
+        "A spokeswoman for Acme Corp said the plant would close.",
+        "Workers gathered outside the gates.",
+        "The spokesperson said talks with the union would continue.",
+    ]
+    assert speakers(paragraphs) == ["a spokeswoman for Acme Corp", NARRATOR, "a spokeswoman for Acme Corp"]
+
+
+def test_definite_reference_falls_back_to_previous_anonymous_speaker() -> None:
+    paragraphs = [
+        "A source said the vote had been close.",
+        '"Nobody expected it," added the official.',
+    ]
+    assert speakers(paragraphs) == ["a source", "a source"]
+
+
+def test_anonymous_sources_with_modifiers_and_typos() -> None:
+    paragraphs = [
+        "Senior Tory souces said the vote was lost.",
+        "Sources told the BBC that the whip had been withdrawn.",
+        'An official said: "No comment."',
+        "Two insiders said the leader would resign.",
+    ]
+    assert speakers(paragraphs) == ["senior Tory sources", "sources", "an official", "two insiders"]
+
+
+def test_joint_statement_expands_short_names_and_they_said() -> None:
+    paragraphs = [
+        "The Federation of Small Businesses met union leaders on Friday.",
+        'The Federation and NUT issued a joint statement which called the plan "reckless".',
+        'They said: "Teachers and employers deserve better.',
+        '"We will consult our members."',
+        'The statement continued: "This is not the end."',
+    ]
+    joint = "the Federation of Small Businesses and NUT (joint statement)"
+    assert speakers(paragraphs) == [NARRATOR, joint, joint, joint, joint]
+
+
+def test_passive_agent_and_participle_subject() -> None:
+    paragraphs = [
+        'The plan was described as "a disgrace" and "reckless" by the Green Party on Monday.',
+        'The council rejected this, saying it had acted "lawfully".',
+        "It was said that the plan would fail.",
+    ]
+    assert speakers(paragraphs) == ["the Green Party", "the council", NARRATOR]
+
+
+def test_first_attribution_governs_the_paragraph() -> None:
+    paragraphs = [
+        "Omar Farah chairs the committee.",
+        "According to one aide, Mr Farah told ministers that the budget was too small. Mr Farah said he would resign.",
+    ]
+    assert speakers(paragraphs) == [NARRATOR, "an aide"]
+
+
+def test_reflexive_subject_and_pronoun_from_previous_paragraph() -> None:
+    paragraphs = [
+        "Lucy Hart opened the new ward.",
+        'Ms Hart herself said the ward was "long overdue".',
+        '"Patients deserve this," she said.',
+    ]
+    assert speakers(paragraphs) == [NARRATOR, "Lucy Hart", "Lucy Hart"]
+
+
+def test_verbs_in_non_speech_senses_are_narration() -> None:
+    paragraphs = [
+        "The index continued to rise on Monday.",
+        "Higher prices added to the pressure on households.",
+        "She called a meeting for Friday.",
+        "Labour's claims were rejected.",
+    ]
+    assert speakers(paragraphs) == [NARRATOR] * 4
