@@ -39,6 +39,7 @@ QUESTION_WORDS = frozenset(
 FUZZY_MIN_LENGTH = 4
 FUZZY_CUTOFF = 0.8
 FUZZY_WEIGHT = 0.7
+CLOSE_CACHE_SIZE = 10_000
 
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -98,7 +99,10 @@ class BM25:
         for document in documents:
             for word in words(document):
                 self._surface.setdefault(word, stem(word))
-        self._surface_words = sorted(self._surface)
+        self._surface_by_length: dict[int, list[str]] = {}
+        for word in sorted(self._surface):
+            self._surface_by_length.setdefault(len(word), []).append(word)
+        self._close_cache: dict[str, list[str]] = {}
         self._max_idf = math.log(1 + (self.size + 0.5) / 0.5)
 
     def idf(self, term: str) -> float:
@@ -110,8 +114,21 @@ class BM25:
         """Index terms of words spelled like an unknown question word (typos, variant spellings of names)."""
         if len(word) < FUZZY_MIN_LENGTH:
             return []
-        matches = difflib.get_close_matches(word, self._surface_words, n=2, cutoff=FUZZY_CUTOFF)
-        return list(dict.fromkeys(self._surface[match] for match in matches))
+        if word not in self._close_cache:
+            # A ratio 2M/(a+b) of at least FUZZY_CUTOFF needs lengths within this range.
+            shortest = len(word) * FUZZY_CUTOFF / (2 - FUZZY_CUTOFF)
+            longest = len(word) * (2 - FUZZY_CUTOFF) / FUZZY_CUTOFF
+            candidates = [
+                candidate
+                for length, words_of_length in self._surface_by_length.items()
+                if shortest <= length <= longest
+                for candidate in words_of_length
+            ]
+            matches = difflib.get_close_matches(word, candidates, n=2, cutoff=FUZZY_CUTOFF)
+            if len(self._close_cache) > CLOSE_CACHE_SIZE:
+                self._close_cache.clear()
+            self._close_cache[word] = list(dict.fromkeys(self._surface[match] for match in matches))
+        return self._close_cache[word]
 
     def question_terms(self, query: str) -> list[tuple[str, str]]:
         """(word, term) pairs of a question, without the words of its phrasing."""
@@ -167,4 +184,5 @@ class BM25:
                     holders[self._postings[close][0]] = True
                 found += FUZZY_WEIGHT * weight * holders
             total += weight
-        return found / total if total else found
+        # Clipped: float32 sums of the same weights can exceed the float64 total by a rounding error.
+        return np.minimum(found / total, np.float32(1.0)) if total else found

@@ -108,9 +108,10 @@ def search_batch(args: argparse.Namespace) -> int:
         question_id: Any = None
         try:
             row = json.loads(line)
+            if isinstance(row, dict):
+                question_id = row.get("id")
             if not isinstance(row, dict) or not isinstance(row.get("question"), str):
                 raise QuestionError('the line has no "question" string')
-            question_id = row.get("id")
             output = result_json(searcher.search(row["question"], args.k), question_id)
         except (json.JSONDecodeError, QuestionError) as error:
             failures += 1

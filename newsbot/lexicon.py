@@ -28,20 +28,33 @@ class Lexicon:
                 words = match.group(0).split()
                 while words and words[0] in LEADING_DROP:
                     words = words[1:]
-                capitalised = [w for w in words if w not in FUNCTION_WORDS]
-                if len(capitalised) < 2:
-                    continue
-                phrase = " ".join(words)
-                for acronym in {_initials(words, False), _initials(words, True)}:
-                    # Two-letter initials are too ambiguous ("JC": a person, or the newspaper).
-                    if len(acronym) >= MIN_ACRONYM:
-                        self.expansions.setdefault(acronym, phrase)
+                self._add(words)
+                # A match joined over function words may be two names ("Mark Gardner of the
+                # Community Security Trust"): each run of capitalised words is a name as well.
+                if any(w in FUNCTION_WORDS for w in words):
+                    run: list[str] = []
+                    for word in [*words, "of"]:
+                        if word in FUNCTION_WORDS:
+                            self._add(run)
+                            run = []
+                        else:
+                            run.append(word)
+
+    def _add(self, words: list[str]) -> None:
+        capitalised = [w for w in words if w not in FUNCTION_WORDS]
+        if len(capitalised) < 2:
+            return
+        phrase = " ".join(words)
+        for acronym in {_initials(words, False), _initials(words, True)}:
+            # Two-letter initials are too ambiguous ("JC": a person, or the newspaper).
+            if len(acronym) >= MIN_ACRONYM:
+                self.expansions.setdefault(acronym, phrase)
 
     def alternatives(self, question: str) -> list[str]:
         """Other spellings of names in the question: full names of its acronyms, acronyms of its full names."""
         found: list[str] = []
         lowered = question.lower()
-        for token in re.findall(r"[A-Za-z]{3,8}", question):
+        for token in re.findall(r"\b[A-Za-z]{3,8}\b", question):
             phrase = self.expansions.get(token.lower())
             if phrase and phrase.lower() not in lowered:
                 found.append(phrase)

@@ -63,10 +63,27 @@ def check_question(question: str) -> str:
     return text
 
 
+# Added to the fused score of passages by speakers a caller prefers (see Shaping).
+PREFERENCE_BOOST = 0.25
+
+
+@dataclass(frozen=True)
+class Shaping:
+    """How a caller shapes retrieval beyond the question (a topic's words, whose voice it wants)."""
+
+    expansion: str = ""  # words added to the lexical query
+    prefer_speakers: tuple[str, ...] = ()  # lower-case parts of speaker labels to favour
+    exclude: frozenset[tuple[str, int]] = frozenset()  # (article, paragraph) pairs to leave out
+
+    def prefers(self, speaker: str) -> bool:
+        label = speaker.lower()
+        return any(part in label for part in self.prefer_speakers)
+
+
 @dataclass(frozen=True)
 class Hit:
     passage: Passage
-    score: float  # fused score in [0, 1], the ranking key
+    score: float  # the ranking key: fused score in [0, 1] plus any boosts
     dense: float  # cosine similarity of question and passage
     coverage: float  # share of the question's IDF mass found in the passage
 
@@ -109,10 +126,12 @@ class Searcher:
             matches[members] = share
         return matches
 
-    def search(self, question: str, k: int = 5, mode: Mode = Mode.HYBRID) -> SearchResult:
+    def search(
+        self, question: str, k: int = 5, mode: Mode = Mode.HYBRID, shaping: Shaping | None = None
+    ) -> SearchResult:
         text = check_question(question)
         query_vector = embed(self.model, [text])[0]
-        return self.search_embedded(text, query_vector, k, mode)
+        return self.search_embedded(text, query_vector, k, mode, shaping)
 
     def search_many(self, questions: list[str], k: int = 5, mode: Mode = Mode.HYBRID) -> list[SearchResult]:
         texts = [check_question(q) for q in questions]
@@ -120,12 +139,18 @@ class Searcher:
         return [self.search_embedded(t, v, k, mode) for t, v in zip(texts, vectors, strict=True)]
 
     def search_embedded(
-        self, text: str, query_vector: npt.NDArray[np.float32], k: int, mode: Mode = Mode.HYBRID
+        self,
+        text: str,
+        query_vector: npt.NDArray[np.float32],
+        k: int,
+        mode: Mode = Mode.HYBRID,
+        shaping: Shaping | None = None,
     ) -> SearchResult:
         index = self.index
         total = len(index.passages)
         alternatives = index.lexicon.alternatives(text)
-        lexical_all = index.bm25.scores(text, alternatives)
+        lexical_query = f"{text} {shaping.expansion}" if shaping and shaping.expansion else text
+        lexical_all = index.bm25.scores(lexical_query, alternatives)
         coverage_all = index.bm25.coverage(text, alternatives)
         if total <= CANDIDATES:
             candidates = np.arange(total)
@@ -148,12 +173,16 @@ class Searcher:
                 [holds_answer_type(index.passages[int(c)].text, answer_type) for c in candidates], dtype=np.float32
             )
             fused = fused + np.float32(ANSWER_TYPE_BOOST) * holds
+        if shaping and shaping.prefer_speakers:
+            preferred = [shaping.prefers(index.passages[int(c)].speaker) for c in candidates]
+            fused = fused + np.float32(PREFERENCE_BOOST) * np.array(preferred, dtype=np.float32)
+        excluded = shaping.exclude if shaping else frozenset()
         # One hit per paragraph: its best passage (a long paragraph has several windows).
         best: dict[tuple[str, int], int] = {}
         for position in np.argsort(-fused, kind="stable"):
             passage = index.passages[int(candidates[position])]
             key = (passage.article, passage.paragraph)
-            if key not in best:
+            if key not in best and key not in excluded:
                 best[key] = int(position)
                 if len(best) >= k:
                     break

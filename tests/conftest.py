@@ -1,0 +1,43 @@
+"""Shared fixtures: the real model and real indexes, built once per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from newsbot.index import LoadedIndex, build_index, load_index
+from newsbot.search import Searcher
+from newsbot.settings import PACKAGED_MODEL, PROJECT_ROOT
+
+KNOWLEDGE = PROJECT_ROOT / "knowledge"
+SEED_ARTICLE = "corbyn-jewish-leaders-talks"
+SHARED = PROJECT_ROOT.parent / "shared"
+MODEL = PACKAGED_MODEL
+
+
+@pytest.fixture(scope="session")
+def seed_index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the project's knowledge folder, built with the real model."""
+    index_dir = tmp_path_factory.mktemp("seed-index")
+    build_index(KNOWLEDGE, index_dir, MODEL, progress=False)
+    return index_dir
+
+
+@pytest.fixture(scope="session")
+def seed_index(seed_index_dir: Path) -> LoadedIndex:
+    return load_index(seed_index_dir, MODEL, KNOWLEDGE)
+
+
+@pytest.fixture(scope="session")
+def seed_searcher(seed_index: LoadedIndex) -> Searcher:
+    return Searcher(seed_index, MODEL)
+
+
+def write_article(folder: Path, stem: str, title: str | None, paragraphs: list[str]) -> Path:
+    """A knowledge file in the project's format (title None: no front matter at all)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    front = f'---\ntitle: "{title}"\n---\n\n' if title is not None else ""
+    path = folder / f"{stem}.md"
+    path.write_text(front + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
+    return path

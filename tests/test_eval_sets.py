@@ -1,0 +1,87 @@
+"""Checks of the evaluation question sets in eval/."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsbot.evaluation import read_eval_set
+from newsbot.settings import PROJECT_ROOT
+
+SEED_DEV = PROJECT_ROOT / "eval" / "seed-dev.jsonl"
+SEED_ARTICLE = "corbyn-jewish-leaders-talks"
+SEED_PARAGRAPHS = 33
+
+
+def read_rows(path: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        assert line.strip(), f"{path}:{number}: blank line"
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            pytest.fail(f"{path}:{number}: not valid JSON ({error})")
+        assert isinstance(row, dict), f"{path}:{number}: not a JSON object"
+        rows.append(row)
+    return rows
+
+
+@pytest.fixture(scope="module")
+def seed_rows() -> list[dict[str, Any]]:
+    return read_rows(SEED_DEV)
+
+
+def test_every_row_has_an_id_a_question_and_a_verdict(seed_rows: list[dict[str, Any]]) -> None:
+    for row in seed_rows:
+        assert isinstance(row.get("id"), str) and row["id"], row
+        assert isinstance(row.get("question"), str) and row["question"].strip(), row
+        assert isinstance(row.get("answerable"), bool), row
+
+
+def test_answerable_questions_name_seed_paragraphs(seed_rows: list[dict[str, Any]]) -> None:
+    answerable = [row for row in seed_rows if row["answerable"] is True]
+    assert len(answerable) >= 60
+    for row in answerable:
+        assert row.get("article") == SEED_ARTICLE, row
+        paragraphs = row.get("paragraphs")
+        assert isinstance(paragraphs, list) and paragraphs, row
+        for paragraph in paragraphs:
+            assert isinstance(paragraph, int) and not isinstance(paragraph, bool), row
+            assert 1 <= paragraph <= SEED_PARAGRAPHS, row
+
+
+def test_the_seed_article_has_the_paragraphs_the_set_counts_on() -> None:
+    body = (PROJECT_ROOT / "knowledge" / f"{SEED_ARTICLE}.md").read_text(encoding="utf-8").split("\n---\n", 1)[1]
+    paragraphs = [p for p in body.split("\n\n") if p.strip()]
+    assert len(paragraphs) == SEED_PARAGRAPHS
+
+
+def test_enough_unanswerable_questions(seed_rows: list[dict[str, Any]]) -> None:
+    unanswerable = [row for row in seed_rows if row["answerable"] is False]
+    assert len(unanswerable) >= 15
+    for row in unanswerable:
+        assert not row.get("paragraphs"), row
+
+
+def test_ids_are_unique(seed_rows: list[dict[str, Any]]) -> None:
+    repeated = [key for key, count in Counter(row["id"] for row in seed_rows).items() if count > 1]
+    assert repeated == []
+
+
+def test_questions_are_unique(seed_rows: list[dict[str, Any]]) -> None:
+    normalized = Counter(" ".join(row["question"].lower().split()).rstrip("?") for row in seed_rows)
+    assert [question for question, count in normalized.items() if count > 1] == []
+
+
+def test_the_evaluator_reads_the_set(seed_rows: list[dict[str, Any]]) -> None:
+    questions = read_eval_set(SEED_DEV)
+    assert len(questions) == len(seed_rows)
+    assert [q.id for q in questions] == [row["id"] for row in seed_rows]
+    for question, row in zip(questions, seed_rows, strict=True):
+        assert question.answerable is row["answerable"]
+        expected = {(SEED_ARTICLE, p) for p in row.get("paragraphs", [])} if row["answerable"] else set()
+        assert question.gold == expected

@@ -1,0 +1,147 @@
+"""Tests for newsbot.passages: sentence splitting, paragraph passages and sentence windows."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from conftest import KNOWLEDGE, SEED_ARTICLE
+
+from newsbot.attribution import NARRATOR
+from newsbot.knowledge import Article, parse_article
+from newsbot.passages import LONG_PARAGRAPH_WORDS, WINDOW_SENTENCES, Passage, passages_of, sentence_spans
+
+SEED_FILE = KNOWLEDGE / f"{SEED_ARTICLE}.md"
+
+
+def sentences(text: str) -> list[str]:
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
+# --- sentence_spans ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("It rained. Then it stopped.", ["It rained.", "Then it stopped."]),
+        ("Stop! Who goes there? Nobody.", ["Stop!", "Who goes there?", "Nobody."]),
+        ("Really?! Yes.", ["Really?!", "Yes."]),
+        ("Mr. Smith arrived. He sat down.", ["Mr. Smith arrived.", "He sat down."]),
+        ("Dr. Jones and Mrs. Brown met. They talked.", ["Dr. Jones and Mrs. Brown met.", "They talked."]),
+        ("The report by J. Smith was late. It came.", ["The report by J. Smith was late.", "It came."]),
+        ("J. R. R. Tolkien wrote it. Fans agree.", ["J. R. R. Tolkien wrote it.", "Fans agree."]),
+        ("The U.S. Senate voted. It passed.", ["The U.S. Senate voted.", "It passed."]),
+        ("He said “that is the end.” Next came lunch.", ["He said “that is the end.”", "Next came lunch."]),
+        ('He said "that is the end." Next came lunch.', ['He said "that is the end."', "Next came lunch."]),
+        ("It was over. “Never again,” he said.", ["It was over.", "“Never again,” he said."]),
+        ("In 2018 it grew. 2019 was worse.", ["In 2018 it grew.", "2019 was worse."]),
+        ("It cost 3.5 million. that is lower case.", ["It cost 3.5 million. that is lower case."]),
+        ("No full stop at the end", ["No full stop at the end"]),
+    ],
+)
+def test_sentence_spans(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_sentence_spans_cover_text_without_gaps_but_whitespace() -> None:
+    text = "First one.   Second one!\nThird one? Fourth."
+    spans = sentence_spans(text)
+    assert len(spans) == 4
+    assert spans[0][0] == 0 and spans[-1][1] == len(text)
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        assert text[end:start].strip() == ""
+        assert end < start
+
+
+# --- the seed article --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seed_article() -> Article:
+    if not SEED_FILE.exists():
+        pytest.skip(f"{SEED_FILE} is missing")
+    return parse_article(SEED_FILE, SEED_FILE.read_bytes())
+
+
+def test_seed_passages(seed_article: Article) -> None:
+    passages = passages_of(seed_article)
+    assert len(passages) == 33
+    assert [p.id for p in passages] == [f"{SEED_ARTICLE}:p{n}" for n in range(1, 34)]
+    assert [p.paragraph for p in passages] == list(range(1, 34))
+    assert all(p.sentences is None for p in passages)
+    assert all(p.article == SEED_ARTICLE and p.title == seed_article.title for p in passages)
+    for passage, paragraph in zip(passages, seed_article.paragraphs, strict=True):
+        assert passage.text == paragraph.text
+        assert seed_article.body[passage.start : passage.end] == passage.text
+    assert passages[30].speaker == "Jeremy Corbyn"
+    assert passages[2].speaker == NARRATOR
+
+
+# --- long paragraphs become sentence windows ---------------------------------------------
+
+LONG_SENTENCES = [
+    f"Jane Smith said that the council had voted on item {n} of the plan for the new road and the "
+    f"bridge across the river{'!' if n == 3 else '.'}"
+    for n in range(1, 8)
+]
+LONG_SENTENCES[4] = "Mr. Brown, who chairs the committee, agreed with the vote on the road and the bridge."
+LONG_PARAGRAPH = " ".join(LONG_SENTENCES)
+
+
+@pytest.fixture(scope="module")
+def long_article() -> Article:
+    raw = "---\ntitle: Road and bridge\n---\n\nA short opening paragraph.\n\n" + LONG_PARAGRAPH + "\n\nThe end.\n"
+    return parse_article(Path("road-bridge.md"), raw.encode("utf-8"))
+
+
+def test_long_paragraph_fixture_is_long() -> None:
+    assert len(LONG_PARAGRAPH.split()) > LONG_PARAGRAPH_WORDS
+    assert len(LONG_SENTENCES) > WINDOW_SENTENCES
+    assert sentences(LONG_PARAGRAPH) == LONG_SENTENCES
+
+
+def test_long_paragraph_becomes_windows(long_article: Article) -> None:
+    passages = passages_of(long_article)
+    assert [p.id for p in passages if p.paragraph != 2] == ["road-bridge:p1", "road-bridge:p3"]
+    windows = [p for p in passages if p.paragraph == 2]
+    ranges = [p.sentences for p in windows]
+    assert ranges == [(1, 3), (3, 5), (5, 7)]
+    assert [p.id for p in windows] == ["road-bridge:p2:s1-3", "road-bridge:p2:s3-5", "road-bridge:p2:s5-7"]
+    covered: set[int] = set()
+    for window in windows:
+        assert window.sentences is not None
+        first, last = window.sentences
+        covered.update(range(first, last + 1))
+        assert window.text == " ".join(LONG_SENTENCES[first - 1 : last])
+        assert long_article.body[window.start : window.end] == window.text
+        assert window.paragraph == 2
+        assert window.speaker == "Jane Smith"
+        assert window.title == "Road and bridge"
+    assert covered == set(range(1, len(LONG_SENTENCES) + 1))
+    paragraph = long_article.paragraphs[1]
+    assert windows[0].start == paragraph.start
+    assert windows[-1].end == paragraph.end
+    # Consecutive windows overlap by one sentence.
+    for previous, following in itertools.pairwise(ranges):
+        assert previous is not None and following is not None
+        assert following[0] == previous[1]
+
+
+def test_long_paragraph_with_few_sentences_stays_whole() -> None:
+    words = " ".join(["word"] * (LONG_PARAGRAPH_WORDS + 10))
+    text = f"One {words}. Two more. Three."
+    raw = f"---\ntitle: T\n---\n\n{text}\n"
+    passages = passages_of(parse_article(Path("few.md"), raw.encode()))
+    assert [(p.id, p.sentences, p.text) for p in passages] == [("few:p1", None, text)]
+
+
+def test_passage_json_round_trip(long_article: Article) -> None:
+    passages = passages_of(long_article)
+    assert any(p.sentences is None for p in passages)
+    assert any(p.sentences is not None for p in passages)
+    for passage in passages:
+        row = json.loads(json.dumps(passage.to_json(), ensure_ascii=False))
+        assert Passage.from_json(row) == passage

@@ -1,0 +1,344 @@
+"""Tests for retrieval: BM25, the acronym lexicon, answer types, and the Searcher on the seed index."""
+
+from __future__ import annotations
+
+import pytest
+
+from newsbot.answer_types import expected_answer_type, holds_answer_type
+from newsbot.bm25 import BM25, FUZZY_WEIGHT, stem, words
+from newsbot.lexicon import Lexicon
+from newsbot.search import MAX_QUESTION_CHARS, Mode, QuestionError, Searcher, SearchResult, check_question
+
+SEED_ARTICLE = "corbyn-jewish-leaders-talks"
+
+# ---------------------------------------------------------------------------------------------
+# BM25
+# ---------------------------------------------------------------------------------------------
+
+DOCUMENTS = [
+    "Labour committed to tackling anti-Semitism in the party.",  # 0
+    "Ken Livingstone was suspended from the party for his remarks.",  # 1
+    "Jonathan Goldstein attacked a series of excuses after the meeting.",  # 2
+    "The weather in Paris was mild and sunny all week.",  # 3
+    "The leader made a commitment to education on antisemitism.",  # 4
+    "Members of the council voted on the budget for next year.",  # 5
+]
+
+
+@pytest.fixture(scope="module")
+def bm25() -> BM25:
+    return BM25(DOCUMENTS)
+
+
+def _holders(scores: list[float]) -> set[int]:
+    return {i for i, score in enumerate(scores) if score > 0}
+
+
+def test_stemming_conflates_inflections() -> None:
+    assert stem("committed") == stem("commitment") == stem("commit")
+
+
+@pytest.mark.parametrize("query", ["commit", "committed", "commitment", "commits"])
+def test_inflections_match_the_same_documents(bm25: BM25, query: str) -> None:
+    # Document 0 has "committed", document 4 "commitment": any inflection finds both, nothing else.
+    assert _holders(bm25.scores(query).tolist()) == {0, 4}
+
+
+def test_hyphenated_word_gives_its_parts_and_joined_form() -> None:
+    assert words("anti-Semitism") == ["anti", "semitism", "antisemitism"]
+
+
+@pytest.mark.parametrize("query", ["antisemitism", "anti-Semitism", "Anti-semitism"])
+def test_hyphenated_and_joined_spellings_match_each_other(bm25: BM25, query: str) -> None:
+    # Document 0 writes "anti-Semitism", document 4 "antisemitism".
+    assert _holders(bm25.scores(query).tolist()) == {0, 4}
+
+
+@pytest.mark.parametrize(("query", "document"), [("Livingston", 1), ("Goldstien", 2), ("Livingstne", 1)])
+def test_misspelled_name_still_scores_the_right_document(bm25: BM25, query: str, document: int) -> None:
+    scores = bm25.scores(query).tolist()
+    assert scores[document] > 0
+    assert _holders(scores) == {document}
+
+
+def test_unknown_word_is_matched_through_close_spellings(bm25: BM25) -> None:
+    assert bm25.close_terms("goldstien") == [stem("goldstein")]
+    assert bm25.query_terms("Goldstien") == [(stem("goldstein"), FUZZY_WEIGHT)]
+    assert bm25.query_terms("Goldstein") == [(stem("goldstein"), 1.0)]
+
+
+@pytest.mark.parametrize("query", ["what was it that they did", "the and of a", "Who? Why? When?"])
+def test_stopwords_only_query_scores_zero(bm25: BM25, query: str) -> None:
+    assert not bm25.scores(query).any()
+    assert not bm25.coverage(query).any()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "Jonathan Goldstein attacked excuses",
+        "labour antisemitism commitment",
+        "weather Paris",
+        "Goldstien excuses",
+        "unknownword party",
+        "commit committed commitment",
+    ],
+)
+def test_coverage_is_a_share(bm25: BM25, query: str) -> None:
+    coverage = bm25.coverage(query)
+    assert coverage.shape == (len(DOCUMENTS),)
+    assert float(coverage.min()) >= 0.0
+    assert float(coverage.max()) <= 1.0
+
+
+@pytest.mark.parametrize(
+    ("query", "document"),
+    [
+        ("Jonathan Goldstein attacked excuses", 2),
+        ("What did Jonathan Goldstein attack?", 2),
+        ("weather in Paris", 3),
+        ("Labour committed", 0),
+    ],
+)
+def test_coverage_is_one_for_a_document_holding_every_query_word(bm25: BM25, query: str, document: int) -> None:
+    coverage = bm25.coverage(query).tolist()
+    assert coverage[document] == pytest.approx(1.0)
+    assert all(value < 1.0 for i, value in enumerate(coverage) if i != document)
+
+
+def test_coverage_is_partial_for_a_document_holding_some_query_words(bm25: BM25) -> None:
+    coverage = bm25.coverage("Goldstein weather").tolist()
+    assert 0.0 < coverage[2] < 1.0
+    assert 0.0 < coverage[3] < 1.0
+    assert coverage[0] == 0.0
+
+
+# ---------------------------------------------------------------------------------------------
+# Lexicon
+# ---------------------------------------------------------------------------------------------
+
+LEXICON_TEXTS = [
+    "Mr Corbyn met leaders of the Jewish Leadership Council at his office.",
+    "Also in attendance was Mark Gardner, director of communications at the Community Security Trust.",
+    "Jeremy Corbyn said the meeting had been positive.",
+]
+
+
+@pytest.fixture(scope="module")
+def lexicon() -> Lexicon:
+    return Lexicon(LEXICON_TEXTS)
+
+
+def test_acronym_expands_to_full_name(lexicon: Lexicon) -> None:
+    assert "Jewish Leadership Council" in lexicon.alternatives("what does the JLC do")
+    assert "Jewish Leadership Council" in lexicon.alternatives("what does the jlc do")
+
+
+def test_full_name_gives_its_acronym(lexicon: Lexicon) -> None:
+    assert "CST" in lexicon.alternatives("who runs the community security trust")
+    assert "JLC" in lexicon.alternatives("What is the Jewish Leadership Council?")
+
+
+def test_name_after_a_person_of_the_organisation_still_gives_its_acronym() -> None:
+    # "<person> of the <organisation>" is how news text often names an organisation.
+    lexicon = Lexicon(["Mark Gardner of the Community Security Trust attended the meeting."])
+    assert "CST" in lexicon.alternatives("who runs the community security trust")
+    assert "Community Security Trust" in lexicon.alternatives("what does the CST do")
+
+
+def test_name_with_function_words_gives_its_acronym() -> None:
+    lexicon = Lexicon(["The Board of Deputies issued a statement."])
+    assert "Board of Deputies" in lexicon.alternatives("what did the BOD say")
+
+
+def test_nothing_is_added_when_both_spellings_are_used(lexicon: Lexicon) -> None:
+    assert lexicon.alternatives("is the JLC the Jewish Leadership Council?") == []
+
+
+def test_two_letter_initials_are_not_expanded(lexicon: Lexicon) -> None:
+    assert "jc" not in lexicon.expansions
+    assert "mg" not in lexicon.expansions
+    assert lexicon.alternatives("what did the JC say") == []
+    assert lexicon.alternatives("what did Jeremy Corbyn say") == []
+
+
+def test_unrelated_question_has_no_alternatives(lexicon: Lexicon) -> None:
+    assert lexicon.alternatives("what is the capital of France") == []
+
+
+# ---------------------------------------------------------------------------------------------
+# Answer types
+# ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("When did the meeting take place?", "time"),
+        ("what day was the meeting", "time"),
+        ("How many local authorities accepted the definition?", "number"),
+        ("how long was the meeting", "number"),
+        ("Where did Corbyn meet the leaders?", "place"),
+        ("Who attended the meeting?", "person"),
+        ("who is the JLC chair", "person"),
+        ("Why was the meeting disappointing?", None),
+        ("What did Labour commit to?", None),
+    ],
+)
+def test_expected_answer_type(question: str, expected: str | None) -> None:
+    assert expected_answer_type(question) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "answer_type"),
+    [
+        ("The talks were held on Tuesday night.", "time"),
+        ("We wrote to him in our letter of 28th March.", "time"),
+        ("It has been accepted by 120 local authorities.", "number"),
+        ("He set out six areas of concrete action.", "number"),
+        ("They met at his Westminster office.", "place"),
+        ("The talks were attended by Mark Gardner.", "person"),
+    ],
+)
+def test_holds_answer_type(text: str, answer_type: str) -> None:
+    assert holds_answer_type(text, answer_type)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer_type"),
+    [
+        ("The meeting was described as not good.", "time"),
+        ("The meeting was described as not good.", "number"),
+        ("words but no action", "place"),
+    ],
+)
+def test_does_not_hold_answer_type(text: str, answer_type: str) -> None:
+    assert not holds_answer_type(text, answer_type)
+
+
+# ---------------------------------------------------------------------------------------------
+# Searcher on the seed index
+# ---------------------------------------------------------------------------------------------
+
+
+def _paragraphs(result: SearchResult) -> list[int]:
+    return [hit.passage.paragraph for hit in result.hits]
+
+
+def test_labour_commitment_is_found(seed_searcher: Searcher) -> None:
+    result = seed_searcher.search("What did Labour commit to?", k=5)
+    assert result.answerable
+    assert {24, 25, 28} & set(_paragraphs(result)), _paragraphs(result)
+
+
+def test_attendees_are_found(seed_searcher: Searcher) -> None:
+    result = seed_searcher.search("Who attended the meeting?", k=5)
+    assert result.answerable
+    assert {22, 23} & set(_paragraphs(result)[:3]), _paragraphs(result)
+
+
+def test_named_speaker_is_the_top_hit(seed_searcher: Searcher) -> None:
+    result = seed_searcher.search("What did Jonathan Goldstein say?", k=5)
+    assert result.answerable
+    assert result.hits[0].passage.speaker == "Jonathan Goldstein"
+
+
+def test_named_group_of_speakers_is_found(seed_searcher: Searcher) -> None:
+    result = seed_searcher.search("what did labour sources say about the meeting", k=5)
+    assert result.answerable
+    assert "Labour sources" in [hit.passage.speaker for hit in result.hits[:3]]
+
+
+@pytest.mark.parametrize("question", ["What is the capital of France?", "How do I make chicken soup?"])
+def test_off_topic_question_is_not_answerable(seed_searcher: Searcher, question: str) -> None:
+    result = seed_searcher.search(question, k=5)
+    assert not result.answerable
+    assert result.confidence < seed_searcher.decline.threshold
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+@pytest.mark.parametrize("k", [1, 3, 5, 10])
+def test_hits_are_ranked_one_per_paragraph(seed_searcher: Searcher, mode: Mode, k: int) -> None:
+    result = seed_searcher.search("how did labour describe the meeting", k=k, mode=mode)
+    assert len(result.hits) == k
+    keys = [(hit.passage.article, hit.passage.paragraph) for hit in result.hits]
+    assert len(set(keys)) == len(keys)
+    scores = [hit.score for hit in result.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_k_larger_than_the_article_returns_every_paragraph_once(seed_searcher: Searcher) -> None:
+    paragraphs = {p.paragraph for p in seed_searcher.index.passages}
+    result = seed_searcher.search("the meeting", k=100)
+    assert sorted(_paragraphs(result)) == sorted(paragraphs)
+
+
+def test_hits_carry_title_paragraph_and_speaker(seed_searcher: Searcher) -> None:
+    result = seed_searcher.search("Who attended the meeting?", k=5)
+    for hit in result.hits:
+        assert hit.passage.article == SEED_ARTICLE
+        assert hit.passage.title == "Crunch talks between Jeremy Corbyn and Jewish community leaders"
+        assert 1 <= hit.passage.paragraph <= 33
+        assert hit.passage.speaker
+        assert hit.passage.text
+
+
+@pytest.mark.parametrize("mode", list(Mode))
+def test_every_mode_returns_results(seed_searcher: Searcher, mode: Mode) -> None:
+    result = seed_searcher.search("What did Jonathan Goldstein say?", k=5, mode=mode)
+    assert len(result.hits) == 5
+    assert result.hits[0].passage.paragraph == 7
+
+
+def test_modes_rank_differently(seed_searcher: Searcher) -> None:
+    rankings = {
+        mode: [(h.passage.paragraph, h.score) for h in seed_searcher.search("Who attended the meeting?", 5, mode).hits]
+        for mode in Mode
+    }
+    assert rankings[Mode.BM25] != rankings[Mode.DENSE]
+    assert rankings[Mode.HYBRID] != rankings[Mode.BM25]
+    assert rankings[Mode.HYBRID] != rankings[Mode.DENSE]
+
+
+def test_search_many_matches_search_one_by_one(seed_searcher: Searcher) -> None:
+    questions = [
+        "Who attended the meeting?",
+        "What did Jonathan Goldstein say?",
+        "How do I make chicken soup?",
+        "when did the meeting take place",
+    ]
+    for mode in Mode:
+        together = seed_searcher.search_many(questions, k=5, mode=mode)
+        assert len(together) == len(questions)
+        for question, batched in zip(questions, together, strict=True):
+            alone = seed_searcher.search(question, k=5, mode=mode)
+            assert batched.question == alone.question
+            assert batched.answerable == alone.answerable
+            assert batched.confidence == pytest.approx(alone.confidence, abs=1e-3)
+            assert _paragraphs(batched) == _paragraphs(alone)
+            assert [h.score for h in batched.hits] == pytest.approx([h.score for h in alone.hits], abs=1e-3)
+
+
+def test_search_many_of_nothing_is_nothing(seed_searcher: Searcher) -> None:
+    assert seed_searcher.search_many([]) == []
+
+
+@pytest.mark.parametrize("question", ["", "   ", "\n\t ", "a" * (MAX_QUESTION_CHARS + 1)])
+def test_unsearchable_question_is_refused(seed_searcher: Searcher, question: str) -> None:
+    with pytest.raises(QuestionError):
+        seed_searcher.search(question)
+    with pytest.raises(QuestionError):
+        seed_searcher.search_many(["Who attended the meeting?", question])
+
+
+def test_question_at_the_length_limit_is_searched(seed_searcher: Searcher) -> None:
+    question = "a" * MAX_QUESTION_CHARS
+    assert len(question) == 2000
+    result = seed_searcher.search(question, k=3)
+    assert len(result.hits) == 3
+
+
+def test_check_question_strips_surrounding_whitespace() -> None:
+    assert check_question("  who attended?  \n") == "who attended?"
+    # Surrounding whitespace does not count towards the limit.
+    assert check_question(" " + "a" * MAX_QUESTION_CHARS + " ") == "a" * MAX_QUESTION_CHARS
