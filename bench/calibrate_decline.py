@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from newsbot.decline import DeclineModel
+from newsbot.decline import EVIDENCE_HITS, DeclineModel
 from newsbot.evaluation import read_eval_set
 from newsbot.service import open_searcher
 from newsbot.settings import PROJECT_ROOT, get_settings
@@ -25,35 +25,37 @@ from newsbot.settings import PROJECT_ROOT, get_settings
 MAX_ANSWERABLE_DECLINED = 0.05
 
 
+Evidence = list[tuple[float, float]]  # (dense, coverage) of the best hits, best first
+
+
 def features(
     searcher_args: tuple[Path, Path], questions_file: Path, leave_out: bool
-) -> tuple[list[list[float]], list[int]]:
+) -> tuple[list[Evidence], list[int]]:
     settings = get_settings()
     searcher = open_searcher(*searcher_args, settings.model)
     questions = read_eval_set(questions_file)
     results = searcher.search_many([q.question for q in questions], k=20)
-    rows: list[list[float]] = []
+    rows: list[Evidence] = []
     labels: list[int] = []
     for question, result in zip(questions, results, strict=True):
-        hits = result.hits
-        rows.append([hits[0].dense, hits[0].coverage])
+        rows.append([(hit.dense, hit.coverage) for hit in result.hits[:EVIDENCE_HITS]])
         labels.append(int(question.answerable))
         if leave_out and question.answerable:
             gold_articles = {article for article, _ in question.gold}
-            others = [h for h in hits if h.passage.article not in gold_articles]
-            rows.append([others[0].dense, others[0].coverage])
+            others = [hit for hit in result.hits if hit.passage.article not in gold_articles]
+            rows.append([(hit.dense, hit.coverage) for hit in others[:EVIDENCE_HITS]])
             labels.append(0)
     return rows, labels
 
 
-def declined_share(model: DeclineModel, rows: list[list[float]], labels: list[int]) -> float:
+def declined_share(model: DeclineModel, rows: list[Evidence], labels: list[int]) -> float:
     """Share of the answerable questions that the model declines."""
     answerable = [row for row, label in zip(rows, labels, strict=True) if label]
-    return sum(model.probability(d, c) < model.threshold for d, c in answerable) / max(1, len(answerable))
+    return sum(model.confidence(row) < model.threshold for row in answerable) / max(1, len(answerable))
 
 
-def report(name: str, model: DeclineModel, rows: list[list[float]], labels: list[int]) -> None:
-    answered = np.array([model.probability(d, c) >= model.threshold for d, c in rows])
+def report(name: str, model: DeclineModel, rows: list[Evidence], labels: list[int]) -> None:
+    answered = np.array([model.confidence(row) >= model.threshold for row in rows])
     truth = np.array(labels, dtype=bool)
     print(
         f"{name:<22} answerable declined {np.mean(~answered[truth]):.3f} of {truth.sum()}; "
@@ -74,7 +76,8 @@ def main() -> None:
         xquad = features(
             (args.xquad / "articles", Path(scratch) / "xquad"), args.xquad / "questions.jsonl", leave_out=True
         )
-    rows = seed[0] + xquad[0]
+    # The model is fitted on the best hit's features; the threshold applies to the confidence.
+    rows = [evidence[0] for evidence in seed[0] + xquad[0]]
     labels = seed[1] + xquad[1]
     weights = [args.seed_weight] * len(seed[0]) + [1.0] * len(xquad[0])
     fit = LogisticRegression(C=10.0).fit(np.array(rows), np.array(labels), sample_weight=np.array(weights))

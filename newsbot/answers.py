@@ -86,9 +86,16 @@ def render_text(passages: list[AnswerPassage], contested: bool) -> str:
     return "\n".join(lines)
 
 
+def decline_text(result: SearchResult) -> str:
+    if result.unknown_names:
+        names = " ".join(result.unknown_names)
+        return f"The articles don't mention {names}, so I can't answer that from them."
+    return DECLINE_TEXT
+
+
 def compose_answer(result: SearchResult) -> Answer:
     if not result.answerable:
-        return Answer(result.question, False, False, [], DECLINE_TEXT)
+        return Answer(result.question, False, False, [], decline_text(result))
     hits, contested = select_hits(result.hits)
     passages = [_cited(hit) for hit in hits]
     return Answer(result.question, True, contested, passages, render_text(passages, contested))

@@ -130,6 +130,18 @@ class BM25:
             self._close_cache[word] = list(dict.fromkeys(self._surface[match] for match in matches))
         return self._close_cache[word]
 
+    def knows(self, word: str) -> bool:
+        """Whether the documents use the word (or a part of a compound), a plural or inflection
+        of it, or a close spelling; words of no weight (stopwords, initials) count as known."""
+        parts = [part for part in words(word) if len(part) > 1 and part not in QUESTION_WORDS]
+        return not parts or any(
+            part in self._surface
+            or stem(part) in self._postings
+            or (part.endswith("s") and part[:-1] in self._surface)
+            or bool(self.close_terms(part))
+            for part in parts
+        )
+
     def question_terms(self, query: str) -> list[tuple[str, str]]:
         """(word, term) pairs of a question, without the words of its phrasing."""
         return [(w, stem(w)) for w in words(query) if w not in QUESTION_WORDS]

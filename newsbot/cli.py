@@ -1,4 +1,4 @@
-"""The `newsbot` command line: index build, search, ask, eval."""
+"""The `newsbot` command line: index build, search, ask, eval, and converse / chat with the running bot."""
 
 from __future__ import annotations
 
@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from newsbot.answers import compose_answer
+from newsbot.chat import chat
+from newsbot.converse import load_transcripts, play_all
 from newsbot.embeddings import ModelError
 from newsbot.evaluation import EvalSetError, evaluate, read_eval_set
 from newsbot.index import IndexUnusable, build_index
 from newsbot.knowledge import KnowledgeError
+from newsbot.rasa_client import DEFAULT_TIMEOUT, InvalidURL, RasaClient, RasaUnavailable
 from newsbot.search import QuestionError, Searcher, SearchResult, check_question
 from newsbot.service import open_searcher
 from newsbot.settings import get_settings
@@ -164,6 +167,30 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def bot_client(args: argparse.Namespace) -> RasaClient:
+    if not args.timeout > 0:
+        raise CommandError("--timeout must be more than 0 seconds", USAGE_ERROR)
+    try:
+        return RasaClient(args.url, args.timeout)
+    except InvalidURL as error:
+        raise CommandError(f"--url: {error}", USAGE_ERROR) from None
+
+
+def cmd_converse(args: argparse.Namespace) -> int:
+    transcripts, errors = load_transcripts(args.files)
+    if errors:
+        for error in errors:
+            print(f"newsbot: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    with bot_client(args) as client:
+        return play_all(client, transcripts, sys.stdout)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    with bot_client(args) as client:
+        return chat(client, sys.stdout)
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings = get_settings()
     common = argparse.ArgumentParser(add_help=False)
@@ -196,6 +223,18 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--k", type=int, default=10, help="passages retrieved per question")
     evaluation.add_argument("--misses", action="store_true", help="list the questions missed at rank 1")
     evaluation.set_defaults(handler=cmd_eval)
+
+    bot = argparse.ArgumentParser(add_help=False)
+    bot.add_argument("--url", default=settings.rasa_url, help="Rasa server (default: %(default)s; NEWSBOT_RASA_URL)")
+    bot.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S", help="seconds to wait for a reply")
+    bot.add_argument("-v", "--verbose", action="store_true", help="log more")
+
+    converse = commands.add_parser("converse", parents=[bot], help="play conversation transcripts against the bot")
+    converse.add_argument("files", nargs="+", metavar="FILE", help="transcript files (.yml), or folders of them")
+    converse.set_defaults(handler=cmd_converse)
+
+    talk = commands.add_parser("chat", parents=[bot], help="talk to the running bot in the terminal")
+    talk.set_defaults(handler=cmd_chat)
     return parser
 
 
@@ -219,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return error.status
-    except (KnowledgeError, IndexUnusable, ModelError, EvalSetError) as error:
+    except (KnowledgeError, IndexUnusable, ModelError, EvalSetError, RasaUnavailable) as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

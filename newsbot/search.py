@@ -13,7 +13,7 @@ import numpy.typing as npt
 from newsbot.answer_types import expected_answer_type, holds_answer_type
 from newsbot.attribution import NARRATOR
 from newsbot.bm25 import tokenize
-from newsbot.decline import DeclineModel
+from newsbot.decline import EVIDENCE_HITS, DeclineModel
 from newsbot.embeddings import embed
 from newsbot.index import LoadedIndex
 from newsbot.passages import Passage
@@ -42,6 +42,9 @@ def is_person(speaker: str) -> bool:
 @lru_cache(maxsize=4096)
 def speaker_terms(speaker: str) -> tuple[str, ...]:
     return tuple(tokenize(re.sub(r"\(.*?\)", "", speaker)))
+
+
+NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 
 
 class Mode(StrEnum):
@@ -94,6 +97,7 @@ class SearchResult:
     answerable: bool
     confidence: float  # the decline model's probability that the articles answer the question
     hits: list[Hit]
+    unknown_names: tuple[str, ...] = ()  # names in the question that the articles never mention
 
 
 def _min_max(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -147,19 +151,67 @@ class Searcher:
         shaping: Shaping | None = None,
     ) -> SearchResult:
         index = self.index
-        total = len(index.passages)
         alternatives = index.lexicon.alternatives(text)
-        lexical_query = f"{text} {shaping.expansion}" if shaping and shaping.expansion else text
-        lexical_all = index.bm25.scores(lexical_query, alternatives)
+        lexical_all = index.bm25.scores(text, alternatives)
         coverage_all = index.bm25.coverage(text, alternatives)
-        if total <= CANDIDATES:
-            candidates = np.arange(total)
-        else:
-            _, dense_top = index.faiss_index.search(query_vector[None, :], CANDIDATES)
-            lexical_top = np.argpartition(-lexical_all, CANDIDATES)[:CANDIDATES]
-            candidates = np.union1d(dense_top[0][dense_top[0] >= 0], lexical_top)
+        candidates = self._candidates(query_vector, lexical_all)
         dense = index.vectors[candidates] @ query_vector
-        lexical = lexical_all[candidates]
+        fused = self._fused(text, candidates, dense, lexical_all[candidates], mode)
+        # The decision to decline rests on the question alone, before any shaping.
+        evidence = [int(p) for p in self._best_per_paragraph(candidates, fused, EVIDENCE_HITS)]
+        confidence = self.decline.confidence([(float(dense[p]), float(coverage_all[candidates[p]])) for p in evidence])
+        unknown = self.unknown_names(text)
+        if shaping is not None:
+            if shaping.expansion:
+                expanded = index.bm25.scores(f"{text} {shaping.expansion}", alternatives)
+                fused = self._fused(text, candidates, dense, expanded[candidates], mode)
+            if shaping.prefer_speakers:
+                preferred = [shaping.prefers(index.passages[int(c)].speaker) for c in candidates]
+                fused = fused + np.float32(PREFERENCE_BOOST) * np.array(preferred, dtype=np.float32)
+        excluded = shaping.exclude if shaping else frozenset()
+        hits = [
+            Hit(
+                passage=index.passages[int(candidates[p])],
+                score=round(float(fused[p]), 4),
+                dense=round(float(dense[p]), 4),
+                coverage=round(float(coverage_all[candidates[p]]), 4),
+            )
+            for p in self._best_per_paragraph(candidates, fused, k, excluded)
+        ]
+        answerable = confidence >= self.decline.threshold and not unknown
+        return SearchResult(text, answerable, round(confidence, 4), hits, unknown)
+
+    def unknown_names(self, question: str) -> tuple[str, ...]:
+        """Names in the question that the articles never mention: runs of capitalised words (past
+        the question's first word) none of which the articles use, nor an acronym they define."""
+        unknown: list[str] = []
+        for run in NAME_RUN.finditer(question):
+            words = run.group(0).split()
+            if run.start() == 0:
+                words = words[1:]
+            known = any(self.index.bm25.knows(word) or word.lower() in self.index.lexicon.expansions for word in words)
+            if words and not known:
+                unknown.append(" ".join(words))
+        return tuple(unknown)
+
+    def _candidates(
+        self, query_vector: npt.NDArray[np.float32], lexical_all: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.int64]:
+        total = len(self.index.passages)
+        if total <= CANDIDATES:
+            return np.arange(total)
+        _, dense_top = self.index.faiss_index.search(query_vector[None, :], CANDIDATES)
+        lexical_top = np.argpartition(-lexical_all, CANDIDATES)[:CANDIDATES]
+        return np.union1d(dense_top[0][dense_top[0] >= 0], lexical_top)
+
+    def _fused(
+        self,
+        text: str,
+        candidates: npt.NDArray[np.int64],
+        dense: npt.NDArray[np.float32],
+        lexical: npt.NDArray[np.float32],
+        mode: Mode,
+    ) -> npt.NDArray[np.float32]:
         if mode is Mode.DENSE:
             fused = _min_max(dense)
         elif mode is Mode.BM25:
@@ -169,31 +221,27 @@ class Searcher:
         fused = fused + np.float32(SPEAKER_BOOST) * self._speaker_matches(text)[candidates]
         answer_type = expected_answer_type(text)
         if answer_type is not None:
+            passages = self.index.passages
             holds = np.array(
-                [holds_answer_type(index.passages[int(c)].text, answer_type) for c in candidates], dtype=np.float32
+                [holds_answer_type(passages[int(c)].text, answer_type) for c in candidates], dtype=np.float32
             )
             fused = fused + np.float32(ANSWER_TYPE_BOOST) * holds
-        if shaping and shaping.prefer_speakers:
-            preferred = [shaping.prefers(index.passages[int(c)].speaker) for c in candidates]
-            fused = fused + np.float32(PREFERENCE_BOOST) * np.array(preferred, dtype=np.float32)
-        excluded = shaping.exclude if shaping else frozenset()
-        # One hit per paragraph: its best passage (a long paragraph has several windows).
+        return fused
+
+    def _best_per_paragraph(
+        self,
+        candidates: npt.NDArray[np.int64],
+        fused: npt.NDArray[np.float32],
+        k: int,
+        excluded: frozenset[tuple[str, int]] = frozenset(),
+    ) -> list[int]:
+        """Positions of the k best candidates, one per paragraph (a long paragraph has several windows)."""
         best: dict[tuple[str, int], int] = {}
         for position in np.argsort(-fused, kind="stable"):
-            passage = index.passages[int(candidates[position])]
+            passage = self.index.passages[int(candidates[position])]
             key = (passage.article, passage.paragraph)
             if key not in best and key not in excluded:
                 best[key] = int(position)
                 if len(best) >= k:
                     break
-        hits = [
-            Hit(
-                passage=index.passages[int(candidates[p])],
-                score=round(float(fused[p]), 4),
-                dense=round(float(dense[p]), 4),
-                coverage=round(float(coverage_all[candidates[p]]), 4),
-            )
-            for p in best.values()
-        ]
-        confidence = self.decline.probability(hits[0].dense, hits[0].coverage) if hits else 0.0
-        return SearchResult(text, confidence >= self.decline.threshold, round(confidence, 4), hits)
+        return list(best.values())

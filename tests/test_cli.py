@@ -187,9 +187,15 @@ def test_ask_prints_cited_passages(capsys: pytest.CaptureFixture[str], seed_inde
 
 
 def test_ask_declines_an_unanswerable_question(capsys: pytest.CaptureFixture[str], seed_index_dir: Path) -> None:
-    status, out, _ = run(capsys, "ask", "What is the capital of France?", *seed_args(seed_index_dir))
+    status, out, _ = run(capsys, "ask", "how do i make chicken soup", *seed_args(seed_index_dir))
     assert status == 0
     assert out.strip() == DECLINE_TEXT
+
+
+def test_ask_names_what_the_articles_never_mention(capsys: pytest.CaptureFixture[str], seed_index_dir: Path) -> None:
+    status, out, _ = run(capsys, "ask", "What did Theresa May say about the meeting?", *seed_args(seed_index_dir))
+    assert status == 0
+    assert out.strip() == "The articles don't mention Theresa May, so I can't answer that from them."
 
 
 def test_ask_without_question_reads_stdin(

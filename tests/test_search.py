@@ -7,7 +7,7 @@ import pytest
 from newsbot.answer_types import expected_answer_type, holds_answer_type
 from newsbot.bm25 import BM25, FUZZY_WEIGHT, stem, words
 from newsbot.lexicon import Lexicon
-from newsbot.search import MAX_QUESTION_CHARS, Mode, QuestionError, Searcher, SearchResult, check_question
+from newsbot.search import MAX_QUESTION_CHARS, Mode, QuestionError, Searcher, SearchResult, Shaping, check_question
 
 SEED_ARTICLE = "corbyn-jewish-leaders-talks"
 
@@ -342,3 +342,41 @@ def test_check_question_strips_surrounding_whitespace() -> None:
     assert check_question("  who attended?  \n") == "who attended?"
     # Surrounding whitespace does not count towards the limit.
     assert check_question(" " + "a" * MAX_QUESTION_CHARS + " ") == "a" * MAX_QUESTION_CHARS
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        ("What did Theresa May say about the meeting?", ("Theresa May",)),
+        ("What did Corbyn say about Israel?", ("Israel",)),
+        ("What did Mr Golstein say?", ()),  # a close spelling of a name the article uses
+        ("who is the president of the BoD", ()),  # an acronym the article defines
+        ("which MPs shared a platform?", ()),  # the plural of a word the article uses
+        ("Did the Anti-Semitism row start with Livingstone?", ()),  # part of a compound is known
+        ("Brexit: what did Corbyn say?", ()),  # the first word is not taken for a name
+        ("what did corbyn say about israel", ()),  # lower case: no names to check
+    ],
+)
+def test_unknown_names(seed_searcher: Searcher, question: str, unknown: tuple[str, ...]) -> None:
+    assert seed_searcher.unknown_names(question) == unknown
+
+
+def test_a_question_about_an_unmentioned_name_is_declined(seed_searcher: Searcher) -> None:
+    result = seed_searcher.search("What did Theresa May say about the meeting?")
+    assert not result.answerable
+    assert result.unknown_names == ("Theresa May",)
+
+
+def test_shaping_prefers_speakers_and_excludes_paragraphs(seed_searcher: Searcher) -> None:
+    plain = seed_searcher.search("How did the meeting go?", k=5)
+    shaped = seed_searcher.search(
+        "How did the meeting go?",
+        k=5,
+        shaping=Shaping(
+            prefer_speakers=("labour",),
+            exclude=frozenset({(plain.hits[0].passage.article, plain.hits[0].passage.paragraph)}),
+        ),
+    )
+    assert plain.hits[0].passage.paragraph not in [hit.passage.paragraph for hit in shaped.hits]
+    assert "labour" in shaped.hits[0].passage.speaker.lower()
+    assert shaped.answerable == plain.answerable  # shaping never changes the decline decision

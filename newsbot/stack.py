@@ -1,0 +1,174 @@
+"""Running the bot: train the Rasa model when its data changed, start the action server and the
+Rasa server as child processes, wait until both answer, stop them together.
+
+The Rasa server runs in .venv-rasa (Python 3.10); the actions in this environment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from newsbot.settings import PROJECT_ROOT
+
+logger = logging.getLogger(__name__)
+
+RASA = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+APP_PYTHON = Path(sys.executable)
+MODEL_NAME = "newsbot"
+STARTUP_TIMEOUT = 180.0
+
+
+class StackError(Exception):
+    """The bot could not be trained or started; the message says why."""
+
+
+@dataclass(frozen=True)
+class StackConfig:
+    rasa_port: int = 5005
+    actions_port: int = 5055
+    models_dir: Path = PROJECT_ROOT / "models"
+    logs_dir: Path = PROJECT_ROOT / ".data" / "logs"
+    tracker_sqlite: Path | None = None  # default: the tracker store's own (.data/conversations.db)
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://127.0.0.1:{self.actions_port}"
+
+
+def training_inputs() -> list[Path]:
+    files = [PROJECT_ROOT / "config.yml"]
+    for folder in (PROJECT_ROOT / "bot" / "domain", PROJECT_ROOT / "bot" / "data"):
+        files += sorted(folder.rglob("*.yml"))
+    return files
+
+
+def training_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for path in training_inputs():
+        digest.update(str(path.relative_to(PROJECT_ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def train(config: StackConfig, force: bool = False) -> Path:
+    """The trained model; trains only when config, domain or data changed since the last training."""
+    model = config.models_dir / f"{MODEL_NAME}.tar.gz"
+    stamp = config.models_dir / f"{MODEL_NAME}.fingerprint"
+    fingerprint = training_fingerprint()
+    if not force and model.is_file() and stamp.is_file() and stamp.read_text().strip() == fingerprint:
+        logger.info("the Rasa model is up to date (%s)", model)
+        return model
+    if not RASA.is_file():
+        raise StackError(f"{RASA} not found: run scripts/setup.sh first")
+    config.models_dir.mkdir(parents=True, exist_ok=True)
+    logger.warning("training the Rasa model (about a minute)...")
+    command = [
+        str(RASA), "train",
+        "--config", "config.yml", "--domain", "bot/domain", "--data", "bot/data",
+        "--out", str(config.models_dir), "--fixed-model-name", MODEL_NAME,
+    ]  # fmt: skip
+    completed = subprocess.run(command, cwd=PROJECT_ROOT, env=rasa_env(config), capture_output=True, text=True)
+    if completed.returncode != 0 or not model.is_file():
+        tail = "\n".join((completed.stdout + completed.stderr).splitlines()[-20:])
+        raise StackError(f"rasa train failed (exit {completed.returncode}):\n{tail}")
+    stamp.write_text(fingerprint + "\n")
+    return model
+
+
+def rasa_env(config: StackConfig) -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(PROJECT_ROOT / "bot")
+    env["NEWSBOT_ACTION_ENDPOINT"] = f"{config.actions_url}/webhook"
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if config.tracker_sqlite is not None:
+        env["NEWSBOT_TRACKER_SQLITE"] = str(config.tracker_sqlite)
+    return env
+
+
+def wait_until(url: str, process: subprocess.Popen[bytes], name: str, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise StackError(f"the {name} exited with status {process.returncode}; see {log}")
+        with suppress(httpx.HTTPError):
+            if httpx.get(url, timeout=2.0).status_code == 200:
+                return
+        time.sleep(0.5)
+    raise StackError(f"the {name} did not answer at {url} within {STARTUP_TIMEOUT:.0f} s; see {log}")
+
+
+def _start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def start_actions(config: StackConfig) -> subprocess.Popen[bytes]:
+    log = config.logs_dir / "actions.log"
+    command = [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(config.actions_port)]
+    process = _start(command, dict(os.environ), log)
+    try:
+        wait_until(f"{config.actions_url}/health", process, "action server", log)
+    except BaseException:
+        stop(process)
+        raise
+    return process
+
+
+def start_rasa(config: StackConfig, model: Path) -> subprocess.Popen[bytes]:
+    log = config.logs_dir / "rasa.log"
+    command = [
+        str(RASA), "run", "--enable-api", "--model", str(model), "--port", str(config.rasa_port),
+        "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+    ]  # fmt: skip
+    process = _start(command, rasa_env(config), log)
+    try:
+        wait_until(f"{config.rasa_url}/status", process, "Rasa server", log)
+    except BaseException:
+        stop(process)
+        raise
+    return process
+
+
+@contextmanager
+def running_stack(config: StackConfig) -> Iterator[StackConfig]:
+    """Train if needed, start the action server and Rasa, and stop both on exit."""
+    model = train(config)
+    actions = start_actions(config)
+    try:
+        rasa = start_rasa(config, model)
+        try:
+            yield config
+        finally:
+            stop(rasa)
+    finally:
+        stop(actions)

@@ -1,0 +1,47 @@
+"""Retrieval shaped for each topic intent of the bot: the topic's own words and preferred voices.
+
+The words expand the lexical query (the user's own words still lead); the speakers are parts of
+speaker labels whose passages the topic favours ("labour" matches "Labour sources").
+"""
+
+from __future__ import annotations
+
+from newsbot.attribution import NARRATOR
+from newsbot.search import Shaping
+
+LABOUR_SIDE = ("labour", "corbyn", "formby", "milne")
+COMMUNITY_SIDE = ("board", "jlc", "goldstein", "representative", "joint statement")
+
+TOPICS: dict[str, Shaping] = {
+    "ask_commitments": Shaping(
+        expansion="committed commitment commit promised offered agreed pledged charged personal lead",
+        # Labour's own words, and the facts the article reports in its own voice.
+        prefer_speakers=(*LABOUR_SIDE, NARRATOR),
+    ),
+    "ask_demands": Shaping(
+        expansion="asked letter proposals concrete actions six areas demands minimum level requests",
+        prefer_speakers=COMMUNITY_SIDE,
+    ),
+    "ask_meeting_outcome": Shaping(
+        expansion="meeting described positive constructive disappointing not good missed opportunity minds",
+    ),
+    "ask_attendees": Shaping(
+        expansion="attendance met leaders chief executive chair president director office face-to-face",
+    ),
+    "ask_ihra": Shaping(
+        expansion="IHRA International Holocaust Remembrance Alliance definition antisemitism adopt full examples",
+    ),
+    "ask_disciplinary": Shaping(
+        expansion="disciplinary cases Ken Livingstone Jackie Walker expedite expulsion suspended timetable process",
+    ),
+    "ask_next_steps": Shaping(
+        expansion="further meeting July future account steps discussed assessed end",
+    ),
+    "ask_background": Shaping(
+        expansion="demonstration Parliament Square jeered Monday meeting Seamus Milne tense letter",
+    ),
+}
+
+
+def shaping_for(intent: str | None) -> Shaping | None:
+    return TOPICS.get(intent or "")
