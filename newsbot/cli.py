@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from newsbot.rasa_client import DEFAULT_TIMEOUT, InvalidURL, RasaClient, RasaUna
 from newsbot.search import QuestionError, Searcher, SearchResult, check_question
 from newsbot.service import open_searcher
 from newsbot.settings import get_settings
+from newsbot.stack import StackConfig, StackError, running_stack
 
 logger = logging.getLogger("newsbot")
 
@@ -191,6 +194,21 @@ def cmd_chat(args: argparse.Namespace) -> int:
         return chat(client, sys.stdout)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Train when needed, start the action server and Rasa, then chat (on a terminal) or wait."""
+    config = StackConfig(rasa_port=args.rasa_port, actions_port=args.actions_port)
+    with running_stack(config):
+        print(f"newsbot is running: Rasa at {config.rasa_url} (REST: {config.rasa_url}/webhooks/rest/webhook)")
+        print(f"actions at {config.actions_url}; logs in {config.logs_dir}")
+        if args.chat or (args.chat is None and sys.stdin.isatty()):
+            with RasaClient(config.rasa_url, timeout=60.0) as client:
+                return chat(client, sys.stdout)
+        print("Press Ctrl-C to stop.")
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        while True:
+            time.sleep(3600)
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings = get_settings()
     common = argparse.ArgumentParser(add_help=False)
@@ -235,6 +253,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     talk = commands.add_parser("chat", parents=[bot], help="talk to the running bot in the terminal")
     talk.set_defaults(handler=cmd_chat)
+
+    serve = commands.add_parser("serve", help="train if needed, run the Rasa server and the actions")
+    serve.add_argument("--rasa-port", type=int, default=5005)
+    serve.add_argument("--actions-port", type=int, default=5055)
+    serve.add_argument(
+        "--chat",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="chat in the terminal (default: when on one)",
+    )
+    serve.add_argument("-v", "--verbose", action="store_true", help="log more")
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 
@@ -258,7 +288,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return error.status
-    except (KnowledgeError, IndexUnusable, ModelError, EvalSetError, RasaUnavailable) as error:
+    except (KnowledgeError, IndexUnusable, ModelError, EvalSetError, RasaUnavailable, StackError) as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

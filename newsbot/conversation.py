@@ -6,6 +6,7 @@ only translate between a tracker and these functions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -13,7 +14,7 @@ from newsbot.answers import compose_answer
 from newsbot.attribution import NARRATOR
 from newsbot.passages import Passage
 from newsbot.search import QuestionError, Searcher, Shaping
-from newsbot.topics import shaping_for
+from newsbot.topics import SIDES, shaping_for, side_of
 
 ANSWER_CANDIDATES = 8
 MORE_CANDIDATES = 3
@@ -92,12 +93,16 @@ def render(sources: list[Source], heading: str) -> str:
     return "\n".join(lines)
 
 
+ANONYMOUS = re.compile(r"^(a|an|one|some)\s|sources?$|unnamed", re.IGNORECASE)
+
+
 def suggestions(searcher: Searcher, count: int = SUGGESTIONS) -> list[str]:
-    """Questions the articles answer: what their most quoted speakers said."""
+    """Questions the articles answer: what their most quoted named speakers said."""
     quoted: dict[str, int] = {}
     for passage in searcher.index.passages:
-        if passage.speaker != NARRATOR:
-            quoted[passage.speaker] = quoted.get(passage.speaker, 0) + 1
+        speaker = re.sub(r"\s*\(.*?\)", "", passage.speaker).strip()
+        if passage.speaker != NARRATOR and not ANONYMOUS.search(speaker):
+            quoted[speaker] = quoted.get(speaker, 0) + 1
     ranked = sorted(quoted, key=lambda speaker: (-quoted[speaker], speaker))[:count]
     questions = [f"What did {speaker} say?" for speaker in ranked]
     titles = sorted({passage.title for passage in searcher.index.passages})
@@ -173,20 +178,32 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
 
 
 def other_side(searcher: Searcher, state: State) -> Reply:
+    """The voices not heard in the last answer: the other side of the dispute when the speakers
+    heard belong to one, otherwise any speaker not heard yet."""
     if not state.last_question:
         return _needs_answer(searcher)
     heard = {source.speaker for source in state.last_sources}
-    result = searcher.search(state.last_question, k=ANSWER_CANDIDATES * 2)
-    others = [hit for hit in result.hits if hit.passage.speaker not in heard and hit.passage.speaker != NARRATOR]
+    heard_sides = {side_of(speaker) for speaker in heard} - {None}
+    wanted = [side for side in SIDES if side not in heard_sides] if heard_sides else []
+    prefer = tuple(part for side in wanted for part in SIDES[side])
+    result = searcher.search(state.last_question, k=ANSWER_CANDIDATES * 2, shaping=Shaping(prefer_speakers=prefer))
+
+    def belongs(speaker: str) -> bool:
+        if speaker in heard or speaker == NARRATOR:
+            return False
+        return side_of(speaker) in wanted if wanted else True
+
     best: dict[str, Source] = {}
-    for hit in others:
-        best.setdefault(hit.passage.speaker, _source(hit.passage, hit.score))
+    for hit in result.hits:
+        if belongs(hit.passage.speaker):
+            best.setdefault(hit.passage.speaker, _source(hit.passage, hit.score))
     sources = sorted(list(best.values())[:MORE_CANDIDATES], key=lambda s: s.paragraph)
     if not sources:
         return Reply(NO_OTHER_SIDE, [], [], None, question=state.last_question)
+    heading = f"What {' and '.join(wanted)} said:" if wanted else "The other voices in the article:"
     state.last_sources = sources
     state.shown |= {source.key for source in sources}
-    return Reply(render(sources, "The other voices in the article:"), sources, [], True, True, state.last_question)
+    return Reply(render(sources, heading), sources, [], True, True, state.last_question)
 
 
 def about_entity(searcher: Searcher, state: State, entity: str | None, text: str) -> Reply:

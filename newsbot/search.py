@@ -39,9 +39,16 @@ def is_person(speaker: str) -> bool:
     return bool(PERSON.match(speaker))
 
 
+# Words of anonymous speakers' labels that name no one ("a source", "a representative").
+GENERIC_SPEAKER_TERMS = frozenset(
+    tokenize("source sources representative representatives spokesman spokeswoman spokesperson official officials")
+)
+
+
 @lru_cache(maxsize=4096)
 def speaker_terms(speaker: str) -> tuple[str, ...]:
-    return tuple(tokenize(re.sub(r"\(.*?\)", "", speaker)))
+    """The words that identify a speaker: "Labour sources" -> ("labour",); "a source" -> ()."""
+    return tuple(term for term in tokenize(re.sub(r"\(.*?\)", "", speaker)) if term not in GENERIC_SPEAKER_TERMS)
 
 
 NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
@@ -183,16 +190,19 @@ class Searcher:
 
     def unknown_names(self, question: str) -> tuple[str, ...]:
         """Names in the question that the articles never mention: runs of capitalised words (past
-        the question's first word) none of which the articles use, nor an acronym they define."""
+        the question's first word) whose last word (the family name, the head of a title: "Theresa
+        May", "Chief Rabbi") the articles do not use, nor an acronym they define."""
         unknown: list[str] = []
         for run in NAME_RUN.finditer(question):
             words = run.group(0).split()
             if run.start() == 0:
                 words = words[1:]
-            known = any(self.index.bm25.knows(word) or word.lower() in self.index.lexicon.expansions for word in words)
-            if words and not known:
+            if words and not self._knows(words[-1]):
                 unknown.append(" ".join(words))
         return tuple(unknown)
+
+    def _knows(self, word: str) -> bool:
+        return self.index.bm25.knows(word) or word.lower() in self.index.lexicon.expansions
 
     def _candidates(
         self, query_vector: npt.NDArray[np.float32], lexical_all: npt.NDArray[np.float32]

@@ -11,6 +11,16 @@ from newsbot.search import Shaping
 
 LABOUR_SIDE = ("labour", "corbyn", "formby", "milne")
 COMMUNITY_SIDE = ("board", "jlc", "goldstein", "representative", "joint statement")
+# The sides of the dispute the article reports, by parts of their speakers' labels.
+SIDES: dict[str, tuple[str, ...]] = {"Labour": LABOUR_SIDE, "the Board and the JLC": COMMUNITY_SIDE}
+
+
+def side_of(speaker: str) -> str | None:
+    """The side a speaker speaks for, when the label says (anonymous sources say nothing)."""
+    label = speaker.lower()
+    matches = [side for side, parts in SIDES.items() if any(part in label for part in parts)]
+    return matches[0] if len(matches) == 1 else None
+
 
 TOPICS: dict[str, Shaping] = {
     "ask_commitments": Shaping(

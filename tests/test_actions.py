@@ -1,0 +1,193 @@
+"""The rasa-sdk actions, run as Rasa runs them: a Tracker from a dict, a CollectingDispatcher."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import answers
+from actions.answers import (
+    APOLOGY,
+    ActionAboutEntity,
+    ActionAnswerQuestion,
+    ActionAnswerTopic,
+    ActionOtherSide,
+    ActionShowSource,
+    ActionTellMore,
+    ActionWhoSaid,
+    NewsbotAction,
+)
+from newsbot import conversation
+from newsbot.search import Searcher
+
+SOURCE_KEYS = {"article", "title", "paragraph", "speaker", "text", "score"}
+
+
+@pytest.fixture(autouse=True)
+def seed_index_for_actions(seed_searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The actions search the session's real seed index (not the project's index/ folder)."""
+    monkeypatch.setattr(answers, "get_searcher", lambda: seed_searcher)
+
+
+def tracker(
+    text: str,
+    intent: str = "ask_question",
+    entities: list[dict[str, Any]] | None = None,
+    slots: dict[str, Any] | None = None,
+) -> Tracker:
+    return Tracker.from_dict(
+        {
+            "sender_id": "test-conversation",
+            "slots": slots or {},
+            "latest_message": {
+                "text": text,
+                "intent": {"name": intent, "confidence": 0.95},
+                "entities": entities or [],
+            },
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+def run(action: NewsbotAction, current: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, current, {}))
+    return dispatcher.messages, events
+
+
+def slots_of(events: list[dict[str, Any]]) -> dict[str, Any]:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+
+
+def answer_payload(messages: list[dict[str, Any]]) -> dict[str, Any]:
+    payloads = [m["custom"] for m in messages if m.get("custom")]
+    assert len(payloads) == 1, messages
+    payload: dict[str, Any] = payloads[0]
+    return payload
+
+
+def answered(text: str, intent: str = "ask_question") -> dict[str, Any]:
+    """The slots after the bot answered `text`: what a follow-up finds in the tracker."""
+    _, events = run(ActionAnswerTopic() if intent != "ask_question" else ActionAnswerQuestion(), tracker(text, intent))
+    return slots_of(events)
+
+
+def test_topic_answer_sends_cited_passages_and_structured_sources() -> None:
+    messages, events = run(ActionAnswerTopic(), tracker("What did Labour commit to?", "ask_commitments"))
+    payload = answer_payload(messages)
+    assert payload["type"] == "answer" and payload["answerable"] is True
+    sources = payload["sources"]
+    assert sources and all(set(source) == SOURCE_KEYS for source in sources)
+    assert 25 in [source["paragraph"] for source in sources]  # "Ms Formby also committed ..."
+    text = messages[0]["text"]
+    for source in sources:
+        assert source["text"] in text
+        assert f"paragraph {source['paragraph']}" in text
+    slots = slots_of(events)
+    assert slots["last_question"] == "What did Labour commit to?"
+    assert slots["last_topic"] == "ask_commitments"
+    assert [row["paragraph"] for row in slots["last_passages"]] == [s["paragraph"] for s in sources]
+
+
+def test_unanswerable_question_declines_with_three_question_buttons() -> None:
+    messages, events = run(ActionAnswerQuestion(), tracker("how do i make chicken soup"))
+    payload = answer_payload(messages)
+    assert payload["answerable"] is False and payload["sources"] == []
+    buttons = messages[0]["buttons"]
+    assert len(buttons) == 3
+    assert all(button["payload"] == button["title"] and button["title"].endswith("?") for button in buttons)
+    assert "don't say" in messages[0]["text"]
+    assert slots_of(events)["last_passages"] == []
+
+
+def test_suggested_questions_are_answerable(seed_searcher: Searcher) -> None:
+    for question in conversation.suggestions(seed_searcher):
+        assert seed_searcher.search(question).answerable, question
+
+
+def test_who_said_names_the_speakers_of_the_last_answer() -> None:
+    slots = answered("How did Labour describe the meeting?")
+    messages, _ = run(ActionWhoSaid(), tracker("who said that?", "followup_who_said", slots=slots))
+    for row in slots["last_passages"]:
+        who = "the article itself" if row["speaker"] == "the article" else row["speaker"]
+        assert f"Paragraph {row['paragraph']}: {who}" in messages[0]["text"]
+
+
+def test_source_lists_paragraphs_and_article() -> None:
+    slots = answered("Who attended the meeting?", "ask_attendees")
+    messages, _ = run(ActionShowSource(), tracker("where does it say that?", "followup_source", slots=slots))
+    text = messages[0]["text"]
+    for row in slots["last_passages"]:
+        assert f"paragraph {row['paragraph']} of “{row['title']}”" in text
+
+
+def test_follow_up_before_any_answer_offers_questions() -> None:
+    messages, events = run(ActionWhoSaid(), tracker("who said that?", "followup_who_said"))
+    assert messages[0]["text"].startswith("I haven't answered anything yet")
+    assert len(messages[0]["buttons"]) == 3
+    assert not [m for m in messages if m.get("custom")]
+    assert slots_of(events)["last_passages"] == []
+
+
+def test_tell_more_shows_new_paragraphs_only() -> None:
+    slots = answered("What did Labour commit to?", "ask_commitments")
+    first = {row["paragraph"] for row in slots["last_passages"]}
+    messages, events = run(ActionTellMore(), tracker("tell me more", "followup_more", slots=slots))
+    more = {source["paragraph"] for source in answer_payload(messages)["sources"]}
+    assert more and not more & first
+    assert {tuple(key) for key in slots_of(events)["shown_paragraphs"]} >= {
+        ("corbyn-jewish-leaders-talks", paragraph) for paragraph in first | more
+    }
+
+
+def test_other_side_brings_speakers_not_heard_yet() -> None:
+    slots = answered("How did Labour describe the meeting?")
+    heard = {row["speaker"] for row in slots["last_passages"]}
+    messages, _ = run(ActionOtherSide(), tracker("what did the other side say?", "followup_other_side", slots=slots))
+    speakers = {source["speaker"] for source in answer_payload(messages)["sources"]}
+    assert speakers and not speakers & heard
+    assert "the article" not in speakers
+
+
+def test_entity_follow_up_asks_the_last_question_about_them() -> None:
+    slots = answered("What did Labour commit to?", "ask_commitments")
+    entity = [{"entity": "person", "value": "Jennie Formby", "start": 4, "end": 10}]
+    messages, events = run(ActionAboutEntity(), tracker("and Formby?", "followup_entity", entity, slots))
+    texts = " ".join(source["text"] for source in answer_payload(messages)["sources"])
+    assert "Formby" in texts
+    assert slots_of(events)["last_question"] == "What did Labour commit to?"
+
+
+def test_about_entity_intent_prefers_their_own_words() -> None:
+    entity = [{"entity": "person", "value": "Jonathan Goldstein", "start": 9, "end": 18}]
+    messages, _ = run(ActionAnswerTopic(), tracker("what did goldstein say", "ask_about_entity", entity))
+    assert answer_payload(messages)["sources"][0]["speaker"] == "Jonathan Goldstein"
+
+
+def test_malformed_slots_are_ignored() -> None:
+    slots = {"last_passages": [{"no": "fields"}], "shown_paragraphs": "nonsense", "last_question": "hi"}
+    messages, _ = run(ActionWhoSaid(), tracker("who said that?", "followup_who_said", slots=slots))
+    assert messages[0]["text"].startswith("I haven't answered anything yet")
+
+
+def test_a_failing_action_apologises_and_logs(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(*args: object, **kwargs: object) -> conversation.Reply:
+        raise RuntimeError("index unreadable")
+
+    monkeypatch.setattr(conversation, "answer", broken)
+    with caplog.at_level(logging.ERROR, logger="actions.answers"):
+        messages, events = run(ActionAnswerQuestion(), tracker("What did Labour commit to?"))
+    assert messages == [{**messages[0], "text": APOLOGY}]
+    assert events == []
+    assert "action_answer_question failed" in caplog.text and "index unreadable" in caplog.text
