@@ -155,7 +155,7 @@ GOOD_REPLIES: dict[str, Reply] = {
     "Who won the last football World Cup?": decline("World Cup?"),
     "What will the weather be like in London tomorrow?": decline("weather?"),
     "What did Theresa May say about the meeting?": decline("Theresa May?"),
-    "How many members does the Board of Deputies have?": decline("members?"),
+    "What did the Chief Rabbi say about the talks?": decline("the Chief Rabbi?"),
     "Hello": says("Hello! Ask me about the news article.", SUGGESTIONS),
     "What can you do?": says("I answer questions about a news article in its own words, with citations."),
     "Are you a bot?": says("Yes, I'm a bot: I quote the article, I don't have opinions."),
