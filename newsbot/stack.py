@@ -135,7 +135,9 @@ def stop(process: subprocess.Popen[bytes]) -> None:
 def start_actions(config: StackConfig) -> subprocess.Popen[bytes]:
     log = config.logs_dir / "actions.log"
     command = [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(config.actions_port)]
-    process = _start(command, dict(os.environ), log)
+    # One thread for torch: the question's embedding is tiny, and the Rasa server shares the cores.
+    env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    process = _start(command, env, log)
     try:
         wait_until(f"{config.actions_url}/health", process, "action server", log)
     except BaseException:

@@ -1,0 +1,68 @@
+"""REST round trip through the real stack: a retrieval question against "hello", in one run.
+
+    .venv/bin/python bench/rest_roundtrip.py [--turns 60]
+
+Starts the action server and Rasa on free ports (training first if the model is out of date),
+warms both up, then alternates the two messages, timing each POST /webhooks/rest/webhook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import socket
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from newsbot.stack import StackConfig, running_stack
+
+MESSAGES = {"hello": "hello", "retrieval": "What did Labour commit to?"}
+TURNS_PER_CONVERSATION = 10
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--turns", type=int, default=60, help="timed turns of each kind")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    with tempfile.TemporaryDirectory() as scratch:
+        config = StackConfig(
+            rasa_port=free_port(),
+            actions_port=free_port(),
+            logs_dir=Path(scratch) / "logs",
+            tracker_sqlite=Path(scratch) / "conversations.db",
+        )
+        with running_stack(config), httpx.Client(base_url=config.rasa_url, timeout=60.0) as http:
+            timings: dict[str, list[float]] = {kind: [] for kind in MESSAGES}
+            sender = ""
+            for turn in range(-5, args.turns):  # five warm-up rounds
+                if turn % TURNS_PER_CONVERSATION == 0 or not sender:
+                    sender = f"bench-{uuid.uuid4()}"
+                for kind, text in MESSAGES.items():
+                    started = time.perf_counter()
+                    reply = http.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
+                    elapsed = (time.perf_counter() - started) * 1000
+                    reply.raise_for_status()
+                    if turn >= 0:
+                        timings[kind].append(elapsed)
+    medians = {kind: statistics.median(values) for kind, values in timings.items()}
+    for kind, values in timings.items():
+        ordered = sorted(values)
+        p95 = ordered[round(0.95 * (len(ordered) - 1))]
+        print(f"{kind:<9} {len(values)} turns  median {medians[kind]:6.1f} ms  p95 {p95:6.1f} ms")
+    print(f"retrieval / hello = {medians['retrieval'] / medians['hello']:.2f}")
+
+
+if __name__ == "__main__":
+    main()
