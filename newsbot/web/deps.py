@@ -1,0 +1,54 @@
+"""What the routes depend on; tests swap these through app.dependency_overrides."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from newsbot.search import Searcher
+from newsbot.service import SearcherSource
+from newsbot.settings import Settings
+from newsbot.web.errors import ApiError
+from newsbot.web.limits import RateLimiter
+from newsbot.web.rasa_gateway import RasaGateway
+
+
+def get_app_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_source(request: Request) -> SearcherSource:
+    source: SearcherSource = request.app.state.source
+    return source
+
+
+def get_searcher(request: Request) -> Searcher:
+    return get_source(request).get()
+
+
+def get_rasa(request: Request) -> RasaGateway:
+    gateway: RasaGateway = request.app.state.rasa
+    return gateway
+
+
+def get_session_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.session_limiter
+    return limiter
+
+
+def get_client_limiter(request: Request) -> RateLimiter:
+    limiter: RateLimiter = request.app.state.client_limiter
+    return limiter
+
+
+def limit_client(request: Request) -> None:
+    """Every /api route: at most the configured requests per minute from one client address."""
+    address = request.client.host if request.client else "unknown"
+    wait = get_client_limiter(request).check(address)
+    if wait:
+        raise ApiError(
+            429,
+            "rate_limited",
+            f"Too many requests from your address; try again in {wait} s.",
+            {"Retry-After": str(wait)},
+        )

@@ -1,0 +1,52 @@
+"""POST /api/chat: a conversation with the bot, through Rasa's REST channel."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends
+
+from newsbot.settings import Settings
+from newsbot.web.deps import get_app_settings, get_rasa, get_session_limiter, limit_client
+from newsbot.web.errors import ApiError
+from newsbot.web.limits import RateLimiter
+from newsbot.web.rasa_gateway import BotFailed, BotUnavailable, RasaGateway
+from newsbot.web.schemas import ChatRequest, ChatResponse
+
+router = APIRouter(prefix="/api", tags=["chat"], dependencies=[Depends(limit_client)])
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"description": "invalid request, empty or too long message"},
+    429: {"description": "too many messages in this session or from this address (see Retry-After)"},
+    502: {"description": "the bot answered with an error"},
+    503: {"description": "the bot is not available"},
+}
+
+
+@router.post("/chat", response_model=ChatResponse, responses=ERRORS)
+async def chat(
+    request: ChatRequest,
+    settings: Annotated[Settings, Depends(get_app_settings)],
+    rasa: Annotated[RasaGateway, Depends(get_rasa)],
+    session_limiter: Annotated[RateLimiter, Depends(get_session_limiter)],
+) -> dict[str, Any]:
+    """Send the user's message in conversation `session_id`; the bot's replies with their sources."""
+    message = request.message.strip()
+    if not message:
+        raise ApiError(422, "empty_message", "The message is empty.")
+    if len(message) > settings.max_message_chars:
+        raise ApiError(
+            422,
+            "message_too_long",
+            f"The message is {len(message):,} characters long; the limit is {settings.max_message_chars:,}.",
+        )
+    wait = session_limiter.check(request.session_id)
+    if wait:
+        raise ApiError(429, "rate_limited", f"Too many messages; try again in {wait} s.", {"Retry-After": str(wait)})
+    try:
+        messages = await rasa.send(request.session_id, message)
+    except BotUnavailable as error:
+        raise ApiError(503, "rasa_unavailable", f"Sorry, {error}. Please try again in a moment.") from None
+    except BotFailed as error:
+        raise ApiError(502, "rasa_failed", f"Sorry, {error}. Please try again in a moment.") from None
+    return {"session_id": request.session_id, "messages": messages}

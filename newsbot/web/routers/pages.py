@@ -1,0 +1,101 @@
+"""GET /: the demo page (the articles, paragraphs numbered so citations link to them, and the
+widget on it); GET /widget.js and /widget.css: the widget, embeddable on any site."""
+
+from __future__ import annotations
+
+import logging
+from html import escape
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import FileResponse, HTMLResponse
+
+from newsbot.knowledge import Article, article_files, parse_article
+from newsbot.settings import Settings
+from newsbot.web.deps import get_app_settings
+
+logger = logging.getLogger(__name__)
+
+router = APIRouter(include_in_schema=False)
+
+STATIC = Path(__file__).resolve().parents[1] / "static"
+
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>newsbot: ask the articles</title>
+<style>
+  body {{ font: 17px/1.55 Georgia, "Times New Roman", serif; color: #1d1d1f; margin: 0; background: #fafaf7; }}
+  header, main {{ max-width: 46rem; margin: 0 auto; padding: 0 1.25rem; }}
+  header {{ padding-top: 2rem; font-family: system-ui, sans-serif; }}
+  header p {{ color: #555; }}
+  article {{ margin: 2rem 0 6rem; }}
+  .meta {{ color: #555; font-family: system-ui, sans-serif; font-size: .9rem; }}
+  p.paragraph {{ position: relative; padding-left: 2.6rem; scroll-margin-top: 1.5rem; border-radius: 4px; }}
+  p.paragraph > a.number {{ position: absolute; left: 0; width: 2rem; text-align: right; color: #777;
+    font: .8rem/2 system-ui, sans-serif; text-decoration: none; }}
+  p.paragraph:target {{ background: #fff3c4; outline: 3px solid #f0c929; }}
+</style>
+</head>
+<body>
+<header>
+<h1>Ask the articles</h1>
+<p>Open the chat (bottom right) and ask a question: the answer quotes the article,
+with who said it and a link to the paragraph.</p>
+</header>
+<main>
+{articles}
+</main>
+<script src="/widget.js" defer></script>
+</body>
+</html>
+"""
+
+
+def article_html(article: Article) -> str:
+    meta = " · ".join(escape(article.metadata[key]) for key in ("source", "author", "date") if key in article.metadata)
+    parts = [f'<article id="{escape(article.stem)}">', f"<h2>{escape(article.title)}</h2>"]
+    if meta:
+        parts.append(f'<p class="meta">{meta}</p>')
+    for paragraph in article.paragraphs:
+        anchor = escape(f"{article.stem}-p{paragraph.number}")
+        parts.append(
+            f'<p class="paragraph" id="{anchor}"><a class="number" href="#{anchor}" '
+            f'aria-label="paragraph {paragraph.number}">{paragraph.number}</a> {escape(paragraph.text)}</p>'
+        )
+    parts.append("</article>")
+    return "\n".join(parts)
+
+
+def readable_articles(knowledge_dir: Path) -> list[Article]:
+    """The knowledge folder's articles; a bad file is left out (the index build reports it)."""
+    articles = []
+    for path in article_files(knowledge_dir) if knowledge_dir.is_dir() else []:
+        try:
+            articles.append(parse_article(path, path.read_bytes()))
+        except (ValueError, OSError) as error:
+            logger.warning("not showing %s: %s", path, error)
+    return articles
+
+
+@router.get("/", response_class=HTMLResponse)
+def demo_page(settings: Annotated[Settings, Depends(get_app_settings)]) -> HTMLResponse:
+    articles = "\n".join(article_html(article) for article in readable_articles(settings.knowledge_dir))
+    return HTMLResponse(PAGE.format(articles=articles or "<p>No articles yet: add some to knowledge/.</p>"))
+
+
+def static_file(name: str, media_type: str) -> FileResponse:
+    return FileResponse(STATIC / name, media_type=media_type, headers={"Cache-Control": "no-cache"})
+
+
+@router.get("/widget.js")
+def widget_script() -> FileResponse:
+    return static_file("widget.js", "text/javascript; charset=utf-8")
+
+
+@router.get("/widget.css")
+def widget_style() -> FileResponse:
+    return static_file("widget.css", "text/css; charset=utf-8")

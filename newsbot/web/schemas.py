@@ -1,0 +1,87 @@
+"""Request and response bodies of the API (they make the OpenAPI page)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+
+
+class ChatRequest(BaseModel):
+    session_id: str = Field(pattern=SESSION_ID_PATTERN, description="The conversation: 8 to 64 of A-Z a-z 0-9 _ -")
+    message: str = Field(min_length=1, description="What the user typed; text starting with / stays plain text")
+
+
+class SourceOut(BaseModel):
+    article: str
+    title: str
+    paragraph: int = Field(description="counted from 1")
+    speaker: str
+    text: str
+    score: float
+    url: str = Field(description="the paragraph on the demo page, relative to the app's address")
+
+
+class ButtonOut(BaseModel):
+    title: str
+    payload: str = Field(description="send this as the next message when the button is clicked")
+
+
+class BotMessageOut(BaseModel):
+    text: str
+    buttons: list[ButtonOut] = []
+    sources: list[SourceOut] = []
+    answerable: bool | None = Field(default=None, description="null: not an answer (chit-chat, follow-up notes)")
+
+
+class ChatResponse(BaseModel):
+    session_id: str
+    messages: list[BotMessageOut]
+
+
+class AskRequest(BaseModel):
+    question: str = Field(min_length=1)
+
+
+class AskResponse(BaseModel):
+    question: str
+    answerable: bool
+    contested: bool = Field(description="the passages shown disagree: each side is given")
+    text: str = Field(description="the answer as a person reads it: passages verbatim with citations")
+    sources: list[SourceOut]
+
+
+class SearchResponse(BaseModel):
+    question: str
+    answerable: bool
+    confidence: float
+    passages: list[SourceOut]
+
+
+class IndexHealth(BaseModel):
+    loaded: bool
+    fresh: bool | None = Field(description="null until loaded; false: knowledge changed since the build")
+    build: str | None
+    passages: int | None
+    articles: list[str] = []
+    model: str | None
+    built_at: str | None
+    error: str | None = Field(default=None, description="why the last rebuild failed, if it did")
+
+
+class RasaHealth(BaseModel):
+    url: str
+    reachable: bool
+
+
+class Health(BaseModel):
+    status: str = Field(description='"ok", or "degraded" when the index is not loaded or Rasa does not answer')
+    index: IndexHealth
+    rasa: RasaHealth
+
+
+class ReindexResponse(BaseModel):
+    built: bool
+    message: str
+    passages: int | None
+    seconds: float | None

@@ -1,0 +1,498 @@
+"""The web app's API through TestClient: the real model and a real index; Rasa is not running
+here (its absence is one of the cases), the chat with a real Rasa is in test_web_e2e.py."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE, write_article
+from fastapi.testclient import TestClient
+
+from newsbot.index import build_index
+from newsbot.settings import Settings
+from newsbot.stack import free_port
+from newsbot.web.app import create_app
+from newsbot.web.rasa_gateway import BotFailed, as_plain_text, merge_messages
+
+QUESTION = "What did Labour commit to?"
+
+
+AppFactory = Callable[..., TestClient]
+
+
+@pytest.fixture
+def make_client(seed_index_dir: Path) -> Iterator[AppFactory]:
+    """A TestClient of an app over the session's seed index; keyword arguments are settings."""
+    clients: list[TestClient] = []
+
+    def make(**overrides: Any) -> TestClient:
+        values: dict[str, Any] = {
+            "knowledge_dir": KNOWLEDGE,
+            "index_dir": seed_index_dir,
+            "model": MODEL,
+            "rasa_url": f"http://127.0.0.1:{free_port()}",  # nothing listens: Rasa is down
+            "watch_knowledge": False,
+        }
+        values.update(overrides)
+        settings = Settings(**values)
+        client = TestClient(create_app(settings))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def client(make_client: AppFactory) -> TestClient:
+    return make_client()
+
+
+def error_of(response: Any) -> dict[str, str]:
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message"}, body
+    assert body["error"]["message"]
+    return dict(body["error"])
+
+
+# --- the demo page and the widget's files ------------------------------------------------
+
+
+def test_demo_page_numbers_every_paragraph_and_loads_the_widget(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    paragraphs = (KNOWLEDGE / f"{SEED_ARTICLE}.md").read_text(encoding="utf-8").split("---", 2)[2].split("\n\n")
+    count = len([p for p in paragraphs if p.strip()])
+    for number in (1, count):
+        assert f'id="{SEED_ARTICLE}-p{number}"' in page.text
+        assert f'href="#{SEED_ARTICLE}-p{number}"' in page.text
+    assert f'id="{SEED_ARTICLE}-p{count + 1}"' not in page.text
+    assert '<script src="/widget.js" defer></script>' in page.text
+
+
+def test_demo_page_shows_article_text_as_text(tmp_path: Path, make_client: AppFactory) -> None:
+    knowledge = tmp_path / "knowledge"
+    write_article(knowledge, "markup", "A <b>bold</b> title", ["Text with <script>alert(1)</script> in it."])
+    index_dir = tmp_path / "index"
+    build_index(knowledge, index_dir, MODEL, progress=False)
+    page = make_client(knowledge_dir=knowledge, index_dir=index_dir).get("/")
+    assert "<script>alert(1)</script>" not in page.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "A &lt;b&gt;bold&lt;/b&gt; title" in page.text
+
+
+@pytest.mark.parametrize(("path", "kind"), [("/widget.js", "text/javascript"), ("/widget.css", "text/css")])
+def test_widget_files_are_served(client: TestClient, path: str, kind: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith(kind)
+    assert len(response.content) > 500
+
+
+# --- /api/ask and /api/search -------------------------------------------------------------
+
+
+def test_ask_answers_with_cited_passages(client: TestClient) -> None:
+    response = client.post("/api/ask", json={"question": QUESTION})
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["answerable"] is True
+    assert answer["sources"]
+    for source in answer["sources"]:
+        assert source["article"] == SEED_ARTICLE
+        assert source["text"] in answer["text"]
+        assert f"paragraph {source['paragraph']} of" in answer["text"]
+        assert source["url"] == f"/#{SEED_ARTICLE}-p{source['paragraph']}"
+        assert source["speaker"]
+
+
+def test_ask_declines_what_the_article_does_not_say(client: TestClient) -> None:
+    answer = client.post("/api/ask", json={"question": "What is the capital of Australia?"}).json()
+    assert answer["answerable"] is False
+    assert answer["sources"] == []
+    assert "don't" in answer["text"]
+
+
+def test_search_returns_k_ranked_passages(client: TestClient) -> None:
+    response = client.get("/api/search", params={"q": "Who attended the meeting?", "k": 3})
+    assert response.status_code == 200
+    result = response.json()
+    assert result["answerable"] is True
+    assert len(result["passages"]) == 3
+    scores = [passage["score"] for passage in result["passages"]]
+    assert scores == sorted(scores, reverse=True)
+    assert {"article", "title", "paragraph", "speaker", "text", "score", "url"} <= set(result["passages"][0])
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({}, "invalid_request"),
+        ({"question": ""}, "invalid_request"),
+        ({"question": 42}, "invalid_request"),
+        ({"question": "   "}, "invalid_question"),
+        ({"question": "why? " * 500}, "invalid_question"),
+    ],
+)
+def test_ask_refuses_bad_questions(client: TestClient, body: dict[str, Any], code: str) -> None:
+    response = client.post("/api/ask", json=body)
+    assert response.status_code == 422
+    assert error_of(response)["code"] == code
+
+
+def test_ask_refuses_a_body_that_is_not_json(client: TestClient) -> None:
+    response = client.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert response.status_code == 422
+    assert "not valid JSON" in error_of(response)["message"]
+
+
+@pytest.mark.parametrize("params", [{"q": "Who?", "k": 0}, {"q": "Who?", "k": 21}, {"k": 3}, {"q": ""}])
+def test_search_refuses_bad_parameters(client: TestClient, params: dict[str, Any]) -> None:
+    response = client.get("/api/search", params=params)
+    assert response.status_code == 422
+    assert error_of(response)["code"] == "invalid_request"
+
+
+def test_unknown_routes_and_methods_answer_json(client: TestClient) -> None:
+    missing = client.get("/api/nothing-here")
+    assert missing.status_code == 404 and error_of(missing)["code"] == "not_found"
+    wrong = client.get("/api/chat")
+    assert wrong.status_code == 405 and error_of(wrong)["code"] == "method_not_allowed"
+
+
+def test_openapi_documents_the_public_api(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/chat", "/api/ask", "/api/search", "/healthz", "/api/admin/reindex"} <= set(paths)
+    assert "/webhook" not in paths
+
+
+# --- /api/chat without Rasa, and its limits -------------------------------------------------
+
+
+def test_chat_with_rasa_down_is_a_503_the_widget_can_show(client: TestClient) -> None:
+    response = client.post("/api/chat", json={"session_id": "session-1", "message": "hello"})
+    assert response.status_code == 503
+    error = error_of(response)
+    assert error["code"] == "rasa_unavailable"
+    assert "try again" in error["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "code"),
+    [
+        ({"session_id": "short", "message": "hi"}, "invalid_request"),
+        ({"session_id": "has spaces in it", "message": "hi"}, "invalid_request"),
+        ({"session_id": "session-1"}, "invalid_request"),
+        ({"session_id": "session-1", "message": ""}, "invalid_request"),
+        ({"session_id": "session-1", "message": " \n\t "}, "empty_message"),
+        ({"session_id": "session-1", "message": "x" * 1001}, "message_too_long"),
+    ],
+)
+def test_chat_refuses_bad_messages(client: TestClient, body: dict[str, Any], code: str) -> None:
+    response = client.post("/api/chat", json=body)
+    assert response.status_code == 422
+    assert error_of(response)["code"] == code
+
+
+def test_message_cap_comes_from_the_settings(make_client: AppFactory) -> None:
+    client = make_client(max_message_chars=10)
+    response = client.post("/api/chat", json={"session_id": "session-1", "message": "eleven char"})
+    assert response.status_code == 422
+    assert "limit is 10" in error_of(response)["message"]
+
+
+def test_body_over_the_cap_is_refused(client: TestClient) -> None:
+    body = json.dumps({"question": "x" * 20_000})
+    response = client.post("/api/ask", content=body, headers={"content-type": "application/json"})
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "body_too_large"
+
+
+def test_streamed_body_over_the_cap_is_refused(client: TestClient) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield b'{"question": "'
+        for _ in range(40):
+            yield b"x" * 1000
+        yield b'"}'
+
+    response = client.post("/api/ask", content=chunks(), headers={"content-type": "application/json"})
+    assert "content-length" not in response.request.headers
+    assert response.status_code == 413
+
+
+def test_session_rate_limit(make_client: AppFactory) -> None:
+    client = make_client(session_rate_per_minute=2)
+    statuses = [client.post("/api/chat", json={"session_id": "session-1", "message": "hi"}).status_code for _ in "abc"]
+    assert statuses == [503, 503, 429]
+    refused = client.post("/api/chat", json={"session_id": "session-1", "message": "hi"})
+    assert error_of(refused)["code"] == "rate_limited"
+    assert 1 <= int(refused.headers["retry-after"]) <= 60
+    # Another session is not held back by this one.
+    assert client.post("/api/chat", json={"session_id": "session-2", "message": "hi"}).status_code == 503
+
+
+def test_client_rate_limit_covers_every_api_route(make_client: AppFactory) -> None:
+    client = make_client(client_rate_per_minute=3)
+    assert client.get("/api/search", params={"q": "Who attended?"}).status_code == 200
+    assert client.post("/api/ask", json={"question": QUESTION}).status_code == 200
+    assert client.post("/api/chat", json={"session_id": "session-1", "message": "hi"}).status_code == 503
+    refused = client.get("/api/search", params={"q": "Who attended?"})
+    assert refused.status_code == 429
+    assert "Retry-After" in refused.headers
+    assert client.get("/healthz").status_code == 503  # not an /api route: still answers
+
+
+def test_cors_allows_configured_origins_only(make_client: AppFactory) -> None:
+    client = make_client(cors_origins="https://news.example.org, https://other.example.org/")
+    preflight = client.options(
+        "/api/chat",
+        headers={"Origin": "https://news.example.org", "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"},
+    )  # fmt: skip
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "https://news.example.org"
+    allowed = client.post("/api/ask", json={"question": QUESTION}, headers={"Origin": "https://other.example.org"})
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "https://other.example.org"
+    refused = client.post("/api/ask", json={"question": QUESTION}, headers={"Origin": "https://evil.example.com"})
+    assert refused.status_code == 403
+    assert error_of(refused)["code"] == "origin_not_allowed"
+    assert "access-control-allow-origin" not in refused.headers
+    evil_preflight = client.options(
+        "/api/chat", headers={"Origin": "https://evil.example.com", "Access-Control-Request-Method": "POST"}
+    )
+    assert evil_preflight.status_code == 403
+
+
+def test_same_origin_and_non_browser_requests_pass(client: TestClient) -> None:
+    assert client.post("/api/ask", json={"question": QUESTION}, headers={"Origin": "http://testserver"}).is_success
+    assert client.post("/api/ask", json={"question": QUESTION}).is_success
+
+
+# --- health, reindexing, new articles ------------------------------------------------------
+
+
+def test_health_reports_the_index_and_rasa(client: TestClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 503  # Rasa is down
+    health = response.json()
+    assert health["status"] == "degraded"
+    assert health["index"]["loaded"] is True
+    assert health["index"]["fresh"] is True
+    assert health["index"]["passages"] > 20
+    assert health["index"]["articles"] == [SEED_ARTICLE]
+    assert health["index"]["model"] == MODEL
+    assert health["rasa"]["reachable"] is False
+
+
+@pytest.fixture
+def own_knowledge(tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the knowledge folder and an index of it, for tests that change them."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    index_dir = tmp_path / "index"
+    build_index(knowledge, index_dir, MODEL, progress=False)
+    return knowledge, index_dir
+
+
+GLACIER = [
+    "The Pasterze glacier in Austria lost forty metres of length in the summer of 2022, the "
+    "surveyor Andrea Fischer reported.",
+    "Fischer said the ice tongue could disappear entirely within four decades.",
+]
+
+
+def ask_until(client: TestClient, question: str, article: str, seconds: float = 60.0) -> dict[str, Any]:
+    """Ask until an answer cites `article` (the app rebuilds and reloads in the background)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        answer: dict[str, Any] = client.post("/api/ask", json={"question": question}).json()
+        if answer["answerable"] and any(source["article"] == article for source in answer["sources"]):
+            return answer
+        assert time.monotonic() < deadline, f"no answer from {article} within {seconds:.0f} s: {answer}"
+        time.sleep(0.25)
+
+
+def test_health_reports_a_stale_index(own_knowledge: tuple[Path, Path], make_client: AppFactory) -> None:
+    knowledge, index_dir = own_knowledge
+    client = make_client(knowledge_dir=knowledge, index_dir=index_dir)
+    write_article(knowledge, "glacier", "Glacier retreat", GLACIER)
+    assert client.get("/healthz").json()["index"]["fresh"] is False
+
+
+def test_an_article_added_to_knowledge_is_answerable_without_restart(
+    own_knowledge: tuple[Path, Path], make_client: AppFactory
+) -> None:
+    knowledge, index_dir = own_knowledge
+    client = make_client(knowledge_dir=knowledge, index_dir=index_dir, watch_knowledge=True, watch_interval_seconds=0.2)
+    question = "How much length did the Pasterze glacier lose?"
+    assert client.post("/api/ask", json={"question": question}).json()["answerable"] is False
+    write_article(knowledge, "glacier", "Glacier retreat", GLACIER)
+    answer = ask_until(client, question, "glacier")
+    assert "forty metres" in answer["text"]
+    health = client.get("/healthz").json()["index"]
+    assert health["fresh"] is True and "glacier" in health["articles"]
+
+
+def test_a_build_by_another_process_is_served_without_restart(
+    own_knowledge: tuple[Path, Path], make_client: AppFactory
+) -> None:
+    knowledge, index_dir = own_knowledge
+    client = make_client(knowledge_dir=knowledge, index_dir=index_dir)  # not watching knowledge
+    write_article(knowledge, "glacier", "Glacier retreat", GLACIER)
+    build_index(knowledge, index_dir, MODEL, progress=False)  # what `newsbot index build` does
+    search = client.get("/api/search", params={"q": "Pasterze glacier length", "k": 1}).json()
+    assert search["passages"][0]["article"] == "glacier"
+
+
+def test_reindex_is_off_without_a_token(client: TestClient) -> None:
+    response = client.post("/api/admin/reindex")
+    assert response.status_code == 403
+    assert error_of(response)["code"] == "admin_disabled"
+
+
+@pytest.mark.parametrize("header", [None, "Bearer wrong-token", "Basic s3cret-token", "s3cret-token"])
+def test_reindex_needs_the_right_token(make_client: AppFactory, header: str | None) -> None:
+    client = make_client(admin_token="s3cret-token")
+    response = client.post("/api/admin/reindex", headers={"Authorization": header} if header else {})
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthorized"
+    assert response.headers["www-authenticate"] == "Bearer"
+
+
+def test_reindex_builds_and_serves_the_new_index(own_knowledge: tuple[Path, Path], make_client: AppFactory) -> None:
+    knowledge, index_dir = own_knowledge
+    client = make_client(knowledge_dir=knowledge, index_dir=index_dir, admin_token="s3cret-token")
+    auth = {"Authorization": "Bearer s3cret-token"}
+    unchanged = client.post("/api/admin/reindex", headers=auth)
+    assert unchanged.status_code == 200 and unchanged.json()["built"] is False
+    write_article(knowledge, "glacier", "Glacier retreat", GLACIER)
+    rebuilt = client.post("/api/admin/reindex", headers=auth)
+    assert rebuilt.status_code == 200, rebuilt.text
+    assert rebuilt.json()["built"] is True
+    answer = client.post("/api/ask", json={"question": "How much length did the Pasterze glacier lose?"}).json()
+    assert any(source["article"] == "glacier" for source in answer["sources"])
+
+
+def test_reindex_with_a_bad_file_keeps_the_running_index(
+    own_knowledge: tuple[Path, Path], make_client: AppFactory
+) -> None:
+    knowledge, index_dir = own_knowledge
+    client = make_client(knowledge_dir=knowledge, index_dir=index_dir, admin_token="s3cret-token")
+    (knowledge / "broken.md").write_bytes(b"no front matter here\n")
+    response = client.post("/api/admin/reindex", headers={"Authorization": "Bearer s3cret-token"})
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["code"] == "bad_knowledge" and "broken.md" in error["message"]
+    assert client.post("/api/ask", json={"question": QUESTION}).json()["answerable"] is True
+    health = client.get("/healthz").json()["index"]
+    assert health["loaded"] is True and "broken.md" in health["error"]
+
+
+# --- the action webhook (rasa-sdk's executor inside the app) --------------------------------
+
+
+def action_call(text: str) -> dict[str, Any]:
+    return {
+        "next_action": "action_answer_question",
+        "sender_id": "webhook-test",
+        "version": "3.6.21",
+        "domain": {"slots": {}, "responses": {}, "intents": [], "entities": [], "actions": [], "forms": {}},
+        "tracker": {
+            "sender_id": "webhook-test",
+            "slots": {},
+            "latest_message": {"text": text, "intent": {"name": "ask_question", "confidence": 0.9}, "entities": []},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+            "latest_input_channel": "rest",
+        },
+    }
+
+
+def test_webhook_runs_the_actions_for_a_local_rasa(make_client: AppFactory) -> None:
+    # TestClient's address is not loopback: allow it as a remote Rasa would be allowed.
+    client = make_client(webhook_allow_remote=True)
+    response = client.post("/webhook", json=action_call(QUESTION))
+    assert response.status_code == 200, response.text
+    result = response.json()
+    texts = [message.get("text") for message in result["responses"]]
+    payloads = [message.get("custom") for message in result["responses"] if message.get("custom")]
+    assert any(text and "paragraph" in text for text in texts)
+    assert payloads and payloads[0]["sources"]
+    slots = {event["name"]: event["value"] for event in result["events"] if event["event"] == "slot"}
+    assert slots["last_question"] == QUESTION
+
+
+def test_webhook_refuses_unknown_actions_and_bad_bodies(make_client: AppFactory) -> None:
+    client = make_client(webhook_allow_remote=True)
+    call = action_call(QUESTION) | {"next_action": "action_does_not_exist"}
+    assert client.post("/webhook", json=call).status_code == 404
+    assert client.post("/webhook", content=b"[1, 2]", headers={"content-type": "application/json"}).status_code == 400
+
+
+def test_webhook_answers_only_the_local_rasa_by_default(client: TestClient) -> None:
+    assert client.post("/webhook", json=action_call(QUESTION)).status_code == 403
+
+
+# --- Rasa's REST messages as /api/chat returns them -----------------------------------------
+
+
+def answer_payload(paragraphs: list[int], answerable: bool = True) -> dict[str, Any]:
+    sources = [
+        {"article": SEED_ARTICLE, "title": "T", "paragraph": n, "speaker": "S", "text": f"p{n}", "score": 0.5}
+        for n in paragraphs
+    ]
+    return {"custom": {"type": "answer", "question": "q", "answerable": answerable, "contested": False,
+                       "sources": sources}}  # fmt: skip
+
+
+def test_an_answer_split_at_blank_lines_is_one_message_with_its_sources() -> None:
+    # Rasa's REST channel sends "intro\n\n> p24\n\n> p25" as three messages, then the payload.
+    raw = [{"recipient_id": "s", "text": text} for text in ("The article says:", "> p24", "> p25")]
+    merged = merge_messages([*raw, answer_payload([24, 25])])
+    assert len(merged) == 1
+    assert merged[0]["text"] == "The article says:\n\n> p24\n\n> p25"
+    assert [source["url"] for source in merged[0]["sources"]] == [f"/#{SEED_ARTICLE}-p24", f"/#{SEED_ARTICLE}-p25"]
+    assert merged[0]["answerable"] is True
+
+
+def test_a_decline_keeps_its_buttons_and_a_chit_chat_text_has_no_sources() -> None:
+    buttons = [{"title": "What did Labour say?", "payload": "What did Labour say?"}]
+    raw = [{"text": "I don't know.", "buttons": buttons}, answer_payload([], answerable=False), {"text": "Hi!"}]
+    merged = merge_messages(raw)
+    assert merged == [
+        {"text": "I don't know.", "buttons": buttons, "sources": [], "answerable": False},
+        {"text": "Hi!", "buttons": [], "sources": [], "answerable": None},
+    ]
+
+
+def test_two_answers_in_one_reply_stay_apart() -> None:
+    merged = merge_messages([{"text": "A"}, answer_payload([1]), {"text": "B"}, answer_payload([2])])
+    assert [(m["text"], [s["paragraph"] for s in m["sources"]]) for m in merged] == [("A", [1]), ("B", [2])]
+
+
+@pytest.mark.parametrize("raw", [{"text": "not a list"}, "text", None])
+def test_a_reply_that_is_not_a_list_is_a_bot_failure(raw: object) -> None:
+    with pytest.raises(BotFailed):
+        merge_messages(raw)
+
+
+@pytest.mark.parametrize(
+    ("typed", "sent"),
+    [("/greet", "\u200b/greet"), ('  /greet{"a": 1}', '\u200b/greet{"a": 1}'), ("hello /greet", "hello /greet")],
+)
+def test_text_starting_with_a_slash_is_marked_as_plain_text(typed: str, sent: str) -> None:
+    assert as_plain_text(typed) == sent
