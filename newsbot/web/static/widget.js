@@ -1,0 +1,633 @@
+/*
+ * newsbot chat widget: one <script> tag embeds it.
+ *
+ *   <script src="https://newsbot.example.org/widget.js" defer></script>
+ *
+ * The app's base URL is where this script came from (or the tag's data-newsbot-api attribute);
+ * the widget loads widget.css from there and talks to POST {base}/api/chat.
+ * Everything the server or the user sends is rendered as text (textContent), never as HTML.
+ * The session id and the transcript (as data) are kept in localStorage, so a reload keeps
+ * the conversation.
+ */
+(function () {
+  "use strict";
+
+  if (window.NewsbotWidget) {
+    return; // embedded twice: the first copy runs the widget
+  }
+
+  var VERSION = "1";
+  var MAX_MESSAGE = 1000;
+  var MAX_STORED = 200; // transcript entries kept in localStorage
+  var TIMEOUT_MS = 60000;
+  var PHONE = "(max-width: 480px)";
+  var QUOTES = "\n\n> "; // where an answer's quoted passages start in its text
+
+  var script = document.currentScript || findScript();
+  var base = baseUrl(script);
+  var storageKey = "newsbot-widget:" + base;
+
+  var state = load();
+  var busy = false;
+  var ui = null;
+
+  window.NewsbotWidget = {
+    version: VERSION,
+    base: base,
+    open: function () { whenReady(function () { openPanel(true); }); },
+    close: function () { whenReady(function () { closePanel(false); }); },
+  };
+
+  whenReady(init);
+
+  // --- where the app is ---------------------------------------------------------------------
+
+  function findScript() {
+    var scripts = document.getElementsByTagName("script");
+    for (var i = scripts.length - 1; i >= 0; i--) {
+      if (/\/widget\.js(\?|#|$)/.test(scripts[i].src)) {
+        return scripts[i];
+      }
+    }
+    return null;
+  }
+
+  function baseUrl(tag) {
+    var configured = tag && tag.getAttribute("data-newsbot-api");
+    var url;
+    try {
+      if (configured) {
+        url = new URL(configured, document.baseURI);
+      } else if (tag && tag.src) {
+        url = new URL(".", tag.src);
+      } else {
+        url = new URL("/", document.baseURI);
+      }
+    } catch (error) {
+      url = new URL("/", window.location.href);
+    }
+    return url.origin + url.pathname.replace(/\/+$/, "");
+  }
+
+  /** An http(s) URL for `href` resolved against the app's base, or null (javascript: and the like). */
+  function safeUrl(href) {
+    if (typeof href !== "string" || !href) {
+      return null;
+    }
+    var url;
+    try {
+      url = new URL(href, base + "/");
+    } catch (error) {
+      return null;
+    }
+    return url.protocol === "http:" || url.protocol === "https:" ? url : null;
+  }
+
+  function samePage(url) {
+    var here = window.location;
+    return url.origin === here.origin && url.pathname === here.pathname && url.search === here.search;
+  }
+
+  // --- stored conversation --------------------------------------------------------------------
+
+  function newSessionId() {
+    var bytes = new Uint8Array(16);
+    var id = "w";
+    if (window.crypto && window.crypto.getRandomValues) {
+      window.crypto.getRandomValues(bytes);
+    } else {
+      for (var i = 0; i < bytes.length; i++) {
+        bytes[i] = Math.floor(Math.random() * 256);
+      }
+    }
+    for (var j = 0; j < bytes.length; j++) {
+      id += (bytes[j] + 256).toString(16).slice(1);
+    }
+    return id; // 33 characters of [0-9a-fw]
+  }
+
+  function load() {
+    var fresh = { sessionId: newSessionId(), open: false, entries: [] };
+    var raw;
+    try {
+      raw = window.localStorage.getItem(storageKey);
+    } catch (error) {
+      return fresh; // storage disabled: the conversation lasts as long as the page
+    }
+    if (!raw) {
+      return fresh;
+    }
+    try {
+      var saved = JSON.parse(raw);
+      if (!saved || typeof saved.sessionId !== "string" || !/^[A-Za-z0-9_-]{8,64}$/.test(saved.sessionId)) {
+        return fresh;
+      }
+      var entries = Array.isArray(saved.entries) ? saved.entries.map(cleanEntry).filter(Boolean) : [];
+      return { sessionId: saved.sessionId, open: saved.open === true, entries: entries };
+    } catch (error) {
+      return fresh;
+    }
+  }
+
+  function save() {
+    try {
+      state.entries = state.entries.slice(-MAX_STORED);
+      window.localStorage.setItem(storageKey, JSON.stringify(state));
+    } catch (error) {
+      // full or disabled: keep going without persistence
+    }
+  }
+
+  function str(value) {
+    return typeof value === "string" ? value : value == null ? "" : String(value);
+  }
+
+  /** A transcript entry with only the fields the widget renders, each of the expected type. */
+  function cleanEntry(entry) {
+    if (!entry || typeof entry !== "object") {
+      return null;
+    }
+    var from = entry.from === "user" || entry.from === "notice" ? entry.from : "bot";
+    var clean = { from: from, text: str(entry.text) };
+    if (from === "bot") {
+      clean.buttons = (Array.isArray(entry.buttons) ? entry.buttons : [])
+        .filter(function (b) { return b && typeof b === "object"; })
+        .map(function (b) { return { title: str(b.title), payload: str(b.payload != null ? b.payload : b.title) }; })
+        .filter(function (b) { return b.title && b.payload; });
+      clean.sources = (Array.isArray(entry.sources) ? entry.sources : [])
+        .filter(function (s) { return s && typeof s === "object"; })
+        .map(function (s) {
+          return {
+            article: str(s.article),
+            title: str(s.title),
+            paragraph: typeof s.paragraph === "number" ? s.paragraph : parseInt(str(s.paragraph), 10) || null,
+            speaker: str(s.speaker),
+            text: str(s.text),
+            url: str(s.url),
+          };
+        });
+      clean.answerable = entry.answerable === true ? true : entry.answerable === false ? false : null;
+    }
+    return clean.text || (clean.sources && clean.sources.length) || (clean.buttons && clean.buttons.length)
+      ? clean
+      : null;
+  }
+
+  // --- building the widget --------------------------------------------------------------------
+
+  function whenReady(callback) {
+    if (document.body) {
+      callback();
+    } else {
+      document.addEventListener("DOMContentLoaded", callback);
+    }
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) {
+      node.className = className;
+    }
+    if (text != null) {
+      node.textContent = text;
+    }
+    return node;
+  }
+
+  function loadStyles(root) {
+    var href = base + "/widget.css";
+    var links = document.querySelectorAll('link[rel="stylesheet"]');
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].href === href) {
+        return; // already on the page (the page links it itself)
+      }
+    }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    // Unstyled, the widget would flash across the page: show it once the styles are in.
+    root.hidden = true;
+    link.onload = link.onerror = function () {
+      root.hidden = false;
+      scrollToLatest();
+    };
+    document.head.appendChild(link);
+  }
+
+  function init() {
+    if (ui) {
+      return;
+    }
+    var root = el("div", "newsbot-root");
+    root.setAttribute("data-newsbot-widget", VERSION);
+    loadStyles(root);
+
+    var launcher = el("button", "newsbot-launcher");
+    launcher.type = "button";
+    launcher.setAttribute("aria-label", "Chat about the article");
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-controls", "newsbot-panel");
+    var icon = el("span", "newsbot-launcher-icon");
+    icon.setAttribute("aria-hidden", "true");
+    launcher.appendChild(icon);
+    launcher.appendChild(el("span", "newsbot-launcher-text", "Ask the article"));
+
+    var panel = el("div", "newsbot-panel");
+    panel.id = "newsbot-panel";
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", "Chat about the news articles");
+    panel.hidden = true;
+
+    var header = el("div", "newsbot-header");
+    var title = el("h2", "newsbot-title", "Ask the article");
+    title.id = "newsbot-title";
+    var reset = el("button", "newsbot-reset", "New chat");
+    reset.type = "button";
+    reset.setAttribute("aria-label", "Start a new conversation");
+    var close = el("button", "newsbot-close");
+    close.type = "button";
+    close.setAttribute("aria-label", "Close the chat");
+    var cross = el("span", null, "\u00d7");
+    cross.setAttribute("aria-hidden", "true");
+    close.appendChild(cross);
+    header.appendChild(title);
+    header.appendChild(reset);
+    header.appendChild(close);
+
+    var log = el("div", "newsbot-log");
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+    log.setAttribute("aria-label", "Conversation");
+    log.tabIndex = -1;
+
+    var form = el("form", "newsbot-form");
+    form.setAttribute("novalidate", "");
+    var input = el("input", "newsbot-input");
+    input.type = "text";
+    input.name = "message";
+    input.autocomplete = "off";
+    input.maxLength = MAX_MESSAGE;
+    input.placeholder = "Ask about the article…";
+    input.setAttribute("aria-label", "Your question");
+    input.setAttribute("enterkeyhint", "send");
+    var send = el("button", "newsbot-send", "Send");
+    send.type = "submit";
+    form.appendChild(input);
+    form.appendChild(send);
+
+    panel.appendChild(header);
+    panel.appendChild(log);
+    panel.appendChild(form);
+    root.appendChild(panel);
+    root.appendChild(launcher);
+    document.body.appendChild(root);
+
+    ui = { root: root, launcher: launcher, panel: panel, log: log, form: form, input: input, send: send };
+
+    launcher.addEventListener("click", function () {
+      if (panel.hidden) {
+        openPanel(true);
+      } else {
+        closePanel(true);
+      }
+    });
+    close.addEventListener("click", function () { closePanel(true); });
+    reset.addEventListener("click", newConversation);
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      submit(input.value);
+    });
+    // Escape closes the panel from inside the widget, and from nowhere in particular (after a
+    // citation link moved the page to its paragraph); not from the host page's own controls.
+    document.addEventListener("keydown", function (event) {
+      if (panel.hidden || event.defaultPrevented || (event.key !== "Escape" && event.key !== "Esc")) {
+        return;
+      }
+      var active = document.activeElement;
+      if (!active || active === document.body || active === document.documentElement || root.contains(active)) {
+        event.preventDefault();
+        closePanel(true);
+      }
+    });
+
+    renderAll();
+    if (state.open) {
+      openPanel(false); // restored after a reload: show it, but leave the page's focus alone
+    }
+  }
+
+  // --- opening and closing --------------------------------------------------------------------
+
+  function openPanel(focusInput) {
+    if (!ui) {
+      return;
+    }
+    ui.panel.hidden = false;
+    ui.root.classList.add("newsbot-open");
+    ui.launcher.setAttribute("aria-expanded", "true");
+    state.open = true;
+    save();
+    scrollToLatest();
+    if (focusInput) {
+      ui.input.focus();
+    }
+  }
+
+  function closePanel(focusLauncher) {
+    if (!ui) {
+      return;
+    }
+    ui.panel.hidden = true;
+    ui.root.classList.remove("newsbot-open");
+    ui.launcher.setAttribute("aria-expanded", "false");
+    state.open = false;
+    save();
+    if (focusLauncher) {
+      ui.launcher.focus();
+    }
+  }
+
+  function newConversation() {
+    if (busy) {
+      return;
+    }
+    state = { sessionId: newSessionId(), open: true, entries: [] };
+    save();
+    renderAll();
+    ui.input.focus();
+  }
+
+  // --- rendering ------------------------------------------------------------------------------
+
+  function renderAll() {
+    while (ui.log.firstChild) {
+      ui.log.removeChild(ui.log.firstChild);
+    }
+    var welcome = el("div", "newsbot-msg newsbot-welcome");
+    welcome.appendChild(el("p", "newsbot-text",
+      "Ask me about the article. I answer in its own words: each passage with who said it and a link to its paragraph."));
+    ui.log.appendChild(welcome);
+    state.entries.forEach(function (entry) { ui.log.appendChild(renderEntry(entry)); });
+    scrollToLatest();
+  }
+
+  function append(entry) {
+    state.entries.push(entry);
+    save();
+    ui.log.appendChild(renderEntry(entry));
+    scrollToLatest();
+  }
+
+  /** Scroll the log to the last question, so its answer reads from the top (the browser clamps at the end). */
+  function scrollToLatest() {
+    if (!ui) {
+      return;
+    }
+    var questions = ui.log.querySelectorAll(".newsbot-user");
+    var last = questions.length ? questions[questions.length - 1] : null;
+    ui.log.scrollTop = last ? last.offsetTop - 8 : ui.log.scrollHeight;
+  }
+
+  function who(from) {
+    return el("span", "newsbot-sr", from === "user" ? "You: " : "Newsbot: ");
+  }
+
+  function renderEntry(entry) {
+    var node = el("div", "newsbot-msg newsbot-" + entry.from);
+    node.appendChild(who(entry.from));
+    if (entry.from !== "bot") {
+      node.appendChild(el("p", "newsbot-text", entry.text));
+      if (entry.from === "notice") {
+        node.setAttribute("role", "status");
+      }
+      return node;
+    }
+    var sources = entry.sources || [];
+    var quoted = entry.text.indexOf(QUOTES);
+    if (sources.length && quoted >= 0) {
+      // The text quotes the passages too: show its intro, and the passages from the sources.
+      node.appendChild(el("p", "newsbot-text", entry.text.slice(0, quoted)));
+      sources.forEach(function (source, i) {
+        // The article's title only where it changes: one article's passages read better without it.
+        node.appendChild(renderPassage(source, i === 0 || sources[i - 1].title !== source.title));
+      });
+    } else {
+      if (entry.text) {
+        node.appendChild(el("p", "newsbot-text", entry.text));
+      }
+      if (sources.length) {
+        node.appendChild(renderCitations(sources));
+      }
+    }
+    if (entry.buttons && entry.buttons.length) {
+      var group = el("div", "newsbot-suggestions");
+      group.setAttribute("role", "group");
+      group.setAttribute("aria-label", "Suggested questions");
+      entry.buttons.forEach(function (button) {
+        var b = el("button", "newsbot-suggestion", button.title);
+        b.type = "button";
+        b.addEventListener("click", function () { submit(button.payload, button.title); });
+        group.appendChild(b);
+      });
+      node.appendChild(group);
+    }
+    return node;
+  }
+
+  function speakerName(source) {
+    return source.speaker === "the article" ? "the article itself" : source.speaker || "the article";
+  }
+
+  /** "paragraph N" as a link to the paragraph, or as text when the URL is not a safe one. */
+  function paragraphLink(source) {
+    var label = source.paragraph ? "paragraph " + source.paragraph : "the source";
+    var url = safeUrl(source.url);
+    if (!url) {
+      return el("span", "newsbot-cite", label);
+    }
+    var link = el("a", "newsbot-cite", label);
+    link.href = url.href;
+    if (samePage(url)) {
+      link.addEventListener("click", function () {
+        // Full-screen on a phone, the panel would hide the paragraph it links to.
+        if (window.matchMedia && window.matchMedia(PHONE).matches) {
+          closePanel(false);
+        }
+      });
+    } else {
+      link.target = "_blank";
+      link.rel = "noopener noreferrer";
+    }
+    if (source.title) {
+      link.title = source.title;
+    }
+    return link;
+  }
+
+  function renderPassage(source, withTitle) {
+    var figure = el("figure", "newsbot-passage");
+    var quote = el("blockquote", "newsbot-quote", source.text);
+    var caption = el("figcaption", "newsbot-source");
+    caption.appendChild(document.createTextNode("\u2014 "));
+    caption.appendChild(el("span", "newsbot-speaker", speakerName(source)));
+    caption.appendChild(document.createTextNode(", "));
+    caption.appendChild(paragraphLink(source));
+    if (withTitle && source.title) {
+      caption.appendChild(document.createTextNode(" of \u201c"));
+      caption.appendChild(el("cite", "newsbot-article", source.title));
+      caption.appendChild(document.createTextNode("\u201d"));
+    }
+    figure.appendChild(quote);
+    figure.appendChild(caption);
+    return figure;
+  }
+
+  function renderCitations(sources) {
+    var list = el("ul", "newsbot-citations");
+    list.setAttribute("aria-label", "Sources");
+    sources.forEach(function (source) {
+      var item = el("li", "newsbot-source");
+      item.appendChild(el("span", "newsbot-speaker", speakerName(source)));
+      item.appendChild(document.createTextNode(", "));
+      item.appendChild(paragraphLink(source));
+      list.appendChild(item);
+    });
+    return list;
+  }
+
+  function showTyping(on) {
+    var existing = ui.log.querySelector(".newsbot-typing");
+    if (on && !existing) {
+      var typing = el("div", "newsbot-msg newsbot-bot newsbot-typing");
+      typing.appendChild(el("span", "newsbot-sr", "Newsbot is typing…"));
+      var dots = el("span", "newsbot-dots");
+      dots.setAttribute("aria-hidden", "true");
+      dots.appendChild(el("span"));
+      dots.appendChild(el("span"));
+      dots.appendChild(el("span"));
+      typing.appendChild(dots);
+      ui.log.appendChild(typing);
+      scrollToLatest();
+    } else if (!on && existing) {
+      ui.log.removeChild(existing);
+    }
+  }
+
+  function setBusy(on) {
+    busy = on;
+    ui.input.readOnly = on; // readOnly, not disabled: the input keeps the keyboard focus
+    ui.input.setAttribute("aria-busy", on ? "true" : "false");
+    ui.send.disabled = on;
+    var buttons = ui.log.querySelectorAll(".newsbot-suggestion");
+    for (var i = 0; i < buttons.length; i++) {
+      buttons[i].setAttribute("aria-disabled", on ? "true" : "false");
+    }
+    showTyping(on);
+  }
+
+  // --- talking to the app ---------------------------------------------------------------------
+
+  function submit(message, shown) {
+    var text = str(message).trim();
+    if (busy || !text) {
+      return;
+    }
+    if (text.length > MAX_MESSAGE) {
+      append({ from: "notice", text: "That message is too long: at most " + MAX_MESSAGE + " characters, please." });
+      return;
+    }
+    var fromInput = shown === undefined;
+    if (fromInput) {
+      ui.input.value = "";
+    }
+    append({ from: "user", text: shown || text });
+    var hadFocus = ui.panel.contains(document.activeElement);
+    setBusy(true);
+    post(text)
+      .then(function (messages) {
+        coalesce(messages).forEach(function (m) {
+          var entry = cleanEntry({
+            from: "bot", text: m.text, buttons: m.buttons, sources: m.sources, answerable: m.answerable,
+          });
+          if (entry) {
+            append(entry);
+          }
+        });
+      })
+      .catch(function (error) {
+        append({ from: "notice", text: error && error.message ? error.message : "Something went wrong." });
+        if (fromInput && !ui.input.value) {
+          ui.input.value = text; // to send again
+        }
+      })
+      .then(function () {
+        setBusy(false);
+        var active = document.activeElement;
+        if (hadFocus && (!active || active === document.body || !ui.panel.contains(active))) {
+          ui.input.focus();
+        }
+      });
+  }
+
+  /**
+   * One bot utterance per entry. Rasa's REST channel splits a text at its blank lines into
+   * several messages, and the answer's sources come with the last part: join the plain parts
+   * with the part that carries the buttons or sources after them, as the bot wrote it.
+   */
+  function coalesce(messages) {
+    var out = [];
+    var pending = [];
+    messages.forEach(function (m) {
+      if (!m || typeof m !== "object") {
+        return;
+      }
+      var plain = !(Array.isArray(m.buttons) && m.buttons.length) && !(Array.isArray(m.sources) && m.sources.length);
+      pending.push(str(m.text));
+      if (!plain) {
+        out.push({
+          text: pending.filter(Boolean).join("\n\n"), buttons: m.buttons, sources: m.sources, answerable: m.answerable,
+        });
+        pending = [];
+      }
+    });
+    if (pending.filter(Boolean).length) {
+      out.push({ text: pending.filter(Boolean).join("\n\n"), buttons: [], sources: [], answerable: null });
+    }
+    return out;
+  }
+
+  function post(message) {
+    var controller = window.AbortController ? new AbortController() : null;
+    var timer = controller ? setTimeout(function () { controller.abort(); }, TIMEOUT_MS) : null;
+    return fetch(base + "/api/chat", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify({ session_id: state.sessionId, message: message }),
+      credentials: "omit",
+      signal: controller ? controller.signal : undefined,
+    })
+      .catch(function (error) {
+        var aborted = error && error.name === "AbortError";
+        throw new Error(aborted
+          ? "The chat service did not answer in time. Please try again."
+          : "Cannot reach the chat service. Check your connection and try again.");
+      })
+      .then(function (response) {
+        return response.json().catch(function () { return null; }).then(function (body) {
+          if (!response.ok) {
+            var detail = body && body.error && typeof body.error.message === "string" ? body.error.message : "";
+            throw new Error(detail || "The chat service answered with an error (HTTP " + response.status + ").");
+          }
+          if (!body || !Array.isArray(body.messages)) {
+            throw new Error("The chat service sent a reply the widget does not understand.");
+          }
+          return body.messages;
+        });
+      })
+      .finally(function () {
+        if (timer) {
+          clearTimeout(timer);
+        }
+      });
+  }
+})();

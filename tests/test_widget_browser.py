@@ -1,0 +1,434 @@
+"""The chat widget in a real browser: Playwright driving Debian's Chromium (headless) against the
+running stack (the web app, Rasa and the actions), used as a reader would: with the mouse, by
+keyboard alone, on a phone-sized screen, with markup typed in, and embedded on another site.
+
+Screenshots of the answered widget are kept in artefacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Dialog, Locator, Page, ViewportSize, expect, sync_playwright
+
+from newsbot.settings import PROJECT_ROOT
+from newsbot.stack import RASA, StackConfig, running_stack, start_web, stop
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+ARTEFACTS = PROJECT_ROOT / "artefacts"
+
+QUESTION = "What did Labour commit to?"
+OFF_TOPIC = "What is the capital of France?"
+MARKUP = "<img src=x onerror=alert(1)>"
+
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+# A reply goes through Rasa and the actions on a machine the other tests share: wait generously.
+REPLY_TIMEOUT_MS = 90_000
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"{CHROMIUM} not found: run scripts/install-browser.sh"),
+    pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment (.venv-rasa) is not set up"),
+]
+
+# The widget's transcript entries (user and bot messages, notices): not the welcome line, not the
+# typing indicator.
+ENTRIES = ".newsbot-log > .newsbot-msg:not(.newsbot-welcome):not(.newsbot-typing)"
+IDLE_AFTER = f"""count => document.querySelectorAll({json.dumps(ENTRIES)}).length > count + 1
+    && !document.querySelector('.newsbot-typing')"""
+# Records whether the typing indicator was ever shown (it may be gone before a poll could see it).
+WATCH_TYPING = """() => {
+    window.__newsbotSawTyping = false;
+    new MutationObserver(() => {
+        if (document.querySelector('.newsbot-typing')) window.__newsbotSawTyping = true;
+    }).observe(document.body, {childList: true, subtree: true});
+}"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+# --- the servers and the browser ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
+    scratch = tmp_path_factory.mktemp("widget-stack")
+    config = StackConfig(
+        web_port=free_port(),
+        rasa_port=free_port(),
+        logs_dir=scratch / "logs",
+        tracker_sqlite=scratch / "conversations.db",
+    )
+    with running_stack(config) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Tab:
+    """A page in its own browser context (own localStorage), with what went wrong on it."""
+
+    page: Page
+    dialogs: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def open_tab(browser: Browser) -> Iterator[Callable[..., Tab]]:
+    contexts = []
+    tabs: list[Tab] = []
+
+    def open_(viewport: ViewportSize = DESKTOP, phone: bool = False) -> Tab:
+        context = browser.new_context(viewport=viewport, is_mobile=phone, has_touch=phone)
+        contexts.append(context)
+        tab = Tab(context.new_page())
+
+        def on_dialog(dialog: Dialog) -> None:
+            tab.dialogs.append(f"{dialog.type}: {dialog.message}")
+            dialog.dismiss()
+
+        tab.page.on("dialog", on_dialog)
+        tab.page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        tab.page.on("request", lambda request: tab.requests.append(request.url))
+        tabs.append(tab)
+        return tab
+
+    yield open_
+    for context in contexts:
+        context.close()
+    for tab in tabs:
+        assert not tab.errors, f"JavaScript errors on the page: {tab.errors}"
+
+
+# --- the widget, as a reader finds it (by role and accessible name) -------------------------------
+
+
+def launcher(page: Page) -> Locator:
+    return page.get_by_role("button", name="Chat about the article")
+
+
+def panel(page: Page) -> Locator:
+    return page.get_by_role("dialog", name="Chat about the news articles")
+
+
+def message_input(page: Page) -> Locator:
+    return panel(page).get_by_role("textbox", name="Your question")
+
+
+def entries(page: Page) -> Locator:
+    return page.locator(ENTRIES)
+
+
+def ask(page: Page, text: str, keyboard: bool = False) -> Locator:
+    """Send `text` from the input (typed and Enter, or filled and Send); the bot's first reply message."""
+    before = entries(page).count()
+    if keyboard:
+        page.keyboard.type(text)
+        page.keyboard.press("Enter")
+    else:
+        message_input(page).fill(text)
+        panel(page).get_by_role("button", name="Send").click()
+    return reply_after(page, before)
+
+
+def reply_after(page: Page, before: int) -> Locator:
+    """The first bot message after the first `before` entries and the user's, once the widget is idle."""
+    page.wait_for_function(IDLE_AFTER, arg=before, timeout=REPLY_TIMEOUT_MS)
+    expect(entries(page).nth(before)).to_have_class(re.compile(r"\bnewsbot-user\b"))
+    return entries(page).nth(before + 1)
+
+
+def is_focused(locator: Locator) -> bool:
+    return bool(locator.evaluate("node => node === document.activeElement"))
+
+
+def press_until(page: Page, key: str, focused: Callable[[], bool], limit: int = 300) -> None:
+    for _ in range(limit):
+        page.keyboard.press(key)
+        if focused():
+            return
+    pytest.fail(f"{limit} presses of {key} did not reach the element")
+
+
+def cited_paragraph(link: Locator) -> str:
+    href = link.get_attribute("href") or ""
+    match = re.fullmatch(r"[^#]*#([\w-]+-p\d+)", href)
+    assert match, f"the citation link {href!r} does not point at a paragraph"
+    return match.group(1)
+
+
+def check_answer(reply: Locator) -> tuple[Locator, str]:
+    """An answer shows its passages once, each quoted with its speaker and a link to its paragraph;
+    its first citation link, and the id of the paragraph it cites."""
+    passages = reply.locator(".newsbot-passage")
+    expect(passages.first).to_be_visible()
+    for index in range(passages.count()):
+        passage = passages.nth(index)
+        expect(passage.locator(".newsbot-speaker")).to_have_text(re.compile(r"\w"))
+        expect(passage.get_by_role("link", name=re.compile(r"^paragraph \d+$"))).to_have_count(1)
+        quote = flat(passage.locator("blockquote").inner_text())
+        assert quote, "an empty passage"
+        assert flat(reply.inner_text()).count(quote) == 1, f"the passage is shown more than once: {quote!r}"
+    first = passages.first
+    link = first.get_by_role("link", name=re.compile(r"^paragraph \d+$"))
+    return link, cited_paragraph(link)
+
+
+def check_target(page: Page, paragraph_id: str, quote: str) -> None:
+    """The page went to the cited paragraph, which holds the quoted passage."""
+    expect(page).to_have_url(re.compile(re.escape(f"#{paragraph_id}") + "$"))
+    paragraph = page.locator(f"[id='{paragraph_id}']")
+    expect(paragraph).to_be_in_viewport()
+    assert page.evaluate("document.querySelector(':target') && document.querySelector(':target').id") == paragraph_id
+    assert quote in flat(paragraph.inner_text()), f"paragraph {paragraph_id} does not hold {quote!r}"
+
+
+# --- the tests ------------------------------------------------------------------------------------
+
+
+def test_answer_cites_its_paragraph_and_survives_a_reload(stack: StackConfig, open_tab: Callable[..., Tab]) -> None:
+    page = open_tab().page
+    page.goto(stack.web_url)
+    expect(launcher(page)).to_be_visible()
+    expect(launcher(page)).to_have_attribute("aria-expanded", "false")
+    expect(panel(page)).to_be_hidden()
+
+    launcher(page).click()
+    expect(panel(page)).to_be_visible()
+    expect(launcher(page)).to_have_attribute("aria-expanded", "true")
+    expect(message_input(page)).to_be_focused()
+    expect(page.get_by_role("log")).to_have_attribute("aria-live", "polite")
+
+    page.evaluate(WATCH_TYPING)
+    reply = ask(page, QUESTION)
+    assert page.evaluate("window.__newsbotSawTyping") is True, "no typing indicator while waiting"
+    link, paragraph_id = check_answer(reply)
+    quote = flat(reply.locator(".newsbot-passage").first.locator("blockquote").inner_text())
+    cited = {int(label.split()[-1]) for label in reply.locator("a.newsbot-cite").all_inner_texts()}
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTEFACTS / "widget-answer.png")
+
+    link.click()
+    check_target(page, paragraph_id, quote)
+
+    page.reload()
+    expect(panel(page)).to_be_visible()  # it was open: it opens again
+    expect(entries(page)).to_have_count(2)
+    expect(entries(page).first).to_contain_text(QUESTION)
+    _, same_paragraph = check_answer(entries(page).nth(1))
+    assert same_paragraph == paragraph_id
+    stored = page.evaluate(
+        """() => Object.keys(localStorage).filter(k => k.startsWith('newsbot-widget:'))
+            .map(k => JSON.parse(localStorage.getItem(k)))"""
+    )
+    assert len(stored) == 1 and stored[0]["entries"][0] == {"from": "user", "text": QUESTION}
+
+    # Same session on the bot's side: the follow-up is about the answer given before the reload.
+    follow_up = ask(page, "Who said that?")
+    for number in cited:
+        expect(follow_up).to_contain_text(f"Paragraph {number}:")
+
+
+def test_keyboard_alone(stack: StackConfig, open_tab: Callable[..., Tab]) -> None:
+    page = open_tab().page
+    page.goto(stack.web_url)
+    press_until(page, "Tab", lambda: is_focused(launcher(page)))
+    page.keyboard.press("Enter")
+    expect(panel(page)).to_be_visible()
+    expect(message_input(page)).to_be_focused()
+
+    page.keyboard.press("Enter")  # nothing typed: nothing sent
+    expect(entries(page)).to_have_count(0)
+    reply = ask(page, QUESTION, keyboard=True)
+    expect(message_input(page)).to_be_focused()
+    check_answer(reply)
+
+    # Back from the input into the answer, to its last citation link.
+    last_link = reply.locator("a.newsbot-cite").last
+    press_until(page, "Shift+Tab", lambda: is_focused(last_link), limit=20)
+    paragraph_id = cited_paragraph(last_link)
+    quote = flat(last_link.locator("xpath=ancestor::figure").locator("blockquote").inner_text())
+    page.keyboard.press("Enter")
+    check_target(page, paragraph_id, quote)
+
+    page.keyboard.press("Escape")
+    expect(panel(page)).to_be_hidden()
+    expect(launcher(page)).to_be_focused()
+
+    page.reload()
+    expect(panel(page)).to_be_hidden()  # closed before the reload: stays closed
+    press_until(page, "Tab", lambda: is_focused(launcher(page)))
+    page.keyboard.press("Space")
+    expect(panel(page)).to_be_visible()
+    expect(message_input(page)).to_be_focused()
+    expect(entries(page).first).to_contain_text(QUESTION)
+    check_answer(entries(page).nth(1))
+    page.keyboard.press("Escape")
+    expect(launcher(page)).to_be_focused()
+
+
+def test_suggested_question_buttons_send_their_question(stack: StackConfig, open_tab: Callable[..., Tab]) -> None:
+    page = open_tab().page
+    page.goto(stack.web_url)
+    launcher(page).click()
+    decline = ask(page, OFF_TOPIC)
+    expect(decline.locator(".newsbot-passage")).to_have_count(0)
+    suggestions = decline.get_by_role("group", name="Suggested questions").get_by_role("button")
+    expect(suggestions).to_have_count(3)
+
+    question = suggestions.first.inner_text()
+    before = entries(page).count()
+    suggestions.first.click()
+    reply = reply_after(page, before)
+    expect(entries(page).nth(before)).to_contain_text(question)
+    check_answer(reply)
+
+
+def test_markup_is_shown_as_text(stack: StackConfig, open_tab: Callable[..., Tab]) -> None:
+    tab = open_tab()
+    page = tab.page
+    page.goto(stack.web_url)
+    launcher(page).click()
+    ask(page, MARKUP)
+    expect(page.locator(".newsbot-user .newsbot-text")).to_have_text(MARKUP)
+    assert panel(page).locator("img").count() == 0
+    assert page.locator("img").count() == 0
+    assert tab.dialogs == []
+    assert not [url for url in tab.requests if url.rstrip("/").endswith("/x")]
+
+    page.reload()  # and from the stored transcript too
+    expect(page.locator(".newsbot-user .newsbot-text")).to_have_text(MARKUP)
+    assert page.locator("img").count() == 0
+    assert tab.dialogs == []
+
+
+def test_phone_sized_screen(stack: StackConfig, open_tab: Callable[..., Tab]) -> None:
+    page = open_tab(PHONE, phone=True).page
+    page.goto(stack.web_url)
+    launcher(page).tap()
+    expect(panel(page)).to_be_visible()
+    assert panel(page).bounding_box() == {"x": 0, "y": 0, **PHONE}, "the panel does not fill the screen"
+    expect(launcher(page)).to_be_hidden()
+
+    reply = ask(page, QUESTION)
+    link, paragraph_id = check_answer(reply)
+    quote = flat(reply.locator(".newsbot-passage").first.locator("blockquote").inner_text())
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTEFACTS / "widget-phone.png")
+
+    link.tap()  # the full-screen panel steps aside for the paragraph
+    expect(panel(page)).to_be_hidden()
+    check_target(page, paragraph_id, quote)
+    expect(launcher(page)).to_be_visible()
+
+
+# --- embedded on another site, with the bot down -------------------------------------------------
+
+
+HOST_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Another site</title></head>
+<body><h1>Another site</h1><p>Its own page, with the widget embedded (twice, by mistake).</p>
+<script src="{app}/widget.js" defer></script>
+<script src="{app}/widget.js" defer></script>
+</body></html>
+"""
+
+
+@dataclass(frozen=True)
+class Embedding:
+    host_url: str
+    app_url: str
+
+
+def host_server(page: bytes) -> ThreadingHTTPServer:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(page)))
+            self.end_headers()
+            self.wfile.write(page)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    return ThreadingHTTPServer(("127.0.0.1", free_port()), Handler)
+
+
+@pytest.fixture(scope="module")
+def embedding(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Embedding]:
+    """The web app alone, its Rasa address pointing at nothing, embedded on a page of another origin."""
+    web_port = free_port()
+    server = host_server(HOST_PAGE.format(app=f"http://127.0.0.1:{web_port}").encode())
+    host_url = f"http://127.0.0.1:{server.server_address[1]}"
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    config = StackConfig(
+        web_port=web_port,
+        rasa_port=free_port(),  # no Rasa is started there
+        logs_dir=tmp_path_factory.mktemp("lone-app"),
+        web_env=(("NEWSBOT_CORS_ORIGINS", host_url), ("NEWSBOT_WATCH_KNOWLEDGE", "false")),
+    )
+    try:
+        app = start_web(config)
+        try:
+            yield Embedding(host_url, config.web_url)
+        finally:
+            stop(app)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_embedded_on_another_site_shows_the_bot_down_notice(embedding: Embedding, open_tab: Callable[..., Tab]) -> None:
+    page = open_tab().page
+    page.goto(embedding.host_url)
+    expect(launcher(page)).to_have_count(1)  # two script tags, one widget
+    expect(launcher(page)).to_be_visible()
+    # Styled from the app's widget.css, which the script loaded by itself.
+    assert page.locator(".newsbot-root").evaluate("node => getComputedStyle(node).position") == "fixed"
+
+    launcher(page).click()
+    before = entries(page).count()
+    message_input(page).fill(QUESTION)
+    page.keyboard.press("Enter")
+    page.wait_for_function(IDLE_AFTER, arg=before, timeout=REPLY_TIMEOUT_MS)
+    notice = entries(page).nth(before + 1)
+    expect(notice).to_have_class(re.compile(r"\bnewsbot-notice\b"))
+    expect(notice).to_have_attribute("role", "status")
+    expect(notice).to_contain_text("try again")
+    expect(message_input(page)).to_have_value(QUESTION)  # kept, to send again
+    expect(panel(page).get_by_role("button", name="Send")).to_be_enabled()
