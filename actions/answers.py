@@ -69,12 +69,14 @@ class NewsbotAction(Action, ABC):
             logger.exception("action %s failed in conversation %s", self.name(), tracker.sender_id)
             dispatcher.utter_message(text=APOLOGY)
             return []
-        send(dispatcher, reply)
+        send(dispatcher, reply, tracker.get_latest_input_channel())
         return slot_events(state)
 
 
 def user_text(tracker: Tracker) -> str:
-    return str(tracker.latest_message.get("text") or "")
+    # /api/chat puts a zero-width space before text starting with "/" so that Rasa reads it as
+    # text, not as an intent trigger; it is no part of the question.
+    return str(tracker.latest_message.get("text") or "").replace("\u200b", "").strip()
 
 
 def latest_intent(tracker: Tracker) -> str | None:

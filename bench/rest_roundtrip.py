@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/rest_roundtrip.py [--turns 60]
 
-Starts the action server and Rasa on free ports (training first if the model is out of date),
+Starts the web app (which serves the actions) and Rasa on free ports (training first if the model is out of date),
 warms both up, then alternates the two messages, timing each POST /webhooks/rest/webhook.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import socket
 import statistics
 import tempfile
 import time
@@ -19,16 +18,10 @@ from pathlib import Path
 
 import httpx
 
-from newsbot.stack import StackConfig, running_stack
+from newsbot.stack import StackConfig, free_port, running_stack
 
 MESSAGES = {"hello": "hello", "retrieval": "What did Labour commit to?"}
 TURNS_PER_CONVERSATION = 10
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def main() -> None:
@@ -39,7 +32,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as scratch:
         config = StackConfig(
             rasa_port=free_port(),
-            actions_port=free_port(),
+            web_port=free_port(),
             logs_dir=Path(scratch) / "logs",
             tracker_sqlite=Path(scratch) / "conversations.db",
         )

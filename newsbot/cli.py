@@ -195,11 +195,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Train when needed, start the action server and Rasa, then chat (on a terminal) or wait."""
-    config = StackConfig(rasa_port=args.rasa_port, actions_port=args.actions_port)
+    """Train when needed, start the web app and Rasa, then chat (on a terminal) or wait."""
+    config = StackConfig(rasa_port=args.rasa_port, web_port=args.port, web_host=args.host)
     with running_stack(config):
-        print(f"newsbot is running: Rasa at {config.rasa_url} (REST: {config.rasa_url}/webhooks/rest/webhook)")
-        print(f"actions at {config.actions_url}; logs in {config.logs_dir}")
+        print(f"newsbot is running. Open {config.web_url}/ in a browser (the article and the chat widget).")
+        print(f"API docs: {config.web_url}/docs; Rasa: {config.rasa_url} (REST: /webhooks/rest/webhook)")
+        print(f"Logs in {config.logs_dir}")
         if args.chat or (args.chat is None and sys.stdin.isatty()):
             with RasaClient(config.rasa_url, timeout=60.0) as client:
                 return chat(client, sys.stdout)
@@ -254,9 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     talk = commands.add_parser("chat", parents=[bot], help="talk to the running bot in the terminal")
     talk.set_defaults(handler=cmd_chat)
 
-    serve = commands.add_parser("serve", help="train if needed, run the Rasa server and the actions")
-    serve.add_argument("--rasa-port", type=int, default=5005)
-    serve.add_argument("--actions-port", type=int, default=5055)
+    serve = commands.add_parser("serve", help="train if needed, run the web app (with the actions) and Rasa")
+    serve.add_argument("--port", type=int, default=8000, help="the web app's port (default: %(default)s)")
+    serve.add_argument("--host", default="127.0.0.1", help="the web app's address (default: %(default)s)")
+    serve.add_argument("--rasa-port", type=int, default=5005, help="the Rasa server's port (default: %(default)s)")
     serve.add_argument(
         "--chat",
         action=argparse.BooleanOptionalAction,

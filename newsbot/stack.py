@@ -1,15 +1,18 @@
-"""Running the bot: train the Rasa model when its data changed, start the action server and the
-Rasa server as child processes, wait until both answer, stop them together.
+"""Running the bot: train the Rasa model when its data changed, start the web app (which also
+serves the Rasa actions) and the Rasa server as child processes, wait until both answer, stop
+them together.
 
-The Rasa server runs in .venv-rasa (Python 3.10); the actions in this environment.
+The Rasa server runs in .venv-rasa (Python 3.10); the web app and the actions in this environment.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -30,6 +33,13 @@ MODEL_NAME = "newsbot"
 STARTUP_TIMEOUT = 180.0
 
 
+def free_port() -> int:
+    """A TCP port nothing listens on now (for servers started by tests and benchmarks)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 class StackError(Exception):
     """The bot could not be trained or started; the message says why."""
 
@@ -37,18 +47,23 @@ class StackError(Exception):
 @dataclass(frozen=True)
 class StackConfig:
     rasa_port: int = 5005
-    actions_port: int = 5055
+    web_port: int = 8000
+    web_host: str = "127.0.0.1"  # where the web app listens (0.0.0.0: every interface)
     models_dir: Path = PROJECT_ROOT / "models"
     logs_dir: Path = PROJECT_ROOT / ".data" / "logs"
     tracker_sqlite: Path | None = None  # default: the tracker store's own (.data/conversations.db)
+    # Extra environment of the web app (NEWSBOT_ settings such as rate limits), as name/value pairs.
+    web_env: tuple[tuple[str, str], ...] = ()
 
     @property
     def rasa_url(self) -> str:
         return f"http://127.0.0.1:{self.rasa_port}"
 
     @property
-    def actions_url(self) -> str:
-        return f"http://127.0.0.1:{self.actions_port}"
+    def web_url(self) -> str:
+        """The web app's address: the demo page, the API and Rasa's action webhook (/webhook)."""
+        host = "127.0.0.1" if self.web_host in ("0.0.0.0", "::") else self.web_host
+        return f"http://{host}:{self.web_port}"
 
 
 def training_inputs() -> list[Path]:
@@ -66,7 +81,17 @@ def training_fingerprint() -> str:
 
 
 def train(config: StackConfig, force: bool = False) -> Path:
-    """The trained model; trains only when config, domain or data changed since the last training."""
+    """The trained model; trains only when config, domain or data changed since the last training.
+
+    Processes that train into the same folder take turns (a lock file), so the second finds the
+    model the first trained instead of overwriting it."""
+    config.models_dir.mkdir(parents=True, exist_ok=True)
+    with (config.models_dir / ".train.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _train(config, force)
+
+
+def _train(config: StackConfig, force: bool) -> Path:
     model = config.models_dir / f"{MODEL_NAME}.tar.gz"
     stamp = config.models_dir / f"{MODEL_NAME}.fingerprint"
     fingerprint = training_fingerprint()
@@ -75,7 +100,6 @@ def train(config: StackConfig, force: bool = False) -> Path:
         return model
     if not RASA.is_file():
         raise StackError(f"{RASA} not found: run scripts/setup.sh first")
-    config.models_dir.mkdir(parents=True, exist_ok=True)
     logger.warning("training the Rasa model (about a minute)...")
     command = [
         str(RASA), "train",
@@ -93,20 +117,23 @@ def train(config: StackConfig, force: bool = False) -> Path:
 def rasa_env(config: StackConfig) -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PROJECT_ROOT / "bot")
-    env["NEWSBOT_ACTION_ENDPOINT"] = f"{config.actions_url}/webhook"
+    env["NEWSBOT_ACTION_ENDPOINT"] = f"{config.web_url}/webhook"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     if config.tracker_sqlite is not None:
         env["NEWSBOT_TRACKER_SQLITE"] = str(config.tracker_sqlite)
     return env
 
 
-def wait_until(url: str, process: subprocess.Popen[bytes], name: str, log: Path) -> None:
+def wait_until(
+    url: str, process: subprocess.Popen[bytes], name: str, log: Path, answers: tuple[int, ...] = (200,)
+) -> None:
+    """Wait until `url` answers with one of the `answers` statuses."""
     deadline = time.monotonic() + STARTUP_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise StackError(f"the {name} exited with status {process.returncode}; see {log}")
         with suppress(httpx.HTTPError):
-            if httpx.get(url, timeout=2.0).status_code == 200:
+            if httpx.get(url, timeout=2.0).status_code in answers:
                 return
         time.sleep(0.5)
     raise StackError(f"the {name} did not answer at {url} within {STARTUP_TIMEOUT:.0f} s; see {log}")
@@ -132,14 +159,21 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def start_actions(config: StackConfig) -> subprocess.Popen[bytes]:
-    log = config.logs_dir / "actions.log"
-    command = [str(APP_PYTHON), "-m", "rasa_sdk", "--actions", "actions", "--port", str(config.actions_port)]
+def start_web(config: StackConfig) -> subprocess.Popen[bytes]:
+    """The web app (demo page, widget, API, and the actions' webhook); returns once its index is loaded."""
+    log = config.logs_dir / "web.log"
+    command = [
+        str(APP_PYTHON), "-m", "uvicorn", "newsbot.web.app:create_app", "--factory",
+        "--host", config.web_host, "--port", str(config.web_port), "--no-access-log",
+    ]  # fmt: skip
     # One thread for torch: the question's embedding is tiny, and the Rasa server shares the cores.
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
+    env["NEWSBOT_RASA_URL"] = config.rasa_url
+    env.update(dict(config.web_env))
     process = _start(command, env, log)
     try:
-        wait_until(f"{config.actions_url}/health", process, "action server", log)
+        # 503 is an answer too: the app is up and says Rasa is not (yet).
+        wait_until(f"{config.web_url}/healthz", process, "web app", log, answers=(200, 503))
     except BaseException:
         stop(process)
         raise
@@ -163,9 +197,9 @@ def start_rasa(config: StackConfig, model: Path) -> subprocess.Popen[bytes]:
 
 @contextmanager
 def running_stack(config: StackConfig) -> Iterator[StackConfig]:
-    """Train if needed, start the action server and Rasa, and stop both on exit."""
+    """Train if needed, start the web app and Rasa, and stop both on exit."""
     model = train(config)
-    actions = start_actions(config)
+    web = start_web(config)
     try:
         rasa = start_rasa(config, model)
         try:
@@ -173,4 +207,4 @@ def running_stack(config: StackConfig) -> Iterator[StackConfig]:
         finally:
             stop(rasa)
     finally:
-        stop(actions)
+        stop(web)

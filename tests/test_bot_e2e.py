@@ -1,4 +1,4 @@
-"""End to end: the real Rasa server (.venv-rasa) and the real action server, over HTTP.
+"""End to end: the real Rasa server (.venv-rasa) and the real web app serving the actions, over HTTP.
 
 The model is trained when its data changed; the servers start once for the module, on free
 ports, with the conversations kept in a temporary SQLite file.
@@ -7,29 +7,24 @@ ports, with the conversations kept in a temporary SQLite file.
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 from newsbot.cli import main
 from newsbot.rasa_client import BotTurn, RasaClient
 from newsbot.settings import PROJECT_ROOT
-from newsbot.stack import RASA, StackConfig, start_actions, start_rasa, stop, train
+from newsbot.stack import RASA, StackConfig, free_port, start_rasa, start_web, stop, train
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
 CONVERSATIONS = sorted((PROJECT_ROOT / "tests" / "conversations").glob("*.yml"))
 TIMEOUT = 60.0
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def turn(url: str, sender: str, text: str) -> BotTurn:
@@ -42,7 +37,7 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
     scratch = tmp_path_factory.mktemp("stack")
     return StackConfig(
         rasa_port=free_port(),
-        actions_port=free_port(),
+        web_port=free_port(),
         logs_dir=scratch / "logs",
         tracker_sqlite=scratch / "conversations.db",
     )
@@ -54,14 +49,14 @@ def model(stack_config: StackConfig) -> Path:
 
 
 @pytest.fixture(scope="module")
-def actions(stack_config: StackConfig) -> Iterator[subprocess.Popen[bytes]]:
-    process = start_actions(stack_config)
+def web(stack_config: StackConfig) -> Iterator[subprocess.Popen[bytes]]:
+    process = start_web(stack_config)
     yield process
     stop(process)
 
 
 @pytest.fixture(scope="module")
-def rasa_url(stack_config: StackConfig, model: Path, actions: subprocess.Popen[bytes]) -> Iterator[str]:
+def rasa_url(stack_config: StackConfig, model: Path, web: subprocess.Popen[bytes]) -> Iterator[str]:
     process = start_rasa(stack_config, model)
     yield stack_config.rasa_url
     stop(process)
@@ -84,13 +79,49 @@ def test_answer_carries_structured_sources(rasa_url: str) -> None:
         assert source["text"] in reply.text
 
 
+def web_chat(config: StackConfig, session: str, message: str) -> list[dict[str, Any]]:
+    response = httpx.post(
+        f"{config.web_url}/api/chat", json={"session_id": session, "message": message}, timeout=TIMEOUT
+    )
+    assert response.status_code == 200, response.text
+    messages: list[dict[str, Any]] = response.json()["messages"]
+    return messages
+
+
+def test_web_chat_answers_with_sources_and_follow_ups(stack_config: StackConfig, rasa_url: str) -> None:
+    session = f"web-{uuid.uuid4().hex}"
+    messages = web_chat(stack_config, session, "What did Labour commit to?")
+    answers = [message for message in messages if message["sources"]]
+    assert len(answers) == 1, messages
+    answer = answers[0]
+    assert answer["answerable"] is True
+    for source in answer["sources"]:
+        assert source["text"] in answer["text"]
+        assert source["url"] == f"/#{source['article']}-p{source['paragraph']}"
+    speakers = {source["speaker"] for source in answer["sources"]}
+    follow_up = " ".join(message["text"] for message in web_chat(stack_config, session, "who said that?"))
+    assert any(speaker in follow_up for speaker in speakers), follow_up
+
+
+def test_web_chat_passes_slash_text_as_plain_text(stack_config: StackConfig, rasa_url: str) -> None:
+    session = f"web-{uuid.uuid4().hex}"
+    assert web_chat(stack_config, session, '/greet{"person": "x"}')
+    tracker = httpx.get(f"{rasa_url}/conversations/{session}/tracker", timeout=TIMEOUT).json()
+    latest = tracker["latest_message"]
+    # Typed into Rasa's REST channel directly, this is an intent trigger: intent greet at
+    # confidence 1.0, entity person=x. Through /api/chat it is text the NLU classifies.
+    assert latest["text"].endswith('/greet{"person": "x"}')
+    assert not (latest["intent"].get("name") == "greet" and latest["intent"].get("confidence") == 1.0)
+    assert not any(entity.get("value") == "x" for entity in latest.get("entities", []))
+
+
 def test_follow_up_survives_a_rasa_restart(stack_config: StackConfig, model: Path, rasa_url: str) -> None:
     sender = f"restart-{uuid.uuid4()}"
     first = turn(rasa_url, sender, "How did Labour describe the meeting?")
     assert first.sources
     restarted = StackConfig(
         rasa_port=free_port(),
-        actions_port=stack_config.actions_port,
+        web_port=stack_config.web_port,
         logs_dir=stack_config.logs_dir,
         tracker_sqlite=stack_config.tracker_sqlite,
     )
@@ -105,7 +136,7 @@ def test_follow_up_survives_a_rasa_restart(stack_config: StackConfig, model: Pat
 def test_action_server_down_gets_an_apology(stack_config: StackConfig, model: Path, rasa_url: str) -> None:
     lonely = StackConfig(
         rasa_port=free_port(),
-        actions_port=free_port(),  # nothing listens there
+        web_port=free_port(),  # nothing listens there: no actions
         logs_dir=stack_config.logs_dir,
         tracker_sqlite=stack_config.tracker_sqlite,
     )
@@ -122,11 +153,11 @@ def test_action_server_down_gets_an_apology(stack_config: StackConfig, model: Pa
 
 @pytest.mark.skipif(shutil.which("psql") is None, reason="psql is not installed")
 def test_postgresql_tracker_store_keeps_the_conversation(
-    stack_config: StackConfig, model: Path, actions: subprocess.Popen[bytes], monkeypatch: pytest.MonkeyPatch
+    stack_config: StackConfig, model: Path, web: subprocess.Popen[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("NEWSBOT_TRACKER_DB", "postgresql://postgres@127.0.0.1:5432/test")
     sender = f"pg-{uuid.uuid4()}"
-    config = StackConfig(rasa_port=free_port(), actions_port=stack_config.actions_port, logs_dir=stack_config.logs_dir)
+    config = StackConfig(rasa_port=free_port(), web_port=stack_config.web_port, logs_dir=stack_config.logs_dir)
     process = start_rasa(config, model)
     try:
         first = turn(config.rasa_url, sender, "Who attended the meeting?")
