@@ -436,6 +436,16 @@ def test_webhook_runs_the_actions_for_a_local_rasa(make_client: AppFactory) -> N
     assert slots["last_question"] == QUESTION
 
 
+def test_webhook_runs_an_action_sent_without_the_domain(make_client: AppFactory) -> None:
+    # What Rasa 3.6 sends with enable_selective_domain (bot/endpoints.yml): no "domain" at all.
+    client = make_client(webhook_allow_remote=True)
+    call = action_call(QUESTION)
+    del call["domain"]
+    response = client.post("/webhook", json=call)
+    assert response.status_code == 200, response.text
+    assert any(message.get("custom") for message in response.json()["responses"])
+
+
 def test_webhook_refuses_unknown_actions_and_bad_bodies(make_client: AppFactory) -> None:
     client = make_client(webhook_allow_remote=True)
     call = action_call(QUESTION) | {"next_action": "action_does_not_exist"}
