@@ -10,7 +10,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from newsbot import conversation
+from newsbot import conversation, slack_format
 from newsbot.conversation import Reply, Source, State
 from newsbot.service import get_searcher
 from newsbot.topics import shaping_for
@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side and I couldn't look that up. Please try again in a moment."
 DomainDict = dict[str, Any]
+SLACK = "slack"  # the input channel's name (bot/addons/slack.py)
 
 
 def state_from(tracker: Tracker) -> State:
@@ -42,7 +43,12 @@ def slot_events(state: State) -> list[EventType]:
     ]
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+def send(dispatcher: CollectingDispatcher, reply: Reply, input_channel: str | None = None) -> None:
+    """The reply as messages: text with buttons plus the structured sources; for Slack, one
+    message Rasa's Slack channel posts as it is (chat.postMessage text and blocks)."""
+    if input_channel == SLACK:
+        dispatcher.utter_message(json_message=slack_format.message(reply))
+        return
     buttons = [{"title": question, "payload": question} for question in reply.suggestions]
     dispatcher.utter_message(text=reply.text, buttons=buttons or None)
     if reply.answerable is not None:

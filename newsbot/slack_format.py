@@ -1,0 +1,145 @@
+"""A reply as a Slack message: the fields of a chat.postMessage call (text and Block Kit blocks).
+
+Pure functions of a Reply. The passages become quotes, each followed by a context line with its
+speaker, paragraph and article; the rest of the reply's text becomes plain sections; suggested
+questions become buttons whose value is the question, so that a click asks it. Everything that
+comes from users or articles is escaped for Slack's mrkdwn, and every piece is kept within
+Slack's limits.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from newsbot.conversation import Reply, Source
+
+# Slack's limits (Block Kit reference): characters of a section's or context element's text, of a
+# button's label and value; blocks in a message; elements of an actions block.
+SECTION_LIMIT = 3000
+BUTTON_TEXT_LIMIT = 75
+BUTTON_VALUE_LIMIT = 2000
+BLOCK_LIMIT = 50
+BUTTON_LIMIT = 25
+# chat.postMessage's top-level text is the notification and accessibility fallback; Slack
+# advises keeping it under 4,000 characters.
+FALLBACK_LIMIT = 4000
+ELLIPSIS = "…"
+SUGGESTIONS_BLOCK_ID = "suggestions"
+SUGGESTION_ACTION_PREFIX = "suggestion-"
+
+Block = dict[str, Any]
+
+
+def escape(text: str) -> str:
+    """Text for mrkdwn: &, < and > are Slack's control characters (links, mentions)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def fit(text: str, limit: int) -> str:
+    """`text` escaped, cut (with an ellipsis) so that the escaped form has at most `limit` characters."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    room, used, kept = limit - len(ELLIPSIS), 0, []
+    for char in text:
+        size = len(escape(char))
+        if used + size > room:
+            break
+        kept.append(char)
+        used += size
+    return escape("".join(kept).rstrip()) + ELLIPSIS
+
+
+def shorten_plain(text: str, limit: int) -> str:
+    """Plain text (no escaping: plain_text fields and button values are not mrkdwn) cut to `limit`."""
+    return text if len(text) <= limit else text[: limit - len(ELLIPSIS)].rstrip() + ELLIPSIS
+
+
+def section(text: str) -> Block:
+    """A section of prose: escaped mrkdwn."""
+    return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, SECTION_LIMIT)}}
+
+
+def quote(source: Source) -> Block:
+    """A passage, verbatim, as a quote (each of its lines starts with mrkdwn's quote marker)."""
+    lines = source.text.splitlines() or [""]
+    body = fit("\n".join(lines), SECTION_LIMIT - 2 * len(lines))
+    quoted = "\n".join(f"> {line}" for line in body.split("\n"))
+    return {"type": "section", "text": {"type": "mrkdwn", "text": quoted}}
+
+
+def context(source: Source) -> Block:
+    """Who said a passage and where: the speaker in bold, the paragraph, the article's title."""
+    line = f"*{fit(source.who(), 500)}* · paragraph {source.paragraph} of “{fit(source.title, 500)}”"
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": line}]}
+
+
+def buttons(questions: list[str]) -> Block:
+    """The suggested questions as buttons; a click sends the button's value, the question itself."""
+    return {
+        "type": "actions",
+        "block_id": SUGGESTIONS_BLOCK_ID,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"{SUGGESTION_ACTION_PREFIX}{number}",
+                "text": {"type": "plain_text", "text": shorten_plain(question, BUTTON_TEXT_LIMIT), "emoji": False},
+                "value": shorten_plain(question, BUTTON_VALUE_LIMIT),
+            }
+            for number, question in enumerate(questions[:BUTTON_LIMIT])
+        ],
+    }
+
+
+def segments(reply: Reply) -> list[str | Source]:
+    """The reply's text in order: prose as strings, the passages it quotes as their Sources.
+
+    A passage is quoted in the text as a line "> {passage}" followed by a line with its plain
+    citation ("  — who, paragraph n of …"); the citation gives way to the context block.
+    """
+    quoted = {f"> {source.text}": source for source in reply.sources}
+    parts: list[str | Source] = []
+    prose: list[str] = []
+
+    def flush() -> None:
+        text = "\n".join(prose).strip("\n")
+        if text.strip():
+            parts.append(text)
+        prose.clear()
+
+    lines = reply.text.splitlines()
+    index = 0
+    while index < len(lines):
+        source = quoted.get(lines[index])
+        index += 1
+        if source is None:
+            prose.append(lines[index - 1])
+            continue
+        flush()
+        parts.append(source)
+        if index < len(lines) and lines[index].lstrip().startswith("—"):
+            index += 1
+    flush()
+    return parts
+
+
+def blocks(reply: Reply) -> list[Block]:
+    """The message's blocks, at most Slack's 50 (the buttons are kept; trailing passages give way)."""
+    body: list[Block] = []
+    for part in segments(reply):
+        body += [section(part)] if isinstance(part, str) else [quote(part), context(part)]
+    tail = [buttons(reply.suggestions)] if reply.suggestions else []
+    room = BLOCK_LIMIT - len(tail)
+    if len(body) > room:
+        body = [*body[: room - 1], {"type": "context", "elements": [{"type": "mrkdwn", "text": ELLIPSIS}]}]
+    return body + tail
+
+
+def fallback_text(reply: Reply) -> str:
+    """The message's top-level text: what notifications and screen readers show."""
+    return fit(reply.text.strip(), FALLBACK_LIMIT) or ELLIPSIS
+
+
+def message(reply: Reply) -> dict[str, Any]:
+    """The chat.postMessage fields for a reply: {"text": fallback, "blocks": [...]}."""
+    return {"text": fallback_text(reply), "blocks": blocks(reply)}
