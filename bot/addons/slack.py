@@ -36,6 +36,8 @@ from sanic.response import HTTPResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from addons.channels import APOLOGY
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -59,12 +61,14 @@ class EnvSlackBot(SlackBot):
     ) -> None:
         super().__init__(token, slack_channel, thread_id, proxy)
         self.client = AsyncWebClient(token, base_url=api_url, proxy=proxy)
+        self.posts = 0  # messages this turn tried to post: none means the user met silence
 
     async def _post_message(self, channel: str, **kwargs: Any) -> None:
         # Rasa adds `as_user` (a legacy argument of classic apps) and `type` (no argument of
         # chat.postMessage): a bot token needs neither.
         kwargs.pop("as_user", None)
         kwargs.pop("type", None)
+        self.posts += 1
         # A message Slack refuses or cannot take is logged; the conversation goes on.
         try:
             await super()._post_message(channel, **kwargs)
@@ -162,7 +166,20 @@ class EnvSlackInput(SlackInput):
         return await super().process_message(request, on_new_message, text, sender_id, metadata)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        slack_webhook = super().blueprint(on_new_message)
+        async def guarded(message: UserMessage) -> None:
+            # As on the REST channel (addons/channels.py): when handling the message posted
+            # nothing (the actions are down or failed; Rasa logs it and goes on silently), the
+            # user gets a short apology in the thread.
+            try:
+                await on_new_message(message)
+            except Exception:
+                logger.exception("handling a Slack message of conversation %s failed", message.sender_id)
+            output = message.output_channel
+            if isinstance(output, EnvSlackBot) and output.posts == 0:
+                logger.error("no reply to a Slack message of conversation %s: sending an apology", message.sender_id)
+                await output.send_text_message(message.sender_id or "", APOLOGY)
+
+        slack_webhook = super().blueprint(guarded)
 
         @slack_webhook.middleware("request")
         async def url_verification(request: Request) -> HTTPResponse | None:
