@@ -10,8 +10,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
+from tqdm import tqdm
 
-from newsbot.settings import PACKAGED_MODEL
+from newsbot.onnx_encoder import OnnxEncoder, OnnxUnavailable
+from newsbot.settings import PACKAGED_MODEL, get_settings
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -19,7 +21,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _models: dict[str, SentenceTransformer] = {}
+_encoders: dict[str, OnnxEncoder | None] = {}
 _lock = threading.Lock()
+BATCH_SIZE = 32
 
 
 class ModelError(Exception):
@@ -64,11 +68,41 @@ def embedding_dimension(model: str) -> int:
     return int(dimension)
 
 
+def get_encoder(model: str) -> OnnxEncoder | None:
+    """The model on ONNX Runtime, or None where it cannot run there (sentence-transformers embeds)."""
+    loaded = get_model(model)
+    with _lock:
+        if model not in _encoders:
+            settings = get_settings()
+            if not settings.onnx:
+                _encoders[model] = None
+            else:
+                import torch
+
+                try:
+                    _encoders[model] = OnnxEncoder(
+                        loaded, model_path(model), settings.cache_dir, threads=torch.get_num_threads()
+                    )
+                except OnnxUnavailable as error:
+                    logger.warning("embedding with sentence-transformers: %s", error)
+                    _encoders[model] = None
+        return _encoders[model]
+
+
 def embed(model: str, texts: list[str], progress: bool = False) -> npt.NDArray[np.float32]:
     """Unit-length embeddings, one row per text."""
+    encoder = get_encoder(model)
+    if encoder is not None:
+        dimension = embedding_dimension(model)
+        vectors = np.zeros((len(texts), dimension), dtype=np.float32)
+        with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress) as bar:
+            for positions, batch in encoder.batches(texts, BATCH_SIZE):
+                vectors[positions] = batch
+                bar.update(len(positions))
+        return vectors
     vectors = get_model(model).encode(
         texts,
-        batch_size=32,
+        batch_size=BATCH_SIZE,
         normalize_embeddings=True,
         show_progress_bar=progress,
         convert_to_numpy=True,

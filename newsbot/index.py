@@ -48,7 +48,7 @@ class IndexUnusable(Exception):
 
 def library_versions() -> dict[str, str]:
     versions = {"newsbot": __version__}
-    for package in ("faiss-cpu", "sentence-transformers", "torch", "numpy", "snowballstemmer"):
+    for package in ("faiss-cpu", "sentence-transformers", "torch", "onnxruntime", "numpy", "snowballstemmer"):
         try:
             versions[package] = metadata.version(package)
         except metadata.PackageNotFoundError:

