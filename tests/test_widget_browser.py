@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Locator, Page, ViewportSize, expect, sync_playwright
 
 from newsbot.settings import PROJECT_ROOT
-from newsbot.stack import RASA, StackConfig, running_stack, start_web, stop
+from newsbot.stack import RASA, StackConfig, free_port, running_stack, start_web, stop
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -61,12 +60,6 @@ WATCH_TYPING = """() => {
         if (document.querySelector('.newsbot-typing')) window.__newsbotSawTyping = true;
     }).observe(document.body, {childList: true, subtree: true});
 }"""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def flat(text: str) -> str:
