@@ -1,4 +1,11 @@
-"""What kind of answer a question wants (a time, a place, a number, a person) and which passages hold one."""
+"""What kind of answer a question wants (a time, a place, a number, a person) and which passages hold one.
+
+Times are told apart where the question says which: a date ("what date", "which year"), a day
+("which day": a weekday or a date; "which day of the week": a weekday), a time of day ("what time
+of day"); "when" takes any of them. A passage
+holds the answer only through words the question does not already use: "when was the 28 March
+letter sent" is not answered by the "28th March" the question gives.
+"""
 
 from __future__ import annotations
 
@@ -16,13 +23,16 @@ QUESTION_TYPES: list[tuple[str, re.Pattern[str]]] = [
         "number",
         re.compile(r"\bhow (many|much|long|old|often|far|big|large)\b|\bwhat (number|percentage|proportion)\b", re.I),
     ),
+    ("daytime", re.compile(r"\bwhat time of (the )?day\b|\b(at )?what time (was|is|did|does|will)\b", re.I)),
+    ("weekday", re.compile(r"\bday of the week\b|\b(what|which) weekday\b", re.I)),
+    ("day", re.compile(r"\b(what|which) day\b|\bon what day\b", re.I)),
+    (
+        "date",
+        re.compile(r"\b(what|which) (year|date|month)\b|\b(the|its) (date|year|month) of\b|\bin what year\b", re.I),
+    ),
     (
         "time",
-        re.compile(
-            r"\bwhen\b|\bwhat (year|date|day|month|time)\b|\bwhich (year|date|day|month)\b"
-            r"|\b(day|month|year) of\b",
-            re.I,
-        ),
+        re.compile(r"\bwhen\b|\bwhat time\b|\b(day|month|year) of\b", re.I),
     ),
     (
         "place",
@@ -33,18 +43,33 @@ QUESTION_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("person", re.compile(r"^\s*(and\s+)?who\b|\bwhich (person|people|official|leader|minister)\b", re.I)),
 ]
 
+DATE = (
+    rf"\b({MONTHS})\b|\b(1[5-9]|20)\d\d\b|\b\d+(st|nd|rd|th)\b|\b\d{{1,2}}/\d{{1,2}}(/\d{{2,4}})?\b"
+    r"|\b(decade|century)s?\b"
+)
+DAY = rf"\b({DAYS})\b|\b(today|tonight|yesterday|tomorrow)\b"
+DAYTIME = (
+    r"\b(morning|afternoon|evening|night|noon|midday|midnight|tonight|dawn|dusk)s?\b"
+    r"|\b\d+(:\d\d)?\s*([ap]\.?m\b|o'clock)"
+)
+
 ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
     "number": re.compile(rf"\b\d[\d,.]*\b|\b({NUMBER_WORDS})s?\b", re.I),
-    "time": re.compile(
-        rf"\b({MONTHS}|{DAYS})\b|\b(1[5-9]|20)\d\d\b|\b\d+(st|nd|rd|th)\b|\b(today|tonight|yesterday|tomorrow|"
-        r"morning|afternoon|evening|night|week|month|year|decade|century)s?\b",
-        re.I,
-    ),
+    "time": re.compile(rf"{DATE}|{DAY}|{DAYTIME}|\b(week|month|year)s?\b", re.I),
+    "date": re.compile(DATE, re.I),
+    "day": re.compile(rf"{DAY}|\b({MONTHS})\s+\d{{1,2}}\b|\b\d+(st|nd|rd|th)?\s+(of\s+)?({MONTHS})\b", re.I),
+    "weekday": re.compile(rf"\b({DAYS})\b", re.I),
+    "daytime": re.compile(DAYTIME, re.I),
     "place": re.compile(
-        r"\b(in|at|from|outside|inside|near)\s+(the\s+)?(?:[A-Z][a-z]+|(?:\w+\s+){0,2}(office|square|street|hall|house|"
-        r"building|city|town|country|headquarters|parliament|court|capital))\b"
+        rf"\b(in|at|from|outside|inside|near)\s+(the\s+)?(?:(?!(?:{MONTHS.title()}|{DAYS.title()})\b)[A-Z][a-z]+"
+        r"|(?:\w+\s+){0,2}(office|square|street|hall|house|building|city|town|country|headquarters|parliament|court|capital))\b"
     ),
-    "person": re.compile(r"\b(Mr|Ms|Mrs|Dr|Sir|Lord|Lady)\.?\s+[A-Z]|\b[A-Z][a-z]+\s+[A-Z][a-z]+\b"),
+    # A title and a name, or two capitalised words that are not a determiner and a name ("The Board").
+    "person": re.compile(
+        r"\b(Mr|Ms|Mrs|Dr|Sir|Lord|Lady)\.?\s+[A-Z]"
+        r"|\b(?!(?:The|A|An|This|That|These|Those|Our|His|Her|Their|Its|In|On|At|But|And|After|Also|According)\b)"
+        r"[A-Z][a-z]+\s+[A-Z][a-z]+\b"
+    ),
 }
 
 
@@ -55,5 +80,16 @@ def expected_answer_type(question: str) -> str | None:
     return None
 
 
-def holds_answer_type(text: str, answer_type: str) -> bool:
-    return bool(ANSWER_PATTERNS[answer_type].search(text))
+WORD = re.compile(r"\w+")
+
+
+def holds_answer_type(text: str, answer_type: str, question: str = "") -> bool:
+    """Whether the text holds an answer of the type, in words the question does not use itself."""
+    asked = {word.lower() for word in WORD.findall(question)}
+    for match in ANSWER_PATTERNS[answer_type].finditer(text):
+        told = {word.lower() for word in WORD.findall(match.group(0))}
+        if answer_type == "place":
+            told -= {"in", "at", "from", "outside", "inside", "near", "the"}
+        if not told <= asked:
+            return True
+    return False

@@ -90,6 +90,9 @@ def decline_text(result: SearchResult) -> str:
     if result.unknown_names:
         names = " ".join(result.unknown_names)
         return f"The articles don't mention {names}, so I can't answer that from them."
+    if result.unquoted_names:
+        names = " ".join(result.unquoted_names)
+        return f"The articles mention {names} but never quote them, so I can't answer that from them."
     return DECLINE_TEXT
 
 

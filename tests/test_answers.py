@@ -55,6 +55,20 @@ def test_unanswerable_result_is_declined() -> None:
     assert answer.question == "How did the talks go?"
 
 
+def test_a_decline_names_whom_the_articles_never_quote() -> None:
+    result = SearchResult(
+        question="What did Mark Gardner say?",
+        answerable=False,
+        confidence=0.9,
+        hits=[make_hit(23, 0.9, "Also in attendance was Mark Gardner.")],
+        unquoted_names=("Mark Gardner",),
+    )
+    answer = compose_answer(result)
+    assert answer.answerable is False
+    assert answer.passages == []
+    assert "Mark Gardner" in answer.text and "quote" in answer.text
+
+
 def test_passages_are_shown_in_article_order() -> None:
     hits = [
         make_hit(20, 1.0, "Paragraph twenty."),

@@ -175,7 +175,11 @@ def test_unrelated_question_has_no_alternatives(lexicon: Lexicon) -> None:
     ("question", "expected"),
     [
         ("When did the meeting take place?", "time"),
-        ("what day was the meeting", "time"),
+        ("what day was the meeting", "day"),
+        ("on which day of the week were the talks held", "weekday"),
+        ("What was the date of the letter?", "date"),
+        ("which year did Labour adopt the code", "date"),
+        ("what time of day did they meet", "daytime"),
         ("How many local authorities accepted the definition?", "number"),
         ("how long was the meeting", "number"),
         ("Where did Corbyn meet the leaders?", "place"),
@@ -198,10 +202,29 @@ def test_expected_answer_type(question: str, expected: str | None) -> None:
         ("He set out six areas of concrete action.", "number"),
         ("They met at his Westminster office.", "place"),
         ("The talks were attended by Mark Gardner.", "person"),
+        ("They met on Tuesday night.", "weekday"),
+        ("They met on Tuesday night.", "day"),
+        ("We wrote on 28 March.", "day"),
+        ("The letter of 28th March.", "date"),
+        ("The formal meeting this afternoon.", "daytime"),
     ],
 )
 def test_holds_answer_type(text: str, answer_type: str) -> None:
     assert holds_answer_type(text, answer_type)
+
+
+@pytest.mark.parametrize(
+    ("text", "answer_type", "question"),
+    [
+        # What the question says already is no answer.
+        ("We wrote to him on 28th March.", "date", "what was in the letter of 28th march"),
+        ("our new general secretary Jennie Formby", "person", "who was general secretary before Jennie Formby"),
+        ("Six areas of action were set out.", "number", "what were the six areas of action"),
+    ],
+)
+def test_answer_type_in_the_question_words_only_does_not_count(text: str, answer_type: str, question: str) -> None:
+    assert holds_answer_type(text, answer_type)
+    assert not holds_answer_type(text, answer_type, question)
 
 
 @pytest.mark.parametrize(
@@ -210,6 +233,10 @@ def test_holds_answer_type(text: str, answer_type: str) -> None:
         ("The meeting was described as not good.", "time"),
         ("The meeting was described as not good.", "number"),
         ("words but no action", "place"),
+        ("a further meeting in July", "place"),  # a month is no place
+        ("They met on Tuesday night.", "date"),  # a weekday is no date
+        ("We wrote on 28 March.", "weekday"),
+        ("They met on Tuesday.", "daytime"),
     ],
 )
 def test_does_not_hold_answer_type(text: str, answer_type: str) -> None:
@@ -380,3 +407,53 @@ def test_shaping_prefers_speakers_and_excludes_paragraphs(seed_searcher: Searche
     assert plain.hits[0].passage.paragraph not in [hit.passage.paragraph for hit in shaped.hits]
     assert "labour" in shaped.hits[0].passage.speaker.lower()
     assert shaped.answerable == plain.answerable  # shaping never changes the decline decision
+
+
+@pytest.mark.parametrize(
+    ("question", "paragraph"),
+    [
+        ("what does CST stand for", 23),  # "the Community Security Trust"
+        ("What does IHRA stand for?", 14),  # "International Holocaust Remembrance Alliance (IHRA)"
+    ],
+)
+def test_the_meaning_of_an_acronym_is_the_passage_spelling_it_out(
+    seed_searcher: Searcher, question: str, paragraph: int
+) -> None:
+    result = seed_searcher.search(question, k=3)
+    assert result.answerable
+    assert _paragraphs(result)[0] == paragraph, _paragraphs(result)
+
+
+@pytest.mark.parametrize(
+    ("question", "unquoted"),
+    [
+        ("What did Mark Gardner say about the meeting?", ("Mark Gardner",)),  # named, never quoted
+        ("what did jackie walker say", ("jackie walker",)),
+        ("What did Jonathan Goldstein say?", ()),  # a speaker
+        ("what did jonathan goldstien say after the meeting", ()),  # a speaker, misspelt
+        ("What did Mr Golstein say only Corbyn could do?", ()),  # reported by the narration: "Mr Golstein said"
+        ("what did the jewish leaders say about lawyers", ()),  # no one in particular
+        ("What did the Jewish Leadership Council say?", ()),  # a speaker, under its acronym
+        ("what did labour sources say about the meeting", ()),
+        ("What did Theresa May say?", ()),  # never named at all: unknown_names says so
+        ("Who attended the meeting?", ()),  # not about anyone's words
+    ],
+)
+def test_unquoted_names(seed_searcher: Searcher, question: str, unquoted: tuple[str, ...]) -> None:
+    assert seed_searcher.unquoted_names(question) == unquoted
+
+
+def test_a_question_about_the_words_of_someone_never_quoted_is_declined(seed_searcher: Searcher) -> None:
+    result = seed_searcher.search("What did Mark Gardner say about the meeting?")
+    assert not result.answerable
+    assert result.unquoted_names == ("Mark Gardner",)
+    assert result.hits  # the passages are still there, for a caller that wants them
+
+
+def test_hits_say_whether_they_lack_the_kind_of_answer_asked_for(seed_searcher: Searcher) -> None:
+    result = seed_searcher.search("What time of day was the formal meeting?", k=10)
+    by_paragraph = {hit.passage.paragraph: hit for hit in result.hits}
+    assert not by_paragraph[22].lacks_answer_type  # "this afternoon"
+    assert any(hit.lacks_answer_type for hit in result.hits)
+    untyped = seed_searcher.search("Why was the meeting disappointing?", k=10)
+    assert not any(hit.lacks_answer_type for hit in untyped.hits)
