@@ -100,7 +100,7 @@ def _train(config: StackConfig, force: bool) -> Path:
         return model
     if not RASA.is_file():
         raise StackError(f"{RASA} not found: run scripts/setup.sh first")
-    logger.warning("training the Rasa model (about a minute)...")
+    logger.warning("training the Rasa model (about 3 minutes)...")
     command = [
         str(RASA), "train",
         "--config", "config.yml", "--domain", "bot/domain", "--data", "bot/data",
@@ -114,11 +114,18 @@ def _train(config: StackConfig, force: bool) -> Path:
     return model
 
 
-def rasa_env(config: StackConfig) -> dict[str, str]:
+def rasa_command_env() -> dict[str, str]:
+    """The environment of every `rasa` command: bot/ on the path, for the code config.yml and
+    endpoints.yml name (`addons.…`: the NLU featurizer, the channels, the tracker store)."""
     env = dict(os.environ)
     env["PYTHONPATH"] = str(PROJECT_ROOT / "bot")
-    env["NEWSBOT_ACTION_ENDPOINT"] = f"{config.web_url}/webhook"
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    return env
+
+
+def rasa_env(config: StackConfig) -> dict[str, str]:
+    env = rasa_command_env()
+    env["NEWSBOT_ACTION_ENDPOINT"] = f"{config.web_url}/webhook"
     if config.tracker_sqlite is not None:
         env["NEWSBOT_TRACKER_SQLITE"] = str(config.tracker_sqlite)
     return env

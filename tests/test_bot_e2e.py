@@ -20,7 +20,7 @@ import pytest
 from newsbot.cli import main
 from newsbot.rasa_client import BotTurn, RasaClient
 from newsbot.settings import PROJECT_ROOT
-from newsbot.stack import RASA, StackConfig, free_port, start_rasa, start_web, stop, train
+from newsbot.stack import RASA, StackConfig, free_port, rasa_command_env, start_rasa, start_web, stop, train
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
@@ -181,8 +181,9 @@ def test_postgresql_tracker_store_keeps_the_conversation(
 
 def rasa_command(*arguments: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(RASA), *arguments], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=900, check=False
-    )
+        [str(RASA), *arguments], cwd=PROJECT_ROOT, env=rasa_command_env(), capture_output=True, text=True,
+        timeout=900, check=False,
+    )  # fmt: skip
 
 
 def test_rasa_data_validates() -> None:
