@@ -34,6 +34,10 @@ EXPANSION_BOOST = 0.5
 # Added, times the share of the speaker's name the question uses, to a passage whose speaker
 # the question names ("what did Labour sources say ...").
 SPEAKER_BOOST = 0.15
+# Subtracted from the fused score of a passage in which another named voice talks about the one
+# whose acts the question asks for ("what did Labour commit to": not the Board's "we will hold
+# Labour to account ... we also commit"). See Searcher._other_voices.
+OTHER_VOICE_PENALTY = 0.3
 
 
 PERSON = re.compile(r"^(?:[A-Z][\w'’-]+ )+[A-Z][\w'’-]+$")
@@ -62,6 +66,14 @@ SAID_QUESTION = re.compile(
     r"claim|reply|respond)\b",
     re.I,
 )
+# "What did X do (...)": a question about someone's acts or words; X is among the first words of group 1.
+ACTOR_QUESTION = re.compile(
+    r"\b(?:what|how|who|whom|why|when|where|which) (?:did|does|do|has|have|had|would|will) "
+    r"(?:the )?((?:[\w'’-]+ ?){1,4})",
+    re.I,
+)
+# Words of a voice speaking for itself: its own acts, not the ones it reports.
+FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?|[Mm]y|[Mm]e|us|I)\b")
 REPORTING_VERB = (
     r"(?:said|says|told|tells|added|adds|stated|argued|claimed|insisted|warned|wrote|explained|replied|commented|"
     r"declared|announced|confirmed|stressed|attacked|described|called|urged|asked|offered|suggested|promised|"
@@ -187,6 +199,38 @@ class Searcher:
             share = 1.0 if is_person(speaker) and terms[-1] in asked else len(asked & set(terms)) / len(terms)
             matches[members] = share
         return matches
+
+    def _other_voices(self, question: str) -> npt.NDArray[np.float32]:
+        """Per passage, 1 where another named voice, speaking for itself, talks about the one whose
+        acts the question asks for: the question asks what X did or said, X is a voice of the
+        articles (a speaker's name holds X's words), and the passage's speaker is named, is not X,
+        says "we", "our" or "I", and mentions X ("We will hold the Labour Party to account ... We
+        also commit" is the Board's commitment, not Labour's). Anonymous sources, the narration and
+        reports in the third person are never demoted: they report X's acts."""
+        voices = np.zeros(len(self.index.passages), dtype=np.float32)
+        match = ACTOR_QUESTION.search(question)
+        if match is None:
+            return voices
+        actor = self._asked_voice(match.group(1).split())
+        if not actor:
+            return voices
+        for speaker, members in self._speakers.items():
+            terms = set(speaker_terms(speaker))
+            if not terms or terms & actor:
+                continue
+            for position in members:
+                text = self.index.passages[int(position)].text
+                if FIRST_PERSON.search(text) and actor <= set(tokenize(text)):
+                    voices[position] = 1.0
+        return voices
+
+    def _asked_voice(self, words: list[str]) -> set[str]:
+        """The terms of the longest run of the first words that names a voice of the articles."""
+        for length in range(len(words), 0, -1):
+            terms = set(tokenize(" ".join(words[:length]))) - GENERIC_SPEAKER_TERMS
+            if terms and any(terms <= set(speaker_terms(speaker)) for speaker in self._speakers):
+                return terms
+        return set()
 
     def search(
         self, question: str, k: int = 5, mode: Mode = Mode.HYBRID, shaping: Shaping | None = None
@@ -328,6 +372,7 @@ class Searcher:
         else:
             fused = DENSE_WEIGHT * _min_max(dense) + (1 - DENSE_WEIGHT) * _min_max(lexical)
         fused = fused + np.float32(SPEAKER_BOOST) * self._speaker_matches(text)[candidates]
+        fused = fused - np.float32(OTHER_VOICE_PENALTY) * self._other_voices(text)[candidates]
         if holds is not None:
             fused = fused + np.float32(ANSWER_TYPE_BOOST) * holds
         expansion = self.asked_expansion(text)

@@ -8,6 +8,7 @@ from newsbot.answer_types import expected_answer_type, holds_answer_type
 from newsbot.bm25 import BM25, FUZZY_WEIGHT, stem, words
 from newsbot.lexicon import Lexicon
 from newsbot.search import MAX_QUESTION_CHARS, Mode, QuestionError, Searcher, SearchResult, Shaping, check_question
+from newsbot.topics import shaping_for
 
 SEED_ARTICLE = "corbyn-jewish-leaders-talks"
 
@@ -256,6 +257,42 @@ def test_labour_commitment_is_found(seed_searcher: Searcher) -> None:
     result = seed_searcher.search("What did Labour commit to?", k=5)
     assert result.answerable
     assert {24, 25, 28} & set(_paragraphs(result)), _paragraphs(result)
+
+
+def test_another_voice_speaking_for_itself_about_the_asked_one_is_demoted(seed_searcher: Searcher) -> None:
+    # Paragraph 18 is the Board and JLC's "We will hold the Labour Party to account ... We also
+    # commit": their commitment, not Labour's. Labour sources (24) and the narration (25) report
+    # Labour's; the topic's shaping (the bot's ask_commitments) ranks them all above paragraph 18.
+    shaping = shaping_for("ask_commitments")
+    plain = seed_searcher.search("What did Labour commit to?", k=8)
+    shaped = seed_searcher.search("What did Labour commit to?", k=8, shaping=shaping)
+    scores = {hit.passage.paragraph: hit.score for hit in plain.hits}
+    assert scores[18] < 1.0, scores  # demoted from the top of the min-max scale
+    ranked = _paragraphs(shaped)
+    assert {24, 25, 28, 31} <= set(ranked[:4]), ranked
+
+
+BOARD_STATEMENT = "the Board of Deputies and JLC (joint statement)"
+
+
+@pytest.mark.parametrize(
+    ("question", "demoted"),
+    [
+        # The Board's and Goldstein's "we"/"I", naming Labour or Corbyn; never Labour's own
+        # voices, nor the narration, nor anonymous sources.
+        ("What did Labour commit to?", {7: "Jonathan Goldstein", 15: BOARD_STATEMENT, 18: BOARD_STATEMENT}),
+        (
+            "what did corbyn offer to do personally",
+            {7: "Jonathan Goldstein", **dict.fromkeys([11, 12, 13, 15, 16], BOARD_STATEMENT)},
+        ),
+        ("what did the board say about labour", {}),  # the Board is asked; no one else says "we" of it
+        ("How did the meeting go?", {}),  # no one's acts asked for
+    ],
+)
+def test_which_passages_are_other_voices(seed_searcher: Searcher, question: str, demoted: dict[int, str]) -> None:
+    voices = seed_searcher._other_voices(question)
+    passages = seed_searcher.index.passages
+    assert {passages[i].paragraph: passages[i].speaker for i in range(len(voices)) if voices[i]} == demoted
 
 
 def test_attendees_are_found(seed_searcher: Searcher) -> None:
