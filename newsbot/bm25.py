@@ -31,7 +31,7 @@ STOPWORDS = frozenset(
 # Words of a question's phrasing that say nothing about its subject.
 QUESTION_WORDS = frozenset(
     """
-    stand mean means meant happen happened happening going forward kind sort type part play supposed
+    stand mean means meant happen happens happened happening going forward kind sort type part play supposed
     exactly anyone anything someone something thing things really actually know think tell told give
     given whats go goes went gone get gets got getting come comes came
     """.split()

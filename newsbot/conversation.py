@@ -111,7 +111,8 @@ def suggestions(searcher: Searcher, count: int = SUGGESTIONS) -> list[str]:
 
 
 def answer(searcher: Searcher, state: State, question: str, topic: str | None, shaping: Shaping | None) -> Reply:
-    """Answer a question; a topic's shaping biases retrieval, the question alone decides a decline."""
+    """Answer a question; a topic's shaping biases retrieval, and the decline rests on the question
+    (a topic's own words, when the NLU recognised it, count as answered: Shaping.vouches)."""
     try:
         result = searcher.search(question, k=ANSWER_CANDIDATES, shaping=shaping)
     except QuestionError as error:

@@ -128,6 +128,10 @@ class Shaping:
     expansion: str = ""  # words added to the lexical query
     prefer_speakers: tuple[str, ...] = ()  # lower-case parts of speaker labels to favour
     exclude: frozenset[tuple[str, int]] = frozenset()  # (article, paragraph) pairs to leave out
+    # The expansion names a topic the articles cover (the bot's NLU recognised it): question words
+    # it holds need no passage of their own before the question is answered ("what did Corbyn
+    # promise" asks about commitments; "who was there?" about attendance). Never declines more.
+    vouches: bool = False
 
     def prefers(self, speaker: str) -> bool:
         label = speaker.lower()
@@ -260,7 +264,8 @@ class Searcher:
         dense = index.vectors[candidates] @ query_vector
         holds = self._answer_types(text, candidates)
         fused = self._fused(text, candidates, dense, lexical_all[candidates], mode, holds)
-        # The decision to decline rests on the question alone, before any shaping.
+        # The decision to decline rests on the question, before any shaping; only a topic that
+        # vouches for some of its words can turn a decline into an answer (see Shaping.vouches).
         evidence = [int(p) for p in self._best_per_paragraph(candidates, fused, EVIDENCE_HITS)]
         confidence = self.decline.confidence(
             [
@@ -277,6 +282,13 @@ class Searcher:
             if shaping.prefer_speakers:
                 preferred = [shaping.prefers(index.passages[int(c)].speaker) for c in candidates]
                 fused = fused + np.float32(PREFERENCE_BOOST) * np.array(preferred, dtype=np.float32)
+            if shaping.vouches:
+                shown = self._best_per_paragraph(candidates, fused, EVIDENCE_HITS)
+                shown_holds = holds[shown] if holds is not None else None
+                vouched = self._vouched_confidence(
+                    text, shaping.expansion, candidates[shown], dense[shown], shown_holds
+                )
+                confidence = max(confidence, vouched)
         excluded = shaping.exclude if shaping else frozenset()
         hits = [
             Hit(
@@ -290,6 +302,36 @@ class Searcher:
         ]
         answerable = confidence >= self.decline.threshold and not unknown and not unquoted
         return SearchResult(text, answerable, round(confidence, 4), hits, unknown, unquoted)
+
+    def _vouched_confidence(
+        self,
+        text: str,
+        topic: str,
+        shown: npt.NDArray[np.int64],
+        dense: npt.NDArray[np.float32],
+        holds: npt.NDArray[np.float32] | None,
+    ) -> float:
+        """The decline model's confidence in the passages shown (`shown`: index positions, with
+        their cosines) when the question words a topic holds count as answered: the coverage is
+        that of the question's other words, all of it when none is left. 0 when the topic holds
+        none of the question's words."""
+        bm25 = self.index.bm25
+        topic_terms = set(tokenize(topic))
+        asked = bm25.question_terms(text)
+        own = [word for word, term in asked if term not in topic_terms]
+        if len(own) == len(asked) and asked:
+            return 0.0
+        if own:
+            rest = " ".join(own)
+            coverage = bm25.coverage(rest, self.index.lexicon.alternatives(rest))[shown]
+        else:
+            coverage = np.ones(len(shown), dtype=np.float32)
+        return self.decline.confidence(
+            [
+                Evidence(float(dense[i]), float(coverage[i]), holds is not None and not holds[i])
+                for i in range(len(shown))
+            ]
+        )
 
     def unknown_names(self, question: str) -> tuple[str, ...]:
         """Names in the question that the articles never mention: runs of capitalised words (past

@@ -6,6 +6,8 @@ speaker labels whose passages the topic favours ("labour" matches "Labour source
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from newsbot.attribution import NARRATOR
 from newsbot.search import Shaping
 
@@ -45,7 +47,7 @@ TOPICS: dict[str, Shaping] = {
         expansion="disciplinary cases Ken Livingstone Jackie Walker expedite expulsion suspended timetable process",
     ),
     "ask_next_steps": Shaping(
-        expansion="further meeting July future account steps discussed assessed end",
+        expansion="further meeting July future account steps discussed assessed end next",
     ),
     "ask_background": Shaping(
         expansion="demonstration Parliament Square jeered Monday meeting Seamus Milne tense letter",
@@ -54,4 +56,6 @@ TOPICS: dict[str, Shaping] = {
 
 
 def shaping_for(intent: str | None) -> Shaping | None:
-    return TOPICS.get(intent or "")
+    """The shaping of a topic intent; its words vouch for the topic (see Shaping.vouches)."""
+    topic = TOPICS.get(intent or "")
+    return replace(topic, vouches=True) if topic else None

@@ -272,6 +272,41 @@ def test_another_voice_speaking_for_itself_about_the_asked_one_is_demoted(seed_s
     assert {24, 25, 28, 31} <= set(ranked[:4]), ranked
 
 
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("who was there?", "ask_attendees"),  # no word of its own: the topic is the question
+        ("what happens next", "ask_next_steps"),
+        ("what did corbyn promise", "ask_commitments"),  # "promise": the article says "committed"
+        ("what did labour pledge", "ask_commitments"),
+    ],
+)
+def test_a_topics_words_vouch_for_a_question_about_it(seed_searcher: Searcher, question: str, topic: str) -> None:
+    assert not seed_searcher.search(question, k=5).answerable  # the words alone are too thin
+    assert seed_searcher.search(question, k=5, shaping=shaping_for(topic)).answerable
+
+
+@pytest.mark.parametrize(
+    ("question", "topic"),
+    [
+        ("What is the capital of France?", "ask_commitments"),  # no word of the topic's
+        ("how many antisemitism complaints has labour received", "ask_disciplinary"),  # its own words unanswered
+        ("What did Corbyn say about Israel?", "ask_commitments"),  # a name the articles never use
+        ("what did labour promise about brexit", "ask_commitments"),  # "brexit": nowhere in the articles
+    ],
+)
+def test_a_topics_words_vouch_for_nothing_else(seed_searcher: Searcher, question: str, topic: str) -> None:
+    assert not seed_searcher.search(question, k=5, shaping=shaping_for(topic)).answerable
+
+
+def test_vouching_never_declines_more(seed_searcher: Searcher) -> None:
+    question = "What did Labour commit to?"
+    plain = seed_searcher.search(question, k=5)
+    vouched = seed_searcher.search(question, k=5, shaping=shaping_for("ask_commitments"))
+    assert plain.answerable and vouched.answerable
+    assert vouched.confidence >= plain.confidence
+
+
 BOARD_STATEMENT = "the Board of Deputies and JLC (joint statement)"
 
 
