@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from newsbot.attribution import NARRATOR
-from newsbot.search import Hit, SearchResult
+from newsbot.search import Hit, SearchResult, speaker_terms
 
 MAX_PASSAGES = 3
 MAX_SIDES = 4
@@ -56,23 +56,45 @@ def _cited(hit: Hit) -> AnswerPassage:
     )
 
 
+def sides(speakers: set[str]) -> list[frozenset[str]]:
+    """The sides the named voices among `speakers` speak for: voices whose names share a word
+    speak for one side ("the Board of Deputies and JLC (joint statement)" and "a JLC and Board
+    representative"; "Labour sources" and "a Labour spokesman"). The narration and anonymous
+    sources ("a source") name no one and speak for no side."""
+    groups: list[tuple[set[str], set[str]]] = []  # (name words, speakers)
+    for speaker in sorted(speakers):
+        terms = set(speaker_terms(speaker)) if speaker != NARRATOR else set()
+        if not terms:
+            continue
+        joined = [group for group in groups if group[0] & terms]
+        merged = (terms.union(*(g[0] for g in joined)), {speaker}.union(*(g[1] for g in joined)))
+        groups = [group for group in groups if group not in joined] + [merged]
+    return [frozenset(members) for _, members in groups]
+
+
 def select_hits(hits: list[Hit]) -> tuple[list[Hit], bool]:
-    """The hits an answer shows, and whether they disagree (then each speaker's best is shown)."""
+    """The hits an answer shows, and whether they disagree: near the top, named voices of more
+    than one side, and a word of disagreement. Then each side's best passage is shown too."""
     if not hits:
         return [], False
     top = hits[0].score
-    chosen = [h for h in hits if h.score >= SIDE_CUTOFF * top][:MAX_PASSAGES]
     near = [h for h in hits if h.score >= SIDE_CUTOFF * top]
-    speakers = {h.passage.speaker for h in near if h.passage.speaker != NARRATOR}
-    contested = len(speakers) > 1 and any(DISAGREEMENT.search(h.passage.text) for h in near)
+    chosen = near[:MAX_PASSAGES]
+    near_sides = sides({h.passage.speaker for h in near})
+    contested = len(near_sides) > 1 and any(DISAGREEMENT.search(h.passage.text) for h in near)
     if contested:
-        shown = {h.passage.speaker for h in chosen}
+
+        def side_of(hit: Hit) -> frozenset[str] | None:
+            return next((side for side in near_sides if hit.passage.speaker in side), None)
+
+        shown = {side_of(h) for h in chosen} - {None}
         for hit in near:
-            if len({h.passage.speaker for h in chosen} - {NARRATOR}) >= MAX_SIDES:
+            if len(shown) >= MAX_SIDES:
                 break
-            if hit.passage.speaker not in shown and hit.passage.speaker != NARRATOR:
+            side = side_of(hit)
+            if side is not None and side not in shown:
                 chosen.append(hit)
-                shown.add(hit.passage.speaker)
+                shown.add(side)
     chosen.sort(key=lambda h: (h.passage.article, h.passage.paragraph, h.passage.start))
     return chosen, contested
 

@@ -50,7 +50,10 @@ def is_person(speaker: str) -> bool:
 
 # Words of anonymous speakers' labels that name no one ("a source", "a representative").
 GENERIC_SPEAKER_TERMS = frozenset(
-    tokenize("source sources representative representatives spokesman spokeswoman spokesperson official officials")
+    tokenize(
+        "one another source sources representative representatives spokesman spokeswoman spokesperson "
+        "official officials"
+    )
 )
 
 

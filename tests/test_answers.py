@@ -12,6 +12,7 @@ from newsbot.answers import (
     Answer,
     Citation,
     compose_answer,
+    sides,
 )
 from newsbot.attribution import NARRATOR
 from newsbot.passages import Passage
@@ -190,7 +191,7 @@ def test_contested_point_shows_only_the_best_passage_of_each_extra_speaker() -> 
 
 
 def test_contested_point_shows_at_most_max_sides_speakers() -> None:
-    speakers = [f"Speaker {name}" for name in "ABCDEFG"]
+    speakers = ["Ann Ash", "Bob Birch", "Cy Cedar", "Di Dogwood", "Ed Elm", "Flo Fir", "Gus Gum"]
     hits = [
         make_hit(index + 1, 1.0 - index / 20, f"{speaker} rejected this.", speaker)
         for index, speaker in enumerate(speakers)
@@ -247,3 +248,59 @@ def test_answerable_result_without_hits_has_no_passages() -> None:
     assert answer.answerable
     assert answer.passages == []
     assert not answer.contested
+
+
+def test_voices_whose_names_share_a_word_speak_for_one_side() -> None:
+    found = sides(
+        {
+            "the Board of Deputies and JLC (joint statement)",
+            "a JLC and Board representative",
+            "JLC and Board representatives",
+            "Labour sources",
+            "a Labour spokesman",
+            "Jeremy Corbyn",
+        }
+    )
+    assert sorted(sorted(side) for side in found) == [
+        [
+            "JLC and Board representatives",
+            "a JLC and Board representative",
+            "the Board of Deputies and JLC (joint statement)",
+        ],
+        ["Jeremy Corbyn"],
+        ["Labour sources", "a Labour spokesman"],
+    ]
+
+
+def test_a_voice_joining_two_sides_merges_them() -> None:
+    assert sides({"the Board", "the JLC", "JLC and Board representatives"}) == [
+        frozenset({"the Board", "the JLC", "JLC and Board representatives"})
+    ]
+
+
+def test_the_narration_and_anonymous_sources_speak_for_no_side() -> None:
+    assert sides({NARRATOR, "a source", "sources", "one source", "a representative"}) == []
+
+
+def test_voices_of_one_side_are_not_contested() -> None:
+    hits = [
+        make_hit(14, 1.0, "They did not agree with our proposals.", "the Board of Deputies and JLC (joint statement)"),
+        make_hit(5, 0.9, "The IHRA definition was made clear.", NARRATOR),
+        make_hit(27, 0.8, "They would not commit to adopting it.", "a JLC and Board representative"),
+        make_hit(26, 0.7, "The Labour leader couldn't quite get there.", "JLC and Board representatives"),
+    ]
+    answer = compose_answer(make_result(hits))
+    assert not answer.contested
+    assert shown_paragraphs(answer) == [5, 14, 27]
+
+
+def test_an_anonymous_source_is_not_added_as_a_side() -> None:
+    hits = [
+        make_hit(18, 1.0, "We also commit to work with Labour.", "the Board of Deputies and JLC (joint statement)"),
+        make_hit(24, 0.95, "The requests had not been rejected.", "Labour sources"),
+        make_hit(27, 0.9, "They would not commit.", "a JLC and Board representative"),
+        make_hit(8, 0.8, "Mr Goldstein told the Labour leader about his parents.", "a source"),
+    ]
+    answer = compose_answer(make_result(hits))
+    assert answer.contested
+    assert shown_paragraphs(answer) == [18, 24, 27]
