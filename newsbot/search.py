@@ -37,7 +37,7 @@ SPEAKER_BOOST = 0.15
 # Subtracted from the fused score of a passage in which another named voice talks about the one
 # whose acts the question asks for ("what did Labour commit to": not the Board's "we will hold
 # Labour to account ... we also commit"). See Searcher._other_voices.
-OTHER_VOICE_PENALTY = 0.3
+OTHER_VOICE_PENALTY = 0.5
 
 
 PERSON = re.compile(r"^(?:[A-Z][\w'’-]+ )+[A-Z][\w'’-]+$")

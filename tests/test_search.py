@@ -262,12 +262,12 @@ def test_labour_commitment_is_found(seed_searcher: Searcher) -> None:
 def test_another_voice_speaking_for_itself_about_the_asked_one_is_demoted(seed_searcher: Searcher) -> None:
     # Paragraph 18 is the Board and JLC's "We will hold the Labour Party to account ... We also
     # commit": their commitment, not Labour's. Labour sources (24) and the narration (25) report
-    # Labour's; the topic's shaping (the bot's ask_commitments) ranks them all above paragraph 18.
+    # Labour's. Unshaped, Labour sources lead; the topic's shaping (the bot's ask_commitments)
+    # ranks Labour's commitments (24, 25, 28, 31) all above paragraph 18.
     shaping = shaping_for("ask_commitments")
     plain = seed_searcher.search("What did Labour commit to?", k=8)
     shaped = seed_searcher.search("What did Labour commit to?", k=8, shaping=shaping)
-    scores = {hit.passage.paragraph: hit.score for hit in plain.hits}
-    assert scores[18] < 1.0, scores  # demoted from the top of the min-max scale
+    assert _paragraphs(plain)[0] == 24, _paragraphs(plain)
     ranked = _paragraphs(shaped)
     assert {24, 25, 28, 31} <= set(ranked[:4]), ranked
 
