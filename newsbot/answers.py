@@ -83,15 +83,12 @@ def select_hits(hits: list[Hit]) -> tuple[list[Hit], bool]:
     near_sides = sides({h.passage.speaker for h in near})
     contested = len(near_sides) > 1 and any(DISAGREEMENT.search(h.passage.text) for h in near)
     if contested:
-
-        def side_of(hit: Hit) -> frozenset[str] | None:
-            return next((side for side in near_sides if hit.passage.speaker in side), None)
-
-        shown = {side_of(h) for h in chosen} - {None}
+        side_of = {speaker: side for side in near_sides for speaker in side}
+        shown = {side_of.get(h.passage.speaker) for h in chosen} - {None}
         for hit in near:
             if len(shown) >= MAX_SIDES:
                 break
-            side = side_of(hit)
+            side = side_of.get(hit.passage.speaker)
             if side is not None and side not in shown:
                 chosen.append(hit)
                 shown.add(side)

@@ -269,13 +269,8 @@ class Searcher:
         fused = self._fused(text, candidates, dense, lexical_all[candidates], mode, holds)
         # The decision to decline rests on the question, before any shaping; only a topic that
         # vouches for some of its words can turn a decline into an answer (see Shaping.vouches).
-        evidence = [int(p) for p in self._best_per_paragraph(candidates, fused, EVIDENCE_HITS)]
-        confidence = self.decline.confidence(
-            [
-                Evidence(float(dense[p]), float(coverage_all[candidates[p]]), holds is not None and not holds[p])
-                for p in evidence
-            ]
-        )
+        evidence = self._best_per_paragraph(candidates, fused, EVIDENCE_HITS)
+        confidence = self._confidence(evidence, dense, coverage_all[candidates], holds)
         unknown = self.unknown_names(text)
         unquoted = self.unquoted_names(text)
         if shaping is not None:
@@ -287,10 +282,7 @@ class Searcher:
                 fused = fused + np.float32(PREFERENCE_BOOST) * np.array(preferred, dtype=np.float32)
             if shaping.vouches:
                 shown = self._best_per_paragraph(candidates, fused, EVIDENCE_HITS)
-                shown_holds = holds[shown] if holds is not None else None
-                vouched = self._vouched_confidence(
-                    text, shaping.expansion, candidates[shown], dense[shown], shown_holds
-                )
+                vouched = self._vouched_confidence(text, shaping.expansion, candidates, shown, dense, holds)
                 confidence = max(confidence, vouched)
         excluded = shaping.exclude if shaping else frozenset()
         hits = [
@@ -306,18 +298,31 @@ class Searcher:
         answerable = confidence >= self.decline.threshold and not unknown and not unquoted
         return SearchResult(text, answerable, round(confidence, 4), hits, unknown, unquoted)
 
+    def _confidence(
+        self,
+        positions: list[int],
+        dense: npt.NDArray[np.float32],
+        coverage: npt.NDArray[np.float32],
+        holds: npt.NDArray[np.float32] | None,
+    ) -> float:
+        """The decline model's confidence from the candidates at `positions`; `dense`, `coverage`
+        and `holds` are per candidate."""
+        return self.decline.confidence(
+            [Evidence(float(dense[p]), float(coverage[p]), holds is not None and not holds[p]) for p in positions]
+        )
+
     def _vouched_confidence(
         self,
         text: str,
         topic: str,
-        shown: npt.NDArray[np.int64],
+        candidates: npt.NDArray[np.int64],
+        shown: list[int],
         dense: npt.NDArray[np.float32],
         holds: npt.NDArray[np.float32] | None,
     ) -> float:
-        """The decline model's confidence in the passages shown (`shown`: index positions, with
-        their cosines) when the question words a topic holds count as answered: the coverage is
-        that of the question's other words, all of it when none is left. 0 when the topic holds
-        none of the question's words."""
+        """The decline model's confidence in the candidates `shown` when the question words a topic
+        holds count as answered: the coverage is that of the question's other words, all of it when
+        none is left. 0 when the topic holds none of the question's words."""
         bm25 = self.index.bm25
         topic_terms = set(tokenize(topic))
         asked = bm25.question_terms(text)
@@ -326,15 +331,10 @@ class Searcher:
             return 0.0
         if own:
             rest = " ".join(own)
-            coverage = bm25.coverage(rest, self.index.lexicon.alternatives(rest))[shown]
+            coverage = bm25.coverage(rest, self.index.lexicon.alternatives(rest))[candidates]
         else:
-            coverage = np.ones(len(shown), dtype=np.float32)
-        return self.decline.confidence(
-            [
-                Evidence(float(dense[i]), float(coverage[i]), holds is not None and not holds[i])
-                for i in range(len(shown))
-            ]
-        )
+            coverage = np.ones(len(candidates), dtype=np.float32)
+        return self._confidence(shown, dense, coverage, holds)
 
     def unknown_names(self, question: str) -> tuple[str, ...]:
         """Names in the question that the articles never mention: runs of capitalised words (past
