@@ -7,7 +7,13 @@ a hit are its cosine, its coverage and whether it lacks the kind of answer asked
 (`newsbot.decline.Evidence`). Questions declined by a name rule (a name the articles never use,
 someone they never quote) are declined whatever the model says, and count as such in the figures.
 
-Figures on 2026-11-28 (fitted = the coefficients in decline.py):
+Figures on 2026-11-29 (fitted = the coefficients in decline.py; unknown question words weighed by
+their English frequency, `newsbot.bm25.unknown_word_share`):
+
+    seed dev               answerable declined 0.023 of 87; unanswerable declined 0.680 of 25
+    xquad leave-article-out answerable declined 0.009 of 632; unanswerable declined 0.903 of 632
+
+Before that weighing (every unknown word weighed as the rarest term; threshold 0.22 for 5%):
 
     seed dev               answerable declined 0.046 of 87; unanswerable declined 0.680 of 25
     xquad leave-article-out answerable declined 0.008 of 632; unanswerable declined 0.897 of 632
@@ -33,7 +39,9 @@ from newsbot.search import Hit
 from newsbot.service import open_searcher
 from newsbot.settings import PROJECT_ROOT, get_settings
 
-MAX_ANSWERABLE_DECLINED = 0.05
+# Half the target (at most 5% of answerable questions declined): the dev questions are phrased
+# more fully than many users' ("when is the next meeting" holds one word of its own, "meeting").
+MAX_ANSWERABLE_DECLINED = 0.025
 
 
 Row = list[Evidence]  # the evidence of the best hits, best first

@@ -13,6 +13,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 import snowballstemmer
+from wordfreq import zipf_frequency
 
 TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
 SPLIT = re.compile(r"[-'’]")
@@ -40,6 +41,13 @@ FUZZY_MIN_LENGTH = 4
 FUZZY_CUTOFF = 0.8
 FUZZY_WEIGHT = 0.7
 CLOSE_CACHE_SIZE = 10_000
+# A question word the articles never use weighs like the rarest term, scaled by how rare it is in
+# English (Zipf frequency, log10 of uses per billion words: 7.7 "the", 5.7 "next", 3.8 "brexit"):
+# all of it at RARE_ZIPF and below, falling linearly towards none at COMMON_ZIPF, never below
+# COMMON_UNKNOWN_SHARE.
+RARE_ZIPF = 4.0
+COMMON_ZIPF = 7.0
+COMMON_UNKNOWN_SHARE = 0.2
 
 _stemmer = snowballstemmer.stemmer("english")
 
@@ -47,6 +55,15 @@ _stemmer = snowballstemmer.stemmer("english")
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=65536)
+def unknown_word_share(word: str) -> float:
+    """How much a question word the articles never use says about what is asked, 0 to 1: that the
+    articles lack "brexit" says they are about something else; that they lack "next" or "promise"
+    says little (the question may be phrased in other words than the articles')."""
+    rarity = (COMMON_ZIPF - zipf_frequency(word, "en")) / (COMMON_ZIPF - RARE_ZIPF)
+    return min(1.0, max(COMMON_UNKNOWN_SHARE, rarity))
 
 
 @lru_cache(maxsize=65536)
@@ -174,9 +191,10 @@ class BM25:
         return totals
 
     def coverage(self, query: str, alternatives: Sequence[str] = ()) -> npt.NDArray[np.float32]:
-        """Per document, the share of the query's IDF mass it holds (unknown words weigh the most;
-        one close spelling of an unknown word counts for FUZZY_WEIGHT of it). With alternative
-        spellings of names, the best of the query as it is and the query with each alternative."""
+        """Per document, the share of the query's IDF mass it holds (an unknown word weighs up to
+        the most, the more the rarer it is in English, see `unknown_word_share`; one close spelling
+        of it counts for FUZZY_WEIGHT of it). With alternative spellings of names, the best of the
+        query as it is and the query with each alternative."""
         best = self._coverage(query)
         for alternative in alternatives:
             best = np.maximum(best, self._coverage(f"{query} {alternative}"))
@@ -190,7 +208,7 @@ class BM25:
                 weight = self.idf(term)
                 found[self._postings[term][0]] += weight
             else:
-                weight = self._max_idf
+                weight = self._max_idf * unknown_word_share(word)
                 holders = np.zeros(self.size, dtype=bool)
                 for close in self.close_terms(word):
                     holders[self._postings[close][0]] = True

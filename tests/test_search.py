@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from newsbot.answer_types import expected_answer_type, holds_answer_type
-from newsbot.bm25 import BM25, FUZZY_WEIGHT, stem, words
+from newsbot.bm25 import BM25, COMMON_UNKNOWN_SHARE, FUZZY_WEIGHT, stem, unknown_word_share, words
 from newsbot.lexicon import Lexicon
 from newsbot.search import MAX_QUESTION_CHARS, Mode, QuestionError, Searcher, SearchResult, Shaping, check_question
 from newsbot.topics import shaping_for
@@ -112,6 +112,22 @@ def test_coverage_is_partial_for_a_document_holding_some_query_words(bm25: BM25)
     assert 0.0 < coverage[2] < 1.0
     assert 0.0 < coverage[3] < 1.0
     assert coverage[0] == 0.0
+
+
+@pytest.mark.parametrize(("common", "rare"), [("next", "brexit"), ("promise", "bitcoin"), ("purpose", "eiffel")])
+def test_unknown_words_weigh_more_the_rarer_they_are_in_english(common: str, rare: str) -> None:
+    assert COMMON_UNKNOWN_SHARE <= unknown_word_share(common) < unknown_word_share(rare) <= 1.0
+
+
+def test_a_missing_common_word_costs_less_coverage_than_a_missing_rare_one(bm25: BM25) -> None:
+    # Neither word is in the documents; document 1 holds the rest of both questions.
+    common = bm25.coverage("when was Livingstone next suspended").tolist()
+    rare = bm25.coverage("when was Livingstone suspended over brexit").tolist()
+    assert 0.0 < rare[1] < common[1] < 1.0
+
+
+def test_a_question_of_unknown_words_only_has_no_coverage(bm25: BM25) -> None:
+    assert not bm25.coverage("what happens tomorrow").any()
 
 
 # ---------------------------------------------------------------------------------------------
