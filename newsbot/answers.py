@@ -74,16 +74,19 @@ def sides(speakers: set[str]) -> list[frozenset[str]]:
 
 def select_hits(hits: list[Hit]) -> tuple[list[Hit], bool]:
     """The hits an answer shows, and whether they disagree: near the top, named voices of more
-    than one side, and a word of disagreement. Then each side's best passage is shown too."""
+    than one side, one of them with a word of disagreement (the narration's or an anonymous
+    source's "disappointing" is no side disagreeing). Then each side's best passage is shown too."""
     if not hits:
         return [], False
     top = hits[0].score
     near = [h for h in hits if h.score >= SIDE_CUTOFF * top]
     chosen = near[:MAX_PASSAGES]
     near_sides = sides({h.passage.speaker for h in near})
-    contested = len(near_sides) > 1 and any(DISAGREEMENT.search(h.passage.text) for h in near)
+    side_of = {speaker: side for side in near_sides for speaker in side}
+    contested = len(near_sides) > 1 and any(
+        h.passage.speaker in side_of and DISAGREEMENT.search(h.passage.text) for h in near
+    )
     if contested:
-        side_of = {speaker: side for side in near_sides for speaker in side}
         shown = {side_of.get(h.passage.speaker) for h in chosen} - {None}
         for hit in near:
             if len(shown) >= MAX_SIDES:

@@ -224,6 +224,19 @@ def test_disagreement_cue_from_a_single_speaker_is_not_contested() -> None:
     assert not answer.contested
 
 
+def test_disagreement_cue_from_no_side_is_not_contested() -> None:
+    # Two sides near the top, but the only word of disagreement is an anonymous source's.
+    hits = [
+        make_hit(21, 1.0, "Nothing came as a surprise; the end result is so disappointing.", "a source"),
+        make_hit(29, 0.9, "The representative confirmed a further meeting in July.", "a JLC and Board representative"),
+        make_hit(30, 0.8, "Mr Corbyn himself said the meeting had been positive.", "Jeremy Corbyn"),
+        make_hit(3, 0.7, "The talks were criticised.", NARRATOR),
+    ]
+    answer = compose_answer(make_result(hits))
+    assert not answer.contested
+    assert shown_paragraphs(answer) == [21, 29, 30]
+
+
 def test_disagreement_cue_below_the_cutoff_does_not_make_it_contested() -> None:
     hits = [
         make_hit(1, 1.0, "The Board called the talks poor.", "the Board"),
