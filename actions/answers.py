@@ -1,4 +1,4 @@
-"""The bot's custom actions: each reads the tracker, calls newsbot.conversation, sends the reply."""
+"""The bot's custom actions: each reads the tracker, calls newsbot.dialogue.conversation, sends the reply."""
 
 from __future__ import annotations
 
@@ -10,10 +10,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from newsbot import conversation, slack_format
-from newsbot.conversation import Reply, Source, State
-from newsbot.service import get_searcher
-from newsbot.topics import shaping_for
+from newsbot.channels import slack as slack_format
+from newsbot.dialogue import conversation
+from newsbot.dialogue.conversation import Reply, Source, State
+from newsbot.dialogue.topics import shaping_for
+from newsbot.retrieval.service import get_searcher
 
 logger = logging.getLogger(__name__)
 

@@ -4,11 +4,11 @@ Answerable examples: seed dev questions with answers, and XQuAD dev questions ag
 own articles. Unanswerable examples: seed dev questions without answers, and XQuAD dev
 questions with their own article left out of the results (leave-article-out). The features of
 a hit are its cosine, its coverage and whether it lacks the kind of answer asked for
-(`newsbot.decline.Evidence`). Questions declined by a name rule (a name the articles never use,
+(`newsbot.retrieval.decline.Evidence`). Questions declined by a name rule (a name the articles never use,
 someone they never quote) are declined whatever the model says, and count as such in the figures.
 
 Figures on 2026-11-29 (fitted = the coefficients in decline.py; unknown question words weighed by
-their English frequency, `newsbot.bm25.unknown_word_share`):
+their English frequency, `newsbot.retrieval.bm25.unknown_word_share`):
 
     seed dev               answerable declined 0.023 of 87; unanswerable declined 0.680 of 25
     xquad leave-article-out answerable declined 0.009 of 632; unanswerable declined 0.903 of 632
@@ -33,10 +33,10 @@ import numpy as np
 import numpy.typing as npt
 from sklearn.linear_model import LogisticRegression
 
-from newsbot.decline import EVIDENCE_HITS, DeclineModel, Evidence
-from newsbot.evaluation import read_eval_set
-from newsbot.search import Hit
-from newsbot.service import open_searcher
+from newsbot.retrieval.decline import EVIDENCE_HITS, DeclineModel, Evidence
+from newsbot.retrieval.evaluation import read_eval_set
+from newsbot.retrieval.search import Hit
+from newsbot.retrieval.service import open_searcher
 from newsbot.settings import PROJECT_ROOT, get_settings
 
 # Half the target (at most 5% of answerable questions declined): the dev questions are phrased

@@ -19,8 +19,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from newsbot.serving.supervisor import RASA, rasa_command_env
 from newsbot.settings import PROJECT_ROOT
-from newsbot.stack import RASA, rasa_command_env
 
 FOLDS = 5
 # `rasa` itself, after seeding numpy's global random state (from which Rasa draws the folds).

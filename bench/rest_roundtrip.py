@@ -18,7 +18,7 @@ from pathlib import Path
 
 import httpx
 
-from newsbot.stack import StackConfig, free_port, running_stack
+from newsbot.serving.supervisor import StackConfig, free_port, running_stack
 
 MESSAGES = {"hello": "hello", "retrieval": "What did Labour commit to?"}
 TURNS_PER_CONVERSATION = 10

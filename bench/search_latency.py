@@ -17,9 +17,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsbot.embeddings import get_model
-from newsbot.index import build_index, load_index
-from newsbot.search import Searcher
+from newsbot.retrieval.embeddings import get_model
+from newsbot.retrieval.index import build_index, load_index
+from newsbot.retrieval.search import Searcher
 from newsbot.settings import PROJECT_ROOT, get_settings
 
 WARM_UP = 10

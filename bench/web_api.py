@@ -21,7 +21,7 @@ from pathlib import Path
 
 import httpx
 
-from newsbot.stack import StackConfig, free_port, running_stack
+from newsbot.serving.supervisor import StackConfig, free_port, running_stack
 
 QUESTIONS = [
     "What did Labour commit to?",

@@ -12,18 +12,18 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from newsbot.answers import compose_answer
-from newsbot.chat import chat
-from newsbot.converse import load_transcripts, play_all
-from newsbot.embeddings import ModelError
-from newsbot.evaluation import EvalSetError, evaluate, read_eval_set
-from newsbot.index import IndexUnusable, build_index
-from newsbot.knowledge import KnowledgeError
-from newsbot.rasa_client import DEFAULT_TIMEOUT, InvalidURL, RasaClient, RasaUnavailable
-from newsbot.search import QuestionError, Searcher, SearchResult, check_question
-from newsbot.service import open_searcher
+from devtools.converse import load_transcripts, play_all
+from devtools.rasa_client import DEFAULT_TIMEOUT, InvalidURL, RasaClient, RasaUnavailable
+from newsbot.answering.compose import compose_answer
+from newsbot.channels.terminal import chat
+from newsbot.ingest.knowledge import KnowledgeError
+from newsbot.retrieval.embeddings import ModelError
+from newsbot.retrieval.evaluation import EvalSetError, evaluate, read_eval_set
+from newsbot.retrieval.index import IndexUnusable, build_index
+from newsbot.retrieval.search import QuestionError, Searcher, SearchResult, check_question
+from newsbot.retrieval.service import open_searcher
+from newsbot.serving.supervisor import StackConfig, StackError, running_stack
 from newsbot.settings import get_settings
-from newsbot.stack import StackConfig, StackError, running_stack
 
 logger = logging.getLogger("newsbot")
 

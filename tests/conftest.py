@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.index import LoadedIndex, build_index, load_index
-from newsbot.search import Searcher
+from newsbot.retrieval.index import LoadedIndex, build_index, load_index
+from newsbot.retrieval.search import Searcher
 from newsbot.settings import PACKAGED_MODEL, PROJECT_ROOT
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"

@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from newsbot.stack import free_port
+from newsbot.serving.supervisor import free_port
 
 API_PREFIX = "/api/"
 BOT_ID = "B0STANDIN"

@@ -22,8 +22,8 @@ from actions.answers import (
     ActionWhoSaid,
     NewsbotAction,
 )
-from newsbot import conversation
-from newsbot.search import Searcher
+from newsbot.dialogue import conversation
+from newsbot.retrieval.search import Searcher
 
 SOURCE_KEYS = {"article", "title", "paragraph", "speaker", "text", "score"}
 

@@ -1,10 +1,10 @@
-"""Tests for newsbot.answers: composing an answer from hand-made search results (no model)."""
+"""Tests for newsbot.answering.compose: composing an answer from hand-made search results (no model)."""
 
 from __future__ import annotations
 
 import pytest
 
-from newsbot.answers import (
+from newsbot.answering.compose import (
     DECLINE_TEXT,
     MAX_PASSAGES,
     MAX_SIDES,
@@ -14,9 +14,9 @@ from newsbot.answers import (
     compose_answer,
     sides,
 )
-from newsbot.attribution import NARRATOR
-from newsbot.passages import Passage
-from newsbot.search import Hit, SearchResult
+from newsbot.attribution.rules import NARRATOR
+from newsbot.ingest.passages import Passage
+from newsbot.retrieval.search import Hit, SearchResult
 
 ARTICLE = "corbyn-jewish-leaders-talks"
 TITLE = "Crunch talks between Jeremy Corbyn and Jewish community leaders"

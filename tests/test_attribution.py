@@ -1,4 +1,4 @@
-"""Tests for newsbot.attribution: the seed article plus small invented texts."""
+"""Tests for newsbot.attribution.rules: the seed article plus small invented texts."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.attribution import (
+from newsbot.attribution.rules import (
     CONTINUATION,
     NARRATION,
     NARRATOR,

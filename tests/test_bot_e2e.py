@@ -17,10 +17,19 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.rasa_client import BotTurn, RasaClient
 from newsbot.cli import main
-from newsbot.rasa_client import BotTurn, RasaClient
+from newsbot.serving.supervisor import (
+    RASA,
+    StackConfig,
+    free_port,
+    rasa_command_env,
+    start_rasa,
+    start_web,
+    stop,
+    train,
+)
 from newsbot.settings import PROJECT_ROOT
-from newsbot.stack import RASA, StackConfig, free_port, rasa_command_env, start_rasa, start_web, stop, train
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 

@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from conftest import KNOWLEDGE, write_article
 
-from newsbot.answers import DECLINE_TEXT
+from newsbot.answering.compose import DECLINE_TEXT
 from newsbot.cli import main
-from newsbot.search import MAX_QUESTION_CHARS
+from newsbot.retrieval.search import MAX_QUESTION_CHARS
 from newsbot.settings import PROJECT_ROOT
 
 SEED_ARTICLE = "corbyn-jewish-leaders-talks"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from newsbot.decline import EVIDENCE_HITS, DeclineModel, Evidence
-from newsbot.search import Searcher
+from newsbot.retrieval.decline import EVIDENCE_HITS, DeclineModel, Evidence
+from newsbot.retrieval.search import Searcher
 
 
 def test_more_similarity_and_coverage_mean_more_confidence() -> None:

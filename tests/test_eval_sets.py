@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from newsbot.evaluation import read_eval_set
+from newsbot.retrieval.evaluation import read_eval_set
 from newsbot.settings import PROJECT_ROOT
 
 SEED_DEV = PROJECT_ROOT / "eval" / "seed-dev.jsonl"

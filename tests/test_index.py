@@ -1,4 +1,4 @@
-"""Tests for newsbot.index: atomic builds of real FAISS indexes with the real model, loading, refusing."""
+"""Tests for newsbot.retrieval.index: atomic builds of real FAISS indexes with the real model, loading, refusing."""
 
 from __future__ import annotations
 
@@ -14,8 +14,10 @@ import numpy.typing as npt
 import pytest
 from conftest import MODEL, write_article
 
-import newsbot.index
-from newsbot.index import (
+import newsbot.retrieval.index
+from newsbot.ingest.knowledge import KnowledgeError, knowledge_hash, load_articles
+from newsbot.ingest.passages import Passage, passages_of
+from newsbot.retrieval.index import (
     BUILDS,
     CURRENT,
     FORMAT_VERSION,
@@ -29,8 +31,6 @@ from newsbot.index import (
     needs_build,
     read_manifest,
 )
-from newsbot.knowledge import KnowledgeError, knowledge_hash, load_articles
-from newsbot.passages import Passage, passages_of
 
 ARTICLES: dict[str, tuple[str, list[str]]] = {
     "bridge-vote": (
@@ -258,7 +258,7 @@ def test_crash_mid_build_keeps_previous_index(built: Built, monkeypatch: pytest.
         (folder / PASSAGES).write_text(json.dumps(passages[0].to_json()) + "\n", encoding="utf-8")
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(newsbot.index, "_write_build", crashing_write_build)
+    monkeypatch.setattr(newsbot.retrieval.index, "_write_build", crashing_write_build)
     with pytest.raises(RuntimeError, match="disk full"):
         build_index(built.knowledge, built.index, MODEL, progress=False)
     assert len(calls) == 1 and calls[0].name.startswith(".staging-")

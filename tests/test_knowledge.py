@@ -1,4 +1,4 @@
-"""Tests for newsbot.knowledge: parsing articles, reporting bad files, the knowledge hash."""
+"""Tests for newsbot.ingest.knowledge: parsing articles, reporting bad files, the knowledge hash."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import KNOWLEDGE, SEED_ARTICLE, SHARED, write_article
 
-from newsbot.knowledge import Article, KnowledgeError, knowledge_hash, load_articles, parse_article
+from newsbot.ingest.knowledge import Article, KnowledgeError, knowledge_hash, load_articles, parse_article
 
 SEED_FILE = KNOWLEDGE / f"{SEED_ARTICLE}.md"
 SEED_TEXT = SHARED / "seed" / "000_6367309e1ae1b2ca.txt"

@@ -16,8 +16,8 @@ import numpy as np
 import pytest
 from sentence_transformers import SentenceTransformer
 
+from newsbot.serving.supervisor import RASA
 from newsbot.settings import PROJECT_ROOT
-from newsbot.stack import RASA
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 

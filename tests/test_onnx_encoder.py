@@ -10,8 +10,8 @@ from conftest import KNOWLEDGE, MODEL
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer.modules import Pooling
 
-from newsbot.embeddings import embed, get_encoder, get_model, model_path
-from newsbot.onnx_encoder import OnnxEncoder, OnnxUnavailable, cache_key
+from newsbot.retrieval.embeddings import embed, get_encoder, get_model, model_path
+from newsbot.retrieval.onnx_encoder import OnnxEncoder, OnnxUnavailable, cache_key
 
 PARAGRAPHS = (KNOWLEDGE / "corbyn-jewish-leaders-talks.md").read_text(encoding="utf-8").split("\n\n")[1:]
 TEXTS = [

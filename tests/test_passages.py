@@ -1,4 +1,4 @@
-"""Tests for newsbot.passages: sentence splitting, paragraph passages and sentence windows."""
+"""Tests for newsbot.ingest.passages: sentence splitting, paragraph passages and sentence windows."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import KNOWLEDGE, SEED_ARTICLE
 
-from newsbot.attribution import NARRATOR
-from newsbot.knowledge import Article, parse_article
-from newsbot.passages import LONG_PARAGRAPH_WORDS, WINDOW_SENTENCES, Passage, passages_of, sentence_spans
+from newsbot.attribution.rules import NARRATOR
+from newsbot.ingest.knowledge import Article, parse_article
+from newsbot.ingest.passages import LONG_PARAGRAPH_WORDS, WINDOW_SENTENCES, Passage, passages_of, sentence_spans
 
 SEED_FILE = KNOWLEDGE / f"{SEED_ARTICLE}.md"
 

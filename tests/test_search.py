@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from newsbot.answer_types import expected_answer_type, holds_answer_type
-from newsbot.bm25 import BM25, COMMON_UNKNOWN_SHARE, FUZZY_WEIGHT, stem, unknown_word_share, words
-from newsbot.lexicon import Lexicon
-from newsbot.search import MAX_QUESTION_CHARS, Mode, QuestionError, Searcher, SearchResult, Shaping, check_question
-from newsbot.topics import shaping_for
+from newsbot.dialogue.topics import shaping_for
+from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type
+from newsbot.retrieval.bm25 import BM25, COMMON_UNKNOWN_SHARE, FUZZY_WEIGHT, stem, unknown_word_share, words
+from newsbot.retrieval.lexicon import Lexicon
+from newsbot.retrieval.search import (
+    MAX_QUESTION_CHARS,
+    Mode,
+    QuestionError,
+    Searcher,
+    SearchResult,
+    Shaping,
+    check_question,
+)
 
 SEED_ARTICLE = "corbyn-jewish-leaders-talks"
 

@@ -29,9 +29,9 @@ import pytest
 import yaml
 from slack_standin import Call, SlackStandIn, running_standin
 
-from newsbot.rasa_client import BotTurn, RasaClient
+from devtools.rasa_client import BotTurn, RasaClient
+from newsbot.serving.supervisor import RASA, StackConfig, free_port, running_stack, start_rasa, stop, train
 from newsbot.settings import PROJECT_ROOT
-from newsbot.stack import RASA, StackConfig, free_port, running_stack, start_rasa, stop, train
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 

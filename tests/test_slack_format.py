@@ -1,4 +1,4 @@
-"""Slack rendering of replies (newsbot.slack_format), on hand-made replies and on the real bot's."""
+"""Slack rendering of replies (newsbot.channels.slack), on hand-made replies and on the real bot's."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
 from actions.answers import ActionAnswerQuestion, send
-from newsbot import conversation, slack_format
-from newsbot.attribution import NARRATOR
-from newsbot.conversation import Reply, Source, State
-from newsbot.search import Searcher
-from newsbot.slack_format import (
+from newsbot.attribution.rules import NARRATOR
+from newsbot.channels import slack as slack_format
+from newsbot.channels.slack import (
     BLOCK_LIMIT,
     BUTTON_TEXT_LIMIT,
     BUTTON_VALUE_LIMIT,
@@ -27,6 +25,9 @@ from newsbot.slack_format import (
     message,
     segments,
 )
+from newsbot.dialogue import conversation
+from newsbot.dialogue.conversation import Reply, Source, State
+from newsbot.retrieval.search import Searcher
 
 TITLE = "Crunch talks between Jeremy Corbyn and Jewish community leaders"
 
@@ -36,7 +37,7 @@ def source(text: str, paragraph: int = 3, speaker: str = "Jeremy Corbyn", title:
 
 
 def answer_reply(sources: list[Source], heading: str = "Here is what the article says:") -> Reply:
-    """A reply shaped as newsbot.answers renders an answer: heading, then each quote and citation."""
+    """A reply shaped as newsbot.answering.compose renders an answer: heading, then each quote and citation."""
     lines = [heading]
     for item in sources:
         lines += ["", f"> {item.text}", f"  — {conversation.citation(item)}"]

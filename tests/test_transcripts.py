@@ -24,12 +24,8 @@ from typing import Any
 import pytest
 from conftest import KNOWLEDGE
 
-from newsbot.answers import DECLINE_TEXT, AnswerPassage, Citation, render_text
-from newsbot.cli import main
-from newsbot.converse import load_transcripts
-from newsbot.knowledge import load_articles
-from newsbot.passages import passages_of
-from newsbot.rasa_client import (
+from devtools.converse import load_transcripts
+from devtools.rasa_client import (
     BadReply,
     BotMessage,
     BotTurn,
@@ -39,8 +35,7 @@ from newsbot.rasa_client import (
     RasaUnavailable,
     parse_reply,
 )
-from newsbot.settings import PROJECT_ROOT, get_settings
-from newsbot.transcripts import (
+from devtools.transcripts import (
     Expectation,
     Transcript,
     TranscriptError,
@@ -50,6 +45,11 @@ from newsbot.transcripts import (
     normalise,
     play,
 )
+from newsbot.answering.compose import DECLINE_TEXT, AnswerPassage, Citation, render_text
+from newsbot.cli import main
+from newsbot.ingest.knowledge import load_articles
+from newsbot.ingest.passages import passages_of
+from newsbot.settings import PROJECT_ROOT, get_settings
 
 CONVERSATIONS = PROJECT_ROOT / "tests" / "conversations"
 ARTICLE = "corbyn-jewish-leaders-talks"

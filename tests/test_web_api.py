@@ -14,9 +14,9 @@ import pytest
 from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE, write_article
 from fastapi.testclient import TestClient
 
-from newsbot.index import build_index
+from newsbot.retrieval.index import build_index
+from newsbot.serving.supervisor import free_port
 from newsbot.settings import Settings
-from newsbot.stack import free_port
 from newsbot.web.app import create_app
 from newsbot.web.rasa_gateway import BotFailed, as_plain_text, merge_messages
 

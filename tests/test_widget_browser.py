@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Dialog, Locator, Page, ViewportSize, expect, sync_playwright
 
+from newsbot.serving.supervisor import RASA, StackConfig, free_port, running_stack, start_web, stop
 from newsbot.settings import PROJECT_ROOT
-from newsbot.stack import RASA, StackConfig, free_port, running_stack, start_web, stop
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

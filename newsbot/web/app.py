@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from newsbot import __version__
-from newsbot.service import SearcherSource
+from newsbot.retrieval.service import SearcherSource
 from newsbot.settings import Settings, get_settings
 from newsbot.web.errors import install_error_handlers
 from newsbot.web.limits import BodySizeLimit, OriginGuard, RateLimiter

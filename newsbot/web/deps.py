@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from newsbot.search import Searcher
-from newsbot.service import SearcherSource
+from newsbot.retrieval.search import Searcher
+from newsbot.retrieval.service import SearcherSource
 from newsbot.settings import Settings
 from newsbot.web.errors import ApiError
 from newsbot.web.limits import RateLimiter

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from newsbot.rasa_client import ANSWER_TYPE, HEALTH_GREETING, WEBHOOK_PATH
+from devtools.rasa_client import ANSWER_TYPE, HEALTH_GREETING, WEBHOOK_PATH
 
 logger = logging.getLogger(__name__)
 

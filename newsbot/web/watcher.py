@@ -8,7 +8,7 @@ import logging
 
 from starlette.concurrency import run_in_threadpool
 
-from newsbot.service import SearcherSource, current_build, knowledge_signature
+from newsbot.retrieval.service import SearcherSource, current_build, knowledge_signature
 
 logger = logging.getLogger(__name__)
 

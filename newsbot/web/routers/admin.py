@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Query
 from starlette.concurrency import run_in_threadpool
 
-from newsbot.service import SearcherSource
+from newsbot.retrieval.service import SearcherSource
 from newsbot.settings import Settings
 from newsbot.web.deps import get_app_settings, get_source, limit_client
 from newsbot.web.errors import ApiError

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from newsbot.answers import compose_answer
-from newsbot.search import MAX_QUESTION_CHARS, QuestionError, Searcher, SearchResult
+from newsbot.answering.compose import compose_answer
+from newsbot.retrieval.search import MAX_QUESTION_CHARS, QuestionError, Searcher, SearchResult
 from newsbot.web.deps import get_searcher, limit_client
 from newsbot.web.errors import ApiError
 from newsbot.web.rasa_gateway import paragraph_url

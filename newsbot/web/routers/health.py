@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
-from newsbot.service import SearcherSource, current_build
+from newsbot.retrieval.service import SearcherSource, current_build
 from newsbot.web.deps import get_rasa, get_source
 from newsbot.web.rasa_gateway import RasaGateway
 from newsbot.web.schemas import Health

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse, HTMLResponse
 
-from newsbot.knowledge import Article, article_files, parse_article
+from newsbot.ingest.knowledge import Article, article_files, parse_article
 from newsbot.settings import Settings
 from newsbot.web.deps import get_app_settings
 

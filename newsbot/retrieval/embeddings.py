@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from newsbot.onnx_encoder import OnnxEncoder, OnnxUnavailable
+from newsbot.retrieval.onnx_encoder import OnnxEncoder, OnnxUnavailable
 from newsbot.settings import PACKAGED_MODEL, get_settings
 
 if TYPE_CHECKING:

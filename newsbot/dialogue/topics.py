@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from newsbot.attribution import NARRATOR
-from newsbot.search import Shaping
+from newsbot.attribution.rules import NARRATOR
+from newsbot.retrieval.search import Shaping
 
 LABOUR_SIDE = ("labour", "corbyn", "formby", "milne")
 COMMUNITY_SIDE = ("board", "jlc", "goldstein", "representative", "joint statement")

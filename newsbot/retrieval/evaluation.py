@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from newsbot.search import Mode, Searcher, SearchResult
+from newsbot.retrieval.search import Mode, Searcher, SearchResult
 
 
 class EvalSetError(ValueError):

@@ -26,11 +26,11 @@ import numpy as np
 import numpy.typing as npt
 
 from newsbot import __version__
-from newsbot.bm25 import BM25
-from newsbot.embeddings import embed, embedding_dimension
-from newsbot.knowledge import knowledge_hash, load_articles
-from newsbot.lexicon import Lexicon
-from newsbot.passages import Passage, passages_of
+from newsbot.ingest.knowledge import knowledge_hash, load_articles
+from newsbot.ingest.passages import Passage, passages_of
+from newsbot.retrieval.bm25 import BM25
+from newsbot.retrieval.embeddings import embed, embedding_dimension
+from newsbot.retrieval.lexicon import Lexicon
 
 logger = logging.getLogger(__name__)
 

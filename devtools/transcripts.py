@@ -67,7 +67,7 @@ from typing import Any
 
 import yaml
 
-from newsbot.rasa_client import BadReply, BotTurn, RasaClient, shorten
+from devtools.rasa_client import BadReply, BotTurn, RasaClient, shorten
 
 logger = logging.getLogger(__name__)
 

@@ -10,11 +10,11 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from newsbot.answers import compose_answer
-from newsbot.attribution import NARRATOR
-from newsbot.passages import Passage
-from newsbot.search import QuestionError, Searcher, Shaping
-from newsbot.topics import SIDES, shaping_for, side_of
+from newsbot.answering.compose import compose_answer
+from newsbot.attribution.rules import NARRATOR
+from newsbot.dialogue.topics import SIDES, shaping_for, side_of
+from newsbot.ingest.passages import Passage
+from newsbot.retrieval.search import QuestionError, Searcher, Shaping
 
 ANSWER_CANDIDATES = 8
 MORE_CANDIDATES = 3

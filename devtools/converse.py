@@ -7,8 +7,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from newsbot.rasa_client import RasaClient, shorten
-from newsbot.transcripts import (
+from devtools.rasa_client import RasaClient, shorten
+from devtools.transcripts import (
     Transcript,
     TranscriptError,
     TranscriptResult,

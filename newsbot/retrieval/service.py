@@ -9,9 +9,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsbot.index import CURRENT, BuildResult, IndexUnusable, build_index, load_index
-from newsbot.knowledge import KnowledgeError, article_files, knowledge_hash
-from newsbot.search import Searcher
+from newsbot.ingest.knowledge import KnowledgeError, article_files, knowledge_hash
+from newsbot.retrieval.index import CURRENT, BuildResult, IndexUnusable, build_index, load_index
+from newsbot.retrieval.search import Searcher
 from newsbot.settings import get_settings
 
 logger = logging.getLogger(__name__)

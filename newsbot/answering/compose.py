@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from newsbot.attribution import NARRATOR
-from newsbot.search import Hit, SearchResult, speaker_terms
+from newsbot.attribution.rules import NARRATOR
+from newsbot.retrieval.search import Hit, SearchResult, speaker_terms
 
 MAX_PASSAGES = 3
 MAX_SIDES = 4

@@ -6,8 +6,8 @@ import logging
 from collections.abc import Callable
 from typing import TextIO
 
-from newsbot.rasa_client import BadReply, BotTurn, Button, RasaClient, RasaUnavailable
-from newsbot.transcripts import new_sender
+from devtools.rasa_client import BadReply, BotTurn, Button, RasaClient, RasaUnavailable
+from devtools.transcripts import new_sender
 
 logger = logging.getLogger(__name__)
 

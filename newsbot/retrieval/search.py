@@ -11,13 +11,13 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from newsbot.answer_types import expected_answer_type, holds_answer_type
-from newsbot.attribution import NARRATOR
-from newsbot.bm25 import FUZZY_CUTOFF, STOPWORDS, stem, tokenize
-from newsbot.decline import EVIDENCE_HITS, DeclineModel, Evidence
-from newsbot.embeddings import embed
-from newsbot.index import LoadedIndex
-from newsbot.passages import Passage
+from newsbot.attribution.rules import NARRATOR
+from newsbot.ingest.passages import Passage
+from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type
+from newsbot.retrieval.bm25 import FUZZY_CUTOFF, STOPWORDS, stem, tokenize
+from newsbot.retrieval.decline import EVIDENCE_HITS, DeclineModel, Evidence
+from newsbot.retrieval.embeddings import embed
+from newsbot.retrieval.index import LoadedIndex
 
 MAX_QUESTION_CHARS = 2000
 CANDIDATES = 100

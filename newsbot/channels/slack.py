@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from newsbot.conversation import Reply, Source
+from newsbot.dialogue.conversation import Reply, Source
 
 # Slack's limits (Block Kit reference): characters of a section's or context element's text, of a
 # button's label and value; blocks in a message; elements of an actions block.

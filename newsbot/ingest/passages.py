@@ -6,8 +6,8 @@ import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from newsbot.attribution import attribute_paragraphs
-from newsbot.knowledge import Article, Paragraph
+from newsbot.attribution.rules import attribute_paragraphs
+from newsbot.ingest.knowledge import Article, Paragraph
 
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets) before
 # whitespace and an upper-case letter, digit or opening quote, unless the word before is

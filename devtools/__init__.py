@@ -1,0 +1,2 @@
+"""Development tooling, apart from the runtime: the transcript harness, `newsbot-dev converse`, the
+Rasa REST client the tests and benchmarks use."""

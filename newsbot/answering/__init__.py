@@ -1,0 +1,1 @@
+"""Answering: a typed reply composed from search hits (pure functions)."""

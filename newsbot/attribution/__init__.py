@@ -1,0 +1,13 @@
+"""Who speaks in each paragraph of an article: general rules (rules.py) over word lists (data/)."""
+
+from newsbot.attribution.rules import (
+    CONTINUATION,
+    NARRATION,
+    NARRATOR,
+    QUOTE,
+    REPORTED,
+    Attribution,
+    attribute_paragraphs,
+)
+
+__all__ = ["CONTINUATION", "NARRATION", "NARRATOR", "QUOTE", "REPORTED", "Attribution", "attribute_paragraphs"]

@@ -1,0 +1,1 @@
+"""Ingestion: articles from the knowledge folder, their facts, and their passages."""
