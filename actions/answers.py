@@ -1,7 +1,10 @@
-"""The bot's custom actions: each reads the tracker, calls newsbot.dialogue.conversation, sends the reply."""
+"""The bot's custom actions: each reads the tracker, calls newsbot.dialogue.conversation off the
+event loop, and sends the typed reply as one message: a text fallback, the suggestions as buttons,
+and the reply itself as a custom payload that the web app renders for each channel."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from abc import ABC, abstractmethod
 from typing import Any
@@ -10,17 +13,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from newsbot.channels import slack as slack_format
+from newsbot.channels.text import render_text
 from newsbot.dialogue import conversation
-from newsbot.dialogue.conversation import Reply, Source, State
+from newsbot.dialogue.conversation import State
 from newsbot.dialogue.topics import shaping_for
+from newsbot.domain import Reply, Source
 from newsbot.retrieval.service import get_searcher
 
 logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side and I couldn't look that up. Please try again in a moment."
 DomainDict = dict[str, Any]
-SLACK = "slack"  # the input channel's name (bot/addons/slack.py)
+REPLY_TYPE = "answer"  # the custom payload's "type": a newsbot reply
 
 
 def state_from(tracker: Tracker) -> State:
@@ -39,21 +43,21 @@ def slot_events(state: State) -> list[EventType]:
     return [
         SlotSet("last_question", state.last_question),
         SlotSet("last_topic", state.last_topic),
-        SlotSet("last_passages", [source.__dict__ for source in state.last_sources]),
+        SlotSet("last_passages", [source.to_json() for source in state.last_sources]),
         SlotSet("shown_paragraphs", sorted([article, paragraph] for article, paragraph in state.shown)),
     ]
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply, input_channel: str | None = None) -> None:
-    """The reply as messages: text with buttons plus the structured sources; for Slack, one
-    message Rasa's Slack channel posts as it is (chat.postMessage text and blocks)."""
-    if input_channel == SLACK:
-        dispatcher.utter_message(json_message=slack_format.message(reply))
-        return
+def payload(reply: Reply) -> dict[str, Any]:
+    """The reply as the custom payload of its message (newsbot.domain.Reply.to_json)."""
+    return {"type": REPLY_TYPE, **reply.to_json()}
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """The reply as one message: a text fallback for channels that show text only, the suggested
+    questions as buttons, and the typed reply as its custom payload."""
     buttons = [{"title": question, "payload": question} for question in reply.suggestions]
-    dispatcher.utter_message(text=reply.text, buttons=buttons or None)
-    if reply.answerable is not None:
-        dispatcher.utter_message(json_message=reply.payload())
+    dispatcher.utter_message(text=render_text(reply), buttons=buttons or None, json_message=payload(reply))
 
 
 class NewsbotAction(Action, ABC):
@@ -71,12 +75,13 @@ class NewsbotAction(Action, ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         state = state_from(tracker)
         try:
-            reply = self.reply(tracker, state)
+            # Searching is CPU work: off the event loop, so that other conversations go on.
+            reply = await asyncio.to_thread(self.reply, tracker, state)
         except Exception:
             logger.exception("action %s failed in conversation %s", self.name(), tracker.sender_id)
             dispatcher.utter_message(text=APOLOGY)
             return []
-        send(dispatcher, reply, tracker.get_latest_input_channel())
+        send(dispatcher, reply)
         return slot_events(state)
 
 
@@ -106,10 +111,11 @@ class ActionAnswerTopic(NewsbotAction):
     def reply(self, tracker: Tracker, state: State) -> Reply:
         intent = latest_intent(tracker)
         entity = latest_entity(tracker)
-        shaping = shaping_for(intent)
+        searcher = get_searcher()
+        shaping = shaping_for(searcher, intent)
         if intent == "ask_about_entity" and entity:
-            shaping = conversation.entity_shaping(entity)
-        return conversation.answer(get_searcher(), state, user_text(tracker), intent, shaping)
+            shaping = conversation.entity_shaping(searcher, entity)
+        return conversation.answer(searcher, state, user_text(tracker), intent, shaping)
 
 
 class ActionAnswerQuestion(NewsbotAction):

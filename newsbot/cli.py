@@ -1,4 +1,4 @@
-"""The `newsbot` command line: index build, search, ask, eval, and converse / chat with the running bot."""
+"""The `newsbot` command line: index build, search, ask, eval, serve, and chat with the running bot."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from devtools.converse import load_transcripts, play_all
-from devtools.rasa_client import DEFAULT_TIMEOUT, InvalidURL, RasaClient, RasaUnavailable
-from newsbot.answering.compose import compose_answer
-from newsbot.channels.terminal import chat
+from newsbot.channels.chat_client import DEFAULT_TIMEOUT, ChatClient, ChatUnavailable, InvalidURL
+from newsbot.channels.terminal import chat, render, width_of
+from newsbot.dialogue import conversation
 from newsbot.ingest.knowledge import KnowledgeError
 from newsbot.retrieval.embeddings import ModelError
 from newsbot.retrieval.evaluation import EvalSetError, evaluate, read_eval_set
@@ -28,8 +27,6 @@ from newsbot.settings import get_settings
 logger = logging.getLogger("newsbot")
 
 USAGE_ERROR = 2
-# Hits an answer is composed from (it shows the best few, and the other sides of a dispute).
-ANSWER_CANDIDATES = 8
 
 
 class CommandError(Exception):
@@ -53,7 +50,8 @@ def result_json(result: SearchResult, question_id: Any = None) -> dict[str, Any]
                 "paragraph": hit.passage.paragraph,
                 "text": hit.passage.text,
                 "score": hit.score,
-                "speaker": hit.passage.speaker,
+                "speaker": hit.passage.speaker.label,
+                "speaker_kind": hit.passage.speaker.kind.value,
             }
             for hit in result.hits
         ],
@@ -65,7 +63,7 @@ def print_hits(result: SearchResult) -> None:
     print(f"{result.question}  [{verdict}, confidence {result.confidence:.2f}]")
     for rank, hit in enumerate(result.hits, start=1):
         passage = hit.passage
-        print(f"\n{rank}. {hit.score:.3f}  {passage.title}, paragraph {passage.paragraph} — {passage.speaker}")
+        print(f"\n{rank}. {hit.score:.3f}  {passage.title}, paragraph {passage.paragraph} — {passage.speaker.who()}")
         print(f"   {passage.text}")
 
 
@@ -131,9 +129,13 @@ def search_batch(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     searcher = searcher_for(args)
     if args.question is not None:
-        print(compose_answer(searcher.search(args.question, k=ANSWER_CANDIDATES)).text)
+        print_answer(searcher, args.question)
         return 0
     return prompt(searcher)
+
+
+def print_answer(searcher: Searcher, question: str) -> None:
+    print(render(conversation.ask(searcher, question), width_of(sys.stdout), sys.stdout.isatty()))
 
 
 def prompt(searcher: Searcher) -> int:
@@ -150,7 +152,7 @@ def prompt(searcher: Searcher) -> int:
         if question.lower() in ("", "quit", "exit", "q"):
             return 0
         try:
-            print(compose_answer(searcher.search(question, k=ANSWER_CANDIDATES)).text)
+            print_answer(searcher, question)
         except QuestionError as error:
             print(f"newsbot: {error}")
 
@@ -170,27 +172,17 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
-def bot_client(args: argparse.Namespace) -> RasaClient:
+def chat_client(args: argparse.Namespace) -> ChatClient:
     if not args.timeout > 0:
         raise CommandError("--timeout must be more than 0 seconds", USAGE_ERROR)
     try:
-        return RasaClient(args.url, args.timeout)
+        return ChatClient(args.url, args.timeout)
     except InvalidURL as error:
         raise CommandError(f"--url: {error}", USAGE_ERROR) from None
 
 
-def cmd_converse(args: argparse.Namespace) -> int:
-    transcripts, errors = load_transcripts(args.files)
-    if errors:
-        for error in errors:
-            print(f"newsbot: {error}", file=sys.stderr)
-        return USAGE_ERROR
-    with bot_client(args) as client:
-        return play_all(client, transcripts, sys.stdout)
-
-
 def cmd_chat(args: argparse.Namespace) -> int:
-    with bot_client(args) as client:
+    with chat_client(args) as client:
         return chat(client, sys.stdout)
 
 
@@ -199,10 +191,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = StackConfig(rasa_port=args.rasa_port, web_port=args.port, web_host=args.host)
     with running_stack(config):
         print(f"newsbot is running. Open {config.web_url}/ in a browser (the article and the chat widget).")
-        print(f"API docs: {config.web_url}/docs; Rasa: {config.rasa_url} (REST: /webhooks/rest/webhook)")
+        print(f"API docs: {config.web_url}/docs")
         print(f"Logs in {config.logs_dir}")
         if args.chat or (args.chat is None and sys.stdin.isatty()):
-            with RasaClient(config.rasa_url, timeout=60.0) as client:
+            with ChatClient(config.web_url, timeout=60.0) as client:
                 return chat(client, sys.stdout)
         print("Press Ctrl-C to stop.")
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
@@ -243,16 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--misses", action="store_true", help="list the questions missed at rank 1")
     evaluation.set_defaults(handler=cmd_eval)
 
-    bot = argparse.ArgumentParser(add_help=False)
-    bot.add_argument("--url", default=settings.rasa_url, help="Rasa server (default: %(default)s; NEWSBOT_RASA_URL)")
-    bot.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S", help="seconds to wait for a reply")
-    bot.add_argument("-v", "--verbose", action="store_true", help="log more")
-
-    converse = commands.add_parser("converse", parents=[bot], help="play conversation transcripts against the bot")
-    converse.add_argument("files", nargs="+", metavar="FILE", help="transcript files (.yml), or folders of them")
-    converse.set_defaults(handler=cmd_converse)
-
-    talk = commands.add_parser("chat", parents=[bot], help="talk to the running bot in the terminal")
+    talk = commands.add_parser("chat", help="talk to the running bot in the terminal, through its web app")
+    talk.add_argument("--url", default=settings.app_url, help="the web app (default: %(default)s; NEWSBOT_APP_URL)")
+    talk.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S", help="seconds to wait for a reply")
+    talk.add_argument("-v", "--verbose", action="store_true", help="log more")
     talk.set_defaults(handler=cmd_chat)
 
     serve = commands.add_parser("serve", help="train if needed, run the web app (with the actions) and Rasa")
@@ -290,7 +276,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return error.status
-    except (KnowledgeError, IndexUnusable, ModelError, EvalSetError, RasaUnavailable, StackError) as error:
+    except (KnowledgeError, IndexUnusable, ModelError, EvalSetError, ChatUnavailable, StackError) as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -30,8 +30,12 @@ class Settings(BaseSettings):
     # cache_dir. Off: sentence-transformers/PyTorch embeds.
     onnx: bool = True
     cache_dir: Path = Field(default_factory=default_cache_dir)
-    # The running Rasa server: `newsbot converse`/`chat` and the web app's /api/chat talk to it.
-    rasa_url: str = "http://localhost:5005"
+    # The running Rasa server, which the web app's /api/chat talks to (`newsbot serve` sets it), and
+    # the token its REST channel and HTTP API require (`newsbot serve` makes one per start).
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_token: SecretStr | None = None
+    # The running web app, which `newsbot chat` talks to.
+    app_url: str = "http://127.0.0.1:8000"
 
     # --- the web app (newsbot.web) ---
     # Origins other than the app's own that may call the API from a browser, comma-separated

@@ -23,9 +23,10 @@ from actions.answers import (
     NewsbotAction,
 )
 from newsbot.dialogue import conversation
+from newsbot.domain import Reply
 from newsbot.retrieval.search import Searcher
 
-SOURCE_KEYS = {"article", "title", "paragraph", "speaker", "text", "score"}
+SOURCE_KEYS = {"article", "title", "paragraph", "speaker", "speaker_kind", "text", "score", "highlight"}
 
 
 @pytest.fixture(autouse=True)
@@ -105,7 +106,7 @@ def test_unanswerable_question_declines_with_three_question_buttons() -> None:
     buttons = messages[0]["buttons"]
     assert len(buttons) == 3
     assert all(button["payload"] == button["title"] and button["title"].endswith("?") for button in buttons)
-    assert "don't say" in messages[0]["text"]
+    assert "doesn't say" in messages[0]["text"]
     assert slots_of(events)["last_passages"] == []
 
 
@@ -134,7 +135,8 @@ def test_follow_up_before_any_answer_offers_questions() -> None:
     messages, events = run(ActionWhoSaid(), tracker("who said that?", "followup_who_said"))
     assert messages[0]["text"].startswith("I haven't answered anything yet")
     assert len(messages[0]["buttons"]) == 3
-    assert not [m for m in messages if m.get("custom")]
+    payload = answer_payload(messages)
+    assert payload["kind"] == "notice" and payload["answerable"] is None and payload["sources"] == []
     assert slots_of(events)["last_passages"] == []
 
 
@@ -182,7 +184,7 @@ def test_malformed_slots_are_ignored() -> None:
 def test_a_failing_action_apologises_and_logs(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    def broken(*args: object, **kwargs: object) -> conversation.Reply:
+    def broken(*args: object, **kwargs: object) -> Reply:
         raise RuntimeError("index unreadable")
 
     monkeypatch.setattr(conversation, "answer", broken)

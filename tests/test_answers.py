@@ -4,22 +4,43 @@ from __future__ import annotations
 
 import pytest
 
-from newsbot.answering.compose import (
-    DECLINE_TEXT,
-    MAX_PASSAGES,
-    MAX_SIDES,
-    SIDE_CUTOFF,
-    Answer,
-    Citation,
-    compose_answer,
-    sides,
-)
-from newsbot.attribution.rules import NARRATOR
-from newsbot.ingest.passages import Passage
+from newsbot.answering import compose
+from newsbot.answering.compose import MAX_PASSAGES, MAX_SIDES, SIDE_CUTOFF, side_names
+from newsbot.channels.text import citation, render_text
+from newsbot.domain import NARRATOR, Passage, Reply, ReplyKind, Side, Speaker, SpeakerKind
+from newsbot.ingest.facts import ArticleFacts, SideFacts
 from newsbot.retrieval.search import Hit, SearchResult
 
 ARTICLE = "corbyn-jewish-leaders-talks"
 TITLE = "Crunch talks between Jeremy Corbyn and Jewish community leaders"
+
+
+# The kinds attribution gives the voices these tests use (anything else is a person's name).
+KINDS = {
+    NARRATOR: SpeakerKind.NARRATION,
+    "the Board of Deputies and JLC": SpeakerKind.ORGANISATION,
+    "the Board of Deputies": SpeakerKind.ORGANISATION,
+    "the Board": SpeakerKind.ORGANISATION,
+    "the JLC": SpeakerKind.ORGANISATION,
+    "the Board of Deputies and JLC (joint statement)": SpeakerKind.JOINT_STATEMENT,
+    "Labour sources": SpeakerKind.ANONYMOUS,
+    "a Labour spokesman": SpeakerKind.ANONYMOUS,
+    "a source": SpeakerKind.ANONYMOUS,
+    "sources": SpeakerKind.ANONYMOUS,
+    "one source": SpeakerKind.ANONYMOUS,
+    "a representative": SpeakerKind.ANONYMOUS,
+    "a JLC and Board representative": SpeakerKind.ANONYMOUS,
+    "JLC and Board representatives": SpeakerKind.ANONYMOUS,
+}
+NO_FACTS = {ARTICLE: ArticleFacts()}
+
+
+def voice(label: str) -> Speaker:
+    return Speaker(label, KINDS.get(label, SpeakerKind.PERSON))
+
+
+def compose_answer(result: SearchResult, facts: dict[str, ArticleFacts] | None = None) -> Reply:
+    return compose.compose_answer(result, NO_FACTS if facts is None else facts)
 
 
 def make_hit(paragraph: int, score: float, text: str, speaker: str = NARRATOR, start: int | None = None) -> Hit:
@@ -33,7 +54,7 @@ def make_hit(paragraph: int, score: float, text: str, speaker: str = NARRATOR, s
         start=offset,
         end=offset + len(text),
         text=text,
-        speaker=speaker,
+        speaker=voice(speaker),
     )
     return Hit(passage=passage, score=score, dense=0.6, coverage=0.8)
 
@@ -42,8 +63,8 @@ def make_result(hits: list[Hit], answerable: bool = True) -> SearchResult:
     return SearchResult(question="How did the talks go?", answerable=answerable, confidence=0.9, hits=hits)
 
 
-def shown_paragraphs(answer: Answer) -> list[int]:
-    return [passage.citation.paragraph for passage in answer.passages]
+def shown_paragraphs(answer: Reply) -> list[int]:
+    return [passage.paragraph for passage in answer.passages]
 
 
 def test_unanswerable_result_is_declined() -> None:
@@ -51,9 +72,23 @@ def test_unanswerable_result_is_declined() -> None:
     answer = compose_answer(make_result(hits, answerable=False))
     assert answer.answerable is False
     assert answer.contested is False
-    assert answer.passages == []
-    assert answer.text == DECLINE_TEXT
+    assert answer.passages == ()
+    assert answer.kind is ReplyKind.DECLINE
+    assert answer.lead == "The article doesn't say. I found nothing that answers this question."
     assert answer.question == "How did the talks go?"
+
+
+def test_a_decline_speaks_of_one_article_or_of_many() -> None:
+    result = make_result([], answerable=False)
+    many = compose.compose_answer(result, {ARTICLE: ArticleFacts(), "another": ArticleFacts()})
+    assert many.lead == "The articles don't say. I found nothing that answers this question."
+    unknown = SearchResult("What did Theresa May say?", False, 0.1, [], unknown_names=("Theresa May",))
+    assert compose_answer(unknown).lead == "The article doesn't mention Theresa May, so I can't answer that from it."
+
+
+def test_a_decline_carries_the_suggested_questions() -> None:
+    reply = compose.compose_answer(make_result([], answerable=False), NO_FACTS, ["What did X say?"])
+    assert reply.suggestions == ("What did X say?",)
 
 
 def test_a_decline_names_whom_the_articles_never_quote() -> None:
@@ -66,8 +101,8 @@ def test_a_decline_names_whom_the_articles_never_quote() -> None:
     )
     answer = compose_answer(result)
     assert answer.answerable is False
-    assert answer.passages == []
-    assert "Mark Gardner" in answer.text and "quote" in answer.text
+    assert answer.passages == ()
+    assert "Mark Gardner" in render_text(answer) and "quote" in render_text(answer)
 
 
 def test_passages_are_shown_in_article_order() -> None:
@@ -79,8 +114,8 @@ def test_passages_are_shown_in_article_order() -> None:
     answer = compose_answer(make_result(hits))
     assert answer.answerable
     assert shown_paragraphs(answer) == [3, 11, 20]
-    assert answer.text.index("Paragraph three.") < answer.text.index("Paragraph eleven.")
-    assert answer.text.index("Paragraph eleven.") < answer.text.index("Paragraph twenty.")
+    assert render_text(answer).index("Paragraph three.") < render_text(answer).index("Paragraph eleven.")
+    assert render_text(answer).index("Paragraph eleven.") < render_text(answer).index("Paragraph twenty.")
 
 
 def test_windows_of_one_paragraph_are_in_text_order() -> None:
@@ -106,7 +141,7 @@ def test_hits_below_the_side_cutoff_are_left_out() -> None:
     ]
     answer = compose_answer(make_result(hits))
     assert shown_paragraphs(answer) == [2, 9]
-    assert "Just below the cutoff." not in answer.text
+    assert "Just below the cutoff." not in render_text(answer)
 
 
 def test_cutoff_is_relative_to_the_top_score() -> None:
@@ -121,17 +156,16 @@ def test_each_passage_is_cited() -> None:
         make_hit(3, 0.9, "Mr Corbyn met the leaders at his office."),
     ]
     answer = compose_answer(make_result(hits))
-    by_paragraph = {p.citation.paragraph: p for p in answer.passages}
-    goldstein = by_paragraph[7].citation
-    assert goldstein == Citation(speaker="Jonathan Goldstein", article=ARTICLE, title=TITLE, paragraph=7)
-    assert by_paragraph[7].score == 1.0
-    assert str(goldstein) == f"Jonathan Goldstein, paragraph 7 of “{TITLE}”"
-    narrator = by_paragraph[3].citation
-    assert narrator.speaker == NARRATOR
-    assert str(narrator).startswith("the article, paragraph 3 of ")
-    assert TITLE in str(narrator)
+    by_paragraph = {p.paragraph: p for p in answer.passages}
+    goldstein = by_paragraph[7]
+    assert (goldstein.speaker, goldstein.article, goldstein.title) == (voice("Jonathan Goldstein"), ARTICLE, TITLE)
+    assert goldstein.score == 1.0
+    assert citation(goldstein) == f"Jonathan Goldstein, paragraph 7 of “{TITLE}”"
+    narrator = by_paragraph[3]
+    assert narrator.speaker.kind is SpeakerKind.NARRATION
+    assert citation(narrator) == f"the article itself, paragraph 3 of “{TITLE}”"
     for passage in answer.passages:
-        assert f"— {passage.citation}" in answer.text
+        assert f"— {citation(passage)}" in render_text(answer)
 
 
 def test_rendered_text_contains_every_passage_verbatim() -> None:
@@ -147,8 +181,8 @@ def test_rendered_text_contains_every_passage_verbatim() -> None:
     answer = compose_answer(make_result(hits))
     assert [p.text for p in answer.passages] == texts
     for text in texts:
-        assert text in answer.text
-    assert answer.text.startswith("Here is what the article says:")
+        assert text in render_text(answer)
+    assert render_text(answer).startswith("Here is what the article says:")
 
 
 # Near-top hits: three narrator passages lead, two other speakers rank below MAX_PASSAGES.
@@ -166,15 +200,15 @@ def test_contested_point_shows_each_speakers_best_passage() -> None:
     hits = [make_hit(paragraph, score, text, speaker) for paragraph, score, text, speaker in CONTESTED_HITS]
     answer = compose_answer(make_result(hits))
     assert answer.contested
-    assert answer.text.startswith("The article gives different accounts")
+    assert render_text(answer).startswith("The article gives different accounts")
     # Labour sources (4th) and Jeremy Corbyn (5th) ranked below the top MAX_PASSAGES yet are shown;
     # "a source" scored below the cutoff and is not.
     assert shown_paragraphs(answer) == [1, 2, 3, 22, 30]
-    speakers = {p.citation.speaker for p in answer.passages}
+    speakers = {p.speaker.label for p in answer.passages}
     assert {"the Board of Deputies and JLC", "Labour sources", "Jeremy Corbyn"} <= speakers
     assert "a source" not in speakers
     for _, _, text, _ in CONTESTED_HITS[:5]:
-        assert text in answer.text
+        assert text in render_text(answer)
 
 
 def test_contested_point_shows_only_the_best_passage_of_each_extra_speaker() -> None:
@@ -198,7 +232,7 @@ def test_contested_point_shows_at_most_max_sides_speakers() -> None:
     ]
     answer = compose_answer(make_result(hits))
     assert answer.contested
-    shown = {p.citation.speaker for p in answer.passages}
+    shown = {p.speaker.label for p in answer.passages}
     assert len(shown) == MAX_SIDES
     assert shown == set(speakers[:MAX_SIDES])
 
@@ -210,7 +244,7 @@ def test_different_speakers_without_a_disagreement_cue_are_not_contested() -> No
     ]
     answer = compose_answer(make_result(hits))
     assert not answer.contested
-    assert answer.text.startswith("Here is what the article says:")
+    assert render_text(answer).startswith("Here is what the article says:")
     assert shown_paragraphs(answer) == [1, 3, 22]
 
 
@@ -259,22 +293,31 @@ def test_disagreement_cues(cue: str) -> None:
 def test_answerable_result_without_hits_has_no_passages() -> None:
     answer = compose_answer(make_result([]))
     assert answer.answerable
-    assert answer.passages == []
+    assert answer.passages == ()
     assert not answer.contested
 
 
+def derived_sides(labels: list[str]) -> list[list[str]]:
+    """The sides side_names derives for voices of an article without facts, as sorted label lists."""
+    named = side_names([(ARTICLE, voice(label)) for label in labels], NO_FACTS)
+    groups: dict[str, list[str]] = {}
+    for (_, speaker), side in named.items():
+        groups.setdefault(side, []).append(speaker.label)
+    return sorted(sorted(group) for group in groups.values())
+
+
 def test_voices_whose_names_share_a_word_speak_for_one_side() -> None:
-    found = sides(
-        {
+    found = derived_sides(
+        [
             "the Board of Deputies and JLC (joint statement)",
             "a JLC and Board representative",
             "JLC and Board representatives",
             "Labour sources",
             "a Labour spokesman",
             "Jeremy Corbyn",
-        }
+        ]
     )
-    assert sorted(sorted(side) for side in found) == [
+    assert found == [
         [
             "JLC and Board representatives",
             "a JLC and Board representative",
@@ -286,13 +329,39 @@ def test_voices_whose_names_share_a_word_speak_for_one_side() -> None:
 
 
 def test_a_voice_joining_two_sides_merges_them() -> None:
-    assert sides({"the Board", "the JLC", "JLC and Board representatives"}) == [
-        frozenset({"the Board", "the JLC", "JLC and Board representatives"})
+    assert derived_sides(["the Board", "the JLC", "JLC and Board representatives"]) == [
+        ["JLC and Board representatives", "the Board", "the JLC"]
     ]
 
 
 def test_the_narration_and_anonymous_sources_speak_for_no_side() -> None:
-    assert sides({NARRATOR, "a source", "sources", "one source", "a representative"}) == []
+    assert derived_sides([NARRATOR, "a source", "sources", "one source", "a representative"]) == []
+
+
+def test_an_articles_facts_name_its_sides() -> None:
+    facts = {
+        ARTICLE: ArticleFacts(
+            sides=(
+                SideFacts("Labour", ("Labour", "Jeremy Corbyn")),
+                SideFacts("the community", ("Board", "JLC", "Jonathan Goldstein")),
+            )
+        )
+    }
+    labels = ["Jeremy Corbyn", "Labour sources", "Jonathan Goldstein", "a JLC and Board representative", "a source"]
+    named = side_names([(ARTICLE, voice(label)) for label in labels], facts)
+    assert {speaker.label: side for (_, speaker), side in named.items()} == {
+        "Jeremy Corbyn": "Labour",
+        "Labour sources": "Labour",
+        "Jonathan Goldstein": "the community",
+        "a JLC and Board representative": "the community",
+    }
+    hits = [
+        make_hit(30, 1.0, "Mr Corbyn said the meeting had been positive.", "Jeremy Corbyn"),
+        make_hit(7, 0.9, "Jonathan Goldstein attacked a series of excuses.", "Jonathan Goldstein"),
+    ]
+    reply = compose_answer(make_result(hits), facts)
+    assert reply.contested
+    assert reply.sides == (Side("the community", ("Jonathan Goldstein",)), Side("Labour", ("Jeremy Corbyn",)))
 
 
 def test_voices_of_one_side_are_not_contested() -> None:

@@ -16,6 +16,8 @@ from newsbot.attribution.rules import (
     Attribution,
     attribute_paragraphs,
 )
+from newsbot.domain import NARRATION as NARRATION_SPEAKER
+from newsbot.domain import Speaker, SpeakerKind
 
 ARTICLE = Path(__file__).parents[1] / "knowledge" / "corbyn-jewish-leaders-talks.md"
 
@@ -71,21 +73,50 @@ def article_attributions() -> list[Attribution]:
     ids=[f"para{n:02d}" for n in range(1, len(EXPECTED_SPEAKERS) + 1)],
 )
 def test_seed_article_speaker(article_attributions: list[Attribution], number: int, expected: str) -> None:
-    assert article_attributions[number - 1].speaker == expected
+    assert article_attributions[number - 1].speaker.label == expected
+
+
+def test_seed_article_speakers_carry_their_kind(article_attributions: list[Attribution]) -> None:
+    kinds = {a.speaker.label: a.speaker.kind for a in article_attributions}
+    assert kinds["Jeremy Corbyn"] is SpeakerKind.PERSON
+    assert kinds["Jonathan Goldstein"] is SpeakerKind.PERSON
+    assert kinds["Labour sources"] is SpeakerKind.ANONYMOUS
+    assert kinds["a JLC and Board representative"] is SpeakerKind.ANONYMOUS
+    assert kinds["the Board of Deputies and JLC"] is SpeakerKind.ORGANISATION
+    assert kinds["the Board of Deputies and JLC (joint statement)"] is SpeakerKind.JOINT_STATEMENT
+    assert kinds[NARRATOR] is SpeakerKind.NARRATION
+
+
+def test_kinds_of_invented_speakers() -> None:
+    paragraphs = [
+        "The council said the road would reopen.",
+        'A council spokesman said: "We are sorry."',
+        "Harbour Council and the Quayside Residents' Association issued a joint statement.",
+        '"We have agreed to talk," said Mary Price.',
+    ]
+    kinds = [a.speaker.kind for a in attribute_paragraphs(paragraphs)]
+    assert kinds == [
+        SpeakerKind.ORGANISATION,
+        SpeakerKind.ANONYMOUS,
+        SpeakerKind.JOINT_STATEMENT,
+        SpeakerKind.PERSON,
+    ]
 
 
 def test_seed_article_kinds_and_cues(article_attributions: list[Attribution]) -> None:
     by_number = dict(enumerate(article_attributions, start=1))
-    assert by_number[3] == Attribution(NARRATOR, NARRATION, "")
-    assert by_number[7].kind == QUOTE and by_number[7].cue == "He said:"
+    assert by_number[3] == Attribution(NARRATION_SPEAKER, NARRATION, "")
+    assert by_number[7].how == QUOTE and by_number[7].cue == "He said:"
     assert by_number[8].cue == "According to one source"
     assert by_number[10].cue == "They said:"
-    assert [by_number[n].kind for n in range(11, 15)] == [CONTINUATION] * 4
+    assert [by_number[n].how for n in range(11, 15)] == [CONTINUATION] * 4
     assert by_number[15].cue == "The statement continued:"
     assert by_number[21].cue == "added the representative"
-    assert by_number[30] == Attribution("Jeremy Corbyn", REPORTED, "Mr Corbyn himself said")
-    assert by_number[31] == Attribution("Jeremy Corbyn", QUOTE, "he said")
-    assert by_number[32].kind == CONTINUATION
+    assert by_number[30] == Attribution(
+        Speaker("Jeremy Corbyn", SpeakerKind.PERSON), REPORTED, "Mr Corbyn himself said"
+    )
+    assert by_number[31] == Attribution(Speaker("Jeremy Corbyn", SpeakerKind.PERSON), QUOTE, "he said")
+    assert by_number[32].how == CONTINUATION
 
 
 # --------------------------------------------------------------------------
@@ -94,7 +125,7 @@ def test_seed_article_kinds_and_cues(article_attributions: list[Attribution]) ->
 
 
 def speakers(paragraphs: list[str]) -> list[str]:
-    return [a.speaker for a in attribute_paragraphs(paragraphs)]
+    return [a.speaker.label for a in attribute_paragraphs(paragraphs)]
 
 
 def test_empty_article() -> None:
@@ -103,7 +134,7 @@ def test_empty_article() -> None:
 
 def test_narration_paragraph() -> None:
     result = attribute_paragraphs(["The bridge over the Tamar reopened on Monday after two years of repairs."])
-    assert result == [Attribution(NARRATOR, NARRATION, "")]
+    assert result == [Attribution(NARRATION_SPEAKER, NARRATION, "")]
 
 
 def test_text_without_quotes_is_all_narration() -> None:
@@ -114,7 +145,7 @@ def test_text_without_quotes_is_all_narration() -> None:
         "Results are expected early on Friday morning.",
     ]
     assert speakers(paragraphs) == [NARRATOR] * len(paragraphs)
-    assert {a.kind for a in attribute_paragraphs(paragraphs)} == {NARRATION}
+    assert {a.how for a in attribute_paragraphs(paragraphs)} == {NARRATION}
 
 
 def test_she_said_resolves_to_last_named_woman() -> None:
@@ -123,7 +154,7 @@ def test_she_said_resolves_to_last_named_woman() -> None:
         '"It is a great day for the city," she said.',
     ]
     result = attribute_paragraphs(paragraphs)
-    assert result[1] == Attribution("Maria Lopez", QUOTE, "she said")
+    assert result[1] == Attribution(Speaker("Maria Lopez", SpeakerKind.PERSON), QUOTE, "she said")
 
 
 def test_he_and_she_resolve_by_gender() -> None:
@@ -141,8 +172,8 @@ def test_inverted_said_with_title_and_full_name() -> None:
         'Dr Smith added: "The trial worked."',
     ]
     result = attribute_paragraphs(paragraphs)
-    assert result[0] == Attribution("Jane Smith", QUOTE, "said Dr Jane Smith")
-    assert result[1].speaker == "Jane Smith"
+    assert result[0] == Attribution(Speaker("Jane Smith", SpeakerKind.PERSON), QUOTE, "said Dr Jane Smith")
+    assert result[1].speaker.label == "Jane Smith"
 
 
 def test_title_and_surname_typo_resolve_to_full_name() -> None:
@@ -156,7 +187,7 @@ def test_title_and_surname_typo_resolve_to_full_name() -> None:
 
 def test_according_to_officials() -> None:
     result = attribute_paragraphs(["According to officials, the bridge will reopen in May."])
-    assert result == [Attribution("officials", REPORTED, "According to officials")]
+    assert result == [Attribution(Speaker("officials", SpeakerKind.ANONYMOUS), REPORTED, "According to officials")]
 
 
 def test_three_paragraph_quote_with_only_last_closing() -> None:
@@ -167,8 +198,8 @@ def test_three_paragraph_quote_with_only_last_closing() -> None:
         "The bridge was closed in 2019.",
     ]
     result = attribute_paragraphs(paragraphs)
-    assert [a.speaker for a in result] == ["Anna Berg", "Anna Berg", "Anna Berg", NARRATOR]
-    assert [a.kind for a in result] == [QUOTE, CONTINUATION, CONTINUATION, NARRATION]
+    assert [a.speaker.label for a in result] == ["Anna Berg", "Anna Berg", "Anna Berg", NARRATOR]
+    assert [a.how for a in result] == [QUOTE, CONTINUATION, CONTINUATION, NARRATION]
 
 
 def test_quoted_paragraph_that_dropped_its_opening_mark_continues() -> None:
@@ -177,7 +208,7 @@ def test_quoted_paragraph_that_dropped_its_opening_mark_continues() -> None:
         "Funding has been secured from the regional budget.",
         "\u201cNobody will be left behind.\u201d",
     ]
-    assert [a.kind for a in attribute_paragraphs(paragraphs)] == [QUOTE, CONTINUATION, CONTINUATION]
+    assert [a.how for a in attribute_paragraphs(paragraphs)] == [QUOTE, CONTINUATION, CONTINUATION]
     assert speakers(paragraphs) == ["Anna Berg"] * 3
 
 
@@ -187,7 +218,7 @@ def test_unattributed_quote_after_quoted_speaker_continues() -> None:
         '"The ruling is wrong in law."',
     ]
     result = attribute_paragraphs(paragraphs)
-    assert result[1] == Attribution("Tom Reed", CONTINUATION, '"')
+    assert result[1] == Attribution(Speaker("Tom Reed", SpeakerKind.PERSON), CONTINUATION, '"')
 
 
 def test_scare_quote_after_narration_is_narration() -> None:

@@ -15,11 +15,13 @@ import pytest
 from conftest import MODEL, write_article
 
 import newsbot.retrieval.index
+from newsbot.domain import Passage
 from newsbot.ingest.knowledge import KnowledgeError, knowledge_hash, load_articles
-from newsbot.ingest.passages import Passage, passages_of
+from newsbot.ingest.passages import passages_of
 from newsbot.retrieval.index import (
     BUILDS,
     CURRENT,
+    FACTS,
     FORMAT_VERSION,
     MANIFEST,
     PASSAGES,
@@ -30,6 +32,7 @@ from newsbot.retrieval.index import (
     load_index,
     needs_build,
     read_manifest,
+    rules_hash,
 )
 
 ARTICLES: dict[str, tuple[str, list[str]]] = {
@@ -121,7 +124,7 @@ def test_build_layout_and_manifest(template: Template) -> None:
     folder = current_build(index)
     assert folder.parent == (index / BUILDS).resolve()
     assert build_folders(index) == [folder.name]
-    assert sorted(p.name for p in folder.iterdir()) == sorted([MANIFEST, VECTORS, PASSAGES])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([MANIFEST, VECTORS, PASSAGES, FACTS])
 
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     assert manifest == result.manifest
@@ -131,6 +134,7 @@ def test_build_layout_and_manifest(template: Template) -> None:
     assert manifest["passages"] == 5
     assert manifest["articles"] == ["bridge-vote", "school-meals"]
     assert manifest["knowledge_hash"] == knowledge_hash(knowledge)
+    assert manifest["rules_hash"] == rules_hash()
     assert isinstance(manifest["built_at"], str) and manifest["built_at"]
     for package in ("newsbot", "faiss-cpu", "sentence-transformers", "torch", "numpy"):
         assert manifest["versions"][package] not in ("", "not installed"), package
@@ -226,6 +230,40 @@ def test_needs_build_reasons(template: Template) -> None:
     assert MODEL in reason and "/models/another-model" in reason
     assert needs_build(manifest, MODEL, "0" * 64) == "knowledge changed"
     assert needs_build({**manifest, "format": FORMAT_VERSION + 1}, MODEL, knowledge) == "index format changed"
+    assert needs_build({**manifest, "rules_hash": "0" * 16}, MODEL, knowledge) == "passage or attribution rules changed"
+
+
+def test_an_index_built_by_other_attribution_rules_is_rebuilt(built: Built) -> None:
+    edit_manifest(built.index, rules_hash="rules-of-an-older-newsbot")
+    result = build_index(built.knowledge, built.index, MODEL, progress=False)
+    assert result.built is True
+    assert result.reason == "passage or attribution rules changed"
+    assert result.manifest["rules_hash"] == rules_hash()
+
+
+def test_facts_beside_an_article_are_built_into_the_index(built: Built) -> None:
+    (built.knowledge / "bridge-vote.yml").write_text(
+        "sides:\n  - name: the council\n    voices: [city council]\naliases:\n  the bridge people: city council\n",
+        encoding="utf-8",
+    )
+    result = build_index(built.knowledge, built.index, MODEL, progress=False)
+    assert result.reason == "knowledge changed"
+    loaded = load_index(built.index, MODEL, built.knowledge)
+    assert loaded.facts["bridge-vote"].sides[0].name == "the council"
+    assert loaded.facts["bridge-vote"].aliases == {"the bridge people": "city council"}
+    assert loaded.facts["school-meals"].sides == ()
+
+
+def test_bad_facts_keep_the_previous_index(built: Built) -> None:
+    before = current_build(built.index)
+    (built.knowledge / "bridge-vote.yml").write_text("sides: [1, 2]\n", encoding="utf-8")
+    (built.knowledge / "no-such-article.yml").write_text("aliases: {}\n", encoding="utf-8")
+    with pytest.raises(KnowledgeError) as raised:
+        build_index(built.knowledge, built.index, MODEL, progress=False)
+    message = str(raised.value)
+    assert "bridge-vote.yml: side 1 needs a name and voices" in message
+    assert "no-such-article.yml: facts of no article" in message
+    assert current_build(built.index) == before
 
 
 def test_bad_knowledge_file_keeps_previous_index(built: Built) -> None:
@@ -252,7 +290,7 @@ def test_crash_mid_build_keeps_previous_index(built: Built, monkeypatch: pytest.
     calls: list[Path] = []
 
     def crashing_write_build(
-        folder: Path, passages: list[Passage], vectors: npt.NDArray[np.float32], manifest: dict[str, Any]
+        folder: Path, passages: list[Passage], vectors: npt.NDArray[np.float32], *rest: Any
     ) -> None:
         calls.append(folder)
         (folder / PASSAGES).write_text(json.dumps(passages[0].to_json()) + "\n", encoding="utf-8")

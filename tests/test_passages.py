@@ -10,8 +10,9 @@ import pytest
 from conftest import KNOWLEDGE, SEED_ARTICLE
 
 from newsbot.attribution.rules import NARRATOR
+from newsbot.domain import Passage
 from newsbot.ingest.knowledge import Article, parse_article
-from newsbot.ingest.passages import LONG_PARAGRAPH_WORDS, WINDOW_SENTENCES, Passage, passages_of, sentence_spans
+from newsbot.ingest.passages import LONG_PARAGRAPH_WORDS, WINDOW_SENTENCES, passages_of, sentence_spans
 
 SEED_FILE = KNOWLEDGE / f"{SEED_ARTICLE}.md"
 
@@ -76,8 +77,8 @@ def test_seed_passages(seed_article: Article) -> None:
     for passage, paragraph in zip(passages, seed_article.paragraphs, strict=True):
         assert passage.text == paragraph.text
         assert seed_article.body[passage.start : passage.end] == passage.text
-    assert passages[30].speaker == "Jeremy Corbyn"
-    assert passages[2].speaker == NARRATOR
+    assert passages[30].speaker.label == "Jeremy Corbyn"
+    assert passages[2].speaker.label == NARRATOR
 
 
 # --- long paragraphs become sentence windows ---------------------------------------------
@@ -118,7 +119,7 @@ def test_long_paragraph_becomes_windows(long_article: Article) -> None:
         assert window.text == " ".join(LONG_SENTENCES[first - 1 : last])
         assert long_article.body[window.start : window.end] == window.text
         assert window.paragraph == 2
-        assert window.speaker == "Jane Smith"
+        assert window.speaker.label == "Jane Smith"
         assert window.title == "Road and bridge"
     assert covered == set(range(1, len(LONG_SENTENCES) + 1))
     paragraph = long_article.paragraphs[1]

@@ -288,7 +288,7 @@ def test_another_voice_speaking_for_itself_about_the_asked_one_is_demoted(seed_s
     # commit": their commitment, not Labour's. Labour sources (24) and the narration (25) report
     # Labour's. Unshaped, Labour sources lead; the topic's shaping (the bot's ask_commitments)
     # ranks Labour's commitments (24, 25, 28, 31) all above paragraph 18.
-    shaping = shaping_for("ask_commitments")
+    shaping = shaping_for(seed_searcher, "ask_commitments")
     plain = seed_searcher.search("What did Labour commit to?", k=8)
     shaped = seed_searcher.search("What did Labour commit to?", k=8, shaping=shaping)
     assert _paragraphs(plain)[0] == 24, _paragraphs(plain)
@@ -307,7 +307,7 @@ def test_another_voice_speaking_for_itself_about_the_asked_one_is_demoted(seed_s
 )
 def test_a_topics_words_vouch_for_a_question_about_it(seed_searcher: Searcher, question: str, topic: str) -> None:
     assert not seed_searcher.search(question, k=5).answerable  # the words alone are too thin
-    assert seed_searcher.search(question, k=5, shaping=shaping_for(topic)).answerable
+    assert seed_searcher.search(question, k=5, shaping=shaping_for(seed_searcher, topic)).answerable
 
 
 @pytest.mark.parametrize(
@@ -320,13 +320,13 @@ def test_a_topics_words_vouch_for_a_question_about_it(seed_searcher: Searcher, q
     ],
 )
 def test_a_topics_words_vouch_for_nothing_else(seed_searcher: Searcher, question: str, topic: str) -> None:
-    assert not seed_searcher.search(question, k=5, shaping=shaping_for(topic)).answerable
+    assert not seed_searcher.search(question, k=5, shaping=shaping_for(seed_searcher, topic)).answerable
 
 
 def test_vouching_never_declines_more(seed_searcher: Searcher) -> None:
     question = "What did Labour commit to?"
     plain = seed_searcher.search(question, k=5)
-    vouched = seed_searcher.search(question, k=5, shaping=shaping_for("ask_commitments"))
+    vouched = seed_searcher.search(question, k=5, shaping=shaping_for(seed_searcher, "ask_commitments"))
     assert plain.answerable and vouched.answerable
     assert vouched.confidence >= plain.confidence
 
@@ -351,7 +351,7 @@ BOARD_STATEMENT = "the Board of Deputies and JLC (joint statement)"
 def test_which_passages_are_other_voices(seed_searcher: Searcher, question: str, demoted: dict[int, str]) -> None:
     voices = seed_searcher._other_voices(question)
     passages = seed_searcher.index.passages
-    assert {passages[i].paragraph: passages[i].speaker for i in range(len(voices)) if voices[i]} == demoted
+    assert {passages[i].paragraph: passages[i].speaker.label for i in range(len(voices)) if voices[i]} == demoted
 
 
 def test_attendees_are_found(seed_searcher: Searcher) -> None:
@@ -363,13 +363,13 @@ def test_attendees_are_found(seed_searcher: Searcher) -> None:
 def test_named_speaker_is_the_top_hit(seed_searcher: Searcher) -> None:
     result = seed_searcher.search("What did Jonathan Goldstein say?", k=5)
     assert result.answerable
-    assert result.hits[0].passage.speaker == "Jonathan Goldstein"
+    assert result.hits[0].passage.speaker.label == "Jonathan Goldstein"
 
 
 def test_named_group_of_speakers_is_found(seed_searcher: Searcher) -> None:
     result = seed_searcher.search("what did labour sources say about the meeting", k=5)
     assert result.answerable
-    assert "Labour sources" in [hit.passage.speaker for hit in result.hits[:3]]
+    assert "Labour sources" in [hit.passage.speaker.label for hit in result.hits[:3]]
 
 
 @pytest.mark.parametrize("question", ["What is the capital of France?", "How do I make chicken soup?"])
@@ -496,12 +496,12 @@ def test_shaping_prefers_speakers_and_excludes_paragraphs(seed_searcher: Searche
         "How did the meeting go?",
         k=5,
         shaping=Shaping(
-            prefer_speakers=("labour",),
+            prefer_speakers=frozenset(p.speaker for p in seed_searcher.index.passages if "Labour" in p.speaker.label),
             exclude=frozenset({(plain.hits[0].passage.article, plain.hits[0].passage.paragraph)}),
         ),
     )
     assert plain.hits[0].passage.paragraph not in [hit.passage.paragraph for hit in shaped.hits]
-    assert "labour" in shaped.hits[0].passage.speaker.lower()
+    assert "labour" in shaped.hits[0].passage.speaker.label.lower()
     assert shaped.answerable == plain.answerable  # shaping never changes the decline decision
 
 

@@ -10,8 +10,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import answers
-from actions.answers import ActionAnswerQuestion, send
-from newsbot.attribution.rules import NARRATOR
+from actions.answers import ActionAnswerQuestion
 from newsbot.channels import slack as slack_format
 from newsbot.channels.slack import (
     BLOCK_LIMIT,
@@ -23,25 +22,23 @@ from newsbot.channels.slack import (
     escape,
     fit,
     message,
-    segments,
 )
+from newsbot.channels.text import render_text
 from newsbot.dialogue import conversation
-from newsbot.dialogue.conversation import Reply, Source, State
+from newsbot.dialogue.conversation import State
+from newsbot.domain import NARRATOR, Reply, ReplyKind, Source, Speaker, SpeakerKind
 from newsbot.retrieval.search import Searcher
 
 TITLE = "Crunch talks between Jeremy Corbyn and Jewish community leaders"
 
 
 def source(text: str, paragraph: int = 3, speaker: str = "Jeremy Corbyn", title: str = TITLE) -> Source:
-    return Source("corbyn-jewish-leaders-talks", title, paragraph, speaker, text, 0.9)
+    kind = SpeakerKind.NARRATION if speaker == NARRATOR else SpeakerKind.PERSON
+    return Source("corbyn-jewish-leaders-talks", title, paragraph, Speaker(speaker, kind), text, 0.9)
 
 
 def answer_reply(sources: list[Source], heading: str = "Here is what the article says:") -> Reply:
-    """A reply shaped as newsbot.answering.compose renders an answer: heading, then each quote and citation."""
-    lines = [heading]
-    for item in sources:
-        lines += ["", f"> {item.text}", f"  — {conversation.citation(item)}"]
-    return Reply("\n".join(lines), sources, [], True, False, "What did he say?")
+    return Reply(ReplyKind.ANSWER, heading, tuple(sources), question="What did he say?")
 
 
 def texts(blocks_: list[dict[str, Any]], kind: str) -> list[str]:
@@ -94,11 +91,7 @@ def test_the_narrator_is_named_as_the_article_itself() -> None:
 def test_article_and_user_text_is_escaped_everywhere() -> None:
     tricky = source('Labour <script> & the <@U1> "quote" > all', 4, "A & B <x>", "Talks <&> more")
     reply = Reply(
-        "Q&A <here>:\n\n" + f"> {tricky.text}\n  — citation",
-        [tricky],
-        ["Why <this> & that?"],
-        True,
-        question="Q&A <here>?",
+        ReplyKind.ANSWER, "Q&A <here>:", (tricky,), suggestions=("Why <this> & that?",), question="Q&A <here>?"
     )
     rendered = message(reply)
     quote = texts(rendered["blocks"], "section")[1]
@@ -119,7 +112,8 @@ def test_a_multi_line_passage_is_quoted_line_by_line() -> None:
 
 def test_a_decline_offers_its_suggestions_as_buttons_that_send_the_question() -> None:
     questions = ["What did Jeremy Corbyn say?", "What did Labour sources say?", "What happened?"]
-    reply = Reply("The articles don't say. Here are questions the article can answer:", [], questions, False)
+    lead = "The article doesn't say. Here are questions the article can answer:"
+    reply = Reply(ReplyKind.DECLINE, lead, suggestions=tuple(questions))
     rendered = message(reply)
     assert [block["type"] for block in rendered["blocks"]] == ["section", "actions"]
     elements = buttons_of(rendered["blocks"])
@@ -127,12 +121,12 @@ def test_a_decline_offers_its_suggestions_as_buttons_that_send_the_question() ->
     assert [element["text"]["text"] for element in elements] == questions
     assert all(element["type"] == "button" for element in elements)
     assert len({element["action_id"] for element in elements}) == len(elements)  # unique within the block
-    assert rendered["text"] == reply.text
+    assert rendered["text"] == escape(lead)
 
 
 def test_long_questions_fit_slacks_button_limits() -> None:
     long_question = "Why " + "really " * 400 + "?"
-    element = buttons_of(blocks(Reply("Try:", [], [long_question], None)))[0]
+    element = buttons_of(blocks(Reply(ReplyKind.NOTICE, "Try:", suggestions=(long_question,))))[0]
     assert len(element["text"]["text"]) <= BUTTON_TEXT_LIMIT
     assert len(element["value"]) <= BUTTON_VALUE_LIMIT
     assert element["text"]["text"].endswith("…")
@@ -150,23 +144,25 @@ def test_long_passages_and_texts_fit_slacks_text_limits() -> None:
 
 def test_a_message_never_has_more_blocks_than_slack_allows_and_keeps_its_buttons() -> None:
     many = [source(f"Passage number {n}.", n) for n in range(1, 40)]
-    reply = answer_reply(many)
-    reply = Reply(reply.text, reply.sources, ["Next?"], True)
+    reply = Reply(ReplyKind.ANSWER, "Here:", tuple(many), suggestions=("Next?",))
     rendered = blocks(reply)
     assert len(rendered) == BLOCK_LIMIT
     assert rendered[-1]["type"] == "actions"
     assert rendered[-2]["type"] == "context"
 
 
-def test_follow_up_texts_without_quotes_are_prose() -> None:
-    sources = [source("A.", 3), source("B.", 5, NARRATOR)]
-    reply = Reply("Who said it:\nParagraph 3: Jeremy Corbyn.\nParagraph 5: the article itself.", sources, [], True)
-    assert segments(reply) == [reply.text]
-    assert [block["type"] for block in blocks(reply)] == ["section"]
+def test_who_said_lists_the_speakers_as_prose() -> None:
+    sources = (source("A.", 3), source("B.", 5, NARRATOR))
+    reply = Reply(ReplyKind.WHO_SAID, "Who said it:", sources)
+    assert [block["type"] for block in blocks(reply)] == ["section", "section"]
+    assert texts(blocks(reply), "section") == [
+        "Who said it:",
+        "Paragraph 3: Jeremy Corbyn.\nParagraph 5: the article itself.",
+    ]
 
 
 def test_an_empty_reply_still_has_a_fallback_text() -> None:
-    rendered = message(Reply("", [], [], None))
+    rendered = message(Reply(ReplyKind.NOTICE, ""))
     assert rendered["text"]
     assert rendered["blocks"] == []
 
@@ -179,21 +175,21 @@ def seed_actions(seed_searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> Se
 
 def test_a_real_answer_quotes_every_passage_it_cites(seed_actions: Searcher) -> None:
     reply = conversation.answer(seed_actions, State(), "What did Labour commit to?", None, None)
-    assert reply.answerable and reply.sources
+    assert reply.answerable and reply.passages
     rendered = blocks(reply)
     quotes = [text for text in texts(rendered, "section") if text.startswith("> ")]
-    assert quotes == [f"> {escape(item.text)}" for item in reply.sources]
+    assert quotes == [f"> {escape(item.text)}" for item in reply.passages]
     contexts = texts(rendered, "context")
-    for item, line in zip(reply.sources, contexts, strict=True):
+    for item, line in zip(reply.passages, contexts, strict=True):
         assert f"paragraph {item.paragraph} of" in line
-        assert escape(item.who()) in line
+        assert escape(item.speaker.who()) in line
 
 
 def test_a_real_decline_offers_answerable_questions(seed_actions: Searcher) -> None:
     reply = conversation.answer(seed_actions, State(), "What did Theresa May say?", None, None)
     assert reply.answerable is False
     values = [element["value"] for element in buttons_of(blocks(reply))]
-    assert values == reply.suggestions and values
+    assert values == list(reply.suggestions) and values
 
 
 def slack_tracker(text: str, channel: str | None) -> Tracker:
@@ -214,27 +210,12 @@ def slack_tracker(text: str, channel: str | None) -> Tracker:
     )
 
 
-def test_from_slack_the_action_sends_one_message_of_blocks(seed_actions: Searcher) -> None:
-    dispatcher = CollectingDispatcher()
-    asyncio.run(ActionAnswerQuestion().run(dispatcher, slack_tracker("What did Labour commit to?", "slack"), {}))
-    assert len(dispatcher.messages) == 1, dispatcher.messages
-    custom = dispatcher.messages[0]["custom"]
-    assert set(custom) == {"text", "blocks"}
-    assert any(text.startswith("> ") for text in texts(custom["blocks"], "section"))
-    assert not dispatcher.messages[0].get("text")
-
-
-def test_from_other_channels_the_action_sends_text_and_the_sources_payload(seed_actions: Searcher) -> None:
-    for channel in ("rest", None):
+def test_from_any_channel_the_action_sends_one_message_with_the_reply_and_a_fallback(seed_actions: Searcher) -> None:
+    for channel in ("slack", "rest", None):
         dispatcher = CollectingDispatcher()
         asyncio.run(ActionAnswerQuestion().run(dispatcher, slack_tracker("What did Labour commit to?", channel), {}))
-        assert [bool(m.get("text")) for m in dispatcher.messages] == [True, False]
-        assert dispatcher.messages[1]["custom"]["type"] == "answer"
-
-
-def test_send_to_slack_without_sources_still_posts_the_text_and_buttons() -> None:
-    dispatcher = CollectingDispatcher()
-    send(dispatcher, Reply("I haven't answered anything yet.", [], ["What happened?"]), "slack")
-    (sent,) = dispatcher.messages
-    assert sent["custom"]["text"] == "I haven't answered anything yet."
-    assert buttons_of(sent["custom"]["blocks"])[0]["value"] == "What happened?"
+        (sent,) = dispatcher.messages
+        reply = Reply.from_json(sent["custom"])
+        assert sent["custom"]["type"] == "answer" and reply.kind is ReplyKind.ANSWER
+        assert sent["text"] == render_text(reply)
+        assert any(text.startswith("> ") for text in texts(blocks(reply), "section"))

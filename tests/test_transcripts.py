@@ -45,8 +45,10 @@ from devtools.transcripts import (
     normalise,
     play,
 )
-from newsbot.answering.compose import DECLINE_TEXT, AnswerPassage, Citation, render_text
+from newsbot.channels.text import render_text
 from newsbot.cli import main
+from newsbot.domain import Reply as BotReply
+from newsbot.domain import ReplyKind, Source, Speaker, SpeakerKind
 from newsbot.ingest.knowledge import load_articles
 from newsbot.ingest.passages import passages_of
 from newsbot.settings import PROJECT_ROOT, get_settings
@@ -58,6 +60,7 @@ PARAGRAPHS = 33
 ENTRY_POINT = PROJECT_ROOT / ".venv" / "bin" / "newsbot"
 SUGGESTIONS = ("What did Labour commit to?", "How did the meeting go?", "Who attended the meeting?")
 FALLBACK = "Sorry, I didn't understand that. You can ask me about the article."
+DECLINE_TEXT = "The article doesn't say. I found nothing that answers this question."
 Reply = list[dict[str, Any]]
 
 
@@ -79,7 +82,7 @@ def article_paragraphs() -> dict[int, ArticleParagraph]:
     (article,) = [a for a in load_articles(KNOWLEDGE) if a.stem == ARTICLE]
     speakers: dict[int, str] = {}
     for passage in passages_of(article):
-        speakers.setdefault(passage.paragraph, passage.speaker)
+        speakers.setdefault(passage.paragraph, passage.speaker.label)
     return {p.number: ArticleParagraph(p.number, p.text, speakers[p.number]) for p in article.paragraphs}
 
 
@@ -90,30 +93,21 @@ def article_text() -> str:
 def answer(question: str, paragraphs: list[int], contested: bool = False) -> Reply:
     """An article answer: the cited passages as text, then the answer payload."""
     chosen = [article_paragraphs()[n] for n in paragraphs]
-    passages = [
-        AnswerPassage(p.text, Citation(p.speaker, ARTICLE, TITLE, p.number), round(0.9 - 0.1 * rank, 3))
+    sources = tuple(
+        Source(ARTICLE, TITLE, p.number, Speaker(p.speaker, SpeakerKind.PERSON), p.text, round(0.9 - 0.1 * rank, 3))
         for rank, p in enumerate(chosen)
-    ]
-    sources = [
-        {
-            "article": ARTICLE,
-            "title": TITLE,
-            "paragraph": item.citation.paragraph,
-            "speaker": item.citation.speaker,
-            "text": item.text,
-            "score": item.score,
-        }
-        for item in passages
-    ]
-    payload = {"type": "answer", "question": question, "answerable": True, "contested": contested, "sources": sources}
-    return [{"text": render_text(passages, contested)}, {"custom": payload}]
+    )
+    lead = "The article gives different accounts:" if contested else "Here is what the article says:"
+    reply = BotReply(ReplyKind.ANSWER, lead, sources, question=question)
+    payload = {"type": "answer", **reply.to_json(), "contested": contested}
+    return [{"text": render_text(reply), "custom": payload}]
 
 
 def decline(question: str) -> Reply:
-    """The bot's "not in the article" reply: the decline text, the payload, three suggestions."""
-    payload = {"type": "answer", "question": question, "answerable": False, "contested": False, "sources": []}
+    """The bot's "not in the article" reply: the decline text, three suggestions, the payload."""
+    reply = BotReply(ReplyKind.DECLINE, DECLINE_TEXT, suggestions=SUGGESTIONS, question=question)
     buttons = [{"title": q, "payload": q} for q in SUGGESTIONS]
-    return [{"text": DECLINE_TEXT}, {"custom": payload}, {"text": "You could ask:", "buttons": buttons}]
+    return [{"text": render_text(reply), "buttons": buttons, "custom": {"type": "answer", **reply.to_json()}}]
 
 
 def says(text: str, buttons: tuple[str, ...] = ()) -> Reply:

@@ -18,7 +18,7 @@ from newsbot.retrieval.index import build_index
 from newsbot.serving.supervisor import free_port
 from newsbot.settings import Settings
 from newsbot.web.app import create_app
-from newsbot.web.rasa_gateway import BotFailed, as_plain_text, merge_messages
+from newsbot.web.rasa_gateway import BotFailed, api_messages, as_plain_text
 
 QUESTION = "What did Labour commit to?"
 
@@ -120,7 +120,9 @@ def test_ask_declines_what_the_article_does_not_say(client: TestClient) -> None:
     answer = client.post("/api/ask", json={"question": "What is the capital of Australia?"}).json()
     assert answer["answerable"] is False
     assert answer["sources"] == []
-    assert "don't" in answer["text"]
+    assert answer["kind"] == "decline"
+    assert answer["lead"].startswith("The article doesn't mention Australia")
+    assert len(answer["suggestions"]) == 3
 
 
 def test_search_returns_k_ranked_passages(client: TestClient) -> None:
@@ -460,44 +462,58 @@ def test_webhook_answers_only_the_local_rasa_by_default(client: TestClient) -> N
 # --- Rasa's REST messages as /api/chat returns them -----------------------------------------
 
 
-def answer_payload(paragraphs: list[int], answerable: bool = True) -> dict[str, Any]:
+def reply_message(paragraphs: list[int], kind: str = "answer", buttons: list[str] | None = None) -> dict[str, Any]:
+    """One of Rasa's messages as the REST channel sends a newsbot reply: text, buttons and payload together."""
     sources = [
-        {"article": SEED_ARTICLE, "title": "T", "paragraph": n, "speaker": "S", "text": f"p{n}", "score": 0.5}
+        {"article": SEED_ARTICLE, "title": "T", "paragraph": n, "speaker": "S", "speaker_kind": "person",
+         "text": f"p{n}", "score": 0.5, "highlight": {"start": 0, "end": 2}}
         for n in paragraphs
-    ]
-    return {"custom": {"type": "answer", "question": "q", "answerable": answerable, "contested": False,
-                       "sources": sources}}  # fmt: skip
+    ]  # fmt: skip
+    custom = {"type": "answer", "kind": kind, "lead": "The article says:", "question": "q", "sources": sources,
+              "sides": [], "suggestions": buttons or []}  # fmt: skip
+    return {"recipient_id": "s", "text": "fallback", "buttons": [{"title": b, "payload": b} for b in buttons or []],
+            "custom": custom}  # fmt: skip
 
 
-def test_an_answer_split_at_blank_lines_is_one_message_with_its_sources() -> None:
-    # Rasa's REST channel sends "intro\n\n> p24\n\n> p25" as three messages, then the payload.
-    raw = [{"recipient_id": "s", "text": text} for text in ("The article says:", "> p24", "> p25")]
-    merged = merge_messages([*raw, answer_payload([24, 25])])
-    assert len(merged) == 1
-    assert merged[0]["text"] == "The article says:\n\n> p24\n\n> p25"
-    assert [source["url"] for source in merged[0]["sources"]] == [f"/#{SEED_ARTICLE}-p24", f"/#{SEED_ARTICLE}-p25"]
-    assert merged[0]["answerable"] is True
+def test_a_reply_is_rendered_from_its_payload_not_from_its_text() -> None:
+    (message,) = api_messages([reply_message([24, 25])])
+    assert message["lead"] == "The article says:"
+    assert message["kind"] == "answer" and message["answerable"] is True and message["contested"] is False
+    assert (
+        message["text"] == "The article says:\n\n> p24\n  — S, paragraph 24 of “T”\n\n> p25\n  — S, paragraph 25 of “T”"
+    )
+    assert [source["url"] for source in message["sources"]] == [f"/#{SEED_ARTICLE}-p24", f"/#{SEED_ARTICLE}-p25"]
+    assert message["sources"][0]["speaker_kind"] == "person"
+    assert message["sources"][0]["highlight"] == {"start": 0, "end": 2}
 
 
 def test_a_decline_keeps_its_buttons_and_a_chit_chat_text_has_no_sources() -> None:
-    buttons = [{"title": "What did Labour say?", "payload": "What did Labour say?"}]
-    raw = [{"text": "I don't know.", "buttons": buttons}, answer_payload([], answerable=False), {"text": "Hi!"}]
-    merged = merge_messages(raw)
-    assert merged == [
-        {"text": "I don't know.", "buttons": buttons, "sources": [], "answerable": False},
-        {"text": "Hi!", "buttons": [], "sources": [], "answerable": None},
+    buttons = ["What did Labour say?"]
+    messages = api_messages([reply_message([], kind="decline", buttons=buttons), {"text": "Hi!"}])
+    assert [(m["kind"], m["answerable"], m["sources"]) for m in messages] == [
+        ("decline", False, []),
+        ("text", None, []),
     ]
+    assert messages[0]["buttons"] == [{"title": buttons[0], "payload": buttons[0]}]
+    assert messages[1]["text"] == "Hi!"
 
 
-def test_two_answers_in_one_reply_stay_apart() -> None:
-    merged = merge_messages([{"text": "A"}, answer_payload([1]), {"text": "B"}, answer_payload([2])])
-    assert [(m["text"], [s["paragraph"] for s in m["sources"]]) for m in merged] == [("A", [1]), ("B", [2])]
+def test_two_replies_in_one_turn_stay_apart() -> None:
+    messages = api_messages([reply_message([1]), reply_message([2])])
+    assert [[s["paragraph"] for s in m["sources"]] for m in messages] == [[1], [2]]
+
+
+def test_a_malformed_reply_payload_is_a_bot_failure() -> None:
+    broken = reply_message([1])
+    broken["custom"]["kind"] = "nonsense"
+    with pytest.raises(BotFailed):
+        api_messages([broken])
 
 
 @pytest.mark.parametrize("raw", [{"text": "not a list"}, "text", None])
 def test_a_reply_that_is_not_a_list_is_a_bot_failure(raw: object) -> None:
     with pytest.raises(BotFailed):
-        merge_messages(raw)
+        api_messages(raw)
 
 
 @pytest.mark.parametrize(

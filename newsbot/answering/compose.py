@@ -1,126 +1,130 @@
-"""Composing an answer from search hits: verbatim passages in article order, each cited."""
+"""Composing a reply from search hits: verbatim passages in article order, each cited, and each
+side's voice where the sides disagree. Pure functions of the hits and the articles' facts."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 
-from newsbot.attribution.rules import NARRATOR
+from newsbot.domain import Reply, ReplyKind, Side, Source, Speaker
+from newsbot.ingest.facts import ArticleFacts
 from newsbot.retrieval.search import Hit, SearchResult, speaker_terms
 
 MAX_PASSAGES = 3
 MAX_SIDES = 4
 # Hits scoring at least this share of the best fused score can join the answer: the best
-# MAX_PASSAGES of them, and on a contested point the best of each other speaker among them.
+# MAX_PASSAGES of them, and on a contested point the best of each other side among them.
 SIDE_CUTOFF = 0.55
 DISAGREEMENT = re.compile(
     r"\b(reject\w*|den(y|ied|ies)|disput\w*|dismiss\w*|contradict\w*|counter\w*|disagree\w*|"
     r"refus\w*|disappoint\w*|criticis\w*|criticiz\w*|attack\w*|however)\b",
     re.IGNORECASE,
 )
-DECLINE_TEXT = "The articles don't say. I found nothing that answers this question."
+NO_FACTS = ArticleFacts()
 
 
-@dataclass(frozen=True)
-class Citation:
-    speaker: str
-    article: str
-    title: str
-    paragraph: int
-
-    def __str__(self) -> str:
-        who = "the article" if self.speaker == NARRATOR else self.speaker
-        return f"{who}, paragraph {self.paragraph} of “{self.title}”"
-
-
-@dataclass(frozen=True)
-class AnswerPassage:
-    text: str
-    citation: Citation
-    score: float
-
-
-@dataclass(frozen=True)
-class Answer:
-    question: str
-    answerable: bool
-    contested: bool
-    passages: list[AnswerPassage]
-    text: str
-
-
-def _cited(hit: Hit) -> AnswerPassage:
-    passage = hit.passage
-    return AnswerPassage(
-        passage.text, Citation(passage.speaker, passage.article, passage.title, passage.paragraph), hit.score
-    )
-
-
-def sides(speakers: set[str]) -> list[frozenset[str]]:
-    """The sides the named voices among `speakers` speak for: voices whose names share a word
-    speak for one side ("the Board of Deputies and JLC (joint statement)" and "a JLC and Board
-    representative"; "Labour sources" and "a Labour spokesman"). The narration and anonymous
-    sources ("a source") name no one and speak for no side."""
-    groups: list[tuple[set[str], set[str]]] = []  # (name words, speakers)
-    for speaker in sorted(speakers):
-        terms = set(speaker_terms(speaker)) if speaker != NARRATOR else set()
+def side_names(
+    speakers: Sequence[tuple[str, Speaker]], facts: Mapping[str, ArticleFacts]
+) -> dict[tuple[str, Speaker], str]:
+    """The side each (article, speaker) speaks for. An article's facts name its sides; where they
+    do not, voices whose names share a word speak for one side ("the Board of Deputies and JLC
+    (joint statement)" and "a JLC and Board representative"; "Labour sources" and "a Labour
+    spokesman"), named after its first voice. The narration and sources that name no one ("a
+    source") speak for no side."""
+    named: dict[tuple[str, Speaker], str] = {}
+    groups: list[tuple[set[str], list[tuple[str, Speaker]]]] = []  # (name words, members)
+    for article, speaker in speakers:
+        article_facts = facts.get(article, NO_FACTS)
+        if article_facts.sides:
+            side = article_facts.side_of(speaker)
+            if side is not None:
+                named[(article, speaker)] = side
+            continue
+        terms = set(speaker_terms(speaker))  # none for the narration and for "a source"
         if not terms:
             continue
         joined = [group for group in groups if group[0] & terms]
-        merged = (terms.union(*(g[0] for g in joined)), {speaker}.union(*(g[1] for g in joined)))
-        groups = [group for group in groups if group not in joined] + [merged]
-    return [frozenset(members) for _, members in groups]
+        merged_terms = terms.union(*(group[0] for group in joined))
+        members = [member for group in joined for member in group[1]] + [(article, speaker)]
+        groups = [group for group in groups if group not in joined] + [(merged_terms, members)]
+    for _, members in groups:
+        first = min(members, key=lambda member: speakers.index(member))
+        for member in members:
+            named[member] = first[1].label
+    return named
 
 
-def select_hits(hits: list[Hit]) -> tuple[list[Hit], bool]:
-    """The hits an answer shows, and whether they disagree: near the top, named voices of more
+def select_hits(hits: list[Hit], facts: Mapping[str, ArticleFacts]) -> tuple[list[Hit], tuple[Side, ...]]:
+    """The hits an answer shows, and the sides when they disagree: near the top, voices of more
     than one side, one of them with a word of disagreement (the narration's or an anonymous
     source's "disappointing" is no side disagreeing). Then each side's best passage is shown too."""
     if not hits:
-        return [], False
+        return [], ()
     top = hits[0].score
-    near = [h for h in hits if h.score >= SIDE_CUTOFF * top]
+    near = [hit for hit in hits if hit.score >= SIDE_CUTOFF * top]
     chosen = near[:MAX_PASSAGES]
-    near_sides = sides({h.passage.speaker for h in near})
-    side_of = {speaker: side for side in near_sides for speaker in side}
+    voices = list(dict.fromkeys((hit.passage.article, hit.passage.speaker) for hit in near))
+    side_of = side_names(voices, facts)
+    near_sides = set(side_of.values())
     contested = len(near_sides) > 1 and any(
-        h.passage.speaker in side_of and DISAGREEMENT.search(h.passage.text) for h in near
+        (hit.passage.article, hit.passage.speaker) in side_of and DISAGREEMENT.search(hit.passage.text) for hit in near
     )
+    if not contested:
+        chosen.sort(key=_in_article_order)
+        return chosen, ()
+    shown = {side_of.get((hit.passage.article, hit.passage.speaker)) for hit in chosen} - {None}
+    for hit in near:
+        if len(shown) >= MAX_SIDES:
+            break
+        side = side_of.get((hit.passage.article, hit.passage.speaker))
+        if side is not None and side not in shown:
+            chosen.append(hit)
+            shown.add(side)
+    chosen.sort(key=_in_article_order)
+    sides: dict[str, list[str]] = {}
+    for hit in chosen:
+        side = side_of.get((hit.passage.article, hit.passage.speaker))
+        if side is not None and hit.passage.speaker.label not in sides.setdefault(side, []):
+            sides[side].append(hit.passage.speaker.label)
+    return chosen, tuple(Side(name, tuple(speakers)) for name, speakers in sides.items())
+
+
+def _in_article_order(hit: Hit) -> tuple[str, int, int]:
+    return (hit.passage.article, hit.passage.paragraph, hit.passage.start)
+
+
+def answer_lead(sources: Sequence[Source], contested: bool) -> str:
+    one = len({source.article for source in sources}) == 1
     if contested:
-        shown = {side_of.get(h.passage.speaker) for h in chosen} - {None}
-        for hit in near:
-            if len(shown) >= MAX_SIDES:
-                break
-            side = side_of.get(hit.passage.speaker)
-            if side is not None and side not in shown:
-                chosen.append(hit)
-                shown.add(side)
-    chosen.sort(key=lambda h: (h.passage.article, h.passage.paragraph, h.passage.start))
-    return chosen, contested
+        return "The article gives different accounts:" if one else "The articles give different accounts:"
+    return "Here is what the article says:" if one else "Here is what the articles say:"
 
 
-def render_text(passages: list[AnswerPassage], contested: bool) -> str:
-    lines = ["The article gives different accounts:" if contested else "Here is what the article says:"]
-    for item in passages:
-        lines.append("")
-        lines.append(f"> {item.text}")
-        lines.append(f"  — {item.citation}")
-    return "\n".join(lines)
-
-
-def decline_text(result: SearchResult) -> str:
+def decline_lead(result: SearchResult, article_count: int) -> str:
+    """Why the articles do not answer, in words that fit one article or many."""
+    one = article_count == 1
+    where, it = ("The article", "it") if one else ("The articles", "them")
+    does_not = "doesn't" if one else "don't"
     if result.unknown_names:
         names = " ".join(result.unknown_names)
-        return f"The articles don't mention {names}, so I can't answer that from them."
+        return f"{where} {does_not} mention {names}, so I can't answer that from {it}."
     if result.unquoted_names:
         names = " ".join(result.unquoted_names)
-        return f"The articles mention {names} but never quote them, so I can't answer that from them."
-    return DECLINE_TEXT
+        mentions, quotes = ("mentions", "quotes") if one else ("mention", "quote")
+        return f"{where} {mentions} {names} but never {quotes} them, so I can't answer that from {it}."
+    return f"{where} {does_not} say. I found nothing that answers this question."
 
 
-def compose_answer(result: SearchResult) -> Answer:
+def compose_answer(result: SearchResult, facts: Mapping[str, ArticleFacts], suggestions: Sequence[str] = ()) -> Reply:
+    """The reply to a search: the passages that answer, or a decline with questions to ask instead.
+    `facts` holds every article's facts (one entry per article of the knowledge)."""
     if not result.answerable:
-        return Answer(result.question, False, False, [], decline_text(result))
-    hits, contested = select_hits(result.hits)
-    passages = [_cited(hit) for hit in hits]
-    return Answer(result.question, True, contested, passages, render_text(passages, contested))
+        return Reply(
+            ReplyKind.DECLINE,
+            decline_lead(result, max(1, len(facts))),
+            suggestions=tuple(suggestions),
+            question=result.question,
+        )
+    hits, sides = select_hits(result.hits, facts)
+    sources = tuple(Source.of(hit.passage, hit.score) for hit in hits)
+    return Reply(ReplyKind.ANSWER, answer_lead(sources, len(sides) > 1), sources, sides, question=result.question)

@@ -8,6 +8,16 @@ from newsbot.attribution.rules import (
     REPORTED,
     Attribution,
     attribute_paragraphs,
+    unnamed_words,
 )
 
-__all__ = ["CONTINUATION", "NARRATION", "NARRATOR", "QUOTE", "REPORTED", "Attribution", "attribute_paragraphs"]
+__all__ = [
+    "CONTINUATION",
+    "NARRATION",
+    "NARRATOR",
+    "QUOTE",
+    "REPORTED",
+    "Attribution",
+    "attribute_paragraphs",
+    "unnamed_words",
+]

@@ -40,17 +40,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-__all__ = [
-    "CONTINUATION",
-    "NARRATION",
-    "NARRATOR",
-    "QUOTE",
-    "REPORTED",
-    "Attribution",
-    "attribute_paragraphs",
-]
+from newsbot.domain import NARRATION as NARRATION_SPEAKER
+from newsbot.domain import NARRATOR, Speaker, SpeakerKind
 
-NARRATOR = "the article"
 
 NARRATION = "narration"
 QUOTE = "quote"
@@ -60,10 +52,11 @@ CONTINUATION = "continuation"
 
 @dataclass(frozen=True)
 class Attribution:
-    """Who a paragraph is attributed to, how, and the text that justified it."""
+    """Who a paragraph is attributed to (the speaker and its kind), how (QUOTE, REPORTED,
+    CONTINUATION or NARRATION), and the text that justified it."""
 
-    speaker: str
-    kind: str
+    speaker: Speaker
+    how: str
     cue: str
 
 
@@ -700,6 +693,11 @@ class _Speaker:
     head: str = ""  # source-noun class of an anonymous speaker
     plural: bool = False
     gender: str = ""  # "m", "f" or ""
+    joint: bool = False  # a statement issued jointly
+
+    def public(self) -> Speaker:
+        """The speaker as the rest of newsbot knows it: its label and its kind."""
+        return Speaker(self.label, _KINDS[self.category] if not self.joint else SpeakerKind.JOINT_STATEMENT)
 
 
 @dataclass(frozen=True)
@@ -711,6 +709,15 @@ class _QuoteScan:
 
 
 _NARRATOR_SPEAKER = _Speaker(NARRATOR, "narrator")
+_KINDS = {
+    "person": SpeakerKind.PERSON,
+    "group": SpeakerKind.PERSON,  # named people ("Anna Berg and Tom Lee")
+    "org": SpeakerKind.ORGANISATION,
+    "statement": SpeakerKind.ORGANISATION,  # a body's own statement, letter or report
+    "anonymous": SpeakerKind.ANONYMOUS,
+    "unknown": SpeakerKind.ANONYMOUS,  # "an unnamed speaker"
+    "narrator": SpeakerKind.NARRATION,
+}
 _Mention = tuple[int, _Speaker]
 
 # --------------------------------------------------------------------------
@@ -1386,7 +1393,8 @@ class _Context:
     def speaker(self, cand: _Candidate, here: list[_Mention]) -> _Speaker:
         base = self.phrase_speaker(cand.phrase, cand.pos, here)
         if cand.statement:
-            return _Speaker(f"{base.label} ({cand.statement})", "statement", plural=True)
+            joint = cand.statement == "joint statement"
+            return _Speaker(f"{base.label} ({cand.statement})", "statement", plural=True, joint=joint)
         return base
 
     def phrase_speaker(self, phrase: _Phrase, cue_pos: int, here: list[_Mention]) -> _Speaker:
@@ -1420,8 +1428,15 @@ class _Context:
 
 
 # --------------------------------------------------------------------------
-# Entry point
+# Entry points
 # --------------------------------------------------------------------------
+
+
+def unnamed_words() -> frozenset[str]:
+    """The words of an anonymous speaker's label that name no one: source and role nouns and
+    determiners ("a source", "one official", "the representatives"), not the affiliation
+    ("Labour" in "Labour sources")."""
+    return frozenset(_SOURCE_NOUNS) | frozenset(_ROLE_NOUNS) | _DETERMINERS
 
 
 def attribute_paragraphs(paragraphs: Sequence[str]) -> list[Attribution]:
@@ -1438,16 +1453,16 @@ def attribute_paragraphs(paragraphs: Sequence[str]) -> list[Attribution]:
         if cands:
             cand = min(cands, key=lambda c: (c.pos, -c.end))
             speaker = ctx.speaker(cand, here)
-            attribution = Attribution(speaker.label, cand.kind, para[cand.pos : cand.end])
+            attribution = Attribution(speaker.public(), cand.kind, para[cand.pos : cand.end])
         elif prev.category != "narrator" and (
             (open_quote and (scan.starts_with_open or not scan.has_marks)) or scan.starts_with_open
         ):
             speaker = prev
             cue = para.lstrip()[:1] if scan.starts_with_open else ""
-            attribution = Attribution(speaker.label, CONTINUATION, cue)
+            attribution = Attribution(speaker.public(), CONTINUATION, cue)
         else:
             speaker = _NARRATOR_SPEAKER
-            attribution = Attribution(NARRATOR, NARRATION, "")
+            attribution = Attribution(NARRATION_SPEAKER, NARRATION, "")
         ctx.history.append(speaker)
         ctx.mentions.append(here)
         result.append(attribution)

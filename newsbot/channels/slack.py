@@ -1,17 +1,18 @@
 """A reply as a Slack message: the fields of a chat.postMessage call (text and Block Kit blocks).
 
-Pure functions of a Reply. The passages become quotes, each followed by a context line with its
-speaker, paragraph and article; the rest of the reply's text becomes plain sections; suggested
-questions become buttons whose value is the question, so that a click asks it. Everything that
-comes from users or articles is escaped for Slack's mrkdwn, and every piece is kept within
-Slack's limits.
+Pure functions of a Reply. The lead becomes a section; the passages become quotes, each followed
+by a context line with its speaker, paragraph and article (a follow-up's list of speakers or
+places is one section); suggested questions become buttons whose value is the question, so that
+a click asks it. Everything that comes from users or articles is escaped for Slack's mrkdwn, and
+every piece is kept within Slack's limits.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from newsbot.dialogue.conversation import Reply, Source
+from newsbot.channels.text import passage_lines, render_text
+from newsbot.domain import Reply, ReplyKind, Source
 
 # Slack's limits (Block Kit reference): characters of a section's or context element's text, of a
 # button's label and value; blocks in a message; elements of an actions block.
@@ -70,7 +71,7 @@ def quote(source: Source) -> Block:
 
 def context(source: Source) -> Block:
     """Who said a passage and where: the speaker in bold, the paragraph, the article's title."""
-    line = f"*{fit(source.who(), 500)}* · paragraph {source.paragraph} of “{fit(source.title, 500)}”"
+    line = f"*{fit(source.speaker.who(), 500)}* · paragraph {source.paragraph} of “{fit(source.title, 500)}”"
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": line}]}
 
 
@@ -91,44 +92,15 @@ def buttons(questions: list[str]) -> Block:
     }
 
 
-def segments(reply: Reply) -> list[str | Source]:
-    """The reply's text in order: prose as strings, the passages it quotes as their Sources.
-
-    A passage is quoted in the text as a line "> {passage}" followed by a line with its plain
-    citation ("  — who, paragraph n of …"); the citation gives way to the context block.
-    """
-    quoted = {f"> {source.text}": source for source in reply.sources}
-    parts: list[str | Source] = []
-    prose: list[str] = []
-
-    def flush() -> None:
-        text = "\n".join(prose).strip("\n")
-        if text.strip():
-            parts.append(text)
-        prose.clear()
-
-    lines = reply.text.splitlines()
-    index = 0
-    while index < len(lines):
-        source = quoted.get(lines[index])
-        index += 1
-        if source is None:
-            prose.append(lines[index - 1])
-            continue
-        flush()
-        parts.append(source)
-        if index < len(lines) and lines[index].lstrip().startswith("—"):
-            index += 1
-    flush()
-    return parts
-
-
 def blocks(reply: Reply) -> list[Block]:
     """The message's blocks, at most Slack's 50 (the buttons are kept; trailing passages give way)."""
-    body: list[Block] = []
-    for part in segments(reply):
-        body += [section(part)] if isinstance(part, str) else [quote(part), context(part)]
-    tail = [buttons(reply.suggestions)] if reply.suggestions else []
+    body: list[Block] = [section(reply.lead)] if reply.lead.strip() else []
+    if reply.kind in (ReplyKind.WHO_SAID, ReplyKind.WHERE):
+        body.append(section("\n".join(passage_lines(reply))))
+    else:
+        for source in reply.passages:
+            body += [quote(source), context(source)]
+    tail = [buttons(list(reply.suggestions))] if reply.suggestions else []
     room = BLOCK_LIMIT - len(tail)
     if len(body) > room:
         body = [*body[: room - 1], {"type": "context", "elements": [{"type": "mrkdwn", "text": ELLIPSIS}]}]
@@ -137,7 +109,7 @@ def blocks(reply: Reply) -> list[Block]:
 
 def fallback_text(reply: Reply) -> str:
     """The message's top-level text: what notifications and screen readers show."""
-    return fit(reply.text.strip(), FALLBACK_LIMIT) or ELLIPSIS
+    return fit(render_text(reply).strip(), FALLBACK_LIMIT) or ELLIPSIS
 
 
 def message(reply: Reply) -> dict[str, Any]:

@@ -1,53 +1,106 @@
-"""`newsbot chat`: a conversation in the terminal with the running bot, over its REST channel."""
+"""The terminal: a reply rendered for a reader at a terminal (`newsbot ask`, `newsbot chat`), and
+`newsbot chat`, a conversation with the running bot through the web app's chat API.
+
+Lines are wrapped at word boundaries to the terminal's width; each passage is quoted once, with
+its citation once, under it; the sentence that answers is marked (bold on a terminal that shows
+it, between » « otherwise).
+"""
 
 from __future__ import annotations
 
 import logging
+import shutil
+import textwrap
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
-from devtools.rasa_client import BadReply, BotTurn, Button, RasaClient, RasaUnavailable
-from devtools.transcripts import new_sender
+from newsbot.channels.chat_client import ChatClient, ChatUnavailable, new_session_id, reply_of
+from newsbot.channels.text import citation, passage_lines
+from newsbot.domain import Reply, ReplyKind, Source
 
 logger = logging.getLogger(__name__)
 
 PROMPT = "you> "
 ENDINGS = ("", "quit", "exit", "q")
 BOT = "bot> "
-INDENT = " " * len(BOT)
+MAX_WIDTH = 100
+BOLD, PLAIN = "\033[1m", "\033[0m"
 
 
-def show(reply: BotTurn, out: TextIO) -> list[Button]:
-    """Print a reply: its text, its sources as numbered citations, its buttons as numbered suggestions."""
-    if not reply.messages:
+def width_of(out: TextIO) -> int:
+    columns = shutil.get_terminal_size((80, 24)).columns if out.isatty() else 80
+    return max(40, min(MAX_WIDTH, columns))
+
+
+def marked(source: Source, styled: bool) -> str:
+    """The passage's text with its answering sentence marked."""
+    mark = source.highlight
+    if mark is None or not 0 <= mark.start < mark.end <= len(source.text):
+        return source.text
+    opening, closing = (BOLD, PLAIN) if styled else ("»", "«")
+    text = source.text
+    return f"{text[: mark.start]}{opening}{text[mark.start : mark.end]}{closing}{text[mark.end :]}"
+
+
+def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> list[str]:
+    """`text` wrapped at word boundaries (never inside a word), each line starting with `indent`."""
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=indent if first is None else first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    ) or [indent.rstrip()]
+
+
+def render(reply: Reply, width: int = 80, styled: bool = False) -> str:
+    """A reply for the terminal: the lead, the passages quoted and cited, the suggestions numbered."""
+    lines = wrap(reply.lead, width)
+    if reply.kind in (ReplyKind.WHO_SAID, ReplyKind.WHERE):
+        for line in passage_lines(reply):
+            lines += wrap(line, width, "  ", first="")
+    else:
+        for source in reply.passages:
+            lines.append("")
+            lines += wrap(marked(source, styled), width, "  │ ")
+            lines += wrap(f"— {citation(source)}", width, "    ", first="    ")
+    if reply.suggestions:
+        lines += ["", "You could ask (type a number to send it):"]
+        for number, question in enumerate(reply.suggestions, start=1):
+            lines += wrap(question, width, "     ", first=f"  {number}. ")
+    return "\n".join(lines)
+
+
+def show(messages: list[dict[str, Any]], out: TextIO) -> list[str]:
+    """Print the bot's messages; the suggestions they offer, in order (a number sends one)."""
+    width, styled = width_of(out) - len(BOT), out.isatty()
+    offered: list[str] = []
+    if not messages:
         print(f"{BOT}(no reply)", file=out)
-    for text in reply.texts:
+    for message in messages:
+        reply = reply_of(message)
+        if reply is not None:
+            text = render(reply, width, styled)
+            offered += list(reply.suggestions)
+        else:
+            text = "\n".join(wrap(str(message.get("text") or ""), width))
         lines = text.splitlines() or [""]
         print(BOT + lines[0], file=out)
         for line in lines[1:]:
-            print((INDENT + line).rstrip(), file=out)
-    if reply.sources:
-        print("Sources:", file=out)
-        for number, source in enumerate(reply.sources, start=1):
-            speaker = source.get("speaker") or "the article"
-            title = source.get("title") or source.get("article") or "?"
-            print(f"  [{number}] {speaker}, paragraph {source.get('paragraph', '?')} of “{title}”", file=out)
-    if reply.buttons:
-        print("Suggestions (type a number to send it):", file=out)
-        for number, button in enumerate(reply.buttons, start=1):
-            print(f"  {number}. {button.title}", file=out)
+            print((" " * len(BOT) + line).rstrip(), file=out)
     out.flush()
-    return list(reply.buttons)
+    return offered
 
 
-def chat(client: RasaClient, out: TextIO, read: Callable[[str], str] = input) -> int:
-    """Talk until an empty line, 'quit' or end of input. RasaUnavailable when the bot is not there at the start."""
-    greeting = client.status()
-    sender = new_sender()
-    logger.info("chatting as %s", sender)
-    print(f"Talking to the bot at {client.base_url} ({greeting}).", file=out)
+def chat(client: ChatClient, out: TextIO, read: Callable[[str], str] = input) -> int:
+    """Talk until an empty line, 'quit' or end of input. ChatUnavailable when the bot is not there at the start."""
+    client.health()
+    session = new_session_id()
+    logger.info("chatting as %s", session)
+    print(f"Talking to the bot at {client.base_url}.", file=out)
     print("An empty line or 'quit' ends; a suggestion's number sends it.", file=out)
-    suggestions: list[Button] = []
+    offered: list[str] = []
     while True:
         try:
             typed = read(f"\n{PROMPT}").strip()
@@ -57,12 +110,11 @@ def chat(client: RasaClient, out: TextIO, read: Callable[[str], str] = input) ->
         if typed.lower() in ENDINGS:
             return 0
         message = typed
-        if typed.isdecimal() and 1 <= int(typed) <= len(suggestions):
-            chosen = suggestions[int(typed) - 1]
-            message = chosen.payload or chosen.title
+        if typed.isdecimal() and 1 <= int(typed) <= len(offered):
+            message = offered[int(typed) - 1]
             print(f"(sending: {message})", file=out)
         try:
-            suggestions = show(BotTurn.of(client.send(sender, message)), out)
-        except (RasaUnavailable, BadReply) as error:
+            offered = show(client.send(session, message), out)
+        except ChatUnavailable as error:
             print(f"newsbot: {error}", file=out)
             out.flush()

@@ -1,13 +1,16 @@
-"""Reading articles from the knowledge folder: Markdown with YAML front matter."""
+"""Reading articles from the knowledge folder: Markdown with YAML front matter, and each article's
+facts (sides, aliases, topics) from the YAML file beside it (`newsbot.ingest.facts`)."""
 
 from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import yaml
+
+from newsbot.ingest.facts import FACTS_SUFFIX, ArticleFacts, load_facts
 
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
@@ -29,6 +32,7 @@ class Article:
     body: str
     paragraphs: tuple[Paragraph, ...]
     metadata: dict[str, str] = field(default_factory=dict)
+    facts: ArticleFacts = field(default_factory=ArticleFacts)
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,15 @@ class KnowledgeError(Exception):
 
 def article_files(knowledge_dir: Path) -> list[Path]:
     return sorted(p for p in knowledge_dir.glob("*.md") if p.is_file() and p.name.lower() != "readme.md")
+
+
+def facts_files(knowledge_dir: Path) -> list[Path]:
+    return sorted(p for p in knowledge_dir.glob(f"*{FACTS_SUFFIX}") if p.is_file())
+
+
+def knowledge_files(knowledge_dir: Path) -> list[Path]:
+    """Every file the index is built from: the articles and their facts."""
+    return sorted(article_files(knowledge_dir) + facts_files(knowledge_dir))
 
 
 def split_paragraphs(body: str) -> tuple[Paragraph, ...]:
@@ -104,9 +117,21 @@ def load_articles(knowledge_dir: Path) -> list[Article]:
     bad: list[BadFile] = []
     for path in article_files(knowledge_dir):
         try:
-            articles.append(parse_article(path, path.read_bytes()))
+            article = parse_article(path, path.read_bytes())
         except (ValueError, OSError) as error:
             bad.append(BadFile(path, str(error)))
+            continue
+        facts_path = path.with_suffix(FACTS_SUFFIX)
+        if facts_path.is_file():
+            try:
+                article = replace(article, facts=load_facts(facts_path.read_bytes()))
+            except (ValueError, OSError) as error:
+                bad.append(BadFile(facts_path, str(error)))
+        articles.append(article)
+    stems = {path.stem for path in article_files(knowledge_dir)}
+    for path in facts_files(knowledge_dir):
+        if path.stem not in stems:
+            bad.append(BadFile(path, f"facts of no article (there is no {path.stem}.md beside it)"))
     if not bad and not articles:
         bad.append(BadFile(knowledge_dir, "no articles (*.md files) found"))
     if bad:
@@ -115,9 +140,9 @@ def load_articles(knowledge_dir: Path) -> list[Article]:
 
 
 def knowledge_hash(knowledge_dir: Path) -> str:
-    """Hash of every article file's name and bytes: changes whenever knowledge changes."""
+    """Hash of every article and facts file's name and bytes: changes whenever knowledge changes."""
     digest = hashlib.sha256()
-    for path in article_files(knowledge_dir):
+    for path in knowledge_files(knowledge_dir):
         digest.update(path.name.encode())
         digest.update(b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())

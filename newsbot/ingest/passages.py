@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
-from typing import Any
 
-from newsbot.attribution.rules import attribute_paragraphs
+from newsbot.attribution import attribute_paragraphs
+from newsbot.domain import Passage, Speaker
 from newsbot.ingest.knowledge import Article, Paragraph
 
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets) before
@@ -64,29 +63,6 @@ LONG_PARAGRAPH_WORDS = 120
 WINDOW_SENTENCES = 3
 
 
-@dataclass(frozen=True)
-class Passage:
-    id: str  # "<article>:p<paragraph>" or "<article>:p<paragraph>:s<first>-<last>"
-    article: str
-    title: str
-    paragraph: int  # counted from 1
-    sentences: tuple[int, int] | None  # 1-based inclusive range for a window, None for a paragraph
-    start: int  # character offsets into the article body
-    end: int
-    text: str
-    speaker: str
-
-    def to_json(self) -> dict[str, Any]:
-        row = asdict(self)
-        row["sentences"] = list(self.sentences) if self.sentences else None
-        return row
-
-    @classmethod
-    def from_json(cls, row: dict[str, Any]) -> Passage:
-        sentences = row.get("sentences")
-        return cls(**{**row, "sentences": tuple(sentences) if sentences else None})
-
-
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     start = 0
@@ -105,7 +81,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _passage(
-    article: Article, paragraph: Paragraph, speaker: str, span: tuple[int, int], sentences: tuple[int, int] | None
+    article: Article, paragraph: Paragraph, speaker: Speaker, span: tuple[int, int], sentences: tuple[int, int] | None
 ) -> Passage:
     start, end = span
     suffix = f":s{sentences[0]}-{sentences[1]}" if sentences else ""

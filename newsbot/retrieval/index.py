@@ -5,10 +5,15 @@ Layout of an index directory:
     builds/<build id>/manifest.json  model, dimension, passage count, knowledge hash, versions
     builds/<build id>/vectors.faiss  normalized embeddings, inner-product index
     builds/<build id>/passages.jsonl one passage per line, in vector order
+    builds/<build id>/facts.json     each article's facts (sides, aliases, topics: newsbot.ingest.facts)
+
+The manifest records a hash of the rules that make passages and speakers (the ingest and
+attribution code and data): a change to them rebuilds, as a change of knowledge or model does.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -25,19 +30,24 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
+import newsbot.attribution
+import newsbot.ingest
 from newsbot import __version__
+from newsbot.domain import Passage
+from newsbot.ingest.facts import ArticleFacts, facts_from_json
 from newsbot.ingest.knowledge import knowledge_hash, load_articles
-from newsbot.ingest.passages import Passage, passages_of
+from newsbot.ingest.passages import passages_of
 from newsbot.retrieval.bm25 import BM25
 from newsbot.retrieval.embeddings import embed, embedding_dimension
 from newsbot.retrieval.lexicon import Lexicon
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.jsonl"
+FACTS = "facts.json"
 CURRENT = "current"
 BUILDS = "builds"
 
@@ -54,6 +64,18 @@ def library_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[package] = "not installed"
     return versions
+
+
+def rules_hash() -> str:
+    """Hash of the code and data that turn articles into passages and speakers (newsbot.ingest,
+    newsbot.attribution): a change to the rules rebuilds the index."""
+    digest = hashlib.sha256()
+    for package in (newsbot.ingest, newsbot.attribution):
+        folder = Path(package.__file__ or "").parent
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".txt", ".yml", ".json"):
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def read_manifest(index_dir: Path) -> dict[str, Any] | None:
@@ -85,11 +107,17 @@ def needs_build(manifest: dict[str, Any] | None, model: str, knowledge: str) -> 
         return f"model changed ({manifest.get('model')} -> {model})"
     if manifest.get("knowledge_hash") != knowledge:
         return "knowledge changed"
+    if manifest.get("rules_hash") != rules_hash():
+        return "passage or attribution rules changed"
     return None
 
 
 def _write_build(
-    folder: Path, passages: list[Passage], vectors: npt.NDArray[np.float32], manifest: dict[str, Any]
+    folder: Path,
+    passages: list[Passage],
+    vectors: npt.NDArray[np.float32],
+    facts: dict[str, ArticleFacts],
+    manifest: dict[str, Any],
 ) -> None:
     index = faiss.IndexFlatIP(vectors.shape[1])
     index.add(vectors)
@@ -97,9 +125,11 @@ def _write_build(
     with (folder / PASSAGES).open("w", encoding="utf-8") as out:
         for passage in passages:
             out.write(json.dumps(passage.to_json(), ensure_ascii=False) + "\n")
+    facts_json = {article: article_facts.to_json() for article, article_facts in facts.items()}
+    (folder / FACTS).write_text(json.dumps(facts_json, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     # The manifest is written last: a build folder without one is incomplete.
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    for name in (VECTORS, PASSAGES, MANIFEST):
+    for name in (VECTORS, PASSAGES, FACTS, MANIFEST):
         with (folder / name).open("rb") as handle:
             os.fsync(handle.fileno())
 
@@ -139,6 +169,7 @@ def build_index(
         "passages": len(passages),
         "articles": [article.stem for article in articles],
         "knowledge_hash": knowledge,
+        "rules_hash": rules_hash(),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "versions": library_versions(),
     }
@@ -147,7 +178,8 @@ def build_index(
     staging = builds / f".staging-{build_name}"
     staging.mkdir()
     try:
-        _write_build(staging, passages, vectors, manifest)
+        facts = {article.stem: article.facts for article in articles}
+        _write_build(staging, passages, vectors, facts, manifest)
         os.replace(staging, builds / build_name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -172,6 +204,7 @@ class LoadedIndex:
     bm25: BM25
     lexicon: Lexicon
     stale: bool
+    facts: dict[str, ArticleFacts]  # per article
 
 
 def load_index(index_dir: Path, model: str, knowledge_dir: Path | None = None) -> LoadedIndex:
@@ -206,8 +239,13 @@ def load_index(index_dir: Path, model: str, knowledge_dir: Path | None = None) -
         stale = knowledge_hash(knowledge_dir) != manifest.get("knowledge_hash")
         if stale:
             logger.warning("the index in %s is stale: knowledge changed since it was built", index_dir)
+    try:
+        facts_json = json.loads((folder / FACTS).read_text(encoding="utf-8"))
+        facts = {str(article): facts_from_json(row) for article, row in facts_json.items()}
+    except (OSError, ValueError, AttributeError) as error:
+        raise IndexUnusable(f"the index in {index_dir} has no readable {FACTS} ({error}): rebuild it") from None
     bm25 = BM25([f"{p.title} {p.text}" for p in passages])
     lexicon = Lexicon([p.title for p in passages] + [p.text for p in passages])
     return LoadedIndex(
-        folder, manifest, passages, np.asarray(vectors, dtype=np.float32), faiss_index, bm25, lexicon, stale
+        folder, manifest, passages, np.asarray(vectors, dtype=np.float32), faiss_index, bm25, lexicon, stale, facts
     )

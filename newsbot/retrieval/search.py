@@ -11,10 +11,11 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from newsbot.attribution.rules import NARRATOR
-from newsbot.ingest.passages import Passage
+from newsbot.attribution import unnamed_words
+from newsbot.domain import Passage, Speaker, SpeakerKind
 from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type
 from newsbot.retrieval.bm25 import FUZZY_CUTOFF, STOPWORDS, stem, tokenize
+from newsbot.retrieval.bm25 import words as tokenize_words
 from newsbot.retrieval.decline import EVIDENCE_HITS, DeclineModel, Evidence
 from newsbot.retrieval.embeddings import embed
 from newsbot.retrieval.index import LoadedIndex
@@ -40,27 +41,26 @@ SPEAKER_BOOST = 0.15
 OTHER_VOICE_PENALTY = 0.5
 
 
-PERSON = re.compile(r"^(?:[A-Z][\w'’-]+ )+[A-Z][\w'’-]+$")
-
-
-def is_person(speaker: str) -> bool:
-    """A speaker label that is a personal name ("Jeremy Corbyn"), not a group ("Labour sources")."""
-    return bool(PERSON.match(speaker))
-
-
-# Words of anonymous speakers' labels that name no one ("a source", "a representative").
-GENERIC_SPEAKER_TERMS = frozenset(
-    tokenize(
-        "one another source sources representative representatives spokesman spokeswoman spokesperson "
-        "official officials"
-    )
-)
-
-
 @lru_cache(maxsize=4096)
-def speaker_terms(speaker: str) -> tuple[str, ...]:
-    """The words that identify a speaker: "Labour sources" -> ("labour",); "a source" -> ()."""
-    return tuple(term for term in tokenize(re.sub(r"\(.*?\)", "", speaker)) if term not in GENERIC_SPEAKER_TERMS)
+def speaker_terms(speaker: Speaker) -> tuple[str, ...]:
+    """The words that identify a speaker: "Labour sources" -> ("labour",); "a source" -> (); the
+    issuers of a joint statement, not the words "joint statement"."""
+    label = speaker.label
+    if speaker.kind is SpeakerKind.NARRATION:
+        return ()
+    if speaker.kind is SpeakerKind.JOINT_STATEMENT:
+        label = re.sub(r"\(.*?\)", "", label)
+    terms = tokenize(label)
+    if speaker.kind is SpeakerKind.ANONYMOUS:
+        unnamed = anonymous_terms()
+        terms = [term for term in terms if term not in unnamed]
+    return tuple(terms)
+
+
+@lru_cache(maxsize=1)
+def anonymous_terms() -> frozenset[str]:
+    """Stems of the words of anonymous speakers' labels that name no one ("a source", "one official")."""
+    return frozenset(tokenize(" ".join(unnamed_words())))
 
 
 # "What did X say (about ...)": a question asking for someone's words.
@@ -129,16 +129,15 @@ class Shaping:
     """How a caller shapes retrieval beyond the question (a topic's words, whose voice it wants)."""
 
     expansion: str = ""  # words added to the lexical query
-    prefer_speakers: tuple[str, ...] = ()  # lower-case parts of speaker labels to favour
+    prefer_speakers: frozenset[Speaker] = frozenset()  # speakers whose passages to favour
     exclude: frozenset[tuple[str, int]] = frozenset()  # (article, paragraph) pairs to leave out
     # The expansion names a topic the articles cover (the bot's NLU recognised it): question words
     # it holds need no passage of their own before the question is answered ("what did Corbyn
     # promise" asks about commitments; "who was there?" about attendance). Never declines more.
     vouches: bool = False
 
-    def prefers(self, speaker: str) -> bool:
-        label = speaker.lower()
-        return any(part in label for part in self.prefer_speakers)
+    def prefers(self, speaker: Speaker) -> bool:
+        return speaker in self.prefer_speakers
 
 
 @dataclass(frozen=True)
@@ -172,17 +171,19 @@ class Searcher:
         self.index = index
         self.model = model
         self.decline = decline or DeclineModel()
-        speakers: dict[str, list[int]] = {}
+        speakers: dict[Speaker, list[int]] = {}
         for position, passage in enumerate(index.passages):
-            if passage.speaker != NARRATOR:
+            if passage.speaker.kind is not SpeakerKind.NARRATION:
                 speakers.setdefault(passage.speaker, []).append(position)
         self._speakers = {speaker: np.array(members) for speaker, members in speakers.items()}
+        # What readers call the articles' people (facts beside each article): "jezza" -> "Jeremy Corbyn".
+        self._aliases = {alias.lower(): name for facts in index.facts.values() for alias, name in facts.aliases.items()}
         # Who is heard in the articles: every speaker (and the other spelling of an acronym in the
         # label), and names the narration reports ("Mr Golstein said that ...").
         heard: set[str] = set()
         for speaker in self._speakers:
             heard.update(speaker_terms(speaker))
-            for alternative in index.lexicon.alternatives(speaker):
+            for alternative in index.lexicon.alternatives(speaker.label):
                 heard.update(tokenize(alternative))
         lower: set[str] = set()
         capitalised: set[str] = set()
@@ -195,6 +196,16 @@ class Searcher:
         # Words the articles only ever write capitalised: names ("Walker", "Labour"), not "leaders".
         self._proper = frozenset(capitalised - lower)
 
+    def alternatives(self, question: str) -> list[str]:
+        """Other spellings of names in the question: acronyms and their full names, and the
+        article's names for what readers call its people."""
+        found = self.index.lexicon.alternatives(question)
+        lowered = f" {' '.join(tokenize_words(question))} "
+        for alias, name in self._aliases.items():
+            if f" {' '.join(tokenize_words(alias))} " in lowered and name.lower() not in question.lower():
+                found.append(name)
+        return found
+
     def _speaker_matches(self, question: str) -> npt.NDArray[np.float32]:
         """Per passage, how much of its speaker's name the question uses (a person's surname is enough)."""
         asked = {term for _, term in self.index.bm25.question_terms(question)}
@@ -203,7 +214,8 @@ class Searcher:
             terms = speaker_terms(speaker)
             if not terms or not asked & set(terms):
                 continue
-            share = 1.0 if is_person(speaker) and terms[-1] in asked else len(asked & set(terms)) / len(terms)
+            is_person = speaker.kind is SpeakerKind.PERSON
+            share = 1.0 if is_person and terms[-1] in asked else len(asked & set(terms)) / len(terms)
             matches[members] = share
         return matches
 
@@ -234,7 +246,7 @@ class Searcher:
     def _asked_voice(self, words: list[str]) -> set[str]:
         """The terms of the longest run of the first words that names a voice of the articles."""
         for length in range(len(words), 0, -1):
-            terms = set(tokenize(" ".join(words[:length]))) - GENERIC_SPEAKER_TERMS
+            terms = set(tokenize(" ".join(words[:length]))) - anonymous_terms()
             if terms and any(terms <= set(speaker_terms(speaker)) for speaker in self._speakers):
                 return terms
         return set()
@@ -260,7 +272,7 @@ class Searcher:
         shaping: Shaping | None = None,
     ) -> SearchResult:
         index = self.index
-        alternatives = index.lexicon.alternatives(text)
+        alternatives = self.alternatives(text)
         lexical_all = index.bm25.scores(text, alternatives)
         coverage_all = index.bm25.coverage(text, alternatives)
         candidates = self._candidates(query_vector, lexical_all)
@@ -331,7 +343,7 @@ class Searcher:
             return 0.0
         if own:
             rest = " ".join(own)
-            coverage = bm25.coverage(rest, self.index.lexicon.alternatives(rest))[candidates]
+            coverage = bm25.coverage(rest, self.alternatives(rest))[candidates]
         else:
             coverage = np.ones(len(candidates), dtype=np.float32)
         return self._confidence(shown, dense, coverage, holds)

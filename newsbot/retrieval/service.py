@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from newsbot.ingest.knowledge import KnowledgeError, article_files, knowledge_hash
+from newsbot.ingest.knowledge import KnowledgeError, knowledge_files, knowledge_hash
 from newsbot.retrieval.index import CURRENT, BuildResult, IndexUnusable, build_index, load_index
 from newsbot.retrieval.search import Searcher
 from newsbot.settings import get_settings
@@ -43,7 +43,7 @@ def current_build(index_dir: Path) -> str | None:
 def knowledge_signature(knowledge_dir: Path) -> tuple[tuple[str, int, int], ...]:
     """Names, sizes and modification times of the article files: cheap to take every second."""
     signature = []
-    for path in article_files(knowledge_dir) if knowledge_dir.is_dir() else []:
+    for path in knowledge_files(knowledge_dir) if knowledge_dir.is_dir() else []:
         try:
             status = path.stat()
         except OSError:

@@ -3,6 +3,10 @@ serves the Rasa actions) and the Rasa server as child processes, wait until both
 them together.
 
 The Rasa server runs in .venv-rasa (Python 3.10); the web app and the actions in this environment.
+Rasa is internal: it listens on loopback (NEWSBOT_RASA_HOST to change it), its channels are only
+those the web app needs (the REST channel; Socket.IO when NEWSBOT_RASA_SOCKETIO is set), and both
+its REST channel and its HTTP API require a token made afresh at each start (or
+NEWSBOT_RASA_TOKEN), which only the web app is given.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -18,7 +23,7 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -54,10 +59,15 @@ class StackConfig:
     tracker_sqlite: Path | None = None  # default: the tracker store's own (.data/conversations.db)
     # Extra environment of the web app (NEWSBOT_ settings such as rate limits), as name/value pairs.
     web_env: tuple[tuple[str, str], ...] = ()
+    rasa_host: str = "127.0.0.1"  # where Rasa listens: loopback, the web app is its only client
+    # The secret the web app shows Rasa's REST channel and HTTP API; made afresh at each start.
+    rasa_token: str = field(default_factory=lambda: os.environ.get("NEWSBOT_RASA_TOKEN") or secrets.token_urlsafe(32))
+    socketio: bool = False  # Rasa's Socket.IO channel, for Socket.IO chat clients (off: the widget uses /api/chat)
 
     @property
     def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
+        host = "127.0.0.1" if self.rasa_host in ("0.0.0.0", "::") else self.rasa_host
+        return f"http://{host}:{self.rasa_port}"
 
     @property
     def web_url(self) -> str:
@@ -126,9 +136,24 @@ def rasa_command_env() -> dict[str, str]:
 def rasa_env(config: StackConfig) -> dict[str, str]:
     env = rasa_command_env()
     env["NEWSBOT_ACTION_ENDPOINT"] = f"{config.web_url}/webhook"
+    env["NEWSBOT_RASA_TOKEN"] = config.rasa_token
     if config.tracker_sqlite is not None:
         env["NEWSBOT_TRACKER_SQLITE"] = str(config.tracker_sqlite)
     return env
+
+
+def write_credentials(config: StackConfig) -> Path:
+    """Rasa's channels for this start: the guarded REST channel, and Socket.IO when asked for."""
+    channels = ["addons.channels.GuardedRestInput:", "addons.slack.EnvSlackInput:"]
+    if config.socketio:
+        channels += ["socketio:", "  user_message_evt: user_uttered", "  bot_message_evt: bot_uttered"]
+        channels += ["  session_persistence: true"]
+    path = config.logs_dir.parent / f"credentials-{config.rasa_port}.yml"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "# Written by newsbot serve (newsbot/serving/supervisor.py) at each start.\n" + "\n".join(channels) + "\n"
+    )
+    return path
 
 
 def wait_until(
@@ -176,6 +201,7 @@ def start_web(config: StackConfig) -> subprocess.Popen[bytes]:
     # One thread for torch: the question's embedding is tiny, and the Rasa server shares the cores.
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     env["NEWSBOT_RASA_URL"] = config.rasa_url
+    env["NEWSBOT_RASA_TOKEN"] = config.rasa_token
     env.update(dict(config.web_env))
     process = _start(command, env, log)
     try:
@@ -190,12 +216,14 @@ def start_web(config: StackConfig) -> subprocess.Popen[bytes]:
 def start_rasa(config: StackConfig, model: Path) -> subprocess.Popen[bytes]:
     log = config.logs_dir / "rasa.log"
     command = [
-        str(RASA), "run", "--enable-api", "--model", str(model), "--port", str(config.rasa_port),
-        "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml",
+        str(RASA), "run", "--model", str(model), "--interface", config.rasa_host, "--port", str(config.rasa_port),
+        "--enable-api", "--auth-token", config.rasa_token,
+        "--endpoints", "bot/endpoints.yml", "--credentials", str(write_credentials(config)),
     ]  # fmt: skip
     process = _start(command, rasa_env(config), log)
     try:
-        wait_until(f"{config.rasa_url}/status", process, "Rasa server", log)
+        # /status answers 200 once the model is loaded (and only with the token).
+        wait_until(f"{config.rasa_url}/status?token={config.rasa_token}", process, "Rasa server", log)
     except BaseException:
         stop(process)
         raise

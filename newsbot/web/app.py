@@ -57,7 +57,8 @@ def create_app(settings: Settings | None = None, source: SearcherSource | None =
     app = FastAPI(title="newsbot", version=__version__, description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.source = source or SearcherSource(settings.knowledge_dir, settings.index_dir, settings.model)
-    app.state.rasa = RasaGateway(settings.rasa_url, settings.rasa_timeout_seconds)
+    token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
+    app.state.rasa = RasaGateway(settings.rasa_url, settings.rasa_timeout_seconds, token)
     app.state.session_limiter = RateLimiter(settings.session_rate_per_minute)
     app.state.client_limiter = RateLimiter(settings.client_rate_per_minute)
     app.state.executor = actions.action_executor()

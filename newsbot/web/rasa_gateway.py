@@ -1,5 +1,5 @@
-"""The app's side of Rasa's REST channel: send a user's message, get the bot's messages back
-merged with their structured sources."""
+"""The app's side of Rasa's REST channel: send a user's message, get the bot's messages back,
+each rendered for the API from the typed reply it carries."""
 
 from __future__ import annotations
 
@@ -8,9 +8,14 @@ from typing import Any
 
 import httpx
 
-from devtools.rasa_client import ANSWER_TYPE, HEALTH_GREETING, WEBHOOK_PATH
+from newsbot.channels.widget import message_json, text_message_json
+from newsbot.domain import Reply
 
 logger = logging.getLogger(__name__)
+
+WEBHOOK_PATH = "/webhooks/rest/webhook"
+HEALTH_GREETING = "Hello from Rasa"
+ANSWER_TYPE = "answer"  # the custom payload's type of a newsbot reply (actions/answers.py)
 
 # Rasa reads a message that starts with "/" as an intent trigger ("/greet{...}"), after stripping
 # whitespace. A zero-width space in front makes it plain text; the actions drop it again.
@@ -30,66 +35,44 @@ def as_plain_text(message: str) -> str:
     return PLAIN_TEXT_MARK + text if text.startswith("/") else text
 
 
-def paragraph_url(article: str, paragraph: int) -> str:
-    """Where the demo page shows a paragraph, relative to the app's address."""
-    return f"/#{article}-p{paragraph}"
+def _buttons(item: dict[str, Any]) -> list[dict[str, str]]:
+    return [
+        {"title": str(button.get("title", "")), "payload": str(button.get("payload", button.get("title", "")))}
+        for button in item.get("buttons") or []
+        if isinstance(button, dict)
+    ]
 
 
-def _source(row: dict[str, Any]) -> dict[str, Any]:
-    source = {key: row.get(key) for key in ("article", "title", "paragraph", "speaker", "text", "score")}
-    if isinstance(source["article"], str) and isinstance(source["paragraph"], int):
-        source["url"] = paragraph_url(source["article"], source["paragraph"])
-    return source
-
-
-def merge_messages(raw: object) -> list[dict[str, Any]]:
-    """Rasa's messages as the API returns them: one message per bot utterance, with its buttons
-    and, for an answer, its structured sources (the actions send them as a custom payload after
-    the text).
-
-    Rasa's REST channel splits a text at blank lines into several messages; consecutive texts are
-    joined back (an answer's passages belong to one message), and a message ends at its buttons
-    or at its answer payload."""
+def api_messages(raw: object) -> list[dict[str, Any]]:
+    """Rasa's messages as the API returns them. Each of the bot's utterances is one message (the
+    REST channel keeps its parts together); one carrying a newsbot reply as its custom payload is
+    rendered from that reply, any other (a greeting, Rasa's own responses) from its text."""
     if not isinstance(raw, list):
         raise BotFailed("the bot's reply is not a list of messages")
     messages: list[dict[str, Any]] = []
-    open_message: dict[str, Any] | None = None
     for item in raw:
         if not isinstance(item, dict):
             continue
         custom = item.get("custom")
         if isinstance(custom, dict) and custom.get("type") == ANSWER_TYPE:
-            if open_message is None:
-                open_message = {"text": "", "buttons": [], "sources": [], "answerable": None}
-                messages.append(open_message)
-            sources = custom.get("sources")
-            rows = sources if isinstance(sources, list) else []
-            open_message["sources"] = [_source(row) for row in rows if isinstance(row, dict)]
-            answerable = custom.get("answerable")
-            open_message["answerable"] = answerable if isinstance(answerable, bool) else None
-            open_message = None
-            continue
-        text = item.get("text")
-        if not isinstance(text, str):
-            continue
-        buttons = [
-            {"title": str(button.get("title", "")), "payload": str(button.get("payload", button.get("title", "")))}
-            for button in item.get("buttons") or []
-            if isinstance(button, dict)
-        ]
-        if open_message is not None and not open_message["buttons"]:
-            open_message["text"] += "\n\n" + text
-            open_message["buttons"] = buttons
-        else:
-            open_message = {"text": text, "buttons": buttons, "sources": [], "answerable": None}
-            messages.append(open_message)
+            try:
+                reply = Reply.from_json(custom)
+            except (KeyError, TypeError, ValueError) as error:
+                logger.error("the bot sent a malformed reply (%s): %.200r", error, custom)
+                raise BotFailed("the bot's reply is malformed") from None
+            messages.append(message_json(reply))
+        elif isinstance(item.get("text"), str):
+            messages.append(text_message_json(item["text"], _buttons(item)))
     return messages
 
 
 class RasaGateway:
-    def __init__(self, base_url: str, timeout: float) -> None:
+    """The web app's client of Rasa's REST channel; `token` is the one `newsbot serve` gave both."""
+
+    def __init__(self, base_url: str, timeout: float, token: str | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, headers=headers)
 
     async def close(self) -> None:
         await self._http.aclose()
@@ -111,7 +94,7 @@ class RasaGateway:
             body = response.json()
         except ValueError:
             raise BotFailed("the bot's reply is not JSON") from None
-        return merge_messages(body)
+        return api_messages(body)
 
     async def reachable(self) -> bool:
         try:

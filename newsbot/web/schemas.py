@@ -12,14 +12,28 @@ class ChatRequest(BaseModel):
     message: str = Field(min_length=1, description="What the user typed; text starting with / stays plain text")
 
 
+class HighlightOut(BaseModel):
+    start: int
+    end: int
+
+
 class SourceOut(BaseModel):
     article: str
     title: str
     paragraph: int = Field(description="counted from 1")
     speaker: str
+    speaker_kind: str = Field(description="person, organisation, anonymous, narration or joint_statement")
     text: str
     score: float
+    highlight: HighlightOut | None = Field(
+        default=None, description="the sentence(s) of `text` that answer: character offsets into it"
+    )
     url: str = Field(description="the paragraph on the demo page, relative to the app's address")
+
+
+class SideOut(BaseModel):
+    name: str
+    speakers: list[str] = Field(description="the voices of this side heard in the answer")
 
 
 class ButtonOut(BaseModel):
@@ -28,10 +42,16 @@ class ButtonOut(BaseModel):
 
 
 class BotMessageOut(BaseModel):
-    text: str
+    text: str = Field(description="the message as plain text (lead, passages and citations)")
+    kind: str = Field(
+        description="answer, more, who_said, where, decline, notice; text: a message that is no reply (a greeting)"
+    )
+    lead: str = Field(description="the lead line, shown before the passages")
     buttons: list[ButtonOut] = []
     sources: list[SourceOut] = []
+    sides: list[SideOut] = Field(default=[], description="when the passages disagree: each side and its voices")
     answerable: bool | None = Field(default=None, description="null: not an answer (chit-chat, follow-up notes)")
+    contested: bool = False
 
 
 class ChatResponse(BaseModel):
@@ -48,7 +68,11 @@ class AskResponse(BaseModel):
     answerable: bool
     contested: bool = Field(description="the passages shown disagree: each side is given")
     text: str = Field(description="the answer as a person reads it: passages verbatim with citations")
+    kind: str = Field(description="answer or decline")
+    lead: str
     sources: list[SourceOut]
+    sides: list[SideOut] = []
+    suggestions: list[str] = Field(default=[], description="questions the articles answer, after a decline")
 
 
 class SearchResponse(BaseModel):

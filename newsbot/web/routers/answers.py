@@ -6,16 +6,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from newsbot.answering.compose import compose_answer
+from newsbot.channels.widget import message_json, source_json
+from newsbot.dialogue import conversation
+from newsbot.domain import Source
 from newsbot.retrieval.search import MAX_QUESTION_CHARS, QuestionError, Searcher, SearchResult
 from newsbot.web.deps import get_searcher, limit_client
 from newsbot.web.errors import ApiError
-from newsbot.web.rasa_gateway import paragraph_url
 from newsbot.web.schemas import AskRequest, AskResponse, SearchResponse
 
 router = APIRouter(prefix="/api", tags=["answers"], dependencies=[Depends(limit_client)])
 
-ANSWER_CANDIDATES = 8
 MAX_K = 20
 ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"description": "invalid request, empty or too long question"},
@@ -30,33 +30,15 @@ def _searched(searcher: Searcher, question: str, k: int) -> SearchResult:
         raise ApiError(422, "invalid_question", f"The question cannot be searched: {error}.") from None
 
 
-def _source(article: str, title: str, paragraph: int, speaker: str, text: str, score: float) -> dict[str, Any]:
-    return {
-        "article": article,
-        "title": title,
-        "paragraph": paragraph,
-        "speaker": speaker,
-        "text": text,
-        "score": round(score, 4),
-        "url": paragraph_url(article, paragraph),
-    }
-
-
 @router.post("/ask", response_model=AskResponse, responses=ERRORS)
 def ask(request: AskRequest, searcher: Annotated[Searcher, Depends(get_searcher)]) -> dict[str, Any]:
     """The composed answer: the passages that answer the question, verbatim, each with its
-    citation; `answerable` false when the articles do not say."""
-    answer = compose_answer(_searched(searcher, request.question, ANSWER_CANDIDATES))
-    return {
-        "question": answer.question,
-        "answerable": answer.answerable,
-        "contested": answer.contested,
-        "text": answer.text,
-        "sources": [
-            _source(p.citation.article, p.citation.title, p.citation.paragraph, p.citation.speaker, p.text, p.score)
-            for p in answer.passages
-        ],
-    }
+    citation; `answerable` false when the articles do not say (with questions they do answer)."""
+    try:
+        reply = conversation.ask(searcher, request.question)
+    except QuestionError as error:
+        raise ApiError(422, "invalid_question", f"The question cannot be searched: {error}.") from None
+    return {"question": reply.question, "suggestions": list(reply.suggestions), **message_json(reply)}
 
 
 @router.get("/search", response_model=SearchResponse, responses=ERRORS)
@@ -71,8 +53,5 @@ def search(
         "question": result.question,
         "answerable": result.answerable,
         "confidence": round(result.confidence, 4),
-        "passages": [
-            _source(h.passage.article, h.passage.title, h.passage.paragraph, h.passage.speaker, h.passage.text, h.score)
-            for h in result.hits
-        ],
+        "passages": [source_json(Source.of(hit.passage, hit.score)) for hit in result.hits],
     }

@@ -21,7 +21,6 @@
   var MAX_STORED = 200; // transcript entries kept in localStorage
   var TIMEOUT_MS = 60000;
   var PHONE = "(max-width: 480px)";
-  var QUOTES = "\n\n> "; // where an answer's quoted passages start in its text
 
   var script = document.currentScript || findScript();
   var base = baseUrl(script);
@@ -162,11 +161,15 @@
             title: str(s.title),
             paragraph: typeof s.paragraph === "number" ? s.paragraph : parseInt(str(s.paragraph), 10) || null,
             speaker: str(s.speaker),
+            speaker_kind: str(s.speaker_kind),
             text: str(s.text),
             url: str(s.url),
           };
         });
       clean.answerable = entry.answerable === true ? true : entry.answerable === false ? false : null;
+      // The reply's parts (newsbot.domain.Reply): its kind and lead line; older entries have neither.
+      clean.kind = str(entry.kind) || "text";
+      clean.lead = entry.lead == null ? null : str(entry.lead);
     }
     return clean.text || (clean.sources && clean.sources.length) || (clean.buttons && clean.buttons.length)
       ? clean
@@ -403,21 +406,18 @@
       return node;
     }
     var sources = entry.sources || [];
-    var quoted = entry.text.indexOf(QUOTES);
-    if (sources.length && quoted >= 0) {
-      // The text quotes the passages too: show its intro, and the passages from the sources.
-      node.appendChild(el("p", "newsbot-text", entry.text.slice(0, quoted)));
+    var quotes = entry.kind === "answer" || entry.kind === "more";
+    var lead = entry.lead != null ? entry.lead : entry.text;
+    if (lead) {
+      node.appendChild(el("p", "newsbot-text", lead));
+    }
+    if (quotes) {
       sources.forEach(function (source, i) {
         // The article's title only where it changes: one article's passages read better without it.
         node.appendChild(renderPassage(source, i === 0 || sources[i - 1].title !== source.title));
       });
-    } else {
-      if (entry.text) {
-        node.appendChild(el("p", "newsbot-text", entry.text));
-      }
-      if (sources.length) {
-        node.appendChild(renderCitations(sources));
-      }
+    } else if (sources.length) {
+      node.appendChild(renderCitations(sources));
     }
     if (entry.buttons && entry.buttons.length) {
       var group = el("div", "newsbot-suggestions");
@@ -545,9 +545,13 @@
     setBusy(true);
     post(text)
       .then(function (messages) {
-        coalesce(messages).forEach(function (m) {
+        messages.forEach(function (m) {
+          if (!m || typeof m !== "object") {
+            return;
+          }
           var entry = cleanEntry({
-            from: "bot", text: m.text, buttons: m.buttons, sources: m.sources, answerable: m.answerable,
+            from: "bot", text: m.text, kind: m.kind, lead: m.lead, buttons: m.buttons, sources: m.sources,
+            answerable: m.answerable,
           });
           if (entry) {
             append(entry);
@@ -567,33 +571,6 @@
           ui.input.focus();
         }
       });
-  }
-
-  /**
-   * One bot utterance per entry. Rasa's REST channel splits a text at its blank lines into
-   * several messages, and the answer's sources come with the last part: join the plain parts
-   * with the part that carries the buttons or sources after them, as the bot wrote it.
-   */
-  function coalesce(messages) {
-    var out = [];
-    var pending = [];
-    messages.forEach(function (m) {
-      if (!m || typeof m !== "object") {
-        return;
-      }
-      var plain = !(Array.isArray(m.buttons) && m.buttons.length) && !(Array.isArray(m.sources) && m.sources.length);
-      pending.push(str(m.text));
-      if (!plain) {
-        out.push({
-          text: pending.filter(Boolean).join("\n\n"), buttons: m.buttons, sources: m.sources, answerable: m.answerable,
-        });
-        pending = [];
-      }
-    });
-    if (pending.filter(Boolean).length) {
-      out.push({ text: pending.filter(Boolean).join("\n\n"), buttons: [], sources: [], answerable: null });
-    }
-    return out;
   }
 
   function post(message) {
