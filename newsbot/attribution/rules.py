@@ -43,7 +43,6 @@ from dataclasses import dataclass
 from newsbot.domain import NARRATION as NARRATION_SPEAKER
 from newsbot.domain import NARRATOR, Speaker, SpeakerKind
 
-
 NARRATION = "narration"
 QUOTE = "quote"
 REPORTED = "reported"
