@@ -13,6 +13,9 @@ from newsbot.settings import PACKAGED_MODEL, PROJECT_ROOT
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 SEED_ARTICLE = "corbyn-jewish-leaders-talks"
 SHARED = PROJECT_ROOT.parent / "shared"
+# A second article with its own two sides and facts: a council and its residents.
+COUNCIL_KNOWLEDGE = PROJECT_ROOT / "tests" / "data" / "council"
+COUNCIL_ARTICLE = "quayside-parking-dispute"
 MODEL = PACKAGED_MODEL
 
 
@@ -41,3 +44,11 @@ def write_article(folder: Path, stem: str, title: str | None, paragraphs: list[s
     path = folder / f"{stem}.md"
     path.write_text(front + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="session")
+def council_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    """A searcher over the council article alone, built with the real model."""
+    index_dir = tmp_path_factory.mktemp("council-index")
+    build_index(COUNCIL_KNOWLEDGE, index_dir, MODEL, progress=False)
+    return Searcher(load_index(index_dir, MODEL, COUNCIL_KNOWLEDGE), MODEL)

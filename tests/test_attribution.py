@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbot.attribution.rules import (
+from newsbot.attribution import (
     CONTINUATION,
     NARRATION,
     NARRATOR,

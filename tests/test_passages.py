@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import KNOWLEDGE, SEED_ARTICLE
 
-from newsbot.attribution.rules import NARRATOR
-from newsbot.domain import Passage
+from newsbot.domain import NARRATOR, Passage
 from newsbot.ingest.knowledge import Article, parse_article
 from newsbot.ingest.passages import LONG_PARAGRAPH_WORDS, WINDOW_SENTENCES, passages_of, sentence_spans
 

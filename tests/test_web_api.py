@@ -14,6 +14,7 @@ import pytest
 from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE, write_article
 from fastapi.testclient import TestClient
 
+from newsbot.retrieval import service
 from newsbot.retrieval.index import build_index
 from newsbot.serving.supervisor import free_port
 from newsbot.settings import Settings
@@ -436,6 +437,26 @@ def test_webhook_runs_the_actions_for_a_local_rasa(make_client: AppFactory) -> N
     assert payloads and payloads[0]["sources"]
     slots = {event["name"]: event["value"] for event in result["events"] if event["event"] == "slot"}
     assert slots["last_question"] == QUESTION
+
+
+def test_the_actions_health_and_api_share_the_apps_one_searcher(
+    own_knowledge: tuple[Path, Path], make_client: AppFactory
+) -> None:
+    knowledge, index_dir = own_knowledge
+    write_article(knowledge, "glacier", "The shrinking glacier", GLACIER)
+    build_index(knowledge, index_dir, MODEL, progress=False)
+    client = make_client(knowledge_dir=knowledge, index_dir=index_dir, webhook_allow_remote=True)
+    source = client.app.state.source  # type: ignore[attr-defined]
+    assert service.get_source() is source
+    # The action answers from the app's index (which has the glacier), not the configured one.
+    result = client.post("/webhook", json=action_call("How much length did the Pasterze glacier lose?")).json()
+    (payload,) = [message["custom"] for message in result["responses"] if message.get("custom")]
+    assert {row["article"] for row in payload["sources"]} == {"glacier"}
+    searcher = source.current()
+    assert searcher is not None
+    assert client.get("/healthz").json()["index"]["build"] == searcher.index.folder.name
+    assert client.get("/api/search", params={"q": "Pasterze glacier"}).json()["passages"][0]["article"] == "glacier"
+    assert source.current() is searcher  # loaded once, shared
 
 
 def test_webhook_runs_an_action_sent_without_the_domain(make_client: AppFactory) -> None:

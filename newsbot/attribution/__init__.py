@@ -3,13 +3,13 @@
 from newsbot.attribution.rules import (
     CONTINUATION,
     NARRATION,
-    NARRATOR,
     QUOTE,
     REPORTED,
     Attribution,
     attribute_paragraphs,
     unnamed_words,
 )
+from newsbot.domain import NARRATOR
 
 __all__ = [
     "CONTINUATION",

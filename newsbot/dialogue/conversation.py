@@ -115,33 +115,42 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
 
 
 def other_side(searcher: Searcher, state: State) -> Reply:
-    """The voices not heard in the last answer: the other side of the dispute when the voices
-    heard belong to one (the sides of the articles' facts, or voices grouped by their names),
-    otherwise any named voice not heard yet."""
+    """The other side of the dispute on the last question: the side heard is the one the question
+    named ("what did the residents say?"), or else the side of the last answer's best sourced
+    voice; the other sides are those of the articles' facts, or voices grouped by their names.
+    Where no side was heard, any named voice not heard yet."""
     if not state.last_question:
         return _needs_answer(searcher)
     voices = list(dict.fromkeys((passage.article, passage.speaker) for passage in searcher.index.passages))
-    side_of = side_names(voices, searcher.index.facts)
+    side_of = {voice: (voice[0], side) for voice, side in side_names(voices, searcher.index.facts).items()}
     heard = {(source.article, source.speaker) for source in state.last_sources}
-    heard_sides = {side_of[voice] for voice in heard if voice in side_of}
-    wanted = list(dict.fromkeys(side for side in side_of.values() if side not in heard_sides)) if heard_sides else []
+    asked = searcher.asked_sides(state.last_question)
+    heard_sides = {(article, side) for article, sides in asked.items() for side in sides}
+    if not heard_sides:
+        ranked = sorted(state.last_sources, key=lambda source: -source.score)
+        first = next((side_of[voice] for s in ranked if (voice := (s.article, s.speaker)) in side_of), None)
+        heard_sides = {first} if first else set()
+    # The other sides of the same article(s): (article, side name) pairs.
+    articles = {article for article, _ in heard_sides}
+    wanted = list(dict.fromkeys(side for side in side_of.values() if side[0] in articles and side not in heard_sides))
 
     def belongs(voice: tuple[str, Speaker]) -> bool:
-        if voice in heard or voice[1].kind is SpeakerKind.NARRATION:
+        if voice[1].kind is SpeakerKind.NARRATION:
             return False
-        return side_of.get(voice) in wanted if wanted else True
+        return side_of.get(voice) in wanted if wanted else voice not in heard
 
     prefer = frozenset(speaker for article, speaker in voices if belongs((article, speaker)))
-    result = searcher.search(state.last_question, k=ANSWER_CANDIDATES * 2, shaping=Shaping(prefer_speakers=prefer))
-    best: dict[tuple[str, Speaker], Source] = {}
+    shaping = Shaping(prefer_speakers=prefer, exclude=frozenset(state.shown))
+    result = searcher.search(state.last_question, k=ANSWER_CANDIDATES * 2, shaping=shaping)
+    best: dict[tuple[str, int], Source] = {}
     for hit in result.hits:
-        voice = (hit.passage.article, hit.passage.speaker)
-        if belongs(voice):
-            best.setdefault(voice, Source.of(hit.passage, hit.score))
+        if belongs((hit.passage.article, hit.passage.speaker)):
+            best.setdefault((hit.passage.article, hit.passage.paragraph), Source.of(hit.passage, hit.score))
     sources = sorted(list(best.values())[:MORE_CANDIDATES], key=lambda source: (source.article, source.paragraph))
     if not sources:
         return Reply(ReplyKind.NOTICE, NO_OTHER_SIDE, question=state.last_question)
-    lead = f"What {' and '.join(wanted)} said:" if wanted else "The other voices in the article:"
+    names = list(dict.fromkeys(name for _, name in wanted))
+    lead = f"What {' and '.join(names)} said:" if names else "The other voices in the article:"
     state.last_sources = sources
     state.shown |= {source.key for source in sources}
     return Reply(ReplyKind.MORE, lead, tuple(sources), question=state.last_question)

@@ -192,6 +192,11 @@ class Searcher:
                 heard.update(tokenize(match.group(1) or match.group(2)))
             for word in CASED_WORD.findall(passage.text):
                 (capitalised if word[0].isupper() else lower).add(word.lower())
+        # The voices the articles' facts name for each side speak in them too ("the residents").
+        for facts in index.facts.values():
+            for side in facts.sides:
+                for voice in side.voices:
+                    heard.update(tokenize(voice))
         self._heard = frozenset(heard)
         # Words the articles only ever write capitalised: names ("Walker", "Labour"), not "leaders".
         self._proper = frozenset(capitalised - lower)
@@ -206,8 +211,20 @@ class Searcher:
                 found.append(name)
         return found
 
+    def asked_sides(self, question: str) -> dict[str, set[str]]:
+        """Per article, the sides of its facts that the question names by one of their voices
+        ("what did the residents say" names the residents' side)."""
+        asked = {term for _, term in self.index.bm25.question_terms(question)}
+        named: dict[str, set[str]] = {}
+        for article, facts in self.index.facts.items():
+            for side in facts.sides:
+                if any(set(tokenize(voice)) and set(tokenize(voice)) <= asked for voice in side.voices):
+                    named.setdefault(article, set()).add(side.name)
+        return named
+
     def _speaker_matches(self, question: str) -> npt.NDArray[np.float32]:
-        """Per passage, how much of its speaker's name the question uses (a person's surname is enough)."""
+        """Per passage, how much of its speaker's name the question uses (a person's surname is
+        enough); all of it when the question names the side the speaker speaks for."""
         asked = {term for _, term in self.index.bm25.question_terms(question)}
         matches = np.zeros(len(self.index.passages), dtype=np.float32)
         for speaker, members in self._speakers.items():
@@ -217,6 +234,12 @@ class Searcher:
             is_person = speaker.kind is SpeakerKind.PERSON
             share = 1.0 if is_person and terms[-1] in asked else len(asked & set(terms)) / len(terms)
             matches[members] = share
+        sides = self.asked_sides(question)
+        if sides:
+            for position, passage in enumerate(self.index.passages):
+                facts = self.index.facts.get(passage.article)
+                if facts is not None and facts.side_of(passage.speaker) in sides.get(passage.article, ()):
+                    matches[position] = 1.0
         return matches
 
     def _other_voices(self, question: str) -> npt.NDArray[np.float32]:

@@ -136,13 +136,22 @@ _source_lock = threading.Lock()
 
 
 def get_source() -> SearcherSource:
-    """The process's SearcherSource over the configured knowledge and index (nothing loads until used)."""
+    """The process's one SearcherSource: the one the web app installed, or else one over the
+    configured knowledge and index (nothing loads until used)."""
     global _source
     with _source_lock:
         if _source is None:
             settings = get_settings()
             _source = SearcherSource(settings.knowledge_dir, settings.index_dir, settings.model)
         return _source
+
+
+def install_source(source: SearcherSource) -> None:
+    """Make `source` the process's one source: the web app's, which its API, its health report and
+    the bot's actions (hosted in it) then share."""
+    global _source
+    with _source_lock:
+        _source = source
 
 
 def get_searcher() -> Searcher:

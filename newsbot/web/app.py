@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from newsbot import __version__
-from newsbot.retrieval.service import SearcherSource
+from newsbot.retrieval.service import SearcherSource, install_source
 from newsbot.settings import Settings, get_settings
 from newsbot.web.errors import install_error_handlers
 from newsbot.web.limits import BodySizeLimit, OriginGuard, RateLimiter
@@ -39,6 +39,7 @@ Errors are JSON: `{"error": {"code": ..., "message": ...}}`.
 async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     source: SearcherSource = app.state.source
+    install_source(source)  # the actions hosted here search the same index, loaded once
     await run_in_threadpool(source.get)  # load the model and the index before the first question
     watcher = asyncio.create_task(
         watch_index(source, settings.watch_interval_seconds, settings.watch_knowledge), name="index watcher"
