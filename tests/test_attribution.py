@@ -1,8 +1,10 @@
-"""Tests for newsbot.attribution.rules: the seed article plus small invented texts."""
+"""Tests for newsbot.attribution: the seed article, small invented texts, and the word lists' loading."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,10 @@ from newsbot.attribution import (
     REPORTED,
     Attribution,
     attribute_paragraphs,
+    unnamed_words,
 )
+from newsbot.attribution import lexicon as lexicon_module
+from newsbot.attribution.lexicon import Lexicon, LexiconError, lexicon
 from newsbot.domain import NARRATION as NARRATION_SPEAKER
 from newsbot.domain import Speaker, SpeakerKind
 
@@ -302,3 +307,84 @@ def test_verbs_in_non_speech_senses_are_narration() -> None:
         "Labour's claims were rejected.",
     ]
     assert speakers(paragraphs) == [NARRATOR] * 4
+
+
+# --------------------------------------------------------------------------
+# Word lists (data/)
+# --------------------------------------------------------------------------
+
+DATA = Path(lexicon_module.__file__).parent / lexicon_module.DATA
+
+
+def test_lexicon_reads_every_data_file(monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[str] = []
+    original = lexicon_module._read
+
+    def recording_read(name: str) -> str:
+        read.append(name)
+        return original(name)
+
+    monkeypatch.setattr(lexicon_module, "_read", recording_read)
+    fresh = lexicon.__wrapped__()  # the loader itself, past its cache
+    assert isinstance(fresh, Lexicon)
+    assert sorted(read) == sorted(path.name for path in DATA.iterdir() if path.is_file())
+    assert len(read) == len(set(read))  # each file read once
+
+
+def test_lexicon_is_read_once() -> None:
+    assert lexicon() is lexicon()
+
+
+def test_lexicon_lists() -> None:
+    lex = lexicon()
+    assert lex.source_nouns["spokeswomen"] == "spokesperson"
+    assert lex.role_nouns["chairmen"] == "chairman"
+    assert {"sources", "spokespeople", "officers"} <= lex.plural_nouns
+    assert "source" not in lex.plural_nouns and "officer" not in lex.plural_nouns
+    assert lex.titles["Mrs"] == "f" and lex.titles["Dr"] == ""
+    assert lex.definite == {"the", "this", "that", "these", "those"}
+    assert lex.indefinite_singular == {"a", "an", "one"}
+    assert lex.definite | lex.indefinite_singular < lex.determiners
+    assert lex.be < lex.skippable
+    assert "," in lex.openers
+    assert lex.verb_re.fullmatch("pointed out") and not lex.verb_re.search("sayings")
+    assert lex.statement_re.search("Labour put out a joint statement")
+    assert [m.group() for m in lex.token_re.finditer("Mr. Smith said.")] == ["Mr.", "Smith", "said", "."]
+    assert {"source", "officers", "the", "one"} <= unnamed_words()
+
+
+def test_importing_attribution_reads_no_file() -> None:
+    # A fresh interpreter: note every file of data/ opened, import the package, check nothing was
+    # read and the loader's cache is empty; then the first call reads them all.
+    data = str(DATA)
+    count = sum(1 for path in DATA.iterdir() if path.is_file())
+    code = f"""
+import sys
+opened = []
+sys.addaudithook(lambda event, args: event == "open" and str(args[0]).startswith({data!r}) and opened.append(args[0]))
+import newsbot.attribution, newsbot.attribution.rules
+from newsbot.attribution.lexicon import lexicon
+info = lexicon.cache_info()
+assert not opened and info.currsize == 0 and info.misses == 0, (opened, info)
+lexicon()
+assert len(opened) == {count}, opened
+"""
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
+
+
+def test_malformed_lists_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    files = {
+        "listed_twice.txt": "# comment\nsaid\nsaid\n",
+        "empty.txt": "# only a comment\n",
+        "boolean.yml": "Mr: m\nno: f\n",
+        "gender.yml": "Mr: male\n",
+    }
+    monkeypatch.setattr(lexicon_module, "_read", files.__getitem__)
+    with pytest.raises(LexiconError, match="listed twice"):
+        lexicon_module._words("listed_twice.txt")
+    with pytest.raises(LexiconError, match="no entries"):
+        lexicon_module._words("empty.txt")
+    with pytest.raises(LexiconError, match="quote them"):
+        lexicon_module._string_mapping("boolean.yml")
+    with pytest.raises(LexiconError, match="none of"):
+        lexicon_module._string_mapping("gender.yml", lexicon_module.GENDERS)

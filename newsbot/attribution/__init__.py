@@ -1,4 +1,7 @@
-"""Who speaks in each paragraph of an article: general rules (rules.py) over word lists (data/)."""
+"""Who speaks in each paragraph of an article: general rules (rules.py) over word lists (data/).
+
+The word lists are read on first use (lexicon.py), never at import.
+"""
 
 from newsbot.attribution.rules import (
     CONTINUATION,

@@ -1,0 +1,302 @@
+"""Tokens and the noun phrases that can be a speaker ("Labour sources", "Mr Corbyn", "they")."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+from newsbot.attribution.lexicon import lexicon
+
+POSSESSIVE_RE = re.compile(r"['\u2019]s?$")
+CLAUSE_STOPS = frozenset(".!?;:“”()")
+_FUZZY_CUTOFF = 0.85
+# Prepositions of a post-modifier: "a spokeswoman for Acme Corp".
+_POST_PREPOSITIONS = ("for", "at", "from", "of")
+
+
+@dataclass(frozen=True)
+class Tok:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def bare(self) -> str:
+        return POSSESSIVE_RE.sub("", self.text)
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A parsed speaker noun phrase."""
+
+    kind: str  # "pronoun" | "source" | "org_noun" | "doc" | "name"
+    det: str  # lower-cased determiner, "" if none
+    pre: tuple[str, ...]  # modifiers (for "name": the whole name run)
+    head: str  # normalised head noun ("" for names)
+    post: tuple[str, ...]  # post-modifier ("for Acme Corp")
+    start: int
+    end: int
+
+
+# --------------------------------------------------------------------------
+# Token helpers
+# --------------------------------------------------------------------------
+
+
+def tokenize(text: str) -> list[Tok]:
+    return [Tok(m.group(), m.start(), m.end()) for m in lexicon().token_re.finditer(text)]
+
+
+def title_of(word: str) -> str | None:
+    bare = word.rstrip(".")
+    return bare if bare in lexicon().titles else None
+
+
+def is_name_token(tok: Tok) -> bool:
+    bare = tok.bare
+    lex = lexicon()
+    return (
+        bool(bare)
+        and bare[0].isalpha()
+        and bare[0].isupper()
+        and title_of(bare) is None
+        and bare not in lex.function_caps
+        and bare.lower() not in lex.determiners
+    )
+
+
+def is_plain_name(word: str) -> bool:
+    """A word that can be part of a personal name (not an org word/acronym)."""
+    bare = POSSESSIVE_RE.sub("", word)
+    lex = lexicon()
+    return (
+        len(bare) > 1
+        and bare[0].isupper()
+        and re.sub(r"['\u2019-]", "", bare).isalpha()
+        and any(ch.islower() for ch in bare)
+        and bare not in lex.org_words
+        and bare not in lex.demonyms
+        and bare not in lex.function_caps
+        and title_of(bare) is None
+    )
+
+
+def source_noun(word: str) -> str | None:
+    """Normalise ``word`` to a source noun of the lexicon (tolerating typos)."""
+    lex = lexicon()
+    low = word.lower()
+    if low in lex.source_nouns or (low in lex.role_nouns and word.islower()):
+        return low
+    if len(low) < 5 or not low.isalpha() or low in lex.fuzzy_exclude or low.endswith(("ly", "ing", "ed")):
+        return None
+    close = difflib.get_close_matches(low, list(lex.source_nouns), n=1, cutoff=_FUZZY_CUTOFF)
+    return close[0] if close else None
+
+
+def noun_class(head: str) -> str:
+    lex = lexicon()
+    return lex.source_nouns.get(head) or lex.role_nouns.get(head, head)
+
+
+def article_for(body: str) -> str:
+    first = body.split()[0] if body.split() else ""
+    if len(first) > 1 and first.isupper():
+        return "an" if first[0] in "AEFHILMNORSX" else "a"
+    return "an" if first[:1].lower() in ("a", "e", "i", "o", "u") else "a"
+
+
+# --------------------------------------------------------------------------
+# Noun-phrase parsing
+# --------------------------------------------------------------------------
+
+
+def _head_kind(tok: Tok) -> tuple[str, str]:
+    """Classify a potential phrase head: (kind, normalised head)."""
+    lex = lexicon()
+    low = tok.low
+    if low in lex.pronouns:
+        return "pronoun", low
+    if POSSESSIVE_RE.search(tok.text):
+        return "", ""  # "Labour's claims": a possessive is never the subject
+    source = source_noun(tok.text)
+    if source is not None:
+        return "source", source
+    if tok.text.islower() and low in lex.org_nouns:
+        return "org_noun", low
+    if tok.text.islower() and low in lex.doc_nouns:
+        return "doc", low
+    if is_name_token(tok):
+        return "name", ""
+    return "", ""
+
+
+def _is_back_connector(toks: list[Tok], j: int) -> bool:
+    """Whether ``toks[j]`` joins two parts of a name run ("Board of Deputies")."""
+    tok = toks[j]
+    if j < 1:
+        return False
+    if tok.low == "the":
+        return toks[j - 1].low in ("and", "of")
+    if tok.low not in ("and", "&", "of"):
+        return False
+    prev = toks[j - 1]
+    return is_name_token(prev) or (prev.low == "the" and j >= 2 and toks[j - 2].low in ("and", "of"))
+
+
+def _is_forward_connector(toks: list[Tok], i: int, words: list[Tok]) -> bool:
+    """Whether ``toks[i]`` continues a name run collected in ``words``."""
+    tok = toks[i]
+    if not words:
+        return False
+    if tok.low == "the":
+        return words[-1].low in ("and", "of")
+    if tok.low not in ("and", "&", "of") or i + 1 >= len(toks):
+        return False
+    nxt = toks[i + 1]
+    return is_name_token(nxt) or (nxt.low == "the" and i + 2 < len(toks) and is_name_token(toks[i + 2]))
+
+
+def _collect_name_run_back(toks: list[Tok], i: int) -> int:
+    """Index of the first token of the name run (with connectors) ending at i."""
+    first = i
+    j = i - 1
+    while j >= 0:
+        tok = toks[j]
+        if is_name_token(tok) or title_of(tok.text) is not None:
+            first = j
+        elif not _is_back_connector(toks, j):
+            break
+        j -= 1
+    return first
+
+
+def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
+    """Parse the noun phrase whose last token is ``toks[last]``."""
+    lex = lexicon()
+    tok = toks[last]
+    kind, head = _head_kind(tok)
+    if kind == "":
+        return None
+    if kind == "pronoun":
+        return Phrase("pronoun", "", (), head, (), tok.start, tok.end)
+    if kind == "name":
+        first = _collect_name_run_back(toks, last)
+        before = first - 1
+        # Post-modified source noun: "a spokeswoman for Acme Corp".
+        if before >= 1 and toks[before].low in _POST_PREPOSITIONS:
+            inner = phrase_ending_at(toks, before - 1)
+            if inner is not None and inner.kind in ("source", "org_noun"):
+                post = tuple(t.text for t in toks[before : last + 1])
+                return Phrase(inner.kind, inner.det, inner.pre, inner.head, post, inner.start, tok.end)
+        words = tuple(t.text for t in toks[first : last + 1])
+        start = toks[first].start
+        det = ""
+        if before >= 0 and toks[before].low == "the":
+            det = "the"
+            start = toks[before].start
+        return Phrase("name", det, words, "", (), start, tok.end)
+    # source / org_noun / doc: collect modifiers backwards.
+    first = last
+    j = last - 1
+    while j >= 0:
+        prev = toks[j]
+        if is_name_token(prev) or title_of(prev.text) is not None or prev.low in lex.modifiers:
+            first = j
+        elif prev.low in ("and", "&") and j >= 1 and (is_name_token(toks[j - 1]) or toks[j - 1].low in lex.modifiers):
+            pass
+        else:
+            break
+        j -= 1
+    pre = tuple(t.text for t in toks[first:last])
+    start = toks[first].start
+    det = ""
+    if j >= 0 and toks[j].low in lex.determiners:
+        det = toks[j].low
+        start = toks[j].start
+    return Phrase(kind, det, pre, head, (), start, tok.end)
+
+
+def phrase_before(toks: list[Tok], idx: int) -> tuple[Phrase | None, bool]:
+    """The subject phrase right before ``toks[idx]`` and whether it is passive."""
+    lex = lexicon()
+    i = idx - 1
+    passive = False
+    while i >= 0 and toks[i].low in lex.skippable:
+        passive = passive or toks[i].low in lex.be
+        i -= 1
+    if i < 0:
+        return None, passive
+    if toks[i].text == ",":
+        # Apposition: "Jane Smith, the council's leader, said".
+        j = i - 1
+        while j >= 0 and i - j < 16 and toks[j].text != "," and toks[j].text not in CLAUSE_STOPS:
+            j -= 1
+        if j >= 1 and toks[j].text == "," and j < i - 1:
+            # '"...," the minister, Paul Adams, said': the apposition is the name.
+            named = phrase_ending_at(toks, i - 1)
+            if named is not None and named.kind == "name" and named.start == toks[j + 1].start:
+                return named, passive
+            first = toks[j + 1].text
+            if first[:1].islower() or first[:1].isdigit():
+                inner = phrase_ending_at(toks, j - 1)
+                if inner is not None and inner.kind in ("name", "source", "org_noun"):
+                    return inner, passive
+        return None, passive
+    return phrase_ending_at(toks, i), passive
+
+
+def phrase_after(toks: list[Tok], idx: int) -> Phrase | None:
+    """Parse the noun phrase starting at ``toks[idx]``."""
+    lex = lexicon()
+    n = len(toks)
+    if idx >= n:
+        return None
+    i = idx
+    det = ""
+    start = toks[i].start
+    if toks[i].low in lex.determiners:
+        det = toks[i].low
+        i += 1
+    if i >= n:
+        return None
+    if det == "" and toks[i].low in lex.pronouns:
+        return Phrase("pronoun", "", (), toks[i].low, (), toks[i].start, toks[i].end)
+    words: list[Tok] = []
+    while i < n:
+        tok = toks[i]
+        kind, head = _head_kind(tok)
+        nxt = toks[i + 1] if i + 1 < n else None
+        if kind in ("source", "org_noun", "doc"):
+            end = tok.end
+            post: tuple[str, ...] = ()
+            if nxt is not None and nxt.low in _POST_PREPOSITIONS and i + 2 < n and is_name_token(toks[i + 2]):
+                k = i + 2
+                while k + 1 < n and (
+                    is_name_token(toks[k + 1])
+                    or (toks[k + 1].low in ("and", "of", "&") and k + 2 < n and is_name_token(toks[k + 2]))
+                ):
+                    k += 1
+                post = tuple(t.text for t in toks[i + 1 : k + 1])
+                end = toks[k].end
+            pre = tuple(t.text for t in words)
+            return Phrase(kind, det, pre, head, post, start, end)
+        if (
+            is_name_token(tok)
+            or title_of(tok.text) is not None
+            or _is_forward_connector(toks, i, words)
+            or (tok.text in lex.modifiers and nxt is not None)
+        ):
+            words.append(tok)
+        else:
+            break
+        i += 1
+    while words and (words[-1].low in ("and", "&", "of", "the") or words[-1].text in lex.modifiers):
+        words.pop()
+    if not any(is_name_token(t) for t in words):
+        return None
+    return Phrase("name", det, tuple(t.text for t in words), "", (), start, words[-1].end)
