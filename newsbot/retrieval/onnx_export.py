@@ -22,6 +22,7 @@ import tempfile
 import time
 import uuid
 import warnings
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -157,8 +158,10 @@ def _prune(root: Path, model_dir: Path, keep: str) -> None:
     for entry in root.iterdir():
         if entry.is_symlink() or not entry.is_dir() or entry.name == keep:
             continue
-        if entry.name.startswith(".staging-") and time.time() - entry.stat().st_mtime > 3600:
-            shutil.rmtree(entry, ignore_errors=True)
+        if entry.name.startswith(".staging-"):
+            with suppress(FileNotFoundError):  # another process's export may finish meanwhile
+                if time.time() - entry.stat().st_mtime > 3600:
+                    shutil.rmtree(entry, ignore_errors=True)
             continue
         info = read_export_info(entry)
         if info is not None and info.get("model_dir") == str(model_dir.resolve()):
@@ -166,45 +169,53 @@ def _prune(root: Path, model_dir: Path, keep: str) -> None:
             shutil.rmtree(entry, ignore_errors=True)
 
 
+def _export(model_name: str, model_dir: Path, folder: Path) -> None:
+    started = time.perf_counter()
+    logger.info("exporting %s to ONNX in %s", model_dir, folder)
+    model = get_model(model_name)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=folder.parent))
+    staging.chmod(0o755)
+    try:
+        _write_export(model_name, model, model_dir, staging)
+        difference = _check_vectors(model, staging)
+        shutil.rmtree(folder, ignore_errors=True)  # an incomplete or damaged export of this key
+        try:
+            os.replace(staging, folder)
+        except OSError:
+            if read_export_info(folder) is None:  # else another process exported the same key first
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    logger.info(
+        "exported %s to %s in %.1f s (largest difference from sentence-transformers' vectors: %.1e)",
+        model_name,
+        folder,
+        time.perf_counter() - started,
+        difference,
+    )
+
+
 def ensure_export(model_name: str) -> Path:
     """The model's export folder, exported now when missing or out of date.
 
-    Raises OnnxUnavailable when the model cannot run on ONNX Runtime (ModelError when it cannot load).
+    Raises OnnxUnavailable when the model cannot run on ONNX Runtime or the export cannot be
+    written, ModelError when the model cannot be loaded at all.
     """
     model_dir = model_path(model_name)
     root = exports_dir()
     key = cache_key(model_dir)
     folder = root / key
-    if read_export_info(folder) is not None:
-        logger.info("the ONNX export of %s is up to date: %s", model_name, folder)
-    else:
-        started = time.perf_counter()
-        logger.info("exporting %s to ONNX in %s", model_dir, folder)
-        model = get_model(model_name)
-        root.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=root))
-        staging.chmod(0o755)
-        try:
-            _write_export(model_name, model, model_dir, staging)
-            difference = _check_vectors(model, staging)
-            shutil.rmtree(folder, ignore_errors=True)  # an incomplete or damaged export of this key
-            try:
-                os.replace(staging, folder)
-            except OSError:
-                if read_export_info(folder) is None:  # else another process's export came first: same key, same export
-                    raise
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        logger.info(
-            "exported %s to %s in %.1f s (largest difference from sentence-transformers' vectors: %.1e)",
-            model_name,
-            folder,
-            time.perf_counter() - started,
-            difference,
-        )
-    if model_name == PACKAGED_MODEL:
-        _link_packaged(root, key)
-    _prune(root, model_dir, key)
+    try:
+        if read_export_info(folder) is not None:
+            logger.info("the ONNX export of %s is up to date: %s", model_name, folder)
+        else:
+            _export(model_name, model_dir, folder)
+        if model_name == PACKAGED_MODEL:
+            _link_packaged(root, key)
+        _prune(root, model_dir, key)
+    except OSError as error:
+        raise OnnxUnavailable(f"cannot write the export to {root}: {error}") from error
     return folder
 
 
@@ -224,9 +235,11 @@ def main(argv: list[str] | None = None) -> int:
         try:
             ensure_export(model_name)
         except OnnxUnavailable as error:
-            # The app embeds with sentence-transformers instead; the Rasa featurizer needs the packaged model.
-            logger.warning("%s stays on sentence-transformers: %s", model_name, error)
-            status = 1 if model_name == PACKAGED_MODEL else status
+            if model_name == PACKAGED_MODEL:
+                logger.error("cannot export %s, which the Rasa NLU featurizer runs: %s", model_name, error)
+                status = 1
+            else:  # the app embeds with sentence-transformers instead
+                logger.warning("%s stays on sentence-transformers: %s", model_name, error)
         except ModelError as error:
             logger.error("%s", error)
             status = 1
