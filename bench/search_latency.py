@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from newsbot.retrieval.embeddings import get_model
+from newsbot.retrieval.embeddings import embed
 from newsbot.retrieval.index import build_index, load_index
 from newsbot.retrieval.search import Searcher
 from newsbot.settings import PROJECT_ROOT, get_settings
@@ -59,7 +59,7 @@ def main() -> None:
     parser.add_argument("--xquad", type=Path, required=True, help="folder with articles/ and questions.jsonl")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    get_model(get_settings().model)
+    embed(get_settings().model, ["load the model"])
     with tempfile.TemporaryDirectory() as scratch:
         measure("seed", get_settings().knowledge_dir, PROJECT_ROOT / "eval" / "seed-dev.jsonl", Path(scratch))
         measure("xquad", args.xquad / "articles", args.xquad / "questions.jsonl", Path(scratch))

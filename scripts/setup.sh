@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Creates or updates both environments and builds the index. Safe to re-run: a step whose
-# inputs did not change is skipped, so a second run takes seconds.
+# Creates or updates both environments, exports the MiniLM model to ONNX and builds the index.
+# Safe to re-run: a step whose inputs did not change is skipped, so a second run takes seconds.
 #   .venv       Python 3.11: the newsbot package, actions, sentence-transformers, FAISS, FastAPI
-#   .venv-rasa  Python 3.10: Rasa Open Source 3.6.21, and the MiniLM model files for its NLU featurizer
+#   .venv-rasa  Python 3.10: Rasa Open Source 3.6.21, and ONNX Runtime for its NLU featurizer
+#   .data/minilm-onnx/  the model's ONNX export, which both environments run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -53,7 +54,7 @@ else
 fi
 
 # --- the Rasa environment ----------------------------------------------------------------
-rasa_inputs=(.venv-rasa requirements/rasa.txt requirements/rasa-nodeps.txt)
+rasa_inputs=(.venv-rasa requirements/rasa.txt)
 if stamp_ok "${rasa_inputs[@]}" && [ -x .venv-rasa/bin/rasa ]; then
   say ".venv-rasa is up to date"
 else
@@ -62,10 +63,12 @@ else
   [ -x .venv-rasa/bin/python ] || { say "creating .venv-rasa with $py310"; "$py310" -m venv .venv-rasa; }
   say "installing Rasa into .venv-rasa (first time: a few minutes, about 2.7 GB)"
   pip_install .venv-rasa/bin/pip install -r requirements/rasa.txt
-  pip_install .venv-rasa/bin/pip install --no-deps -r requirements/rasa-nodeps.txt
   write_stamp "${rasa_inputs[@]}"
 fi
 
-# --- the index ---------------------------------------------------------------------------
+# --- the model's ONNX export (made with torch, in the app environment) and the index ------
+# Exported again only when the model or the exporting libraries changed; the index build and the
+# Rasa server's featurizer both run it.
+.venv/bin/python -m newsbot.retrieval.onnx_export
 .venv/bin/newsbot index build
 say "done ($root)"

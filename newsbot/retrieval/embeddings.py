@@ -1,9 +1,16 @@
-"""The sentence embedding model: loaded lazily, once per model, offline."""
+"""The sentence embedding model: loaded lazily, once per model, offline.
+
+It runs on ONNX Runtime from the model's export folder (newsbot.retrieval.onnx_encoder), made by
+scripts/setup.sh or here at first use; without the export folder, or for a model whose pipeline
+ONNX Runtime cannot reproduce (or NEWSBOT_ONNX=false), sentence-transformers embeds. Only
+exporting and sentence-transformers import torch.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
+import shutil
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from newsbot.retrieval.onnx_encoder import OnnxEncoder, OnnxUnavailable
+from newsbot.retrieval.onnx_encoder import OnnxEncoder, OnnxUnavailable, export_folder, read_export_info
 from newsbot.settings import PACKAGED_MODEL, get_settings
 
 if TYPE_CHECKING:
@@ -22,8 +29,13 @@ logger = logging.getLogger(__name__)
 
 _models: dict[str, SentenceTransformer] = {}
 _encoders: dict[str, OnnxEncoder | None] = {}
-_lock = threading.Lock()
+# Reentrant: loading an encoder can export, which loads the sentence-transformers model.
+_lock = threading.RLock()
 BATCH_SIZE = 32
+# ONNX Runtime's threads per session. One: the app shares the machine's cores with the Rasa server
+# (TensorFlow, the NLU featurizer), and more threads wait on each other there. On 2 busy cores one
+# question took 2.9 ms on 1 thread and 7.4 ms on 2; 32 paragraphs 0.87 s and 1.1 s.
+ONNX_THREADS = 1
 
 
 class ModelError(Exception):
@@ -62,30 +74,37 @@ def get_model(model: str) -> SentenceTransformer:
 
 
 def embedding_dimension(model: str) -> int:
+    encoder = get_encoder(model)
+    if encoder is not None:
+        return encoder.dimension
     dimension = get_model(model).get_embedding_dimension()
     if dimension is None:
         raise ModelError(f"model {model!r} does not report its embedding dimension")
     return int(dimension)
 
 
+def _load_encoder(model: str) -> OnnxEncoder | None:
+    folder = export_folder(model_path(model))
+    try:
+        if read_export_info(folder) is not None:
+            try:
+                return OnnxEncoder(folder, threads=ONNX_THREADS)
+            except OnnxUnavailable as error:
+                logger.warning("%s: exporting it again", error)
+                shutil.rmtree(folder, ignore_errors=True)
+        from newsbot.retrieval.onnx_export import ensure_export  # imports torch
+
+        return OnnxEncoder(ensure_export(model), threads=ONNX_THREADS)
+    except OnnxUnavailable as error:
+        logger.warning("embedding with sentence-transformers: %s", error)
+        return None
+
+
 def get_encoder(model: str) -> OnnxEncoder | None:
     """The model on ONNX Runtime, or None where it cannot run there (sentence-transformers embeds)."""
-    loaded = get_model(model)
     with _lock:
         if model not in _encoders:
-            settings = get_settings()
-            if not settings.onnx:
-                _encoders[model] = None
-            else:
-                import torch
-
-                try:
-                    _encoders[model] = OnnxEncoder(
-                        loaded, model_path(model), settings.cache_dir, threads=torch.get_num_threads()
-                    )
-                except OnnxUnavailable as error:
-                    logger.warning("embedding with sentence-transformers: %s", error)
-                    _encoders[model] = None
+            _encoders[model] = _load_encoder(model) if get_settings().onnx else None
         return _encoders[model]
 
 
@@ -93,8 +112,7 @@ def embed(model: str, texts: list[str], progress: bool = False) -> npt.NDArray[n
     """Unit-length embeddings, one row per text."""
     encoder = get_encoder(model)
     if encoder is not None:
-        dimension = embedding_dimension(model)
-        vectors = np.zeros((len(texts), dimension), dtype=np.float32)
+        vectors = np.zeros((len(texts), encoder.dimension), dtype=np.float32)
         with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress) as bar:
             for positions, batch in encoder.batches(texts, BATCH_SIZE):
                 vectors[positions] = batch

@@ -1,53 +1,56 @@
-"""The sentence embedding model run by ONNX Runtime: the same vectors as sentence-transformers, faster.
+"""The sentence embedding model run by ONNX Runtime: sentence-transformers' vectors without torch.
 
-On these CPUs (AVX without AVX2) PyTorch takes 12-15 ms to embed one short question with
-all-MiniLM-L6-v2 and ONNX Runtime 3-5 ms (bench/search_latency.py), and the question's embedding
-is most of a search. The transformer is exported once per model and library versions to the
-cache folder; the tokenizer and the pooling stay sentence-transformers' own. Models whose
-pipeline is not transformer → mean pooling (→ normalize) are left to sentence-transformers.
+The transformer is exported once (newsbot.retrieval.onnx_export, which needs torch) to a folder
+of the project, `.data/minilm-onnx/<cache key>/` (NEWSBOT_MINILM_ONNX_DIR overrides
+`.data/minilm-onnx`):
+
+    model.onnx      input_ids, attention_mask, token_type_ids -> last_hidden_state
+    tokenizer.json  the tokenizer sentence-transformers loaded (Hugging Face tokenizers format)
+    export.json     what was exported: the model, its max_seq_length, the exporting libraries
+
+This module reads that folder with onnxruntime, tokenizers and numpy only, so a process that
+embeds questions never imports torch, transformers or sentence-transformers. The Rasa server's
+NLU featurizer (bot/addons/minilm_featurizer.py) runs the same folder in its own environment.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
-import tempfile
-import warnings
 from collections.abc import Iterator
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-if TYPE_CHECKING:
-    from sentence_transformers import SentenceTransformer
+from newsbot.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
 
-# Part of the cache key: bump when the export below changes.
-EXPORT_FORMAT = 1
+# Part of the cache key: bump when the export (onnx_export.py) or the folder's layout changes.
+EXPORT_FORMAT = 2
 OPSET = 17
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+OUTPUT = "last_hidden_state"
+MODEL_FILE = "model.onnx"
+TOKENIZER_FILE = "tokenizer.json"
+EXPORT_INFO = "export.json"
+# The libraries whose versions can change what the export holds.
+EXPORTING_PACKAGES = ("torch", "transformers", "sentence-transformers", "tokenizers", "onnx")
 
 
 class OnnxUnavailable(Exception):
     """This model cannot run on ONNX Runtime here; sentence-transformers will embed instead."""
 
 
-def _modules(model: SentenceTransformer) -> list[Any]:
-    return [model[position] for position in range(len(model))]
-
-
-def _check_pipeline(model: SentenceTransformer) -> None:
-    names = [type(module).__name__ for module in _modules(model)]
-    if names not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
-        raise OnnxUnavailable(f"pipeline {names} is not transformer → pooling (→ normalize)")
-    mode = getattr(model[1], "pooling_mode", None)
-    if mode != "mean":
-        raise OnnxUnavailable(f"pooling mode {mode!r} is not mean")
+def exports_dir() -> Path:
+    """Where exports live; the Rasa featurizer looks in the same place (bot/addons/minilm_featurizer.py)."""
+    configured = os.environ.get("NEWSBOT_MINILM_ONNX_DIR")
+    return Path(configured).expanduser() if configured else PROJECT_ROOT / ".data" / "minilm-onnx"
 
 
 def _version(package: str) -> str:
@@ -57,11 +60,15 @@ def _version(package: str) -> str:
         return "none"
 
 
+def exporting_versions() -> dict[str, str]:
+    return {package: _version(package) for package in EXPORTING_PACKAGES}
+
+
 def cache_key(model_dir: Path) -> str:
     """Changes with the model's files and with the exporting libraries."""
     digest = hashlib.sha256(f"{EXPORT_FORMAT}|{OPSET}|{model_dir.resolve()}".encode())
-    for package in ("torch", "transformers", "onnx"):
-        digest.update(f"|{package}={_version(package)}".encode())
+    for package, version in exporting_versions().items():
+        digest.update(f"|{package}={version}".encode())
     for path in sorted(model_dir.rglob("*")):
         if path.is_file():
             stat = path.stat()
@@ -69,86 +76,75 @@ def cache_key(model_dir: Path) -> str:
     return digest.hexdigest()[:20]
 
 
-def _export(model: SentenceTransformer, target: Path) -> None:
-    import torch
+def export_folder(model_dir: Path) -> Path:
+    return exports_dir() / cache_key(model_dir)
 
-    transformer: Any = model[0].auto_model
-    transformer.eval()
 
-    class LastHiddenState(torch.nn.Module):
-        def __init__(self) -> None:
-            super().__init__()
-            self.transformer = transformer
-
-        def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            output = self.transformer(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
-            return output.last_hidden_state
-
-    sample = model.tokenizer(["a short sample sentence"], return_tensors="pt")
-    dynamic_axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "last_hidden_state")}
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent) as scratch:
-        partial = Path(scratch) / target.name
-        with warnings.catch_warnings(), torch.inference_mode():
-            # The TorchScript exporter warns about tracing details that do not apply here
-            # (a fixed-size sample, the attention mask's branches).
-            warnings.simplefilter("ignore")
-            torch.onnx.export(
-                LastHiddenState(),
-                tuple(sample[name] for name in INPUTS),
-                str(partial),
-                input_names=list(INPUTS),
-                output_names=["last_hidden_state"],
-                dynamic_axes=dynamic_axes,
-                opset_version=OPSET,
-                dynamo=False,
-            )
-        # Atomic: another process exporting the same model at the same time is harmless.
-        os.replace(partial, target)
+def read_export_info(folder: Path) -> dict[str, Any] | None:
+    """The folder's export.json when the export in it is complete and of this format, else None."""
+    try:
+        info: dict[str, Any] = json.loads((folder / EXPORT_INFO).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if info.get("format") != EXPORT_FORMAT:
+        return None
+    for name in (MODEL_FILE, TOKENIZER_FILE):
+        path = folder / name
+        if not path.is_file() or path.stat().st_size != info.get("sizes", {}).get(name):
+            return None
+    return info
 
 
 class OnnxEncoder:
-    """Embeds texts like `SentenceTransformer.encode(normalize_embeddings=True)`."""
+    """Embeds texts like `SentenceTransformer.encode(normalize_embeddings=True)`, from an export folder."""
 
-    def __init__(self, model: SentenceTransformer, model_dir: Path, cache_dir: Path, threads: int) -> None:
-        _check_pipeline(model)
-        if "token_type_ids" not in model.tokenizer.model_input_names:
-            raise OnnxUnavailable("the tokenizer gives no token_type_ids")
+    def __init__(self, folder: Path, threads: int = 1) -> None:
+        info = read_export_info(folder)
+        if info is None:
+            raise OnnxUnavailable(f"no complete export in {folder}")
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        self.max_tokens = int(info["max_tokens"])
         try:
-            import onnxruntime
-        except ImportError as error:
-            raise OnnxUnavailable(f"onnxruntime is not installed: {error}") from error
-        self.tokenizer = model.tokenizer
-        self.max_tokens = int(model.max_seq_length or self.tokenizer.model_max_length)
-        path = cache_dir / "onnx" / f"{cache_key(model_dir)}.onnx"
-        if not path.is_file():
-            logger.info("exporting %s to ONNX in %s", model_dir, path)
-            try:
-                _export(model, path)
-            except Exception as error:  # any exporter failure leaves sentence-transformers in charge
-                raise OnnxUnavailable(f"ONNX export failed: {error}") from error
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = max(1, threads)
-        options.inter_op_num_threads = 1
-        options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-        options.log_severity_level = 3
-        try:
-            self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
-        except Exception as error:  # a damaged cache file: export again next time
-            path.unlink(missing_ok=True)
-            raise OnnxUnavailable(f"cannot load {path}: {error}") from error
+            self.tokenizer = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = threads
+            options.inter_op_num_threads = 1
+            options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
+            options.log_severity_level = 3
+            self.session = onnxruntime.InferenceSession(
+                str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:  # a damaged export: onnxruntime and tokenizers raise their own types
+            raise OnnxUnavailable(f"cannot load the export in {folder}: {error}") from error
+        # sentence-transformers truncates at max_seq_length and pads to the batch's longest text.
+        self.tokenizer.enable_truncation(self.max_tokens)
+        self.tokenizer.no_padding()
+        dimension = self.session.get_outputs()[0].shape[-1]
+        if not isinstance(dimension, int):
+            raise OnnxUnavailable(f"the export in {folder} has no fixed output dimension")
+        self.dimension = dimension
 
     def batches(self, texts: list[str], batch_size: int) -> Iterator[tuple[list[int], npt.NDArray[np.float32]]]:
         """(positions, unit vectors) per batch; texts of similar length go together (less padding)."""
         order = sorted(range(len(texts)), key=lambda position: -len(texts[position]))
         for start in range(0, len(order), batch_size):
             positions = order[start : start + batch_size]
-            yield positions, self._embed([texts[position] for position in positions])
+            yield positions, self.embed([texts[position] for position in positions])
 
-    def _embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
-        features = self.tokenizer(texts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="np")
-        inputs = {name: features[name].astype(np.int64) for name in INPUTS}
-        (hidden,) = self.session.run(["last_hidden_state"], inputs)
+    def embed(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        """Unit vectors of one batch, [len(texts), dimension]."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(texts)
+        length = max(len(encoding.ids) for encoding in encodings)
+        inputs = {name: np.zeros((len(texts), length), dtype=np.int64) for name in INPUTS}
+        for row, encoding in enumerate(encodings):
+            inputs["input_ids"][row, : len(encoding.ids)] = encoding.ids
+            inputs["attention_mask"][row, : len(encoding.ids)] = encoding.attention_mask
+            inputs["token_type_ids"][row, : len(encoding.ids)] = encoding.type_ids
+        (hidden,) = self.session.run([OUTPUT], inputs)
         mask = inputs["attention_mask"][..., None].astype(np.float32)
         pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
