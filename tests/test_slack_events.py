@@ -210,6 +210,8 @@ def test_read_request_tells_a_challenge_a_turn_and_nothing_apart() -> None:
     assert read_request(json.dumps(verification).encode(), JSON, None) == Challenge(verification["challenge"])
     mention = load("bolt_event_callback_app_mention.json")
     assert isinstance(read_request(json.dumps(mention).encode(), "application/json; charset=utf-8", None), SlackTurn)
+    direct = load("rasa_direct_message_event_im.json")  # Rasa's: no "type" beside the event
+    assert isinstance(read_request(json.dumps(direct).encode(), JSON, None), SlackTurn)
     assert isinstance(read_request(form(click()), FORM, None), SlackTurn)
     assert read_request(json.dumps({"type": "app_rate_limited"}).encode(), JSON, None) is None
 

@@ -98,7 +98,8 @@ def read_request(body: bytes, content_type: str | None, watched_channel: str | N
         return click_turn(request)
     if request.get("type") == "url_verification":
         return Challenge(str(request.get("challenge", "")))
-    if request.get("type") == "event_callback":
+    # Slack's events say "event_callback"; Rasa's test payloads have the event alone.
+    if request.get("type", "event_callback") == "event_callback":
         return event_turn(request, watched_channel)
     return None
 
