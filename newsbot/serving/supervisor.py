@@ -217,7 +217,8 @@ def start_rasa(config: StackConfig, model: Path) -> subprocess.Popen[bytes]:
     log = config.logs_dir / "rasa.log"
     command = [
         str(RASA), "run", "--model", str(model), "--interface", config.rasa_host, "--port", str(config.rasa_port),
-        "--enable-api", "--auth-token", config.rasa_token,
+        # One argument: a token starting with "-" (token_urlsafe makes one in 64) is no option.
+        "--enable-api", f"--auth-token={config.rasa_token}",
         "--endpoints", "bot/endpoints.yml", "--credentials", str(write_credentials(config)),
     ]  # fmt: skip
     process = _start(command, rasa_env(config), log)
