@@ -144,7 +144,7 @@ def rasa_env(config: StackConfig) -> dict[str, str]:
 
 def write_credentials(config: StackConfig) -> Path:
     """Rasa's channels for this start: the guarded REST channel, and Socket.IO when asked for."""
-    channels = ["addons.channels.GuardedRestInput:", "addons.slack.EnvSlackInput:"]
+    channels = ["addons.channels.GuardedRestInput:"]
     if config.socketio:
         channels += ["socketio:", "  user_message_evt: user_uttered", "  bot_message_evt: bot_uttered"]
         channels += ["  session_persistence: true"]
