@@ -41,7 +41,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from newsbot.domain import NARRATION as NARRATION_SPEAKER
-from newsbot.domain import NARRATOR, Speaker, SpeakerKind
+from newsbot.domain import NARRATOR as NARRATOR  # re-exported: the package and its tests name it from here
+from newsbot.domain import Speaker, SpeakerKind
 
 NARRATION = "narration"
 QUOTE = "quote"
