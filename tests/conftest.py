@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from newsbot.retrieval.index import LoadedIndex, build_index, load_index
 from newsbot.retrieval.search import Searcher
-from newsbot.settings import PACKAGED_MODEL, PROJECT_ROOT
+from newsbot.serving.supervisor import free_port
+from newsbot.settings import PACKAGED_MODEL, PROJECT_ROOT, Settings
+from newsbot.web.app import create_app
 
 KNOWLEDGE = PROJECT_ROOT / "knowledge"
 SEED_ARTICLE = "corbyn-jewish-leaders-talks"
@@ -17,6 +22,8 @@ SHARED = PROJECT_ROOT.parent / "shared"
 COUNCIL_KNOWLEDGE = PROJECT_ROOT / "tests" / "data" / "council"
 COUNCIL_ARTICLE = "quayside-parking-dispute"
 MODEL = PACKAGED_MODEL
+
+AppFactory = Callable[..., TestClient]
 
 
 @pytest.fixture(scope="session")
@@ -52,3 +59,28 @@ def council_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     index_dir = tmp_path_factory.mktemp("council-index")
     build_index(COUNCIL_KNOWLEDGE, index_dir, MODEL, progress=False)
     return Searcher(load_index(index_dir, MODEL, COUNCIL_KNOWLEDGE), MODEL)
+
+
+@pytest.fixture
+def make_client(seed_index_dir: Path) -> Iterator[AppFactory]:
+    """A TestClient of the web app over the session's seed index, with Rasa down (nothing listens
+    at its address); keyword arguments are settings."""
+    clients: list[TestClient] = []
+
+    def make(**overrides: Any) -> TestClient:
+        values: dict[str, Any] = {
+            "knowledge_dir": KNOWLEDGE,
+            "index_dir": seed_index_dir,
+            "model": MODEL,
+            "rasa_url": f"http://127.0.0.1:{free_port()}",
+            "watch_knowledge": False,
+        }
+        values.update(overrides)
+        client = TestClient(create_app(Settings(**values)))
+        client.__enter__()
+        clients.append(client)
+        return client
+
+    yield make
+    for client in clients:
+        client.__exit__(None, None, None)

@@ -1,5 +1,6 @@
-"""A stand-in for Slack's Web API, run in the test process: it records every call it gets and
-answers chat.postMessage as Slack does ({"ok": true, "channel", "ts", "message"}).
+"""Slack's side of the tests: a stand-in for Slack's Web API, run in the test process, which
+records every call it gets and answers chat.postMessage as Slack does ({"ok": true, "channel",
+"ts", "message"}); and Slack's request signatures (`signed_headers`).
 
 The bot under test is pointed at it with SLACK_API_URL = `base_url`. `hold()` makes it keep its
 answers back until `release()`: the bot's Web API calls then wait, as they would on a slow Slack.
@@ -7,6 +8,8 @@ answers back until `release()`: the bot's Web API calls then wait, as they would
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import threading
 import time
@@ -21,6 +24,22 @@ from newsbot.serving.supervisor import free_port
 
 API_PREFIX = "/api/"
 BOT_ID = "B0STANDIN"
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """Slack's request signature: v0=HMAC-SHA256(secret, "v0:{timestamp}:{body}")."""
+    digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+    return f"v0={digest}"
+
+
+def signed_headers(secret: str, body: bytes, content_type: str, age: int = 0) -> dict[str, str]:
+    """The headers Slack sends with `body`, signed `age` seconds ago."""
+    timestamp = str(int(time.time()) - age)
+    return {
+        "Content-Type": content_type,
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": sign(secret, timestamp, body),
+    }
 
 
 @dataclass(frozen=True)

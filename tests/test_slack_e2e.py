@@ -1,11 +1,12 @@
-"""End to end: Slack's own payloads, signed, sent to the running Rasa server's Slack webhook.
+"""End to end: Slack's own payloads, signed, sent to the running web app's Slack webhook, which
+asks the running Rasa server (through its REST channel, with the token) and posts the answers.
 
 The bot's Web API calls go to a local stand-in (tests/slack_standin.py) that records them. The
 payloads, retry headers and signing vectors are the ones Slack's SDKs and Rasa test with
 (../shared/eval/slack/, see its SOURCES.tsv); each test gives its messages fresh timestamps.
 
 Checking that something did NOT happen (an ignored or repeated message got no answer) needs no
-waiting: Rasa handles a conversation's messages one after the other, in the order they came. So
+waiting: the web app answers a thread's messages one after the other, in the order they came. So
 after the message under test, a "probe" is sent in the same thread; once the probe's answer is
 there, an answer to the message under test would be there too.
 """
@@ -13,8 +14,7 @@ there, an answer to the message under test would be there too.
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
+import dataclasses
 import itertools
 import json
 import time
@@ -27,10 +27,20 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 import yaml
-from slack_standin import Call, SlackStandIn, running_standin
+from slack_standin import Call, SlackStandIn, running_standin, sign, signed_headers
 
-from devtools.rasa_client import BotTurn, RasaClient
-from newsbot.serving.supervisor import RASA, StackConfig, free_port, running_stack, start_rasa, stop, train
+from newsbot.channels.chat_client import ChatClient, reply_of
+from newsbot.channels.slack_events import session_id
+from newsbot.serving.supervisor import (
+    RASA,
+    StackConfig,
+    free_port,
+    running_stack,
+    start_rasa,
+    start_web,
+    stop,
+    train,
+)
 from newsbot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
@@ -61,12 +71,6 @@ BOT_USER = str(MENTION["authed_users"][0])  # the app's bot user in the mention 
 _timestamps = itertools.count(1)
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    """Slack's request signature: v0=HMAC-SHA256(secret, "v0:{timestamp}:{body}")."""
-    digest = hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + body, hashlib.sha256).hexdigest()
-    return f"v0={digest}"
-
-
 def fresh_ts() -> str:
     """A message timestamp no other test uses (each is a new thread, so a new conversation)."""
     return f"{int(time.time())}.{next(_timestamps):06d}"
@@ -95,22 +99,23 @@ def direct_message(text: str, thread_ts: str | None = None) -> dict[str, Any]:
 
 @dataclass
 class Slack:
-    """Slack's side of the conversation: signed requests to the webhook, the stand-in's records."""
+    """Slack's side of the conversation: signed requests to the web app's webhook, the stand-in's
+    records; and Rasa's HTTP API, to see what the bot read."""
 
-    rasa_url: str
+    stack: StackConfig
     http: httpx.Client
     standin: SlackStandIn
 
     @property
     def webhook(self) -> str:
-        return f"{self.rasa_url}{WEBHOOK}"
+        return f"{self.stack.web_url}{WEBHOOK}"
 
     def latest_user_text(self, conversation: str) -> str:
-        """What the bot read last in a conversation (Rasa's HTTP API). Rasa stores the turn after
-        it has posted the replies, so the tracker is read until the turn is there."""
+        """What the bot read last in a conversation (Rasa's HTTP API, with the token)."""
         deadline = time.monotonic() + TIMEOUT
+        url = f"{self.stack.rasa_url}/conversations/{conversation}/tracker"
         while True:
-            tracker = self.http.get(f"{self.rasa_url}/conversations/{conversation}/tracker").json()
+            tracker = self.http.get(url, params={"token": self.stack.rasa_token}).json()
             text = tracker["latest_message"].get("text")
             if text is not None or time.monotonic() > deadline:
                 return str(text)
@@ -119,12 +124,7 @@ class Slack:
     def post(
         self, body: bytes, content_type: str, secret: str = SECRET, age: int = 0, headers: dict[str, str] | None = None
     ) -> httpx.Response:
-        timestamp = str(int(time.time()) - age)
-        signed = {
-            "Content-Type": content_type,
-            "X-Slack-Request-Timestamp": timestamp,
-            "X-Slack-Signature": sign(secret, timestamp, body),
-        }
+        signed = signed_headers(secret, body, content_type, age)
         return self.http.post(self.webhook, content=body, headers={**signed, **(headers or {})})
 
     def event(self, payload: dict[str, Any], **options: Any) -> httpx.Response:
@@ -199,12 +199,14 @@ def test_without_slack_settings_the_connector_is_off_and_the_bot_runs(
     for name in SLACK_SETTINGS:
         monkeypatch.delenv(name, raising=False)
     with running_stack(stack_config(tmp_path)) as running:
-        off = httpx.post(f"{running.rasa_url}{WEBHOOK}", json=load("bolt_url_verification.json"), timeout=TIMEOUT)
+        off = httpx.post(f"{running.web_url}{WEBHOOK}", json=load("bolt_url_verification.json"), timeout=TIMEOUT)
         assert off.status_code == 404
-        assert "SLACK_BOT_TOKEN" in off.json()["error"]
-        with RasaClient(running.rasa_url, timeout=TIMEOUT) as client:
-            reply = BotTurn.of(client.send("no-slack", "What did Labour commit to?"))
-        assert reply.sources
+        assert "SLACK_BOT_TOKEN" in off.json()["error"]["message"]
+        # Rasa has no Slack channel of its own any more.
+        assert httpx.post(f"{running.rasa_url}{WEBHOOK}", json={}, timeout=TIMEOUT).status_code == 404
+        with ChatClient(running.web_url, timeout=TIMEOUT) as client:
+            replies = [reply_of(message) for message in client.send("no-slack-session", "What did Labour commit to?")]
+        assert any(reply is not None and reply.passages for reply in replies), replies
 
 
 @pytest.fixture(scope="module")
@@ -215,7 +217,7 @@ def standin() -> Iterator[SlackStandIn]:
 
 @pytest.fixture(scope="module")
 def slack(tmp_path_factory: pytest.TempPathFactory, standin: SlackStandIn) -> Iterator[Slack]:
-    """The bot, with Slack settings in its environment (the Rasa process inherits them)."""
+    """The bot, with Slack settings in its environment (the web app inherits them)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SLACK_BOT_TOKEN", TOKEN)
         patch.setenv("SLACK_SIGNING_SECRET", SECRET)
@@ -225,7 +227,7 @@ def slack(tmp_path_factory: pytest.TempPathFactory, standin: SlackStandIn) -> It
             running_stack(stack_config(tmp_path_factory.mktemp("slack"))) as running,
             httpx.Client(timeout=TIMEOUT) as http,
         ):
-            yield Slack(running.rasa_url, http, standin)
+            yield Slack(running, http, standin)
 
 
 def test_with_the_actions_down_a_slack_user_gets_an_apology(
@@ -235,22 +237,28 @@ def test_with_the_actions_down_a_slack_user_gets_an_apology(
     monkeypatch.setenv("SLACK_SIGNING_SECRET", SECRET)
     monkeypatch.setenv("SLACK_API_URL", standin.base_url)
     monkeypatch.delenv("SLACK_CHANNEL", raising=False)
-    config = stack_config(tmp_path)  # nothing listens on its web port: Rasa's actions are down
-    process = start_rasa(config, train(config))
+    config = stack_config(tmp_path)
+    model = train(config)
+    web = start_web(config)
     try:
-        with httpx.Client(timeout=TIMEOUT) as http:
-            slack = Slack(config.rasa_url, http, standin)
-            question = mention("What did Labour commit to?", channel="CDOWN1")
-            slack.send(question)
-            thread = question["event"]["ts"]
-            (apology,) = slack.replies("CDOWN1", thread)
-            assert apology.text.startswith("Sorry"), apology
-            # The conversation goes on: a turn that needs no action still gets its reply.
-            slack.send(mention("hello", channel="CDOWN1", thread_ts=thread))
-            replies = slack.replies("CDOWN1", thread, count=2)
-            assert not replies[1].text.startswith("Sorry"), replies
+        # Rasa's action endpoint is a port where nothing listens: its actions are down.
+        rasa = start_rasa(dataclasses.replace(config, web_port=free_port()), model)
+        try:
+            with httpx.Client(timeout=TIMEOUT) as http:
+                slack = Slack(config, http, standin)
+                question = mention("What did Labour commit to?", channel="CDOWN1")
+                slack.send(question)
+                thread = question["event"]["ts"]
+                (apology,) = slack.replies("CDOWN1", thread)
+                assert apology.text.startswith("Sorry"), apology
+                # The conversation goes on: a turn that needs no action still gets its reply.
+                slack.send(mention("hello", channel="CDOWN1", thread_ts=thread))
+                replies = slack.replies("CDOWN1", thread, count=2)
+                assert not replies[1].text.startswith("Sorry"), replies
+        finally:
+            stop(rasa)
     finally:
-        stop(process)
+        stop(web)
 
 
 def test_the_payloads_are_the_shared_test_material() -> None:
@@ -309,7 +317,7 @@ def test_the_bot_reads_the_question_without_its_mention_and_unescaped(slack: Sla
     ts = payload["event"]["ts"]
     slack.send(payload)
     slack.replies("C111", ts)
-    assert slack.latest_user_text(f"C111_{ts}") == "What did Labour promise & commit to?"
+    assert slack.latest_user_text(session_id("C111", ts)) == "What did Labour promise & commit to?"
 
 
 def test_follow_ups_work_within_a_thread_and_threads_are_separate_conversations(slack: Slack) -> None:
@@ -431,14 +439,13 @@ def test_a_retry_never_produces_a_second_answer(slack: Slack) -> None:
     root = payload["event"]["ts"]
     slack.send(payload)
     slack.replies("C111", root)
-    for example in (RETRIES["rasa"], RETRIES["bolt_python"]):
-        retry = slack.event(payload, headers={name: str(value) for name, value in example["headers"].items()})
-        assert retry.status_code == 201
+    # Slack's retries (after a timeout, or for another reason: Slack got no answer at all, say)
+    # are recognised, and Slack is told not to try again.
+    other = {"X-Slack-Retry-Num": "3", "X-Slack-Retry-Reason": "http_error"}
+    for headers in (RETRIES["rasa"]["headers"], RETRIES["bolt_python"]["headers"], other):
+        retry = slack.event(payload, headers={name: str(value) for name, value in headers.items()})
+        assert retry.status_code == 200
         assert retry.headers["X-Slack-No-Retry"] == "1"
-    # A retry for another reason (Slack got no answer at all, say) is recognised too.
-    other = slack.event(payload, headers={"X-Slack-Retry-Num": "3", "X-Slack-Retry-Reason": "http_error"})
-    assert other.status_code == 200
-    assert other.headers["X-Slack-No-Retry"] == "1"
     posts = slack.probe("C111", root)
     assert len(posts) == 2, [post.text for post in posts]  # the answer, and the probe's
 

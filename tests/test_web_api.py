@@ -6,50 +6,19 @@ from __future__ import annotations
 import json
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE, write_article
+from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE, AppFactory, write_article
 from fastapi.testclient import TestClient
 
 from newsbot.retrieval import service
 from newsbot.retrieval.index import build_index
-from newsbot.serving.supervisor import free_port
-from newsbot.settings import Settings
-from newsbot.web.app import create_app
 from newsbot.web.rasa_gateway import BotFailed, api_messages, as_plain_text
 
 QUESTION = "What did Labour commit to?"
-
-
-AppFactory = Callable[..., TestClient]
-
-
-@pytest.fixture
-def make_client(seed_index_dir: Path) -> Iterator[AppFactory]:
-    """A TestClient of an app over the session's seed index; keyword arguments are settings."""
-    clients: list[TestClient] = []
-
-    def make(**overrides: Any) -> TestClient:
-        values: dict[str, Any] = {
-            "knowledge_dir": KNOWLEDGE,
-            "index_dir": seed_index_dir,
-            "model": MODEL,
-            "rasa_url": f"http://127.0.0.1:{free_port()}",  # nothing listens: Rasa is down
-            "watch_knowledge": False,
-        }
-        values.update(overrides)
-        settings = Settings(**values)
-        client = TestClient(create_app(settings))
-        client.__enter__()
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        client.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""Code the Rasa server loads (Python 3.10, .venv-rasa): a guarded REST channel, Slack from the
-environment, the tracker store, a fix for slow action-reply validation, and the NLU pipeline's
-all-MiniLM-L6-v2 featurizer (minilm_featurizer.py: the model's ONNX export on ONNX Runtime).
+"""Code the Rasa server loads (Python 3.10, .venv-rasa): a guarded REST channel (the web app's
+door to Rasa; Slack, too, comes in through the web app), the tracker store, a fix for slow
+action-reply validation, and the NLU pipeline's all-MiniLM-L6-v2 featurizer (minilm_featurizer.py:
+the model's ONNX export on ONNX Runtime).
 Every `rasa` command needs bot/ on PYTHONPATH (newsbot.serving.supervisor.rasa_command_env).
 
 It must not import the newsbot package, which lives in the other environment.

@@ -3,8 +3,9 @@
 Pure functions of a Reply. The lead becomes a section; the passages become quotes, each followed
 by a context line with its speaker, paragraph and article (a follow-up's list of speakers or
 places is one section); suggested questions become buttons whose value is the question, so that
-a click asks it. Everything that comes from users or articles is escaped for Slack's mrkdwn, and
-every piece is kept within Slack's limits.
+a click asks it. A bot message that is no reply (Rasa's own responses: a greeting, an apology)
+is its text and its buttons (`text_message`). Everything that comes from users or articles is
+escaped for Slack's mrkdwn, and every piece is kept within Slack's limits.
 """
 
 from __future__ import annotations
@@ -77,6 +78,11 @@ def context(source: Source) -> Block:
 
 def buttons(questions: list[str]) -> Block:
     """The suggested questions as buttons; a click sends the button's value, the question itself."""
+    return labelled_buttons([(question, question) for question in questions])
+
+
+def labelled_buttons(choices: list[tuple[str, str]]) -> Block:
+    """Buttons from (label, value) pairs; a click sends the value."""
     return {
         "type": "actions",
         "block_id": SUGGESTIONS_BLOCK_ID,
@@ -84,10 +90,10 @@ def buttons(questions: list[str]) -> Block:
             {
                 "type": "button",
                 "action_id": f"{SUGGESTION_ACTION_PREFIX}{number}",
-                "text": {"type": "plain_text", "text": shorten_plain(question, BUTTON_TEXT_LIMIT), "emoji": False},
-                "value": shorten_plain(question, BUTTON_VALUE_LIMIT),
+                "text": {"type": "plain_text", "text": shorten_plain(label, BUTTON_TEXT_LIMIT), "emoji": False},
+                "value": shorten_plain(value, BUTTON_VALUE_LIMIT),
             }
-            for number, question in enumerate(questions[:BUTTON_LIMIT])
+            for number, (label, value) in enumerate(choices[:BUTTON_LIMIT])
         ],
     }
 
@@ -115,3 +121,12 @@ def fallback_text(reply: Reply) -> str:
 def message(reply: Reply) -> dict[str, Any]:
     """The chat.postMessage fields for a reply: {"text": fallback, "blocks": [...]}."""
     return {"text": fallback_text(reply), "blocks": blocks(reply)}
+
+
+def text_message(text: str, choices: list[tuple[str, str]] | None = None) -> dict[str, Any]:
+    """The chat.postMessage fields for a message that is no reply of newsbot's (a greeting, an
+    apology): the text as a section, and its (label, value) buttons, if any."""
+    body: list[Block] = [section(text)] if text.strip() else []
+    if choices:
+        body.append(labelled_buttons(choices))
+    return {"text": fit(text.strip(), FALLBACK_LIMIT) or ELLIPSIS, "blocks": body}

@@ -144,7 +144,7 @@ def rasa_env(config: StackConfig) -> dict[str, str]:
 
 def write_credentials(config: StackConfig) -> Path:
     """Rasa's channels for this start: the guarded REST channel, and Socket.IO when asked for."""
-    channels = ["addons.channels.GuardedRestInput:", "addons.slack.EnvSlackInput:"]
+    channels = ["addons.channels.GuardedRestInput:"]
     if config.socketio:
         channels += ["socketio:", "  user_message_evt: user_uttered", "  bot_message_evt: bot_uttered"]
         channels += ["  session_persistence: true"]
@@ -217,7 +217,8 @@ def start_rasa(config: StackConfig, model: Path) -> subprocess.Popen[bytes]:
     log = config.logs_dir / "rasa.log"
     command = [
         str(RASA), "run", "--model", str(model), "--interface", config.rasa_host, "--port", str(config.rasa_port),
-        "--enable-api", "--auth-token", config.rasa_token,
+        # One argument: a token starting with "-" (token_urlsafe makes one in 64) is no option.
+        "--enable-api", f"--auth-token={config.rasa_token}",
         "--endpoints", "bot/endpoints.yml", "--credentials", str(write_credentials(config)),
     ]  # fmt: skip
     process = _start(command, rasa_env(config), log)

@@ -17,19 +17,24 @@ from newsbot.settings import Settings, get_settings
 from newsbot.web.errors import install_error_handlers
 from newsbot.web.limits import BodySizeLimit, OriginGuard, RateLimiter
 from newsbot.web.rasa_gateway import RasaGateway
-from newsbot.web.routers import actions, admin, answers, chat, health, pages
+from newsbot.web.routers import actions, admin, answers, chat, health, pages, slack
+from newsbot.web.slack_connector import SlackConnector
 from newsbot.web.watcher import watch_index
 
 logger = logging.getLogger(__name__)
 
 # Rasa posts the whole conversation tracker to the action webhook: it grows with the conversation.
 WEBHOOK_MAX_BYTES = 20_000_000
+# A button click's payload carries the whole message that holds the button (up to 50 blocks of up
+# to 3,000 characters), form-encoded.
+SLACK_WEBHOOK_MAX_BYTES = 1_000_000
 
 DESCRIPTION = """Answers questions about news articles in the articles' own words.
 
 * `POST /api/chat`: a conversation with the bot (through Rasa), for the chat widget.
 * `POST /api/ask` and `GET /api/search`: answers and retrieval without the bot, for other programs.
 * `GET /healthz`: the index and the bot's state.
+* `POST /webhooks/slack/webhook`: Slack's Events API and interactivity (when Slack is configured).
 
 Errors are JSON: `{"error": {"code": ..., "message": ...}}`.
 """
@@ -50,6 +55,8 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         watcher.cancel()
         with suppress(asyncio.CancelledError):
             await watcher
+        if app.state.slack is not None:
+            await app.state.slack.close()
         await app.state.rasa.close()
 
 
@@ -62,12 +69,17 @@ def create_app(settings: Settings | None = None, source: SearcherSource | None =
     app.state.rasa = RasaGateway(settings.rasa_url, settings.rasa_timeout_seconds, token)
     app.state.session_limiter = RateLimiter(settings.session_rate_per_minute)
     app.state.client_limiter = RateLimiter(settings.client_rate_per_minute)
+    # A Slack thread is a chat session: the same limit per conversation. There is no limit per
+    # client address, since every Slack request comes from Slack's own.
+    app.state.slack = SlackConnector.from_settings(settings, app.state.rasa, app.state.session_limiter)
     app.state.executor = actions.action_executor()
     install_error_handlers(app)
-    for router in (pages.router, chat.router, answers.router, health.router, admin.router, actions.router):
+    routers = (pages.router, chat.router, answers.router, health.router, admin.router, actions.router, slack.router)
+    for router in routers:
         app.include_router(router)
     # Starlette runs the middleware added last first: origin check, then CORS, then the body cap.
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, exempt={"/webhook": WEBHOOK_MAX_BYTES})
+    own_caps = {"/webhook": WEBHOOK_MAX_BYTES, slack.WEBHOOK_PATH: SLACK_WEBHOOK_MAX_BYTES}
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, exempt=own_caps)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,

@@ -10,6 +10,7 @@ from newsbot.settings import Settings
 from newsbot.web.errors import ApiError
 from newsbot.web.limits import RateLimiter
 from newsbot.web.rasa_gateway import RasaGateway
+from newsbot.web.slack_connector import OFF_MESSAGE, SlackConnector
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -29,6 +30,14 @@ def get_searcher(request: Request) -> Searcher:
 def get_rasa(request: Request) -> RasaGateway:
     gateway: RasaGateway = request.app.state.rasa
     return gateway
+
+
+def get_slack(request: Request) -> SlackConnector:
+    """The Slack connector; 404 when it is off (no Slack settings)."""
+    connector: SlackConnector | None = request.app.state.slack
+    if connector is None:
+        raise ApiError(404, "slack_off", OFF_MESSAGE)
+    return connector
 
 
 def get_session_limiter(request: Request) -> RateLimiter:
