@@ -1,2 +1,3 @@
-"""Development tooling, apart from the runtime: the transcript harness, `newsbot-dev converse`, the
-Rasa REST client the tests and benchmarks use."""
+"""Development tooling, apart from the runtime: the transcript harness and `newsbot-dev converse`
+(through the web app's chat API), and the Rasa REST client of the tests and benchmarks that talk to
+Rasa itself."""

@@ -1,4 +1,5 @@
-"""`newsbot converse`: play transcript files against the running bot and report PASS/FAIL."""
+"""`newsbot-dev converse`: play transcript files against the running bot, through the web app's
+chat API, and report PASS/FAIL."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from devtools.rasa_client import RasaClient, shorten
 from devtools.transcripts import (
     Transcript,
     TranscriptError,
@@ -16,6 +16,8 @@ from devtools.transcripts import (
     play,
     transcript_files,
 )
+from newsbot.channels.chat_client import ChatClient
+from newsbot.channels.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +56,8 @@ def summary(results: Sequence[TranscriptResult]) -> str:
     return f"{passed} passed, {len(results) - passed} failed"
 
 
-def play_all(client: RasaClient, transcripts: Sequence[Transcript], out: TextIO) -> int:
-    """Play and report each transcript; 0 when all pass, 1 otherwise. RasaUnavailable stops the run."""
+def play_all(client: ChatClient, transcripts: Sequence[Transcript], out: TextIO) -> int:
+    """Play and report each transcript; 0 when all pass, 1 otherwise. ChatUnavailable stops the run."""
     results: list[TranscriptResult] = []
     for transcript in transcripts:
         result = play(client, transcript)

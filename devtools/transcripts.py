@@ -21,7 +21,7 @@ A transcript is a YAML file (tests/conversations/*.yml)::
       - user: "What did Labour commit to? "
         repeat: 100                                 # optional: send the text this many times over
         expect:
-          replies: true
+          contains: ["limit is 1,000"]              # 2,700 characters: the API's refusal is the reply
 
 The checks of ``expect`` (every one given must hold):
 
@@ -30,8 +30,8 @@ The checks of ``expect`` (every one given must hold):
     difference between typographic and straight quotes. An item may be a list of alternatives,
     one of which must appear.
 ``speakers``: list
-    Each item is part of (a case-insensitive substring of) one of the speakers of the answer
-    payload's sources; when the reply carries no sources, it appears in the reply's text instead.
+    Each item is part of (a case-insensitive substring of) one of the speakers of the reply's
+    sources; when the reply carries no sources, it appears in the reply's text instead.
     Items may be lists of alternatives, as for ``contains``.
 ``paragraphs``: list of paragraph numbers
     Each is among the sources' paragraph numbers (when the reply carries no sources: among the
@@ -40,9 +40,9 @@ The checks of ``expect`` (every one given must hold):
 ``any_paragraphs``: non-empty list of paragraph numbers
     At least one of them is among those paragraph numbers.
 ``declines``: true or false
-    true: the answer payload says ``answerable: false``, or, when the reply has no answer payload,
-    its text is a polite decline ("the articles don't say", "I can only answer ...", "sorry").
-    false: the reply is not such a decline.
+    true: a message of the reply says ``answerable: false`` (the articles do not answer), or, when
+    none says whether it answers, its text is a polite decline ("the articles don't say", "I can
+    only answer ...", "sorry"). false: the reply is not such a decline.
 ``buttons``: a whole number
     The exact number of suggestion buttons in the whole reply.
 ``replies``: true or false
@@ -51,8 +51,12 @@ The checks of ``expect`` (every one given must hold):
 Paragraphs are numbered from 1 in the article's text (blank lines separate them). Unknown keys,
 wrong types and empty lists are errors (`TranscriptError`, naming the file and the turn).
 
+The replies are the web app's (POST /api/chat): each turn's messages, summarised as a `BotTurn`.
+A refusal by the API (a message over the length cap) is the reply the reader sees: a message of
+kind "refused" with the API's explanation as its text.
+
 `play(client, transcript)` sends the turns in order in one new conversation (a fresh uuid as the
-sender id, so no earlier conversation leaks in) and records, per turn, the reasons it failed.
+session id, so no earlier conversation leaks in) and records, per turn, the reasons it failed.
 """
 
 from __future__ import annotations
@@ -67,7 +71,8 @@ from typing import Any
 
 import yaml
 
-from devtools.rasa_client import BadReply, BotTurn, RasaClient, shorten
+from newsbot.channels.chat_client import REFUSED, ChatClient
+from newsbot.channels.text import shorten
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +97,105 @@ _DECLINE = re.compile(
 
 class TranscriptError(ValueError):
     """A transcript file that cannot be read or is not valid; the message names the file."""
+
+
+class BadReply(ValueError):
+    """The web app answered with messages that are not shaped as its API says; one line."""
+
+
+@dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+def _field(message: dict[str, Any], key: str, kinds: tuple[type, ...], what: str) -> Any:
+    value = message.get(key)
+    if not isinstance(value, kinds):
+        raise BadReply(f'a bot message\'s "{key}" is not {what}: {shorten(repr(value), 80)}')
+    return value
+
+
+def _buttons(message: dict[str, Any]) -> list[Button]:
+    listed = _field(message, "buttons", (list, type(None)), "a list") or []
+    buttons = []
+    for item in listed:
+        if not (isinstance(item, dict) and isinstance(item.get("title"), str) and isinstance(item.get("payload"), str)):
+            raise BadReply(f'a button is not {{"title": ..., "payload": ...}}: {shorten(repr(item), 80)}')
+        buttons.append(Button(item["title"], item["payload"]))
+    return buttons
+
+
+def _sources(message: dict[str, Any]) -> list[dict[str, Any]]:
+    listed = _field(message, "sources", (list, type(None)), "a list") or []
+    if not all(isinstance(source, dict) for source in listed):
+        raise BadReply(f'a bot message\'s "sources" is not a list of objects: {shorten(repr(listed), 80)}')
+    return listed
+
+
+@dataclass(frozen=True)
+class BotTurn:
+    """What one reply of the bot amounts to: the messages of one POST /api/chat, summarised.
+
+    `answerable` is True when a message answers from the articles, False when one says they do not
+    answer and none answers, None when no message says either (chit-chat, a refusal). `refused`:
+    the API refused the message (its explanation is the reply's text).
+    """
+
+    messages: tuple[dict[str, Any], ...]
+    kinds: tuple[str, ...]
+    texts: tuple[str, ...]
+    buttons: tuple[Button, ...]
+    sources: tuple[dict[str, Any], ...]
+    answerable: bool | None
+    contested: bool
+
+    @property
+    def declined(self) -> bool:
+        return self.answerable is False
+
+    @property
+    def refused(self) -> bool:
+        return REFUSED in self.kinds
+
+    @property
+    def text(self) -> str:
+        """All the reply's texts, one after another."""
+        return "\n".join(self.texts)
+
+    @property
+    def paragraphs(self) -> list[int]:
+        """The sources' paragraph numbers, in order."""
+        return [s["paragraph"] for s in self.sources if isinstance(s.get("paragraph"), int)]
+
+    @property
+    def speakers(self) -> list[str]:
+        """The sources' speakers, in order, without repeats."""
+        seen: dict[str, None] = {}
+        for source in self.sources:
+            if isinstance(source.get("speaker"), str):
+                seen.setdefault(source["speaker"], None)
+        return list(seen)
+
+    @classmethod
+    def of(cls, messages: Sequence[object]) -> BotTurn:
+        """The summary of the API's messages; BadReply when one is not shaped as the API says."""
+        checked: list[dict[str, Any]] = []
+        for message in messages:
+            if not isinstance(message, dict):
+                raise BadReply(f"a bot message is not a JSON object: {shorten(repr(message), 80)}")
+            checked.append(message)
+        flags = [_field(m, "answerable", (bool, type(None)), "true, false or null") for m in checked]
+        answered = [flag for flag in flags if flag is not None]
+        return cls(
+            messages=tuple(checked),
+            kinds=tuple(str(_field(m, "kind", (str,), "a string")) for m in checked),
+            texts=tuple(text for m in checked if (text := _field(m, "text", (str,), "a string"))),
+            buttons=tuple(button for m in checked for button in _buttons(m)),
+            sources=tuple(source for m in checked for source in _sources(m)),
+            answerable=any(answered) if answered else None,
+            contested=any(_field(m, "contested", (bool, type(None)), "true or false") for m in checked),
+        )
 
 
 # One expected item: a string or number, or a tuple of alternatives (any one will do).
@@ -139,7 +243,7 @@ class TurnResult:
 @dataclass(frozen=True)
 class TranscriptResult:
     transcript: Transcript
-    sender: str
+    session_id: str
     turns: tuple[TurnResult, ...] = field(default_factory=tuple)
 
     @property
@@ -336,7 +440,7 @@ def is_decline_text(text: str) -> bool:
 
 
 def reply_declines(reply: BotTurn) -> bool:
-    """Answer payload: answerable is false. No answer payload: the text is a polite decline."""
+    """A message says the articles do not answer; when none says whether it answers, the text is a polite decline."""
     if reply.answerable is not None:
         return reply.declined
     return is_decline_text(reply.text)
@@ -345,6 +449,8 @@ def reply_declines(reply: BotTurn) -> bool:
 def _said(reply: BotTurn) -> str:
     """What came back, in brief: the paragraphs an answer cites and the start of the text."""
     text = f'"{shorten(reply.text, REPLY_SNIPPET)}"' if reply.text else "no text"
+    if reply.refused:
+        return f"a refusal: {text}"
     return f"an answer citing paragraphs {_listing(reply.paragraphs)}: {text}" if reply.sources else text
 
 
@@ -405,20 +511,20 @@ def check_reply(expect: Expectation, reply: BotTurn) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 
 
-def new_sender() -> str:
-    return f"newsbot-transcript-{uuid.uuid4().hex}"
+def new_session_id() -> str:
+    return f"transcript-{uuid.uuid4().hex}"
 
 
-def play(client: RasaClient, transcript: Transcript) -> TranscriptResult:
-    """Play the turns in order in one new conversation. RasaUnavailable when the bot cannot be reached."""
-    sender = new_sender()
-    logger.info("playing %s as %s", transcript.path, sender)
+def play(client: ChatClient, transcript: Transcript) -> TranscriptResult:
+    """Play the turns in order in one new conversation. ChatUnavailable when the bot cannot be reached."""
+    session_id = new_session_id()
+    logger.info("playing %s as %s", transcript.path, session_id)
     results: list[TurnResult] = []
     for turn in transcript.turns:
         try:
-            reply = BotTurn.of(client.send(sender, turn.user))
+            reply = BotTurn.of(client.send(session_id, turn.user))
         except BadReply as error:
             results.append(TurnResult(turn, None, (str(error),)))
             continue
         results.append(TurnResult(turn, reply, tuple(check_reply(turn.expect, reply))))
-    return TranscriptResult(transcript, sender, tuple(results))
+    return TranscriptResult(transcript, session_id, tuple(results))

@@ -172,7 +172,19 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def client_options(default_url: str) -> argparse.ArgumentParser:
+    """The options of a command that talks to the running bot through its web app."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument("--url", default=default_url, help="the web app (default: %(default)s; NEWSBOT_APP_URL)")
+    options.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S", help="seconds to wait for a reply"
+    )
+    options.add_argument("-v", "--verbose", action="store_true", help="log more")
+    return options
+
+
 def chat_client(args: argparse.Namespace) -> ChatClient:
+    """The client of the --url and --timeout options; CommandError (usage) when either is wrong."""
     if not args.timeout > 0:
         raise CommandError("--timeout must be more than 0 seconds", USAGE_ERROR)
     try:
@@ -235,10 +247,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation.add_argument("--misses", action="store_true", help="list the questions missed at rank 1")
     evaluation.set_defaults(handler=cmd_eval)
 
-    talk = commands.add_parser("chat", help="talk to the running bot in the terminal, through its web app")
-    talk.add_argument("--url", default=settings.app_url, help="the web app (default: %(default)s; NEWSBOT_APP_URL)")
-    talk.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="S", help="seconds to wait for a reply")
-    talk.add_argument("-v", "--verbose", action="store_true", help="log more")
+    talk = commands.add_parser(
+        "chat",
+        parents=[client_options(settings.app_url)],
+        help="talk to the running bot in the terminal, through its web app",
+    )
     talk.set_defaults(handler=cmd_chat)
 
     serve = commands.add_parser("serve", help="train if needed, run the web app (with the actions) and Rasa")

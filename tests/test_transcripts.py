@@ -1,9 +1,11 @@
-"""Tests of the conversation-testing tools: the Rasa REST client, transcripts, `newsbot converse` and `chat`.
+"""Tests of the conversation-testing tools: transcripts, `BotTurn`, `newsbot-dev converse`, and the
+chat client and `newsbot chat` they share with readers.
 
-The client is tested against a stand-in for the Rasa server: a stdlib HTTP server on 127.0.0.1 (a
-random port) that serves canned REST-channel replies shaped like the bot's, built from the real
-article and the real answer renderer. The end-to-end test against the real Rasa server is
-elsewhere.
+They run against a stand-in for the web app: a stdlib HTTP server on 127.0.0.1 (a random port)
+serving `POST /api/chat` and `GET /healthz`, whose canned messages are built from real replies
+(`newsbot.domain.Reply`, with the real article's passages and speakers) by the web app's own
+renderer (`newsbot.channels.widget`). The transcripts against the real bot are played in
+tests/test_bot_e2e.py.
 """
 
 from __future__ import annotations
@@ -24,18 +26,12 @@ from typing import Any
 import pytest
 from conftest import KNOWLEDGE
 
+from devtools.cli import main as dev_main
 from devtools.converse import load_transcripts
-from devtools.rasa_client import (
+from devtools.transcripts import (
     BadReply,
-    BotMessage,
     BotTurn,
     Button,
-    InvalidURL,
-    RasaClient,
-    RasaUnavailable,
-    parse_reply,
-)
-from devtools.transcripts import (
     Expectation,
     Transcript,
     TranscriptError,
@@ -45,10 +41,10 @@ from devtools.transcripts import (
     normalise,
     play,
 )
-from newsbot.channels.text import render_text
-from newsbot.cli import main
-from newsbot.domain import Reply as BotReply
-from newsbot.domain import ReplyKind, Source, Speaker, SpeakerKind
+from newsbot.channels.chat_client import ChatClient, ChatUnavailable, InvalidURL
+from newsbot.channels.widget import message_json, text_message_json
+from newsbot.cli import main as newsbot_main
+from newsbot.domain import Reply, ReplyKind, Side, Source, Speaker
 from newsbot.ingest.knowledge import load_articles
 from newsbot.ingest.passages import passages_of
 from newsbot.settings import PROJECT_ROOT, get_settings
@@ -57,15 +53,16 @@ CONVERSATIONS = PROJECT_ROOT / "tests" / "conversations"
 ARTICLE = "corbyn-jewish-leaders-talks"
 TITLE = "Crunch talks between Jeremy Corbyn and Jewish community leaders"
 PARAGRAPHS = 33
-ENTRY_POINT = PROJECT_ROOT / ".venv" / "bin" / "newsbot"
+DEV_ENTRY_POINT = PROJECT_ROOT / ".venv" / "bin" / "newsbot-dev"
 SUGGESTIONS = ("What did Labour commit to?", "How did the meeting go?", "Who attended the meeting?")
 FALLBACK = "Sorry, I didn't understand that. You can ask me about the article."
-DECLINE_TEXT = "The article doesn't say. I found nothing that answers this question."
-Reply = list[dict[str, Any]]
+DECLINE_LEAD = "The article doesn't say. I found nothing that answers this question."
+MAX_MESSAGE_CHARS = 1000  # the web app's default cap, which the stand-in applies too
+Messages = list[dict[str, Any]]
 
 
 # ---------------------------------------------------------------------------------------------
-# Replies shaped like the bot's
+# The API's messages, built from replies shaped like the bot's
 # ---------------------------------------------------------------------------------------------
 
 
@@ -73,16 +70,16 @@ Reply = list[dict[str, Any]]
 class ArticleParagraph:
     number: int
     text: str
-    speaker: str
+    speaker: Speaker
 
 
 @functools.cache
 def article_paragraphs() -> dict[int, ArticleParagraph]:
     """The seed article's paragraphs with the speaker the attribution gives their first passage."""
     (article,) = [a for a in load_articles(KNOWLEDGE) if a.stem == ARTICLE]
-    speakers: dict[int, str] = {}
+    speakers: dict[int, Speaker] = {}
     for passage in passages_of(article):
-        speakers.setdefault(passage.paragraph, passage.speaker.label)
+        speakers.setdefault(passage.paragraph, passage.speaker)
     return {p.number: ArticleParagraph(p.number, p.text, speakers[p.number]) for p in article.paragraphs}
 
 
@@ -90,42 +87,44 @@ def article_text() -> str:
     return normalise(" ".join(p.text for p in article_paragraphs().values()))
 
 
-def answer(question: str, paragraphs: list[int], contested: bool = False) -> Reply:
-    """An article answer: the cited passages as text, then the answer payload."""
+def sources_of(paragraphs: list[int]) -> tuple[Source, ...]:
     chosen = [article_paragraphs()[n] for n in paragraphs]
-    sources = tuple(
-        Source(ARTICLE, TITLE, p.number, Speaker(p.speaker, SpeakerKind.PERSON), p.text, round(0.9 - 0.1 * rank, 3))
-        for rank, p in enumerate(chosen)
+    return tuple(
+        Source(ARTICLE, TITLE, p.number, p.speaker, p.text, round(0.9 - 0.1 * rank, 3)) for rank, p in enumerate(chosen)
     )
+
+
+def answer(
+    question: str, paragraphs: list[int], contested: bool = False, kind: ReplyKind = ReplyKind.ANSWER
+) -> Messages:
+    """An article answer: the cited passages and, when contested, each side that speaks in them."""
+    sources = sources_of(paragraphs)
+    voices = list(dict.fromkeys(source.speaker.label for source in sources))
+    sides = tuple(Side(voice, (voice,)) for voice in voices) if contested else ()
     lead = "The article gives different accounts:" if contested else "Here is what the article says:"
-    reply = BotReply(ReplyKind.ANSWER, lead, sources, question=question)
-    payload = {"type": "answer", **reply.to_json(), "contested": contested}
-    return [{"text": render_text(reply), "custom": payload}]
+    return [message_json(Reply(kind, lead, sources, sides, question=question))]
 
 
-def decline(question: str) -> Reply:
-    """The bot's "not in the article" reply: the decline text, three suggestions, the payload."""
-    reply = BotReply(ReplyKind.DECLINE, DECLINE_TEXT, suggestions=SUGGESTIONS, question=question)
-    buttons = [{"title": q, "payload": q} for q in SUGGESTIONS]
-    return [{"text": render_text(reply), "buttons": buttons, "custom": {"type": "answer", **reply.to_json()}}]
+def follow_up(kind: ReplyKind, lead: str, paragraphs: list[int]) -> Messages:
+    """A follow-up ("who said that?", "where does it say that?"): the last answer's passages, listed."""
+    return [message_json(Reply(kind, lead, sources_of(paragraphs), question="What did Labour commit to?"))]
 
 
-def says(text: str, buttons: tuple[str, ...] = ()) -> Reply:
-    reply: dict[str, Any] = {"text": text}
-    if buttons:
-        reply["buttons"] = [{"title": q, "payload": q} for q in buttons]
-    return [reply]
+def decline(question: str) -> Messages:
+    """The bot's "not in the article" reply: why, and three questions it can answer."""
+    return [message_json(Reply(ReplyKind.DECLINE, DECLINE_LEAD, suggestions=SUGGESTIONS, question=question))]
 
 
-def turn_of(reply: Reply) -> BotTurn:
-    return BotTurn.of(parse_reply([{"recipient_id": "someone", **message} for message in reply]))
+def says(text: str, buttons: tuple[str, ...] = ()) -> Messages:
+    """A message that is no reply of newsbot's (a greeting: Rasa's own responses)."""
+    return [text_message_json(text, [{"title": q, "payload": q} for q in buttons])]
 
 
 # What a correct bot could answer to every turn of tests/conversations.
-GOOD_REPLIES: dict[str, Reply] = {
+GOOD_REPLIES: dict[str, Messages] = {
     "What did Labour commit to?": answer("What did Labour commit to?", [24, 25, 28]),
-    "Who said that?": says(f"Labour sources (paragraph 24 of “{TITLE}”) and the article (paragraphs 25 and 28)."),
-    "Where does it say that?": says(f"In “{TITLE}”, paragraphs 24, 25 and 28."),
+    "Who said that?": follow_up(ReplyKind.WHO_SAID, "Who said it:", [24, 25, 28]),
+    "Where does it say that?": follow_up(ReplyKind.WHERE, "Where it says so:", [24, 25, 28]),
     "How did the meeting go?": answer("How did the meeting go?", [1, 2, 30], contested=True),
     "Was the meeting a success?": answer("Was the meeting a success?", [2, 9, 30], contested=True),
     "Who attended the meeting?": answer("Who attended the meeting?", [22, 23]),
@@ -136,12 +135,12 @@ GOOD_REPLIES: dict[str, Reply] = {
     "Which governments have accepted the IHRA definition?": answer("governments?", [27]),
     "What does IHRA stand for?": answer("What does IHRA stand for?", [14]),
     "What is happening with the cases against Ken Livingstone and Jackie Walker?": answer("cases?", [4, 14, 25]),
-    "Tell me more": answer("Tell me more", [12, 24]),
+    "Tell me more": answer("cases?", [12, 24], kind=ReplyKind.MORE),
     "When will their cases be dealt with?": answer("When?", [25]),
     "What did Labour sources say about the meeting?": answer("Labour?", [2, 24]),
-    "What did the other side say?": answer("other side?", [1, 9]),
+    "What did the other side say?": answer("Labour?", [1, 9], kind=ReplyKind.MORE),
     "What did Jonathan Goldstein say?": answer("Goldstein?", [7, 8]),
-    "And what did the other side say?": answer("other side?", [24, 30]),
+    "And what did the other side say?": answer("Goldstein?", [24, 30], kind=ReplyKind.MORE),
     "What did Jeremy Corbyn say about the meeting?": answer("Corbyn?", [30]),
     "What about the Board?": answer("Board?", [9, 13]),
     "And Formby?": answer("Formby?", [24, 25, 33]),
@@ -158,33 +157,49 @@ GOOD_REPLIES: dict[str, Reply] = {
 
 
 # ---------------------------------------------------------------------------------------------
-# A stand-in for the Rasa server
+# A stand-in for the web app
 # ---------------------------------------------------------------------------------------------
+
+
+def refusal(status: int, code: str, message: str) -> tuple[int, str]:
+    return status, json.dumps({"error": {"code": code, "message": message}})
 
 
 @dataclass
 class StandIn:
-    """A REST-channel server on 127.0.0.1 with canned replies; it records what it was sent."""
+    """The web app's /api/chat and /healthz on 127.0.0.1 with canned messages; it records what it was sent."""
 
-    replies: dict[str, Reply]
+    replies: dict[str, Messages]
     url: str = ""
     received: list[dict[str, Any]] = field(default_factory=list)
-    greeting: str = "Hello from Rasa: 3.6.21"
+    health: dict[str, Any] = field(default_factory=lambda: {"status": "ok", "rasa": {"reachable": True}})
 
     def reply_to(self, message: str) -> tuple[int, str]:
-        """HTTP status and body for a user message; a few messages play server trouble."""
-        if message == "__error__":
-            return 500, "Internal Server Error"
-        if message == "__slow__":
+        """HTTP status and body for a user message: the API's own refusals, and a few messages
+        that play server trouble."""
+        text = message.strip()
+        if len(text) > MAX_MESSAGE_CHARS:
+            return refusal(
+                422,
+                "message_too_long",
+                f"The message is {len(text):,} characters long; the limit is {MAX_MESSAGE_CHARS:,}.",
+            )
+        if text == "__busy__":
+            return refusal(429, "rate_limited", "Too many messages; try again in 12 s.")
+        if text == "__error__":
+            return refusal(503, "rasa_unavailable", "Sorry, the bot is not reachable. Please try again in a moment.")
+        if text == "__slow__":
             time.sleep(1.0)
-        if message == "__not json__":
+        if text == "__not json__":
             return 200, "<html>oops</html>"
-        return 200, json.dumps(self.replies.get(message, says(FALLBACK)))
+        if text == "__malformed__":
+            return 200, json.dumps({"session_id": "x", "messages": [{**says("hi")[0], "answerable": "yes"}]})
+        return 200, json.dumps({"session_id": "x", "messages": self.replies.get(text, says(FALLBACK))})
 
 
 def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
-        def send(self, status: int, body: str, kind: str) -> None:
+        def send(self, status: int, body: str, kind: str = "application/json") -> None:
             data = body.encode("utf-8")
             self.send_response(status)
             self.send_header("Content-Type", kind)
@@ -193,21 +208,19 @@ def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(data)
 
         def do_GET(self) -> None:
-            if self.path == "/":
-                self.send(200, stand_in.greeting, "text/plain")
+            if self.path == "/healthz":
+                self.send(200 if stand_in.health.get("status") == "ok" else 503, json.dumps(stand_in.health))
             else:
-                self.send(404, "not found", "text/plain")
+                self.send(404, json.dumps({"detail": "Not Found"}))
 
         def do_POST(self) -> None:
-            if self.path != "/webhooks/rest/webhook":
-                self.send(404, "not found", "text/plain")
+            if self.path != "/api/chat":
+                self.send(404, json.dumps({"detail": "Not Found"}))
                 return
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             stand_in.received.append(body)
             status, text = stand_in.reply_to(body["message"])
-            if status == 200 and text.startswith("["):
-                text = json.dumps([{"recipient_id": body["sender"], **m} for m in json.loads(text)])
-            self.send(status, text, "application/json")
+            self.send(status, text, "application/json" if text.startswith("{") else "text/html")
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -216,10 +229,10 @@ def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
 
 
 @pytest.fixture
-def serve() -> Iterator[Callable[[dict[str, Reply]], StandIn]]:
+def serve() -> Iterator[Callable[[dict[str, Messages]], StandIn]]:
     servers: list[ThreadingHTTPServer] = []
 
-    def start(replies: dict[str, Reply]) -> StandIn:
+    def start(replies: dict[str, Messages]) -> StandIn:
         stand_in = StandIn(replies)
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(stand_in))
         server.daemon_threads = True
@@ -235,7 +248,7 @@ def serve() -> Iterator[Callable[[dict[str, Reply]], StandIn]]:
 
 
 @pytest.fixture
-def good_bot(serve: Callable[[dict[str, Reply]], StandIn]) -> StandIn:
+def good_bot(serve: Callable[[dict[str, Messages]], StandIn]) -> StandIn:
     return serve(GOOD_REPLIES)
 
 
@@ -248,9 +261,10 @@ def nowhere() -> str:
     return f"http://127.0.0.1:{port}"
 
 
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+def converse(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """`newsbot-dev converse ARGV...`: exit status, stdout, stderr."""
     capsys.readouterr()
-    status = main(list(argv))
+    status = dev_main(["converse", *argv])
     out, err = capsys.readouterr()
     return status, out, err
 
@@ -259,6 +273,10 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def turn_of(messages: Messages) -> BotTurn:
+    return BotTurn.of(messages)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -387,7 +405,8 @@ def project_transcripts() -> list[Transcript]:
 def test_project_transcripts_load_and_cover_the_brief() -> None:
     transcripts = project_transcripts()
     assert len(transcripts) >= 8
-    users = {turn.user.lower() for t in transcripts for turn in t.turns}
+    turns = [turn for t in transcripts for turn in t.turns]
+    users = {turn.user.lower() for turn in turns}
     for needed in (
         "who said that?",
         "where does it say that?",
@@ -401,15 +420,16 @@ def test_project_transcripts_load_and_cover_the_brief() -> None:
         '/greet{"x":1}',
     ):
         assert needed in users, needed
-    assert any(len(user) == 5000 for user in users)
-    declines = [turn for t in transcripts for turn in t.turns if turn.expect.declines]
+    (oversized,) = [turn for turn in turns if len(turn.user) == 5000]
+    assert oversized.expect.contains == (("limit is 1,000",),)  # the API's refusal, as the reader sees it
+    declines = [turn for turn in turns if turn.expect.declines]
     assert len(declines) >= 3 and all(turn.expect.buttons == 3 for turn in declines)
 
 
 def test_project_transcripts_rest_on_the_article() -> None:
     """Article answers expect snippets the article contains, speakers it has, paragraphs that exist."""
     text = article_text()
-    speakers = {normalise(p.speaker) for p in article_paragraphs().values()}
+    speakers = {normalise(p.speaker.label) for p in article_paragraphs().values()}
     for transcript in project_transcripts():
         for turn in transcript.turns:
             where = f"{transcript.path.name} turn {turn.number}"
@@ -426,7 +446,7 @@ def test_project_transcripts_rest_on_the_article() -> None:
 
 def test_project_transcripts_pass_with_good_replies(capsys: pytest.CaptureFixture[str], good_bot: StandIn) -> None:
     """The expectations are not brittle: plausible correct replies (not today's exact ones) meet them all."""
-    status, out, err = run(capsys, "converse", str(CONVERSATIONS), "--url", good_bot.url)
+    status, out, err = converse(capsys, str(CONVERSATIONS), "--url", good_bot.url)
     count = len(project_transcripts())
     assert (status, err) == (0, ""), out
     assert out.splitlines()[-1] == f"{count} passed, 0 failed"
@@ -434,57 +454,54 @@ def test_project_transcripts_pass_with_good_replies(capsys: pytest.CaptureFixtur
 
 
 # ---------------------------------------------------------------------------------------------
-# BotTurn and the expectation checks, on replies shaped like the bot's
+# BotTurn and the expectation checks, on the API's messages
 # ---------------------------------------------------------------------------------------------
 
 
 def test_bot_turn_of_an_answer() -> None:
     reply = turn_of(answer("What did Labour commit to?", [24, 25]))
-    assert reply.answerable is True and not reply.declined and reply.contested is False
+    assert reply.kinds == ("answer",)
+    assert reply.answerable is True and not reply.declined and not reply.contested and not reply.refused
     assert reply.paragraphs == [24, 25]
     assert reply.speakers == ["Labour sources", "the article"]
     assert "> Ms Formby also committed" in reply.text
     assert f"  — Labour sources, paragraph 24 of “{TITLE}”" in reply.text
     assert reply.buttons == ()
+    assert turn_of(answer("How did the meeting go?", [1, 2], contested=True)).contested
 
 
-def test_bot_turn_of_a_decline_and_of_chit_chat() -> None:
+def test_bot_turn_of_a_decline_of_chit_chat_and_of_a_refusal() -> None:
     declined = turn_of(decline("What is the capital of France?"))
-    assert declined.answerable is False and declined.declined
+    assert declined.answerable is False and declined.declined and declined.kinds == ("decline",)
     assert declined.sources == () and len(declined.buttons) == 3
     assert declined.buttons[0] == Button(SUGGESTIONS[0], SUGGESTIONS[0])
     chat = turn_of(says("Hi there!"))
     assert chat.answerable is None and not chat.declined and chat.texts == ("Hi there!",)
+    refused = turn_of([{"text": "The message is 5,000 characters long.", "kind": "refused", "buttons": []}])
+    assert refused.refused and refused.answerable is None and refused.text.startswith("The message is")
     assert turn_of([]).messages == ()
+    # A notice says neither; next to an answer, the answer decides.
+    notice = message_json(Reply(ReplyKind.NOTICE, "That's all the article says about it."))
+    assert turn_of([notice]).answerable is None
+    assert turn_of([notice, *answer("q", [25])]).answerable is True
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("message", "complaint"),
     [
-        {"text": "not a list"},
-        [["nested"]],
-        [{"text": 3}],
-        [{"buttons": "yes"}],
-        [{"buttons": [{"payload": "/x"}]}],
-        [{"custom": "answer"}],
+        ("not an object", "not a JSON object"),
+        ({**says("x")[0], "text": 3}, '"text" is not a string'),
+        ({**says("x")[0], "kind": None}, '"kind" is not a string'),
+        ({**says("x")[0], "buttons": "yes"}, '"buttons" is not a list'),
+        ({**says("x")[0], "buttons": [{"payload": "/x"}]}, "a button is not"),
+        ({**says("x")[0], "sources": [3]}, '"sources" is not a list of objects'),
+        ({**says("x")[0], "answerable": "yes"}, '"answerable" is not true, false or null'),
+        ({**says("x")[0], "contested": "no"}, '"contested" is not true or false'),
     ],
 )
-def test_parse_reply_rejects_what_is_not_a_rest_reply(body: object) -> None:
-    with pytest.raises(BadReply):
-        parse_reply(body)
-
-
-@pytest.mark.parametrize(
-    "custom",
-    [
-        {"type": "answer", "answerable": "yes", "sources": []},
-        {"type": "answer", "answerable": True, "sources": {"paragraph": 1}},
-        {"type": "answer", "answerable": True, "sources": [3]},
-    ],
-)
-def test_bot_turn_rejects_a_bad_answer_payload(custom: dict[str, Any]) -> None:
-    with pytest.raises(BadReply):
-        BotTurn.of([BotMessage(custom=custom)])
+def test_bot_turn_rejects_what_the_api_does_not_send(message: object, complaint: str) -> None:
+    with pytest.raises(BadReply, match=complaint):
+        BotTurn.of([message])
 
 
 def test_check_contains() -> None:
@@ -547,8 +564,8 @@ def test_check_declines() -> None:
     (reason,) = check_reply(Expectation(declines=True), answered)
     assert reason.startswith('expected a decline, got an answer citing paragraphs [25]: "Here is what')
     (reason,) = check_reply(Expectation(declines=False), declined)
-    assert reason.startswith(f'expected an answer, got a decline: "{DECLINE_TEXT}')
-    # No answer payload: the text decides.
+    assert reason == f'expected an answer, got a decline: "{DECLINE_LEAD}"'
+    # No message says whether it answers: the text decides.
     for text in ("Sorry, I can only answer questions about the article.", "I don't know.", "The articles don't say."):
         assert check_reply(Expectation(declines=True), turn_of(says(text))) == [], text
     (reason,) = check_reply(Expectation(declines=True), turn_of(says("Paris is lovely.")))
@@ -566,74 +583,99 @@ def test_check_buttons_and_replies() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# RasaClient and play() against the stand-in server
+# ChatClient and play() against the stand-in web app
 # ---------------------------------------------------------------------------------------------
 
 
-def test_client_send_and_healthy(good_bot: StandIn) -> None:
-    with RasaClient(good_bot.url + "/", timeout=5) as client:
+def test_chat_client_send_and_health(good_bot: StandIn) -> None:
+    with ChatClient(good_bot.url + "/", timeout=5) as client:
         assert client.base_url == good_bot.url
-        assert client.healthy()
-        assert client.status() == "Hello from Rasa: 3.6.21"
+        assert client.health()["status"] == "ok"
         messages = client.send("conversation-1", "What is the capital of France?")
-    assert good_bot.received == [{"sender": "conversation-1", "message": "What is the capital of France?"}]
-    assert [m.recipient_id for m in messages] == ["conversation-1"] * 3
-    assert messages[0].text == DECLINE_TEXT
-    assert messages[1].custom is not None and messages[1].custom["answerable"] is False
-    assert [b.payload for b in messages[2].buttons] == list(SUGGESTIONS)
+    assert good_bot.received == [{"session_id": "conversation-1", "message": "What is the capital of France?"}]
+    assert messages == decline("What is the capital of France?")
 
 
-def test_client_errors(serve: Callable[[dict[str, Reply]], StandIn], nowhere: str) -> None:
+def test_chat_client_turns_a_refusal_into_the_readers_message(good_bot: StandIn) -> None:
+    with ChatClient(good_bot.url, timeout=5) as client:
+        (too_long,) = client.send("conversation-1", "x" * 5000)
+        (busy,) = client.send("conversation-1", "__busy__")
+    assert too_long["kind"] == busy["kind"] == "refused"
+    assert too_long["text"] == "The message is 5,000 characters long; the limit is 1,000."
+    assert busy["text"] == "Too many messages; try again in 12 s."
+
+
+def test_chat_client_errors(serve: Callable[[dict[str, Messages]], StandIn], nowhere: str) -> None:
     stand_in = serve({})
-    with RasaClient(stand_in.url, timeout=0.3) as client:
-        with pytest.raises(
-            RasaUnavailable, match=r"^cannot reach the bot at .*: POST /webhooks/rest/webhook answered HTTP 500"
-        ):
-            client.send("s", "__error__")
-        with pytest.raises(RasaUnavailable, match=r"no reply within 0\.3 s$"):
-            client.send("s", "__slow__")
-        with pytest.raises(BadReply, match="other than JSON"):
-            client.send("s", "__not json__")
-    stand_in.greeting = "Welcome to nginx"
-    with RasaClient(stand_in.url, timeout=5) as client:
-        assert not client.healthy()
-        with pytest.raises(RasaUnavailable, match="not 'Hello from Rasa'"):
-            client.status()
-    with RasaClient(nowhere, timeout=5) as client:
-        assert not client.healthy()
-        with pytest.raises(RasaUnavailable, match=rf"^cannot reach the bot at {nowhere}: connection failed"):
-            client.send("s", "hi")
-    for url in ("localhost:5005", "ftp://x", "http://", ""):
+    with ChatClient(stand_in.url, timeout=0.3) as client:
+        with pytest.raises(ChatUnavailable, match=r"^the bot at .* answered HTTP 503: Sorry, the bot is not reachable"):
+            client.send("session-1", "__error__")
+        with pytest.raises(ChatUnavailable, match=r"did not answer within 0\.3 s$"):
+            client.send("session-1", "__slow__")
+        with pytest.raises(ChatUnavailable, match=r"answered HTTP 200: <html>oops</html>$"):
+            client.send("session-1", "__not json__")
+    stand_in.health = {"detail": "Not Found"}
+    with ChatClient(stand_in.url, timeout=5) as client, pytest.raises(ChatUnavailable, match="not a newsbot web app"):
+        client.health()
+    with (
+        ChatClient(nowhere, timeout=5) as client,
+        pytest.raises(ChatUnavailable, match=rf"^cannot reach the bot at {nowhere}: "),
+    ):
+        client.send("session-1", "hi")
+    for url in ("localhost:8000", "ftp://x", "http://", ""):
         with pytest.raises(InvalidURL):
-            RasaClient(url)
+            ChatClient(url)
 
 
 def test_play_keeps_one_conversation_per_transcript(tmp_path: Path, good_bot: StandIn) -> None:
     transcript = load_transcript(write(tmp_path, "t.yml", EXAMPLE))
-    with RasaClient(good_bot.url, timeout=5) as client:
+    with ChatClient(good_bot.url, timeout=5) as client:
         first = play(client, transcript)
         second = play(client, transcript)
-    senders = [r["sender"] for r in good_bot.received]
-    assert senders == [first.sender] * 4 + [second.sender] * 4
-    assert first.sender != second.sender
+    sessions = [r["session_id"] for r in good_bot.received]
+    assert sessions == [first.session_id] * 4 + [second.session_id] * 4
+    assert first.session_id != second.session_id
     assert [r["message"] for r in good_bot.received[:4]] == [t.user for t in transcript.turns]
-    # GOOD_REPLIES answers "What did Labour commit to?" with paragraphs 24, 25, 28 but "who said that?"
-    # (lower case) falls back to the stand-in's "Sorry, I didn't understand".
+    # The stand-in answers "What did Labour commit to?" with paragraphs 24, 25, 28, but "who said
+    # that?" (lower case) falls back to "Sorry, I didn't understand".
     assert [t.passed for t in first.turns] == [True, False, True, True]
     (reason,) = first.turns[1].reasons
     assert reason.startswith('expected the text to contain "Labour sources" or "Formby"; got "Sorry')
 
 
-def test_play_records_a_bad_reply_as_a_failed_turn(tmp_path: Path, good_bot: StandIn) -> None:
-    path = write(tmp_path, "t.yml", "name: x\nturns:\n  - user: __not json__\n    expect: {replies: true}\n")
-    with RasaClient(good_bot.url, timeout=5) as client:
+def test_play_records_a_malformed_reply_as_a_failed_turn(tmp_path: Path, good_bot: StandIn) -> None:
+    path = write(
+        tmp_path,
+        "t.yml",
+        "name: x\nturns:\n  - user: __malformed__\n    expect: {replies: true}\n"
+        "  - user: Hello\n    expect: {replies: true}\n",
+    )
+    with ChatClient(good_bot.url, timeout=5) as client:
         result = play(client, load_transcript(path))
-    assert not result.passed
-    assert "other than JSON" in result.turns[0].reasons[0]
+    assert [turn.passed for turn in result.turns] == [False, True]
+    assert result.turns[0].reply is None
+    assert result.turns[0].reasons == ("a bot message's \"answerable\" is not true, false or null: 'yes'",)
+
+
+def test_play_takes_the_apis_refusal_as_the_reply(tmp_path: Path, good_bot: StandIn) -> None:
+    path = write(
+        tmp_path,
+        "t.yml",
+        "name: x\nturns:\n  - user: 'Tell me everything. '\n    repeat: 100\n"
+        "    expect: {contains: ['limit is 1,000'], declines: false}\n"
+        "  - user: 'Tell me everything. '\n    repeat: 100\n    expect: {paragraphs: [25]}\n",
+    )
+    with ChatClient(good_bot.url, timeout=5) as client:
+        result = play(client, load_transcript(path))
+    assert result.turns[0].passed, result.turns[0].reasons
+    assert result.turns[1].reasons == (
+        "expected paragraph 25 among the paragraphs the text cites (no sources), got none",
+    )
+    assert result.turns[1].reply is not None and result.turns[1].reply.refused
 
 
 # ---------------------------------------------------------------------------------------------
-# newsbot converse
+# newsbot-dev converse
 # ---------------------------------------------------------------------------------------------
 
 PASSING = """\
@@ -652,12 +694,15 @@ turns:
     expect: {replies: true}
   - user: What is the capital of France?
     expect: {declines: false, buttons: 2, contains: ["Paris"]}
+  - user: "What did Labour commit to? "
+    repeat: 40
+    expect: {paragraphs: [25]}
 """
 
 
 def test_converse_all_pass(capsys: pytest.CaptureFixture[str], tmp_path: Path, good_bot: StandIn) -> None:
     files = [write(tmp_path, "a.yml", PASSING), write(tmp_path, "b.yml", PASSING.replace("Commitments", "Again"))]
-    status, out, err = run(capsys, "converse", *map(str, files), "--url", good_bot.url, "--timeout", "5")
+    status, out, err = converse(capsys, *map(str, files), "--url", good_bot.url, "--timeout", "5")
     assert (status, err) == (0, "")
     assert out.splitlines() == [
         f"PASS  Commitments  ({files[0]}, 2 turns)",
@@ -669,26 +714,29 @@ def test_converse_all_pass(capsys: pytest.CaptureFixture[str], tmp_path: Path, g
 
 def test_converse_reports_failures(capsys: pytest.CaptureFixture[str], tmp_path: Path, good_bot: StandIn) -> None:
     good, bad = write(tmp_path, "a.yml", PASSING), write(tmp_path, "b.yml", FAILING)
-    status, out, err = run(capsys, "converse", str(good), str(bad), "--url", good_bot.url)
+    status, out, err = converse(capsys, str(good), str(bad), "--url", good_bot.url)
     assert (status, err) == (1, "")
-    lines = out.splitlines()
-    assert lines[0] == f"PASS  Commitments  ({good}, 2 turns)"
-    assert lines[1] == f"FAIL  Off-topic, wrongly expected  ({bad}, 2 turns)"
-    assert lines[2] == "      turn 2: you> What is the capital of France?"
-    assert lines[3] == f'        - expected the text to contain "Paris"; got "{DECLINE_TEXT} You could ask:"'
-    assert lines[4] == f'        - expected an answer, got a decline: "{DECLINE_TEXT} You could ask:"'
-    assert lines[5].startswith("        - expected 2 button(s), got 3: [")
-    assert lines[6:] == ["", "1 passed, 1 failed"]
-    assert lines[-1] == "1 passed, 1 failed"
+    assert out.splitlines() == [
+        f"PASS  Commitments  ({good}, 2 turns)",
+        f"FAIL  Off-topic, wrongly expected  ({bad}, 3 turns)",
+        "      turn 2: you> What is the capital of France?",
+        f'        - expected the text to contain "Paris"; got "{DECLINE_LEAD}"',
+        f'        - expected an answer, got a decline: "{DECLINE_LEAD}"',
+        f'        - expected 2 button(s), got 3: ["{SUGGESTIONS[0]}", "{SUGGESTIONS[1]}", "{SUGGESTIONS[2]}"]',
+        "      turn 3: you> What did Labour commit to? What did Labour commit to? What did Labour commit…",
+        "        - expected paragraph 25 among the paragraphs the text cites (no sources), got none",
+        "",
+        "1 passed, 1 failed",
+    ]
 
 
 def test_converse_default_url_from_the_environment(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, good_bot: StandIn, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("NEWSBOT_RASA_URL", good_bot.url)
+    monkeypatch.setenv("NEWSBOT_APP_URL", good_bot.url)
     get_settings.cache_clear()
     try:
-        status, out, _ = run(capsys, "converse", str(write(tmp_path, "a.yml", PASSING)))
+        status, out, _ = converse(capsys, str(write(tmp_path, "a.yml", PASSING)))
     finally:
         get_settings.cache_clear()
     assert status == 0 and out.endswith("1 passed, 0 failed\n")
@@ -696,44 +744,71 @@ def test_converse_default_url_from_the_environment(
 
 
 def test_converse_unreachable(capsys: pytest.CaptureFixture[str], tmp_path: Path, nowhere: str) -> None:
-    status, out, err = run(capsys, "converse", str(write(tmp_path, "a.yml", PASSING)), "--url", nowhere)
+    status, out, err = converse(capsys, str(write(tmp_path, "a.yml", PASSING)), "--url", nowhere)
     assert status == 1 and out == ""
-    assert err.startswith(f"newsbot: cannot reach the bot at {nowhere}: ")
+    assert err.startswith(f"newsbot-dev: cannot reach the bot at {nowhere}: ")
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("message", "complaint"),
+    [
+        ("__slow__", "did not answer within 0.3 s"),
+        ("__not json__", "answered HTTP 200: <html>oops</html>"),
+        ("__error__", "answered HTTP 503: Sorry, the bot is not reachable."),
+    ],
+)
+def test_converse_stops_at_a_server_that_does_not_answer(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, good_bot: StandIn, message: str, complaint: str
+) -> None:
+    path = write(tmp_path, "a.yml", f"name: x\nturns:\n  - user: {message}\n    expect: {{replies: true}}\n")
+    status, out, err = converse(capsys, str(path), str(path), "--url", good_bot.url, "--timeout", "0.3")
+    assert status == 1 and out == ""
+    assert err.startswith(f"newsbot-dev: the bot at {good_bot.url} ") and complaint in err
+    assert err.count("\n") == 1
+    assert len(good_bot.received) == 1  # the run stops at the first turn the bot cannot answer
+
+
+def test_converse_needs_a_newsbot_web_app(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, good_bot: StandIn
+) -> None:
+    good_bot.health = {"detail": "Not Found"}  # say, Rasa's address given by habit
+    status, out, err = converse(capsys, str(write(tmp_path, "a.yml", PASSING)), "--url", good_bot.url)
+    assert (status, out) == (1, "")
+    assert err == f"newsbot-dev: {good_bot.url} is not a newsbot web app (GET /healthz: 503)\n"
+    assert good_bot.received == []
 
 
 def test_converse_invalid_files(capsys: pytest.CaptureFixture[str], tmp_path: Path, good_bot: StandIn) -> None:
     broken = write(tmp_path, "broken.yml", "name: x\nturns: [\n  - user: hi\n")
-    status, out, err = run(
-        capsys, "converse", str(write(tmp_path, "a.yml", PASSING)), str(broken), "--url", good_bot.url
-    )
+    status, out, err = converse(capsys, str(write(tmp_path, "a.yml", PASSING)), str(broken), "--url", good_bot.url)
     assert (status, out) == (2, "")
-    assert err.startswith(f"newsbot: {broken}: not valid YAML")
+    assert err.startswith(f"newsbot-dev: {broken}: not valid YAML")
     assert err.count("\n") == 1
     assert good_bot.received == []  # nothing is played when a file is bad
-    status, _, err = run(capsys, "converse", str(tmp_path / "missing.yml"), "--url", good_bot.url)
-    assert status == 2 and err.startswith(f"newsbot: {tmp_path / 'missing.yml'}: cannot read")
+    status, _, err = converse(capsys, str(tmp_path / "missing.yml"), "--url", good_bot.url)
+    assert status == 2 and err.startswith(f"newsbot-dev: {tmp_path / 'missing.yml'}: cannot read")
 
 
 @pytest.mark.parametrize(
     ("option", "message"),
-    [(["--url", "localhost:5005"], "--url: not an http(s) URL"), (["--timeout", "0"], "--timeout must be more")],
+    [(["--url", "localhost:8000"], "--url: not an http(s) URL"), (["--timeout", "0"], "--timeout must be more")],
 )
 def test_converse_bad_options(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, option: list[str], message: str
 ) -> None:
-    status, _, err = run(capsys, "converse", str(write(tmp_path, "a.yml", PASSING)), *option)
-    assert status == 2 and err.startswith(f"newsbot: {message}") and err.count("\n") == 1
+    status, _, err = converse(capsys, str(write(tmp_path, "a.yml", PASSING)), *option)
+    assert status == 2 and err.startswith(f"newsbot-dev: {message}") and err.count("\n") == 1
 
 
 def test_converse_entry_point_invalid_yaml(tmp_path: Path) -> None:
     """The installed command: exit status 2, one line naming the file, no traceback."""
     broken = write(tmp_path, "broken.yml", "name: [unclosed\n")
     completed = subprocess.run(
-        [str(ENTRY_POINT), "converse", str(broken)], capture_output=True, text=True, timeout=60, check=False
+        [str(DEV_ENTRY_POINT), "converse", str(broken)], capture_output=True, text=True, timeout=60, check=False
     )
     assert completed.returncode == 2
-    assert completed.stderr.startswith(f"newsbot: {broken}: not valid YAML")
+    assert completed.stderr.startswith(f"newsbot-dev: {broken}: not valid YAML")
     assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr
 
 
@@ -746,22 +821,25 @@ def chat_with(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str, typed: str
 ) -> tuple[int, str, str]:
     monkeypatch.setattr("sys.stdin", io.StringIO(typed))
-    return run(capsys, "chat", "--url", url)
+    capsys.readouterr()
+    status = newsbot_main(["chat", "--url", url])
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
 def test_chat(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, good_bot: StandIn) -> None:
     typed = "What is the capital of France?\n3\nWhat did Labour commit to?\n__error__\n4\nquit\nnot sent\n"
     status, out, err = chat_with(capsys, monkeypatch, good_bot.url, typed)
     assert (status, err) == (0, "")
-    assert out.startswith(f"Talking to the bot at {good_bot.url} (Hello from Rasa: 3.6.21).")
+    assert out.startswith(f"Talking to the bot at {good_bot.url}.\n")
     assert out.count("you> ") == 6
-    assert f"bot> {DECLINE_TEXT}" in out
-    assert "Suggestions (type a number to send it):\n  1. What did Labour commit to?\n" in out
+    assert f"bot> {DECLINE_LEAD}\n" in out
+    assert "You could ask (type a number to send it):\n       1. What did Labour commit to?\n" in out
     assert f"(sending: {SUGGESTIONS[2]})" in out
     assert "bot> Here is what the article says:\n" in out
-    assert f"     > {article_paragraphs()[24].text}\n" in out
-    assert f"Sources:\n  [1] Labour sources, paragraph 24 of “{TITLE}”\n  [2] the article, paragraph 25 of" in out
-    assert f"newsbot: cannot reach the bot at {good_bot.url}: POST /webhooks/rest/webhook answered HTTP 500" in out
+    assert "       │ Ms Formby also committed" in out
+    assert "    — Labour sources, paragraph 24 of" in out
+    assert f"newsbot: the bot at {good_bot.url} answered HTTP 503: Sorry, the bot is not reachable." in out
     messages = [r["message"] for r in good_bot.received]
     # "3" sends the third suggestion; "4" is no suggestion of the last reply, so it is sent as typed.
     assert messages == [
@@ -771,7 +849,16 @@ def test_chat(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
         "__error__",
         "4",
     ]
-    assert len({r["sender"] for r in good_bot.received}) == 1
+    assert len({r["session_id"] for r in good_bot.received}) == 1
+
+
+def test_chat_shows_a_refusal_and_goes_on(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, good_bot: StandIn
+) -> None:
+    status, out, _ = chat_with(capsys, monkeypatch, good_bot.url, "x" * 1500 + "\nHello\n")
+    assert status == 0
+    assert "bot> The message is 1,500 characters long; the limit is 1,000.\n" in out
+    assert "bot> Hello! Ask me about the news article." in out
 
 
 def test_chat_ends_at_end_of_input(
@@ -779,6 +866,7 @@ def test_chat_ends_at_end_of_input(
 ) -> None:
     status, out, _ = chat_with(capsys, monkeypatch, good_bot.url, "Hello\n")
     assert status == 0 and "bot> Hello! Ask me about the news article." in out
+    assert out.endswith("you> \n")  # end of input ends the chat on a fresh line
     status, _, _ = chat_with(capsys, monkeypatch, good_bot.url, "\nHello\n")
     assert status == 0 and len(good_bot.received) == 1
 
