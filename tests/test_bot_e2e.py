@@ -237,21 +237,26 @@ def test_rasa_listens_on_loopback_only(stack: StackConfig) -> None:
         pass
 
 
-def test_socketio_is_off_by_default_and_on_when_asked_for(stack: StackConfig, model: Path) -> None:
-    handshake = {"EIO": "4", "transport": "polling"}
-    assert httpx.get(f"{stack.rasa_url}/socket.io/", params=handshake, timeout=TIMEOUT).status_code == 404
-    with_socketio = StackConfig(
+@pytest.fixture(scope="module")
+def restarted(stack: StackConfig, model: Path) -> Iterator[StackConfig]:
+    """A second Rasa server on the module's tracker store, as after a restart, with the Socket.IO
+    channel on (one start serves both tests that need it: a start takes most of a minute)."""
+    config = StackConfig(
         rasa_port=free_port(),
         web_port=stack.web_port,
         logs_dir=stack.logs_dir,
         tracker_sqlite=stack.tracker_sqlite,
         socketio=True,
     )
-    process = start_rasa(with_socketio, model)
-    try:
-        response = httpx.get(f"{with_socketio.rasa_url}/socket.io/", params=handshake, timeout=TIMEOUT)
-    finally:
-        stop(process)
+    process = start_rasa(config, model)
+    yield config
+    stop(process)
+
+
+def test_socketio_is_off_by_default_and_on_when_asked_for(stack: StackConfig, restarted: StackConfig) -> None:
+    handshake = {"EIO": "4", "transport": "polling"}
+    assert httpx.get(f"{stack.rasa_url}/socket.io/", params=handshake, timeout=TIMEOUT).status_code == 404
+    response = httpx.get(f"{restarted.rasa_url}/socket.io/", params=handshake, timeout=TIMEOUT)
     assert response.status_code == 200, response.text
     assert response.text.startswith("0{") and '"sid"' in response.text  # Engine.IO's open packet
 
@@ -259,21 +264,11 @@ def test_socketio_is_off_by_default_and_on_when_asked_for(stack: StackConfig, mo
 # --- Rasa's own: restarts, the tracker store, the apology ------------------------------------
 
 
-def test_follow_up_survives_a_rasa_restart(stack: StackConfig, model: Path) -> None:
+def test_follow_up_survives_a_rasa_restart(stack: StackConfig, restarted: StackConfig) -> None:
     sender = f"restart-{uuid.uuid4()}"
     first = rasa_turn(stack, sender, "How did Labour describe the meeting?")
     assert first.sources
-    restarted = StackConfig(
-        rasa_port=free_port(),
-        web_port=stack.web_port,
-        logs_dir=stack.logs_dir,
-        tracker_sqlite=stack.tracker_sqlite,
-    )
-    process = start_rasa(restarted, model)
-    try:
-        follow_up = rasa_turn(restarted, sender, "who said that?")
-    finally:
-        stop(process)
+    follow_up = rasa_turn(restarted, sender, "who said that?")
     assert any(speaker in follow_up.text for speaker in first.speakers), follow_up.text
 
 
