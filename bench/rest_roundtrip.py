@@ -2,8 +2,9 @@
 
     .venv/bin/python bench/rest_roundtrip.py [--turns 60]
 
-Starts the web app (which serves the actions) and Rasa on free ports (training first if the model is out of date),
-warms both up, then alternates the two messages, timing each POST /webhooks/rest/webhook.
+Starts the web app (which serves the actions) and Rasa on free ports, as `newsbot serve` does (training first if
+the model is out of date), warms both up, then alternates the two messages, timing each POST /webhooks/rest/webhook
+straight to Rasa with its token (the web app's own hop is in bench/web_api.py). Each reply must be one message.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from devtools.rasa_client import auth_headers
 from newsbot.serving.supervisor import StackConfig, free_port, running_stack
 
 MESSAGES = {"hello": "hello", "retrieval": "What did Labour commit to?"}
@@ -36,7 +38,8 @@ def main() -> None:
             logs_dir=Path(scratch) / "logs",
             tracker_sqlite=Path(scratch) / "conversations.db",
         )
-        with running_stack(config), httpx.Client(base_url=config.rasa_url, timeout=60.0) as http:
+        rasa = httpx.Client(base_url=config.rasa_url, timeout=60.0, headers=auth_headers(config.rasa_token))
+        with running_stack(config), rasa as http:
             timings: dict[str, list[float]] = {kind: [] for kind in MESSAGES}
             sender = ""
             for turn in range(-5, args.turns):  # five warm-up rounds
@@ -47,6 +50,8 @@ def main() -> None:
                     reply = http.post("/webhooks/rest/webhook", json={"sender": sender, "message": text})
                     elapsed = (time.perf_counter() - started) * 1000
                     reply.raise_for_status()
+                    if len(reply.json()) != 1:
+                        raise SystemExit(f"{kind}: expected one message, got {reply.text[:300]}")
                     if turn >= 0:
                         timings[kind].append(elapsed)
     medians = {kind: statistics.median(values) for kind, values in timings.items()}

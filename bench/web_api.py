@@ -70,8 +70,12 @@ def sequential(http: httpx.Client, turns: int) -> tuple[list[float], list[float]
         started = time.perf_counter()
         http.post("/api/ask", json={"question": question}).raise_for_status()
         middle = time.perf_counter()
-        http.post("/api/chat", json={"session_id": session, "message": question}).raise_for_status()
+        chat_reply = http.post("/api/chat", json={"session_id": session, "message": question})
         ended = time.perf_counter()
+        chat_reply.raise_for_status()
+        kinds = [message["kind"] for message in chat_reply.json()["messages"]]
+        if kinds != ["answer"]:  # each of these questions is answered, in one message
+            raise SystemExit(f"/api/chat {question!r}: expected one answer, got {chat_reply.text[:300]}")
         if turn >= 0:
             ask.append((middle - started) * 1000)
             chat.append((ended - middle) * 1000)
