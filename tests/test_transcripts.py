@@ -153,6 +153,72 @@ GOOD_REPLIES: dict[str, Messages] = {
     "What can you do?": says("I answer questions about a news article in its own words, with citations."),
     "Are you a bot?": says("Yes, I'm a bot: I quote the article, I don't have opinions."),
     "Thanks, bye!": says("Goodbye!"),
+    # The readers' transcripts (reader-*.yml)
+    "whats simon johnsons job": answer("whats simon johnsons job", [22]),
+    "and arkush?": answer("and arkush?", [22]),
+    "and mark gardner?": answer("and mark gardner?", [23]),
+    "and jennie formby?": answer("and jennie formby?", [33]),
+    "what did arkush say after the meeting": decline("arkush?"),
+    "and goldstein?": answer("and goldstein?", [7]),
+    "did formby apologise": decline("apologise?"),
+    "how many people were at the monday meeting with milne": decline("how many?"),
+    "ok so how did the monday meeting go": answer("monday meeting?", [20]),
+    "what did milne say": decline("milne?"),
+    "what happened at parliament square": answer("parliament square?", [8, 11]),
+    "how many people went?": answer("how many people went?", [17]),
+    "what did the jewish groups do after the demo": answer("after the demo?", [11]),
+    "whens that letter from": answer("whens that letter from", [10]),
+    "did corbin accept the ihra defintion": answer("ihra?", [26, 27], contested=True),
+    "who has accepted it then": answer("who has accepted it then", [27]),
+    "how many councils?": answer("how many councils?", [27]),
+    "what did they say abt ihra and education": answer("education?", [28]),
+    "whats happening with ken livingstones case": answer("livingstone?", [4, 25]),
+    "by when?": answer("by when?", [25]),
+    "and jackie walker?": answer("and jackie walker?", [14, 25]),
+    "was walker kicked out in the end": decline("walker?"),
+    "was there another meeting before tuesday": answer("another meeting?", [19]),
+    "who's he?": answer("who's he?", [19]),
+    "how did it go?": answer("how did it go?", [20]),
+    "what did milne actually say to them": decline("milne?"),
+    "what did the lawyers say": decline("lawyers?"),
+    "what does the cst do": decline("cst?"),
+    "was livingstone expelled in the end": decline("livingstone?"),
+    "what did the jlc and bod say about corbyns proposals": answer("proposals?", [13, 14]),
+    "when r they meeting again": answer("when r they meeting again", [29]),
+    "was it a success?": answer("was it a success?", [2, 9], contested=True),
+    "any plans to meet again": answer("any plans to meet again", [29]),
+    "so what happens next": answer("so what happens next", [18, 29]),
+    "what happened to goldsteins parents": answer("parents?", [8]),
+    "what did they want corbyn to do about it": answer("corbyn to do?", [8, 16]),
+    "where did they meet?": answer("where did they meet?", [3, 22]),
+    "when was that?": answer("when was that?", [1, 22]),
+    "how long did it go on": answer("how long did it go on", [23]),
+    "who was there": answer("who was there", [22, 23]),
+    "who said it was good humoured": answer("good humoured?", [2]),
+    'and "not a meeting of minds"?': answer("meeting of minds?", [6]),
+    "who said corbyn couldnt quite get there": answer("couldnt quite get there?", [26]),
+    "what did corbyn say himself?": answer("corbyn himself?", [30, 31]),
+}
+
+NO_ONE_TO_NAME = "I didn't find an answer to that, so there is no one to name. Ask me about the article."
+
+# Follow-ups whose correct reply depends on the turn before: (the previous message, the message).
+GOOD_FOLLOW_UPS: dict[tuple[str, str], Messages] = {
+    ("and goldstein?", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [7]),
+    ("how many people were at the monday meeting with milne", "who said that?"): says(NO_ONE_TO_NAME),
+    ("ok so how did the monday meeting go", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [20]),
+    ("and jackie walker?", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [14, 25]),
+    ("how did it go?", "and who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [20]),
+    ("what does the cst do", "and who said that?"): says(NO_ONE_TO_NAME),
+    ("what did the other side say?", "and who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [2, 24]),
+    ("whens that letter from", "tell me more"): answer("letter?", [12, 13], kind=ReplyKind.MORE),
+    ("what happened to goldsteins parents", "tell me more"): answer("parents?", [7, 11], kind=ReplyKind.MORE),
+    ("what did the jlc and bod say about corbyns proposals", "what did the other side say?"): answer(
+        "proposals?", [2, 24], kind=ReplyKind.MORE
+    ),
+    ("what did corbyn say himself?", "what did the other side say?"): answer(
+        "corbyn himself?", [1, 9], kind=ReplyKind.MORE
+    ),
 }
 
 
@@ -170,13 +236,18 @@ class StandIn:
     """The web app's /api/chat and /healthz on 127.0.0.1 with canned messages; it records what it was sent."""
 
     replies: dict[str, Messages]
+    follow_ups: dict[tuple[str, str], Messages] = field(default_factory=dict)
     url: str = ""
     received: list[dict[str, Any]] = field(default_factory=list)
     health: dict[str, Any] = field(default_factory=lambda: {"status": "ok", "rasa": {"reachable": True}})
 
-    def reply_to(self, message: str) -> tuple[int, str]:
-        """HTTP status and body for a user message: the API's own refusals, and a few messages
-        that play server trouble."""
+    def previous_message(self, session_id: str) -> str | None:
+        earlier = [body["message"] for body in self.received if body["session_id"] == session_id]
+        return earlier[-1] if earlier else None
+
+    def reply_to(self, message: str, previous: str | None = None) -> tuple[int, str]:
+        """HTTP status and body for a user message (after `previous` in its conversation): the
+        API's own refusals, and a few messages that play server trouble."""
         text = message.strip()
         if len(text) > MAX_MESSAGE_CHARS:
             return refusal(
@@ -194,7 +265,8 @@ class StandIn:
             return 200, "<html>oops</html>"
         if text == "__malformed__":
             return 200, json.dumps({"session_id": "x", "messages": [{**says("hi")[0], "answerable": "yes"}]})
-        return 200, json.dumps({"session_id": "x", "messages": self.replies.get(text, says(FALLBACK))})
+        messages = self.follow_ups.get((previous or "", text)) or self.replies.get(text, says(FALLBACK))
+        return 200, json.dumps({"session_id": "x", "messages": messages})
 
 
 def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
@@ -218,8 +290,9 @@ def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
                 self.send(404, json.dumps({"detail": "Not Found"}))
                 return
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            previous = stand_in.previous_message(body["session_id"])
             stand_in.received.append(body)
-            status, text = stand_in.reply_to(body["message"])
+            status, text = stand_in.reply_to(body["message"], previous)
             self.send(status, text, "application/json" if text.startswith("{") else "text/html")
 
         def log_message(self, format: str, *args: Any) -> None:
@@ -228,12 +301,15 @@ def handler_for(stand_in: StandIn) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+Serve = Callable[[dict[str, Messages], dict[tuple[str, str], Messages] | None], StandIn]
+
+
 @pytest.fixture
-def serve() -> Iterator[Callable[[dict[str, Messages]], StandIn]]:
+def serve() -> Iterator[Serve]:
     servers: list[ThreadingHTTPServer] = []
 
-    def start(replies: dict[str, Messages]) -> StandIn:
-        stand_in = StandIn(replies)
+    def start(replies: dict[str, Messages], follow_ups: dict[tuple[str, str], Messages] | None = None) -> StandIn:
+        stand_in = StandIn(replies, follow_ups or {})
         server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(stand_in))
         server.daemon_threads = True
         stand_in.url = f"http://127.0.0.1:{server.server_address[1]}"
@@ -248,8 +324,8 @@ def serve() -> Iterator[Callable[[dict[str, Messages]], StandIn]]:
 
 
 @pytest.fixture
-def good_bot(serve: Callable[[dict[str, Messages]], StandIn]) -> StandIn:
-    return serve(GOOD_REPLIES)
+def good_bot(serve: Serve) -> StandIn:
+    return serve(GOOD_REPLIES, GOOD_FOLLOW_UPS)
 
 
 @pytest.fixture
@@ -605,8 +681,8 @@ def test_chat_client_turns_a_refusal_into_the_readers_message(good_bot: StandIn)
     assert busy["text"] == "Too many messages; try again in 12 s."
 
 
-def test_chat_client_errors(serve: Callable[[dict[str, Messages]], StandIn], nowhere: str) -> None:
-    stand_in = serve({})
+def test_chat_client_errors(serve: Serve, nowhere: str) -> None:
+    stand_in = serve({}, None)
     with ChatClient(stand_in.url, timeout=0.3) as client:
         with pytest.raises(ChatUnavailable, match=r"^the bot at .* answered HTTP 503: Sorry, the bot is not reachable"):
             client.send("session-1", "__error__")
