@@ -9,6 +9,7 @@ A reader's messages go through the web app (`POST /api/chat`); the tests of Rasa
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import socket
@@ -23,8 +24,9 @@ import httpx
 import pytest
 
 from devtools.cli import main as dev_main
+from devtools.converse import load_transcripts, report
 from devtools.rasa_client import RasaClient, auth_headers
-from devtools.transcripts import BotTurn
+from devtools.transcripts import BotTurn, play
 from newsbot.channels.chat_client import ChatClient
 from newsbot.serving.supervisor import (
     RASA,
@@ -41,6 +43,24 @@ from newsbot.settings import PROJECT_ROOT
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
 CONVERSATIONS = sorted((PROJECT_ROOT / "tests" / "conversations").glob("*.yml"))
+# Readers' transcripts (the dev set of commit 386e7e7) the bot does not pass yet: targets of the
+# answering work. When one passes, the test below says to take it out of this list.
+NOT_YET_PASSING = frozenset(
+    {
+        "reader-arkush-goldstein.yml",
+        "reader-decline-then-who-said.yml",
+        "reader-demo-letter.yml",
+        "reader-ihra-typos.yml",
+        "reader-livingstone-walker.yml",
+        "reader-milne.yml",
+        "reader-not-in-article.yml",
+        "reader-proposals-other-side.yml",
+        "reader-success-next.yml",
+        "reader-tell-me-more.yml",
+        "reader-where-when.yml",
+        "reader-who-said-quotes.yml",
+    }
+)
 TIMEOUT = 60.0
 # Hang detection, not speed: a reply that has not come within this has not come at all.
 HANG_SECONDS = 5.0
@@ -79,6 +99,8 @@ def stack_config(tmp_path_factory: pytest.TempPathFactory) -> StackConfig:
         web_port=free_port(),
         logs_dir=scratch / "logs",
         tracker_sqlite=scratch / "conversations.db",
+        # Every transcript turn comes from this one address: the per-address limit is not under test here.
+        web_env=(("NEWSBOT_CLIENT_RATE_PER_MINUTE", "100000"),),
     )
 
 
@@ -105,12 +127,31 @@ def stack(stack_config: StackConfig, model: Path, web: subprocess.Popen[bytes]) 
 # --- the conversation, through the web app ---------------------------------------------------
 
 
-def test_transcripts_pass_through_the_web_app(stack: StackConfig, capsys: pytest.CaptureFixture[str]) -> None:
-    assert CONVERSATIONS, "no transcripts in tests/conversations"
-    status = dev_main(["converse", *map(str, CONVERSATIONS), "--url", stack.web_url, "--timeout", str(TIMEOUT)])
+def test_newsbot_dev_converse_passes_through_the_web_app(
+    stack: StackConfig, capsys: pytest.CaptureFixture[str]
+) -> None:
+    passing = [path for path in CONVERSATIONS if path.name not in NOT_YET_PASSING]
+    assert passing, "no transcripts in tests/conversations"
+    status = dev_main(["converse", *map(str, passing), "--url", stack.web_url, "--timeout", str(TIMEOUT)])
     report = capsys.readouterr().out
     assert status == 0, report
-    assert f"{len(CONVERSATIONS)} passed, 0 failed" in report
+    assert f"{len(passing)} passed, 0 failed" in report
+
+
+def test_every_transcript_passes_but_the_known_targets(stack: StackConfig) -> None:
+    transcripts, errors = load_transcripts(CONVERSATIONS)
+    assert not errors, errors
+    with ChatClient(stack.web_url, timeout=TIMEOUT) as client:
+        results = [play(client, transcript) for transcript in transcripts]
+    failing = {result.transcript.path.name for result in results if not result.passed}
+    reports = io.StringIO()
+    for result in results:
+        if result.transcript.path.name in failing - NOT_YET_PASSING:
+            report(result, reports)
+    assert failing <= NOT_YET_PASSING, reports.getvalue()
+    assert failing == NOT_YET_PASSING, (
+        f"these pass now; take them out of NOT_YET_PASSING: {sorted(NOT_YET_PASSING - failing)}"
+    )
 
 
 def test_an_answer_is_one_message_with_its_sources(stack: StackConfig) -> None:
