@@ -85,3 +85,70 @@ def test_the_seed_articles_sides_come_from_its_facts(seed_searcher: Searcher, qu
     facts = seed_searcher.index.facts["corbyn-jewish-leaders-talks"]
     sides = {facts.side_of(source.speaker) for source in other.passages}
     assert sides and side not in sides and None not in sides
+
+
+# --- follow-ups on the seed article --------------------------------------------------------
+
+
+def test_who_said_after_a_decline_says_the_last_question_had_no_answer(seed_searcher: Searcher) -> None:
+    state = State()
+    declined = conversation.answer(seed_searcher, state, "what did the police say about the meeting", None, None)
+    assert declined.kind is ReplyKind.DECLINE
+    reply = conversation.who_said(seed_searcher, state)
+    assert reply.kind is ReplyKind.NOTICE
+    assert "didn't answer your last question" in reply.lead and "the police" in reply.lead
+    assert conversation.show_source(seed_searcher, state).lead == reply.lead
+
+
+def test_who_said_before_any_question_offers_questions(seed_searcher: Searcher) -> None:
+    reply = conversation.who_said(seed_searcher, State())
+    assert reply.lead == conversation.NO_ANSWER_YET and len(reply.suggestions) == conversation.SUGGESTIONS
+
+
+def test_and_someone_asks_the_last_question_about_them(seed_searcher: Searcher) -> None:
+    state = State()
+    conversation.answer(seed_searcher, state, "What did Labour commit to?", None, None)
+    reply = conversation.about_entity(seed_searcher, state, "formby", "and formby?")
+    assert state.last_question == "What did Formby commit to?"  # as the article spells the name
+    assert reply.kind is ReplyKind.ANSWER
+    assert any("Formby" in source.text for source in reply.passages)
+
+
+def test_and_someone_after_a_question_naming_no_one_asks_it_about_them(seed_searcher: Searcher) -> None:
+    assert conversation.retarget(seed_searcher, "Who attended the meeting?", "Mark Gardner") == (
+        "Who attended the meeting, about Mark Gardner?"
+    )
+    assert conversation.retarget(seed_searcher, "what did the board of deputies say", "Labour") == "what did Labour say"
+
+
+def test_tell_me_more_never_repeats_a_passage_shown(seed_searcher: Searcher) -> None:
+    state = State()
+    first = conversation.answer(seed_searcher, state, "what did the jewish leaders ask for", None, None)
+    shown = {source.key for source in first.passages}
+    for _ in range(6):
+        more = conversation.tell_more(seed_searcher, state)
+        if more.kind is ReplyKind.NOTICE:
+            assert more.lead == conversation.NOTHING_MORE
+            break
+        keys = {source.key for source in more.passages}
+        assert keys and not keys & shown
+        shown |= keys
+    else:
+        pytest.fail("tell me more never ran out")
+
+
+def test_a_short_question_leans_on_the_last_one(seed_searcher: Searcher) -> None:
+    state = State()
+    conversation.answer(seed_searcher, state, "Is there going to be another meeting?", None, None)
+    reply = conversation.answer(seed_searcher, state, "when?", None, None)
+    assert reply.kind is ReplyKind.ANSWER
+    assert 29 in [source.paragraph for source in reply.passages]  # "a further meeting ... in July"
+
+
+def test_suggestions_after_a_decline_are_near_what_was_asked(seed_searcher: Searcher) -> None:
+    about_demands = conversation.ask(seed_searcher, "what did the jewish labour movement say about the letter")
+    about_goldstein = conversation.ask(seed_searcher, "what did arkush say about goldstein")
+    assert about_demands.kind is about_goldstein.kind is ReplyKind.DECLINE
+    assert about_demands.suggestions != about_goldstein.suggestions
+    for question in about_demands.suggestions + about_goldstein.suggestions:
+        assert seed_searcher.search(question).answerable, question

@@ -34,6 +34,7 @@ from newsbot.retrieval.index import (
     read_manifest,
     rules_hash,
 )
+from newsbot.retrieval.tokens import FILES as TOKEN_FILES
 
 ARTICLES: dict[str, tuple[str, list[str]]] = {
     "bridge-vote": (
@@ -124,7 +125,7 @@ def test_build_layout_and_manifest(template: Template) -> None:
     folder = current_build(index)
     assert folder.parent == (index / BUILDS).resolve()
     assert build_folders(index) == [folder.name]
-    assert sorted(p.name for p in folder.iterdir()) == sorted([MANIFEST, VECTORS, PASSAGES, FACTS])
+    assert sorted(p.name for p in folder.iterdir()) == sorted([MANIFEST, VECTORS, PASSAGES, FACTS, *TOKEN_FILES])
 
     manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     assert manifest == result.manifest

@@ -26,7 +26,7 @@ from newsbot.channels.slack import (
 from newsbot.channels.text import render_text
 from newsbot.dialogue import conversation
 from newsbot.dialogue.conversation import State
-from newsbot.domain import NARRATOR, Reply, ReplyKind, Source, Speaker, SpeakerKind
+from newsbot.domain import NARRATOR, Highlight, Reply, ReplyKind, Source, Speaker, SpeakerKind
 from newsbot.retrieval.search import Searcher
 
 TITLE = "Crunch talks between Jeremy Corbyn and Jewish community leaders"
@@ -178,7 +178,8 @@ def test_a_real_answer_quotes_every_passage_it_cites(seed_actions: Searcher) -> 
     assert reply.answerable and reply.passages
     rendered = blocks(reply)
     quotes = [text for text in texts(rendered, "section") if text.startswith("> ")]
-    assert quotes == [f"> {escape(item.text)}" for item in reply.passages]
+    assert [quote.replace("*", "") for quote in quotes] == [f"> {escape(item.text)}" for item in reply.passages]
+    assert all(quote.count("*") == 2 for quote in quotes)  # each answering sentence in bold
     contexts = texts(rendered, "context")
     for item, line in zip(reply.passages, contexts, strict=True):
         assert f"paragraph {item.paragraph} of" in line
@@ -219,3 +220,13 @@ def test_from_any_channel_the_action_sends_one_message_with_the_reply_and_a_fall
         assert sent["custom"]["type"] == "answer" and reply.kind is ReplyKind.ANSWER
         assert sent["text"] == render_text(reply)
         assert any(text.startswith("> ") for text in texts(blocks(reply), "section"))
+
+
+def test_the_answering_sentence_is_bold_in_its_quoted_paragraph() -> None:
+    text = "Labour sources said it was positive. Mr Corbyn offered a <personal> lead. The rest follows."
+    start, end = text.index("Mr Corbyn"), text.index(" The rest")
+    marked = Source("a", TITLE, 24, Speaker("Labour sources", SpeakerKind.ANONYMOUS), text, 0.9, Highlight(start, end))
+    rendered = slack_format.quote(marked)["text"]["text"]
+    assert rendered == (
+        "> Labour sources said it was positive. *Mr Corbyn offered a &lt;personal&gt; lead.* The rest follows."
+    )

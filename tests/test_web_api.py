@@ -80,7 +80,9 @@ def test_ask_answers_with_cited_passages(client: TestClient) -> None:
     assert answer["sources"]
     for source in answer["sources"]:
         assert source["article"] == SEED_ARTICLE
-        assert source["text"] in answer["text"]
+        mark = source["highlight"]
+        assert 0 <= mark["start"] < mark["end"] <= len(source["text"])
+        assert source["text"][mark["start"] : mark["end"]].strip() in answer["text"]
         assert f"paragraph {source['paragraph']} of" in answer["text"]
         assert source["url"] == f"/#{SEED_ARTICLE}-p{source['paragraph']}"
         assert source["speaker"]
@@ -470,7 +472,8 @@ def test_a_reply_is_rendered_from_its_payload_not_from_its_text() -> None:
     assert message["lead"] == "The article says:"
     assert message["kind"] == "answer" and message["answerable"] is True and message["contested"] is False
     assert (
-        message["text"] == "The article says:\n\n> p24\n  — S, paragraph 24 of “T”\n\n> p25\n  — S, paragraph 25 of “T”"
+        message["text"]
+        == "The article says:\n\n> p2 …\n  — S, paragraph 24 of “T”\n\n> p2 …\n  — S, paragraph 25 of “T”"
     )
     assert [source["url"] for source in message["sources"]] == [f"/#{SEED_ARTICLE}-p24", f"/#{SEED_ARTICLE}-p25"]
     assert message["sources"][0]["speaker_kind"] == "person"

@@ -3,18 +3,23 @@ side's voice where the sides disagree. Pure functions of the hits and the articl
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping, Sequence
 
 from newsbot.domain import Reply, ReplyKind, Side, Source, Speaker
 from newsbot.ingest.facts import ArticleFacts
+from newsbot.retrieval.bm25 import tokenize
 from newsbot.retrieval.search import Hit, SearchResult, speaker_terms
 
-MAX_PASSAGES = 3
-MAX_SIDES = 4
-# Hits scoring at least this share of the best fused score can join the answer: the best
-# MAX_PASSAGES of them, and on a contested point the best of each other side among them.
-SIDE_CUTOFF = 0.55
+# An answer leads with its best passage; at most MAX_MORE more follow, and only when they add
+# something: the other side of a dispute, or another fact.
+MAX_MORE = 2
+# Another fact is a passage at least half as likely to answer as the lead, by the ranking's
+# probabilities (the difference of their scores, which are log-odds): ln 2.
+ANOTHER_FACT_WITHIN = math.log(2)
+# A passage whose answering sentence shares this share of its words with one already shown adds nothing.
+REPEAT_OVERLAP = 0.5
 DISAGREEMENT = re.compile(
     r"\b(reject\w*|den(y|ied|ies)|disput\w*|dismiss\w*|contradict\w*|counter\w*|disagree\w*|"
     r"refus\w*|disappoint\w*|criticis\w*|criticiz\w*|attack\w*|however)\b",
@@ -54,39 +59,59 @@ def side_names(
     return named
 
 
+def _answering_words(hit: Hit) -> set[str]:
+    return set(tokenize(hit.passage.text[hit.highlight.start : hit.highlight.end]))
+
+
+def _repeats(hit: Hit, shown: Sequence[Hit]) -> bool:
+    words = _answering_words(hit)
+    return any(
+        len(words & (other := _answering_words(previous))) >= REPEAT_OVERLAP * max(1, min(len(words), len(other)))
+        for previous in shown
+    )
+
+
 def select_hits(hits: list[Hit], facts: Mapping[str, ArticleFacts]) -> tuple[list[Hit], tuple[Side, ...]]:
-    """The hits an answer shows, and the sides when they disagree: near the top, voices of more
-    than one side, one of them with a word of disagreement (the narration's or an anonymous
-    source's "disappointing" is no side disagreeing). Then each side's best passage is shown too."""
+    """The hits an answer shows, and the sides when they disagree. The best hit leads. Then, of
+    the hits that answer on their own (Hit.answers), at most MAX_MORE that add something: the best
+    of each other side when voices of different sides answer and one of them disagrees (the
+    narration's or an anonymous source's "disappointing" is no side disagreeing), and another
+    fact nearly as likely as the lead (ANOTHER_FACT_WITHIN) that does not repeat what is shown."""
     if not hits:
         return [], ()
-    top = hits[0].score
-    near = [hit for hit in hits if hit.score >= SIDE_CUTOFF * top]
-    chosen = near[:MAX_PASSAGES]
-    voices = list(dict.fromkeys((hit.passage.article, hit.passage.speaker) for hit in near))
+    lead = hits[0]
+    answering = [hit for hit in hits[1:] if hit.answers]
+    voices = list(dict.fromkeys((hit.passage.article, hit.passage.speaker) for hit in [lead, *answering]))
     side_of = side_names(voices, facts)
-    near_sides = set(side_of.values())
-    contested = len(near_sides) > 1 and any(
-        (hit.passage.article, hit.passage.speaker) in side_of and DISAGREEMENT.search(hit.passage.text) for hit in near
-    )
-    if not contested:
-        chosen.sort(key=_in_article_order)
-        return chosen, ()
-    shown = {side_of.get((hit.passage.article, hit.passage.speaker)) for hit in chosen} - {None}
-    for hit in near:
-        if len(shown) >= MAX_SIDES:
+
+    def side(hit: Hit) -> str | None:
+        return side_of.get((hit.passage.article, hit.passage.speaker))
+
+    chosen = [lead]
+    sided = [hit for hit in [lead, *answering] if side(hit) is not None]
+    disputed = len({side(hit) for hit in sided}) > 1 and any(DISAGREEMENT.search(hit.passage.text) for hit in sided)
+    if disputed:
+        heard = {side(lead)} - {None}
+        for hit in answering:
+            if len(chosen) > MAX_MORE:
+                break
+            if side(hit) is not None and side(hit) not in heard and not _repeats(hit, chosen):
+                chosen.append(hit)
+                heard.add(side(hit))
+    for hit in answering:
+        if len(chosen) > MAX_MORE:
             break
-        side = side_of.get((hit.passage.article, hit.passage.speaker))
-        if side is not None and side not in shown:
+        if hit not in chosen and lead.score - hit.score <= ANOTHER_FACT_WITHIN and not _repeats(hit, chosen):
             chosen.append(hit)
-            shown.add(side)
     chosen.sort(key=_in_article_order)
-    sides: dict[str, list[str]] = {}
+    shown_sides: dict[str, list[str]] = {}
     for hit in chosen:
-        side = side_of.get((hit.passage.article, hit.passage.speaker))
-        if side is not None and hit.passage.speaker.label not in sides.setdefault(side, []):
-            sides[side].append(hit.passage.speaker.label)
-    return chosen, tuple(Side(name, tuple(speakers)) for name, speakers in sides.items())
+        name = side(hit)
+        if name is not None and hit.passage.speaker.label not in shown_sides.setdefault(name, []):
+            shown_sides[name].append(hit.passage.speaker.label)
+    contested = disputed and len(shown_sides) > 1
+    sides = tuple(Side(name, tuple(speakers)) for name, speakers in shown_sides.items()) if contested else ()
+    return chosen, sides
 
 
 def _in_article_order(hit: Hit) -> tuple[str, int, int]:
@@ -126,5 +151,5 @@ def compose_answer(result: SearchResult, facts: Mapping[str, ArticleFacts], sugg
             question=result.question,
         )
     hits, sides = select_hits(result.hits, facts)
-    sources = tuple(Source.of(hit.passage, hit.score) for hit in hits)
+    sources = tuple(Source.of(hit.passage, hit.score, hit.highlight) for hit in hits)
     return Reply(ReplyKind.ANSWER, answer_lead(sources, len(sides) > 1), sources, sides, question=result.question)

@@ -62,8 +62,24 @@ def section(text: str) -> Block:
     return {"type": "section", "text": {"type": "mrkdwn", "text": fit(text, SECTION_LIMIT)}}
 
 
+def bolded(source: Source) -> str | None:
+    """The passage as escaped mrkdwn with its answering sentences in bold, or None when it has no
+    highlight or does not fit in a section."""
+    mark, text = source.highlight, source.text
+    if mark is None or not 0 <= mark.start < mark.end <= len(text) or "\n" in text:
+        return None
+    answer = text[mark.start : mark.end]
+    lead, trail = answer[: len(answer) - len(answer.lstrip())], answer[len(answer.rstrip()) :]
+    body = f"{escape(text[: mark.start])}{lead}*{escape(answer.strip())}*{trail}{escape(text[mark.end :])}"
+    return body if len(body) <= SECTION_LIMIT - 2 else None
+
+
 def quote(source: Source) -> Block:
-    """A passage, verbatim, as a quote (each of its lines starts with mrkdwn's quote marker)."""
+    """A passage, verbatim, as a quote (each of its lines starts with mrkdwn's quote marker), the
+    sentences that answer in bold."""
+    marked = bolded(source)
+    if marked is not None:
+        return {"type": "section", "text": {"type": "mrkdwn", "text": f"> {marked}"}}
     lines = source.text.splitlines() or [""]
     body = fit("\n".join(lines), SECTION_LIMIT - 2 * len(lines))
     quoted = "\n".join(f"> {line}" for line in body.split("\n"))

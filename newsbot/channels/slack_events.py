@@ -67,9 +67,7 @@ def session_id(channel: str, thread_ts: str) -> str:
 def authentic(verifier: SignatureVerifier, body: bytes, headers: Mapping[str, str]) -> bool:
     """The request is signed with the signing secret, and its timestamp is within five minutes."""
     try:
-        return verifier.is_valid(
-            body, headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
-        )
+        return verifier.is_valid(body, headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature"))
     except ValueError:  # a timestamp that is no number, a body that is not UTF-8
         return False
 

@@ -2,6 +2,12 @@
 
 Everything here is a function of a Searcher and the conversation's state; the rasa-sdk actions
 only translate between a tracker and these functions. Every function returns a typed Reply.
+
+Follow-ups refer to the conversation: "who said that?" and "where does it say that?" to the last
+answer (or say that the last question had none); "tell me more" to the last question, never
+repeating a passage shown for it; "what did the other side say?" to the sides of the articles'
+facts; "and Formby?" asks the last question about Formby; a question too short to stand alone
+("when was that?") leans on the last question.
 """
 
 from __future__ import annotations
@@ -11,14 +17,14 @@ from dataclasses import dataclass, field, replace
 from newsbot.answering.compose import compose_answer, side_names
 from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Reply, ReplyKind, Source, Speaker, SpeakerKind
-from newsbot.retrieval.bm25 import tokenize
-from newsbot.retrieval.search import QuestionError, Searcher, Shaping, speaker_terms
+from newsbot.retrieval.search import QuestionError, Searcher, Shaping
 
 # Hits an answer is composed from (it shows the best few, and the other sides of a dispute).
 ANSWER_CANDIDATES = 8
 MORE_CANDIDATES = 3
 SUGGESTIONS = 3
 NO_ANSWER_YET = "I haven't answered anything yet. Ask me about the article, for example:"
+NO_LAST_ANSWER = "The article didn't answer your last question, “{question}”, so there is nothing to attribute."
 NOTHING_MORE = "That's all the article says about it."
 NO_OTHER_SIDE = "The article gives no other side on this: everything it says about it is above."
 
@@ -33,18 +39,14 @@ class State:
     shown: set[tuple[str, int]] = field(default_factory=set)
 
 
-def suggestions(searcher: Searcher, count: int = SUGGESTIONS) -> list[str]:
-    """Questions the articles answer: what their most quoted named voices said."""
-    quoted: dict[str, int] = {}
-    for passage in searcher.index.passages:
-        if passage.speaker.named:
-            name = passage.speaker.label.split(" (")[0]  # a joint statement's issuers
-            quoted[name] = quoted.get(name, 0) + 1
-    ranked = sorted(quoted, key=lambda name: (-quoted[name], name))[:count]
-    questions = [f"What did {name} say?" for name in ranked]
-    titles = sorted({passage.title for passage in searcher.index.passages})
-    questions += [f"What happened in “{title}”?" for title in titles][: count - len(questions)]
-    return questions
+def suggestions(searcher: Searcher, question: str | None = None, count: int = SUGGESTIONS) -> list[str]:
+    """Questions the articles answer, the nearest to `question` first: the questions their facts
+    offer, and what their most quoted named voices said."""
+    pool = searcher.suggestion_pool()
+    if question is None or len(pool) <= count:
+        return pool[:count]
+    nearest = searcher.nearest_suggestions(question)
+    return nearest[:count]
 
 
 def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Reply:
@@ -52,7 +54,8 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
     give it: the passages that answer, or a decline with questions the articles do answer. Raises
     QuestionError for a question that cannot be searched."""
     result = searcher.search(question, k=ANSWER_CANDIDATES, shaping=shaping)
-    reply = compose_answer(result, searcher.index.facts, suggestions(searcher))
+    offered = suggestions(searcher, question) if not result.answerable else []
+    reply = compose_answer(result, searcher.index.facts, offered)
     if reply.kind is ReplyKind.DECLINE:
         where = "the article" if len(searcher.index.facts) == 1 else "the articles"
         return replace(reply, lead=f"{reply.lead} Here are questions {where} can answer:")
@@ -60,9 +63,11 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
 
 
 def answer(searcher: Searcher, state: State, question: str, topic: str | None, shaping: Shaping | None) -> Reply:
-    """Answer a question in a conversation; a topic's shaping biases retrieval, and the decline
-    rests on the question (a topic's own words, when the NLU recognised it, count as answered:
-    Shaping.vouches)."""
+    """Answer a question in a conversation. A topic's words (the bot's NLU recognised it) shape
+    the ranking; the decision rests on the question, as in plain search. A question too short to
+    stand alone leans on the conversation's last question."""
+    subject = state.last_question or ""
+    shaping = replace(shaping, subject=subject) if shaping else Shaping(subject=subject)
     try:
         reply = ask(searcher, question, shaping)
     except QuestionError as error:
@@ -81,17 +86,32 @@ def _needs_answer(searcher: Searcher) -> Reply:
     return Reply(ReplyKind.NOTICE, NO_ANSWER_YET, suggestions=tuple(suggestions(searcher)))
 
 
+def _no_last_answer(searcher: Searcher, state: State) -> Reply | None:
+    """The reply when there is no last answer to refer to: none yet, or the last question's was a decline."""
+    if state.last_sources:
+        return None
+    if state.last_question:
+        lead = NO_LAST_ANSWER.format(question=state.last_question)
+        return Reply(
+            ReplyKind.NOTICE,
+            lead,
+            suggestions=tuple(suggestions(searcher, state.last_question)),
+            question=state.last_question,
+        )
+    return _needs_answer(searcher)
+
+
 def who_said(searcher: Searcher, state: State) -> Reply:
-    if not state.last_sources:
-        return _needs_answer(searcher)
+    if (none := _no_last_answer(searcher, state)) is not None:
+        return none
     named = any(source.speaker.kind is not SpeakerKind.NARRATION for source in state.last_sources)
     lead = "Who said it:" if named else "The article says it in its own voice:"
     return Reply(ReplyKind.WHO_SAID, lead, tuple(state.last_sources), question=state.last_question or "")
 
 
 def show_source(searcher: Searcher, state: State) -> Reply:
-    if not state.last_sources:
-        return _needs_answer(searcher)
+    if (none := _no_last_answer(searcher, state)) is not None:
+        return none
     return Reply(ReplyKind.WHERE, "Where it says so:", tuple(state.last_sources), question=state.last_question or "")
 
 
@@ -99,16 +119,15 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
     if not state.last_question:
         return _needs_answer(searcher)
     topic = shaping_for(searcher, state.last_topic)
-    shaping = Shaping(
-        expansion=topic.expansion if topic else "",
-        prefer_speakers=topic.prefer_speakers if topic else frozenset(),
-        exclude=frozenset(state.shown),
-    )
+    shaping = Shaping(expansion=topic.expansion if topic else "", exclude=frozenset(state.shown))
     result = searcher.search(state.last_question, k=MORE_CANDIDATES, shaping=shaping)
-    if not result.hits:
+    # Only passages that answer the question on their own: the rest would be padding.
+    hits = sorted(
+        [hit for hit in result.hits if hit.answers], key=lambda hit: (hit.passage.article, hit.passage.paragraph)
+    )
+    if not result.answerable or not hits:
         return Reply(ReplyKind.NOTICE, NOTHING_MORE, question=state.last_question)
-    hits = sorted(result.hits, key=lambda hit: (hit.passage.article, hit.passage.paragraph))
-    sources = [Source.of(hit.passage, hit.score) for hit in hits]
+    sources = [Source.of(hit.passage, hit.score, hit.highlight) for hit in hits]
     state.last_sources = sources
     state.shown |= {source.key for source in sources}
     return Reply(ReplyKind.MORE, "The article also says:", tuple(sources), question=state.last_question)
@@ -139,13 +158,14 @@ def other_side(searcher: Searcher, state: State) -> Reply:
             return False
         return side_of.get(voice) in wanted if wanted else voice not in heard
 
-    prefer = frozenset(speaker for article, speaker in voices if belongs((article, speaker)))
-    shaping = Shaping(prefer_speakers=prefer, exclude=frozenset(state.shown))
-    result = searcher.search(state.last_question, k=ANSWER_CANDIDATES * 2, shaping=shaping)
+    shaping = Shaping(exclude=frozenset(state.shown))
+    result = searcher.search(state.last_question, k=len(searcher.index.passages), shaping=shaping)
     best: dict[tuple[str, int], Source] = {}
     for hit in result.hits:
         if belongs((hit.passage.article, hit.passage.speaker)):
-            best.setdefault((hit.passage.article, hit.passage.paragraph), Source.of(hit.passage, hit.score))
+            best.setdefault(
+                (hit.passage.article, hit.passage.paragraph), Source.of(hit.passage, hit.score, hit.highlight)
+            )
     sources = sorted(list(best.values())[:MORE_CANDIDATES], key=lambda source: (source.article, source.paragraph))
     if not sources:
         return Reply(ReplyKind.NOTICE, NO_OTHER_SIDE, question=state.last_question)
@@ -157,19 +177,27 @@ def other_side(searcher: Searcher, state: State) -> Reply:
 
 
 def about_entity(searcher: Searcher, state: State, entity: str | None, text: str) -> Reply:
-    """A follow-up naming someone ("and Formby?"): the last question, asked about them."""
+    """A follow-up naming someone ("and Formby?"): the last question, asked about them. The voice
+    the last question names ("What did Labour commit to?") gives way to them ("What did Jennie
+    Formby commit to?"); a question that names no one is asked about them ("Who attended the
+    meeting?" -> "Who attended the meeting, about Formby?" weighs Formby's passages)."""
     if not entity:
         return answer(searcher, state, text, None, None)
-    base = state.last_question or f"What did {entity} say?"
-    reply = answer(searcher, state, f"{base} ({entity})", state.last_topic, entity_shaping(searcher, entity))
-    state.last_question = base
-    return reply
+    if not state.last_question:
+        return answer(searcher, state, f"What did {entity} say?", None, None)
+    named = searcher.as_spelled(entity)
+    return answer(searcher, state, retarget(searcher, state.last_question, named), state.last_topic, None)
+
+
+def retarget(searcher: Searcher, question: str, named: str) -> str:
+    """The question asked about `named` instead of the voice it names, or about `named` as well."""
+    voices = searcher.voice_span(question)
+    if voices is not None:
+        start, end = voices
+        return f"{question[:start]}{named}{question[end:]}"
+    return f"{question.rstrip(' ?')}, about {named}?"
 
 
 def entity_shaping(searcher: Searcher, entity: str) -> Shaping:
-    """Retrieval about someone: their name in the query, their own words preferred."""
-    asked = set(tokenize(entity))
-    preferred = frozenset(
-        passage.speaker for passage in searcher.index.passages if asked & set(speaker_terms(passage.speaker))
-    )
-    return Shaping(expansion=entity, prefer_speakers=preferred)
+    """Retrieval about someone: their name in the lexical query of the ranking."""
+    return Shaping(expansion=searcher.as_spelled(entity))

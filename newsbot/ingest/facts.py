@@ -13,6 +13,8 @@ data, in a YAML file beside the article (`knowledge/<article>.yml`), never code:
       ask_commitments:
         words: promised pledged committed
         prefer: [the council, the article]   # side names, voice names, or "the article" (narration)
+    questions:                   # questions the article answers, offered to readers (after a decline)
+      - How much will parking cost?
 
 Every part is optional; an article without a facts file has none. A voice belongs to a side when
 all the words of one of the side's voices are words of the speaker's label ("Labour" speaks in
@@ -31,7 +33,7 @@ from newsbot.domain import NARRATOR, Speaker, SpeakerKind
 
 FACTS_SUFFIX = ".yml"
 WORD = re.compile(r"[\w’']+")
-TOP_KEYS = frozenset({"sides", "aliases", "topics"})
+TOP_KEYS = frozenset({"sides", "aliases", "topics", "questions"})
 
 
 def words_of(text: str) -> frozenset[str]:
@@ -61,6 +63,7 @@ class ArticleFacts:
     sides: tuple[SideFacts, ...] = ()
     aliases: dict[str, str] = field(default_factory=dict)
     topics: dict[str, TopicFacts] = field(default_factory=dict)
+    questions: tuple[str, ...] = ()  # questions the article answers, to suggest to readers
 
     def side_of(self, speaker: Speaker) -> str | None:
         """The name of the side the speaker speaks for, when exactly one side claims it."""
@@ -89,6 +92,7 @@ class ArticleFacts:
             "topics": {
                 name: {"words": topic.words, "prefer": list(topic.prefer)} for name, topic in self.topics.items()
             },
+            "questions": list(self.questions),
         }
 
 
@@ -126,7 +130,8 @@ def parse_facts(data: object) -> ArticleFacts:
             raise ValueError(f"topic {name!r} words must be a string")
         prefer = _strings(topic["prefer"], f"topic {name!r} prefer") if topic.get("prefer") else ()
         topics[str(name)] = TopicFacts(" ".join(words.split()), prefer)
-    return ArticleFacts(tuple(sides), {k.strip(): v.strip() for k, v in aliases.items()}, topics)
+    questions = _strings(data["questions"], "questions") if data.get("questions") else ()
+    return ArticleFacts(tuple(sides), {k.strip(): v.strip() for k, v in aliases.items()}, topics, questions)
 
 
 def load_facts(raw: bytes) -> ArticleFacts:

@@ -14,11 +14,12 @@ import re
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
 NUMBER_WORDS = (
-    "one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|"
-    "million|billion|dozen|half|several"
+    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|"
+    "million|billion|dozen|several"
 )
 
 QUESTION_TYPES: list[tuple[str, re.Pattern[str]]] = [
+    ("duration", re.compile(r"\bhow long\b|\bfor how (long|many (minutes|hours|days|weeks|months|years))\b", re.I)),
     (
         "number",
         re.compile(r"\bhow (many|much|long|old|often|far|big|large)\b|\bwhat (number|percentage|proportion)\b", re.I),
@@ -53,7 +54,15 @@ DAYTIME = (
     r"|\b\d+(:\d\d)?\s*([ap]\.?m\b|o'clock)"
 )
 
+TIME_UNIT = r"(second|minute|hour|day|night|week|fortnight|month|year|decade|century|centurie)s?"
+QUANTITY = rf"(\d[\d,.]*|a|an|{NUMBER_WORDS}|few|many|several|couple of)"
+
 ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
+    # A length of time: "two hours", "near two hour long", "more than two years", "since 2015".
+    "duration": re.compile(
+        rf"\b{QUANTITY}(\s+|-){TIME_UNIT}\b|\b(since|until|till)\s+(\d{{4}}|{MONTHS}|{DAYS})\b|\b{TIME_UNIT}\s+long\b",
+        re.I,
+    ),
     "number": re.compile(rf"\b\d[\d,.]*\b|\b({NUMBER_WORDS})s?\b", re.I),
     "time": re.compile(rf"{DATE}|{DAY}|{DAYTIME}|\b(week|month|year)s?\b", re.I),
     "date": re.compile(DATE, re.I),

@@ -216,3 +216,25 @@ class BM25:
             total += weight
         # Clipped: float32 sums of the same weights can exceed the float64 total by a rounding error.
         return np.minimum(found / total, np.float32(1.0)) if total else found
+
+    def weighted_terms(self, query: str) -> list[tuple[frozenset[str], float, float]]:
+        """The question's terms as (index terms that match it, weight, credit): a known term is
+        matched by itself with full credit; an unknown word by its close spellings, with
+        FUZZY_WEIGHT of the credit, and weighs by its rarity in English (see `coverage`)."""
+        weighted: list[tuple[frozenset[str], float, float]] = []
+        for word, term in dict(self.question_terms(query)).items():
+            if term in self._postings:
+                weighted.append((frozenset({term}), self.idf(term), 1.0))
+            else:
+                weight = self._max_idf * unknown_word_share(word)
+                weighted.append((frozenset(self.close_terms(word)), weight, FUZZY_WEIGHT))
+        return weighted
+
+
+def text_coverage(weighted: list[tuple[frozenset[str], float, float]], terms: set[str]) -> float:
+    """The share of a question's weight (BM25.weighted_terms) that a text's terms (tokenize) hold."""
+    total = sum(weight for _, weight, _ in weighted)
+    if not total:
+        return 0.0
+    found = sum(weight * credit for matches, weight, credit in weighted if matches & terms)
+    return min(1.0, found / total)

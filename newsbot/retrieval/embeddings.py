@@ -13,13 +13,20 @@ import os
 import shutil
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 from tqdm import tqdm
 
-from newsbot.retrieval.onnx_encoder import OnnxEncoder, OnnxUnavailable, export_folder, read_export_info
+from newsbot.retrieval.onnx_encoder import (
+    OnnxEncoder,
+    OnnxUnavailable,
+    TokenStates,
+    export_folder,
+    read_export_info,
+    unit_rows,
+)
 from newsbot.settings import PACKAGED_MODEL, get_settings
 
 if TYPE_CHECKING:
@@ -126,3 +133,54 @@ def embed(model: str, texts: list[str], progress: bool = False) -> npt.NDArray[n
         convert_to_numpy=True,
     )
     return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+def encode_tokens(model: str, texts: list[str], progress: bool = False) -> list[TokenStates]:
+    """Each text's unit-length embedding (as `embed` gives it) and its word pieces' last-layer
+    states, unit length, with their character spans in the text and their vocabulary ids."""
+    encoder = get_encoder(model)
+    states: list[TokenStates | None] = [None] * len(texts)
+    if encoder is not None:
+        order = sorted(range(len(texts)), key=lambda position: -len(texts[position]))
+        with tqdm(total=len(texts), desc="Embedding", unit="passage", disable=not progress) as bar:
+            for start in range(0, len(order), BATCH_SIZE):
+                positions = order[start : start + BATCH_SIZE]
+                for position, encoded in zip(
+                    positions, encoder.encode_tokens([texts[p] for p in positions]), strict=True
+                ):
+                    states[position] = encoded
+                bar.update(len(positions))
+        return [state for state in states if state is not None]
+    return _encode_tokens_with_sentence_transformers(get_model(model), texts, progress)
+
+
+def _encode_tokens_with_sentence_transformers(
+    loaded: SentenceTransformer, texts: list[str], progress: bool
+) -> list[TokenStates]:
+    outputs: Any = loaded.encode(texts, batch_size=BATCH_SIZE, output_value=None, show_progress_bar=progress)
+    states = []
+    for text, output in zip(texts, outputs, strict=True):
+        features = loaded.tokenizer(
+            text, return_offsets_mapping=True, truncation=True, max_length=loaded.max_seq_length
+        )
+        offsets = features["offset_mapping"]
+        keep = [i for i, (start, end) in enumerate(offsets) if end > start]
+        hidden = np.asarray(output["token_embeddings"].float().numpy(), dtype=np.float32)
+        sentence = np.asarray(output["sentence_embedding"].float().numpy(), dtype=np.float32)
+        states.append(
+            TokenStates(
+                vector=unit_rows(sentence[None, :])[0],
+                tokens=unit_rows(hidden[keep]),
+                offsets=np.array([offsets[i] for i in keep], dtype=np.int32).reshape(-1, 2),
+                pieces=np.array([features["input_ids"][i] for i in keep], dtype=np.int32),
+            )
+        )
+    return states
+
+
+def piece_texts(model: str, pieces: npt.NDArray[np.int32]) -> list[str]:
+    """The word pieces' texts ("gold", "##st") of vocabulary ids."""
+    encoder = get_encoder(model)
+    if encoder is not None:
+        return [encoder.piece(int(piece)) for piece in pieces]
+    return [str(piece) for piece in get_model(model).tokenizer.convert_ids_to_tokens([int(p) for p in pieces])]

@@ -6,6 +6,7 @@ Layout of an index directory:
     builds/<build id>/vectors.faiss  normalized embeddings, inner-product index
     builds/<build id>/passages.jsonl one passage per line, in vector order
     builds/<build id>/facts.json     each article's facts (sides, aliases, topics: newsbot.ingest.facts)
+    builds/<build id>/token_*.npy    each passage's word pieces in context (newsbot.retrieval.tokens)
 
 The manifest records a hash of the rules that make passages and speakers (the ingest and
 attribution code and data): a change to them rebuilds, as a change of knowledge or model does.
@@ -38,12 +39,14 @@ from newsbot.ingest.facts import ArticleFacts, facts_from_json
 from newsbot.ingest.knowledge import knowledge_hash, load_articles
 from newsbot.ingest.passages import passages_of
 from newsbot.retrieval.bm25 import BM25
-from newsbot.retrieval.embeddings import embed, embedding_dimension
+from newsbot.retrieval.embeddings import embedding_dimension, encode_tokens
 from newsbot.retrieval.lexicon import Lexicon
+from newsbot.retrieval.tokens import FILES as TOKEN_FILES
+from newsbot.retrieval.tokens import TokenStore, text_part
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.jsonl"
@@ -116,6 +119,7 @@ def _write_build(
     folder: Path,
     passages: list[Passage],
     vectors: npt.NDArray[np.float32],
+    tokens: TokenStore,
     facts: dict[str, ArticleFacts],
     manifest: dict[str, Any],
 ) -> None:
@@ -125,11 +129,12 @@ def _write_build(
     with (folder / PASSAGES).open("w", encoding="utf-8") as out:
         for passage in passages:
             out.write(json.dumps(passage.to_json(), ensure_ascii=False) + "\n")
+    tokens.save(folder)
     facts_json = {article: article_facts.to_json() for article, article_facts in facts.items()}
     (folder / FACTS).write_text(json.dumps(facts_json, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     # The manifest is written last: a build folder without one is incomplete.
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    for name in (VECTORS, PASSAGES, FACTS, MANIFEST):
+    for name in (VECTORS, PASSAGES, FACTS, *TOKEN_FILES, MANIFEST):
         with (folder / name).open("rb") as handle:
             os.fsync(handle.fileno())
 
@@ -159,14 +164,19 @@ def build_index(
     articles = load_articles(knowledge_dir)  # raises KnowledgeError before anything is written
     passages = [passage for article in articles for passage in passages_of(article)]
     logger.info("embedding %d passages of %d articles", len(passages), len(articles))
-    vectors = embed(model, [passage_text_for_embedding(p) for p in passages], progress=progress)
+    encoded = encode_tokens(model, [passage_text_for_embedding(p) for p in passages], progress=progress)
     dimension = embedding_dimension(model)
+    vectors = np.stack([state.vector for state in encoded]) if encoded else np.zeros((0, dimension), np.float32)
+    tokens = TokenStore.of(
+        [text_part(state, len(title_prefix(passage))) for state, passage in zip(encoded, passages, strict=True)]
+    )
     build_name = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
     manifest = {
         "format": FORMAT_VERSION,
         "model": model,
         "dimension": dimension,
         "passages": len(passages),
+        "tokens": len(tokens.pieces),
         "articles": [article.stem for article in articles],
         "knowledge_hash": knowledge,
         "rules_hash": rules_hash(),
@@ -179,7 +189,7 @@ def build_index(
     staging.mkdir()
     try:
         facts = {article.stem: article.facts for article in articles}
-        _write_build(staging, passages, vectors, facts, manifest)
+        _write_build(staging, passages, vectors, tokens, facts, manifest)
         os.replace(staging, builds / build_name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -190,8 +200,14 @@ def build_index(
     return BuildResult(True, reason or "forced", manifest, time.perf_counter() - started)
 
 
+def title_prefix(passage: Passage) -> str:
+    """What precedes a passage's text when it is embedded: its article's title, which gives the
+    passage (and each of its pieces) the article's subject."""
+    return f"{passage.title}. "
+
+
 def passage_text_for_embedding(passage: Passage) -> str:
-    return f"{passage.title}. {passage.text}"
+    return title_prefix(passage) + passage.text
 
 
 @dataclass
@@ -205,6 +221,7 @@ class LoadedIndex:
     lexicon: Lexicon
     stale: bool
     facts: dict[str, ArticleFacts]  # per article
+    tokens: TokenStore
 
 
 def load_index(index_dir: Path, model: str, knowledge_dir: Path | None = None) -> LoadedIndex:
@@ -244,8 +261,23 @@ def load_index(index_dir: Path, model: str, knowledge_dir: Path | None = None) -
         facts = {str(article): facts_from_json(row) for article, row in facts_json.items()}
     except (OSError, ValueError, AttributeError) as error:
         raise IndexUnusable(f"the index in {index_dir} has no readable {FACTS} ({error}): rebuild it") from None
+    try:
+        tokens = TokenStore.load(folder)
+    except (OSError, ValueError) as error:
+        raise IndexUnusable(f"the index in {index_dir} has no readable token files ({error}): rebuild it") from None
+    if tokens.passages != len(passages):
+        raise IndexUnusable(f"the index in {index_dir} is inconsistent (passages and tokens differ): rebuild it")
     bm25 = BM25([f"{p.title} {p.text}" for p in passages])
     lexicon = Lexicon([p.title for p in passages] + [p.text for p in passages])
     return LoadedIndex(
-        folder, manifest, passages, np.asarray(vectors, dtype=np.float32), faiss_index, bm25, lexicon, stale, facts
+        folder,
+        manifest,
+        passages,
+        np.asarray(vectors, dtype=np.float32),
+        faiss_index,
+        bm25,
+        lexicon,
+        stale,
+        facts,
+        tokens,
     )

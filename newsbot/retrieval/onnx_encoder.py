@@ -20,6 +20,7 @@ import json
 import logging
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -95,6 +96,21 @@ def read_export_info(folder: Path) -> dict[str, Any] | None:
     return info
 
 
+@dataclass(frozen=True)
+class TokenStates:
+    """One text's encoding: its sentence vector and its word pieces' last-layer states."""
+
+    vector: npt.NDArray[np.float32]  # [dimension], unit length: the text's embedding
+    tokens: npt.NDArray[np.float32]  # [pieces, dimension], each unit length; [CLS] and [SEP] left out
+    offsets: npt.NDArray[np.int32]  # [pieces, 2]: each piece's character span in the text
+    pieces: npt.NDArray[np.int32]  # [pieces]: each piece's id in the tokenizer's vocabulary
+
+
+def unit_rows(states: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    norms = np.linalg.norm(states, axis=-1, keepdims=True)
+    return np.asarray(states / np.clip(norms, 1e-12, None), dtype=np.float32)
+
+
 class OnnxEncoder:
     """Embeds texts like `SentenceTransformer.encode(normalize_embeddings=True)`, from an export folder."""
 
@@ -137,6 +153,36 @@ class OnnxEncoder:
         """Unit vectors of one batch, [len(texts), dimension]."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        _, hidden, mask = self._run(texts)
+        pooled = (hidden * mask[..., None]).sum(axis=1) / np.clip(mask.sum(axis=1, keepdims=True), 1e-9, None)
+        return unit_rows(pooled)
+
+    def encode_tokens(self, texts: list[str]) -> list[TokenStates]:
+        """Each text's sentence vector and its word pieces' states, with their character spans."""
+        if not texts:
+            return []
+        encodings, hidden, mask = self._run(texts)
+        pooled = unit_rows(
+            (hidden * mask[..., None]).sum(axis=1) / np.clip(mask.sum(axis=1, keepdims=True), 1e-9, None)
+        )
+        states = []
+        for row, encoding in enumerate(encodings):
+            keep = [i for i, special in enumerate(encoding.special_tokens_mask) if not special]
+            states.append(
+                TokenStates(
+                    vector=pooled[row],
+                    tokens=unit_rows(hidden[row, keep]),
+                    offsets=np.array([encoding.offsets[i] for i in keep], dtype=np.int32).reshape(-1, 2),
+                    pieces=np.array([encoding.ids[i] for i in keep], dtype=np.int32),
+                )
+            )
+        return states
+
+    def piece(self, piece_id: int) -> str:
+        """A word piece's text ("gold", "##st")."""
+        return str(self.tokenizer.id_to_token(piece_id) or "")
+
+    def _run(self, texts: list[str]) -> tuple[list[Any], npt.NDArray[np.float32], npt.NDArray[np.float32]]:
         encodings = self.tokenizer.encode_batch(texts)
         length = max(len(encoding.ids) for encoding in encodings)
         inputs = {name: np.zeros((len(texts), length), dtype=np.int64) for name in INPUTS}
@@ -145,7 +191,4 @@ class OnnxEncoder:
             inputs["attention_mask"][row, : len(encoding.ids)] = encoding.attention_mask
             inputs["token_type_ids"][row, : len(encoding.ids)] = encoding.type_ids
         (hidden,) = self.session.run([OUTPUT], inputs)
-        mask = inputs["attention_mask"][..., None].astype(np.float32)
-        pooled = (hidden * mask).sum(axis=1) / np.clip(mask.sum(axis=1), 1e-9, None)
-        norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return np.asarray(pooled / np.clip(norms, 1e-12, None), dtype=np.float32)
+        return encodings, np.asarray(hidden, dtype=np.float32), inputs["attention_mask"].astype(np.float32)

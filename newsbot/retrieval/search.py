@@ -1,44 +1,50 @@
-"""Hybrid retrieval: dense (FAISS) and BM25 scores fused per paragraph, and the decline decision."""
+"""Retrieval: a few general signals of each passage fused by fitted weights, the sentence of each
+passage that answers, and the decision whether the articles answer at all.
+
+The signals of a passage (newsbot.retrieval.models names them; bench/fit_models.py fits them):
+BM25, the dense cosine of question and passage, the share of the question's weight the passage
+holds (coverage), the best sentence's match of the question's pieces in context (MaxSim, see
+newsbot.retrieval.tokens), whether its best sentence holds the kind of answer asked for (a time,
+a number, a person...), whether the question names the passage's speaker or side, and whether the
+passage spells out an acronym the question asks the meaning of. One hit per paragraph.
+
+The decision: a logistic model of the best passages' evidence at the level of their answering
+sentence, and three checks that need no model: a name the articles never mention, a voice whose
+words the question asks for and that never speaks in them, a question about the article itself
+(its author, its date) that its metadata does not answer.
+
+A question that leans on its subject ("where did they meet?": too few words of its own that the
+articles use) takes the subject a caller gives (the conversation's last question) or else the
+title of the article it seems to be about, before it is searched and decided.
+"""
 
 from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import lru_cache
+from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
 
 from newsbot.attribution import unnamed_words
-from newsbot.domain import Passage, Speaker, SpeakerKind
+from newsbot.domain import Highlight, Passage, Speaker, SpeakerKind
+from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type
-from newsbot.retrieval.bm25 import FUZZY_CUTOFF, STOPWORDS, stem, tokenize
+from newsbot.retrieval.bm25 import FUZZY_CUTOFF, QUESTION_WORDS, STOPWORDS, text_coverage, tokenize
 from newsbot.retrieval.bm25 import words as tokenize_words
-from newsbot.retrieval.decline import EVIDENCE_HITS, DeclineModel, Evidence
-from newsbot.retrieval.embeddings import embed
+from newsbot.retrieval.embeddings import embed, encode_tokens, piece_texts
 from newsbot.retrieval.index import LoadedIndex
+from newsbot.retrieval.models import RANKING_SIGNALS, SENTENCE_SIGNALS, Models, default_models
+from newsbot.retrieval.tokens import NO_MATCH, Match, QuestionTokens, match, question_tokens
 
 MAX_QUESTION_CHARS = 2000
 CANDIDATES = 100
-# Weight of the dense score in the fusion of min-max normalized dense and BM25 scores,
-# tuned on the XQuAD dev set (see the README's evaluation section).
-DENSE_WEIGHT = 0.5
-# Added to the fused score of a passage holding the kind of answer the question asks for
-# (a time for "when", a number for "how many", ...). Chosen on the seed dev set: 0.30-0.35 give
-# its best hit@3; XQuAD dev is the same from 0.1 to 0.4.
-ANSWER_TYPE_BOOST = 0.3
-# Added to the fused score of a passage spelling out the acronym a question asks the meaning of
-# ("what does JLC stand for": the passage that says "Jewish Leadership Council").
-EXPANSION_BOOST = 0.5
-# Added, times the share of the speaker's name the question uses, to a passage whose speaker
-# the question names ("what did Labour sources say ...").
-SPEAKER_BOOST = 0.15
-# Subtracted from the fused score of a passage in which another named voice talks about the one
-# whose acts the question asks for ("what did Labour commit to": not the Board's "we will hold
-# Labour to account ... we also commit"). See Searcher._other_voices.
-OTHER_VOICE_PENALTY = 0.5
+# A question with fewer words of its own that the articles use leans on its subject.
+ELLIPTIC_BELOW = 2
 
 
 @lru_cache(maxsize=4096)
@@ -65,32 +71,36 @@ def anonymous_terms() -> frozenset[str]:
 
 # "What did X say (about ...)": a question asking for someone's words.
 SAID_QUESTION = re.compile(
-    r"\bwhat (?:did|does|do|has|have|had|would|will) (.+?) (?:say|said|tell|told|think|thought|write|wrote|argue|"
-    r"claim|reply|respond)\b",
+    r"\bwhat (?:did|does|do|has|have|had|would|will|was|is|were|are) (.+?) "
+    r"(?:say|said|saying|tell|told|think|thought|write|wrote|argue|claim|reply|respond|reaction|response|view)\b",
     re.I,
 )
-# "What did X do (...)": a question about someone's acts or words; X is among the first words of group 1.
-ACTOR_QUESTION = re.compile(
-    r"\b(?:what|how|who|whom|why|when|where|which) (?:did|does|do|has|have|had|would|will) "
-    r"(?:the )?((?:[\w'’-]+ ?){1,4})",
-    re.I,
-)
-# Words of a voice speaking for itself: its own acts, not the ones it reports.
-FIRST_PERSON = re.compile(r"\b(?:[Ww]e|[Oo]urs?|[Mm]y|[Mm]e|us|I)\b")
 REPORTING_VERB = (
     r"(?:said|says|told|tells|added|adds|stated|argued|claimed|insisted|warned|wrote|explained|replied|commented|"
     r"declared|announced|confirmed|stressed|attacked|described|called|urged|asked|offered|suggested|promised|"
-    r"pledged|committed|agreed|refused|rejected|accepted|admitted|denied|responded|complained|criticised|demanded)"
+    r"pledged|committed|agreed|refused|rejected|accepted|admitted|denied|responded|complained|criticised|demanded|"
+    r"accused|defended|welcomed|condemned|dismissed)"
 )
-# A name whose words the narration reports ("Mr Golstein said that ...", "Ms Formby also committed to",
-# "according to Mr X").
-REPORTED_NAME = re.compile(
-    rf"\b([A-Z][\w'’-]+)\s+(?:(?:has|had|have|also|then)\s+)?{REPORTING_VERB}\b"
-    r"|\baccording to (?:[\w'’-]+\s+){0,3}?([A-Z][\w'’-]+)"
+# Words the narration reports someone saying: "Mr Golstein said that ...", "Jewish leaders had
+# stressed", "according to Mr X".
+REPORTED_VOICE = re.compile(
+    rf"\b((?:[\w'’-]+\s+){{0,2}}[\w'’-]+)\s+(?:(?:has|had|have|also|then)\s+)?{REPORTING_VERB}\b"
+    r"|\baccording to ((?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
+)
+# Who a question may ask the words of without naming a voice ("the other side", "they").
+UNNAMED_ASKED = frozenset(
+    tokenize("side sides other others they them he she it people anyone everyone someone everybody somebody one")
 )
 CASED_WORD = re.compile(r"\b[A-Za-z][\w'’-]*")
 NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
-
+# A question about the article itself, not about what it reports.
+ARTICLE_QUESTION = re.compile(
+    r"\b(?:who|which (?:journalist|reporter|writer|paper|newspaper))\b.*\b(?:wrote|write|writes|written|authored|"
+    r"published|publish)\b.*\b(?:article|story|piece|report|this)\b"
+    r"|\b(?:when|what date)\b.*\b(?:article|story|piece|report)\b.*\b(?:written|published|come out|posted)\b"
+    r"|\bauthor of (?:the |this )?(?:article|story|piece|report)\b",
+    re.I,
+)
 
 # A question asking what an acronym stands for.
 ACRONYM_QUESTION = re.compile(
@@ -120,33 +130,35 @@ def check_question(question: str) -> str:
     return text
 
 
-# Added to the fused score of passages by speakers a caller prefers (see Shaping).
-PREFERENCE_BOOST = 0.25
+@dataclass(frozen=True)
+class Shaping:
+    """How a caller shapes retrieval beyond the question."""
+
+    subject: str = ""  # what the question is about when it leans on it (the conversation's last question)
+    expansion: str = ""  # words added to the lexical query for ranking only (never to the decision)
+    exclude: frozenset[tuple[str, int]] = frozenset()  # (article, paragraph) pairs to leave out
 
 
 @dataclass(frozen=True)
-class Shaping:
-    """How a caller shapes retrieval beyond the question (a topic's words, whose voice it wants)."""
+class Sentence:
+    """A sentence of a passage and its evidence for the question."""
 
-    expansion: str = ""  # words added to the lexical query
-    prefer_speakers: frozenset[Speaker] = frozenset()  # speakers whose passages to favour
-    exclude: frozenset[tuple[str, int]] = frozenset()  # (article, paragraph) pairs to leave out
-    # The expansion names a topic the articles cover (the bot's NLU recognised it): question words
-    # it holds need no passage of their own before the question is answered ("what did Corbyn
-    # promise" asks about commitments; "who was there?" about attendance). Never declines more.
-    vouches: bool = False
-
-    def prefers(self, speaker: Speaker) -> bool:
-        return speaker in self.prefer_speakers
+    start: int  # character offsets into the passage's text
+    end: int
+    match: Match
+    coverage: float
+    answer_kind: bool  # holds the kind of answer asked for (False when none is asked)
 
 
 @dataclass(frozen=True)
 class Hit:
     passage: Passage
-    score: float  # the ranking key: fused score in [0, 1] plus any boosts
+    score: float  # the ranking key
     dense: float  # cosine similarity of question and passage
-    coverage: float  # share of the question's IDF mass found in the passage
-    lacks_answer_type: bool = False  # the question asks for a kind of answer (a time, a number) the passage lacks
+    coverage: float  # share of the question's weight found in the passage
+    highlight: Highlight  # the sentence that answers, as offsets into the passage's text
+    evidence: dict[str, float] = field(default_factory=dict)  # the decline model's inputs (EVIDENCE_SIGNALS)
+    answers: bool = True  # on its evidence alone, the decline model takes it for an answer
 
 
 @dataclass(frozen=True)
@@ -156,21 +168,37 @@ class SearchResult:
     confidence: float  # the decline model's probability that the articles answer the question
     hits: list[Hit]
     unknown_names: tuple[str, ...] = ()  # names in the question that the articles never mention
-    unquoted_names: tuple[str, ...] = ()  # people whose words the question asks for, never quoted in the articles
+    unquoted_names: tuple[str, ...] = ()  # voices whose words the question asks for, never heard in the articles
+    about_the_article: bool = False  # the question asks about the article itself (its author, its date)
+    subject: str = ""  # the subject the question leaned on, when it did
 
 
-def _min_max(values: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    low, high = float(values.min()), float(values.max())
-    if high - low < 1e-9:
-        return np.zeros_like(values) if high <= 0 else np.ones_like(values)
-    return (values - low) / (high - low)
+@dataclass
+class Candidates:
+    """The passages considered for a question and their raw signals (what the models weigh;
+    bench/fit_models.py fits them on these)."""
+
+    positions: npt.NDArray[np.int64]
+    signals: npt.NDArray[np.float64]  # [candidates, RANKING_SIGNALS]
+    sentences: list[list[Sentence]]
+    dense: npt.NDArray[np.float32]
+    coverage: npt.NDArray[np.float32]
+    kind: str | None  # the kind of answer the question asks for
+    lexical: str  # the question as searched lexically (with the subject it leaned on)
+    subject: str  # the subject it leaned on, if it did
+    keys: list[tuple[str, int]]  # each candidate's (article, paragraph)
+    # When the question asks for a voice's words: the candidates where that voice speaks or is
+    # reported; the decision weighs only those (None: the question asks for no one's words).
+    voice: npt.NDArray[np.bool_] | None = None
 
 
 class Searcher:
-    def __init__(self, index: LoadedIndex, model: str, decline: DeclineModel | None = None) -> None:
+    def __init__(self, index: LoadedIndex, model: str, models: Models | None = None) -> None:
         self.index = index
         self.model = model
-        self.decline = decline or DeclineModel()
+        self.models = models or default_models()
+        self._pool: list[str] | None = None
+        self._pool_vectors: npt.NDArray[np.float32] | None = None
         speakers: dict[Speaker, list[int]] = {}
         for position, passage in enumerate(index.passages):
             if passage.speaker.kind is not SpeakerKind.NARRATION:
@@ -179,27 +207,45 @@ class Searcher:
         # What readers call the articles' people (facts beside each article): "jezza" -> "Jeremy Corbyn".
         self._aliases = {alias.lower(): name for facts in index.facts.values() for alias, name in facts.aliases.items()}
         # Who is heard in the articles: every speaker (and the other spelling of an acronym in the
-        # label), and names the narration reports ("Mr Golstein said that ...").
+        # label), the voices the facts name for each side, and those the narration reports.
         heard: set[str] = set()
         for speaker in self._speakers:
             heard.update(speaker_terms(speaker))
             for alternative in index.lexicon.alternatives(speaker.label):
                 heard.update(tokenize(alternative))
+        # A side the facts name speaks when one of its voices does ("what did the residents say").
+        for article, facts in index.facts.items():
+            for side in facts.sides:
+                if any(facts.side_of(s) == side.name for s in self._speakers if self._speaks_in(s, article)):
+                    heard.update(tokenize(side.name))
         lower: set[str] = set()
         capitalised: set[str] = set()
+        self._spelling: dict[str, str] = {}  # lower case -> as the articles write it
+        # Per passage, the voices the narration reports in it ("Ms Formby also committed to ...").
+        self._reported: list[list[str]] = []
         for passage in index.passages:
-            for match in REPORTED_NAME.finditer(passage.text):
-                heard.update(tokenize(match.group(1) or match.group(2)))
+            voices = [reported.group(1) or reported.group(2) for reported in REPORTED_VOICE.finditer(passage.text)]
+            self._reported.append(voices)
+            for voice in voices:
+                heard.update(tokenize(voice))
             for word in CASED_WORD.findall(passage.text):
                 (capitalised if word[0].isupper() else lower).add(word.lower())
-        # The voices the articles' facts name for each side speak in them too ("the residents").
+                if word[0].isupper():
+                    self._spelling.setdefault(word.lower(), word)
+        self._heard = frozenset(heard)
+        # The words of the voices' names: speakers and the sides and voices the facts name.
+        voice_terms = {term for speaker in self._speakers for term in speaker_terms(speaker)}
         for facts in index.facts.values():
             for side in facts.sides:
-                for voice in side.voices:
-                    heard.update(tokenize(voice))
-        self._heard = frozenset(heard)
+                voice_terms.update(tokenize(" ".join([side.name, *side.voices])))
+        self._voice_terms = frozenset(voice_terms)
         # Words the articles only ever write capitalised: names ("Walker", "Labour"), not "leaders".
         self._proper = frozenset(capitalised - lower)
+
+    def _speaks_in(self, speaker: Speaker, article: str) -> bool:
+        return any(self.index.passages[int(p)].article == article for p in self._speakers[speaker])
+
+    # --- the question -----------------------------------------------------------------------
 
     def alternatives(self, question: str) -> list[str]:
         """Other spellings of names in the question: acronyms and their full names, and the
@@ -211,20 +257,245 @@ class Searcher:
                 found.append(name)
         return found
 
-    def asked_sides(self, question: str) -> dict[str, set[str]]:
-        """Per article, the sides of its facts that the question names by one of their voices
-        ("what did the residents say" names the residents' side)."""
-        asked = {term for _, term in self.index.bm25.question_terms(question)}
-        named: dict[str, set[str]] = {}
-        for article, facts in self.index.facts.items():
-            for side in facts.sides:
-                if any(set(tokenize(voice)) and set(tokenize(voice)) <= asked for voice in side.voices):
-                    named.setdefault(article, set()).add(side.name)
-        return named
+    def elliptic(self, question: str) -> bool:
+        """Whether the question has too few words of its own to be searched alone ("where did
+        they meet?", "who was there?", "when was that?"): fewer than ELLIPTIC_BELOW words the
+        articles use, and none they do not (those say it is about something else)."""
+        bm25 = self.index.bm25
+        terms = bm25.question_terms(question)
+        known = {term for word, term in terms if bm25.knows(word)}
+        return len(known) < ELLIPTIC_BELOW and len(known) == len({term for _, term in terms})
+
+    def suggestion_pool(self) -> list[str]:
+        """Questions the articles answer, to offer readers: those their facts give, then what
+        their most quoted named voices said, then what happened in each (no repeats)."""
+        if self._pool is None:
+            offered = [question for facts in self.index.facts.values() for question in facts.questions]
+            quoted: dict[str, int] = {}
+            for passage in self.index.passages:
+                if passage.speaker.named:
+                    name = passage.speaker.label.split(" (")[0]  # a joint statement's issuers
+                    quoted[name] = quoted.get(name, 0) + 1
+            offered += [f"What did {name} say?" for name in sorted(quoted, key=lambda n: (-quoted[n], n))]
+            offered += [f"What happened in “{title}”?" for title in sorted({p.title for p in self.index.passages})]
+            self._pool = list(dict.fromkeys(offered))
+        return self._pool
+
+    def nearest_suggestions(self, question: str) -> list[str]:
+        """The suggestion pool, the questions nearest in meaning to `question` first."""
+        pool = self.suggestion_pool()
+        if self._pool_vectors is None:
+            self._pool_vectors = embed(self.model, pool)
+        nearest = self._pool_vectors @ embed(self.model, [question])[0]
+        return [pool[i] for i in np.argsort(-nearest, kind="stable")]
+
+    def voice_span(self, question: str) -> tuple[int, int] | None:
+        """Where the question names a voice of the articles ("What did Labour sources say?" ->
+        "Labour sources"): the first run of words that name speakers or sides (with the
+        function words and source nouns between and after them), as character offsets."""
+        names = self._voice_terms
+        unnamed = anonymous_terms()
+        run: tuple[int, int] | None = None
+        for found in re.finditer(r"[\w'’-]+", question):
+            word = found.group(0).lower()
+            terms = set(tokenize(word))
+            if terms and terms <= names:
+                run = (run[0] if run else found.start(), found.end())
+            elif run and (word in STOPWORDS or (terms and terms <= unnamed)):
+                if terms and terms <= unnamed:
+                    run = (run[0], found.end())
+            elif run:
+                break
+        if run is not None:
+            article = re.search(r"\b(?:the|a|an)\s+$", question[: run[0]], re.I)
+            if article:
+                run = (article.start(), run[1])
+        return run
+
+    def as_spelled(self, words: str) -> str:
+        """Words as the articles write them ("simon johnson" -> "Simon Johnson")."""
+        return " ".join(self._spelling.get(word.lower(), word) for word in words.split())
+
+    # --- searching --------------------------------------------------------------------------
+
+    def search(
+        self, question: str, k: int = 5, mode: Mode = Mode.HYBRID, shaping: Shaping | None = None
+    ) -> SearchResult:
+        text = check_question(question)
+        ((vector, asked),) = self.encode([text])
+        return self.search_encoded(text, vector, asked, k, mode, shaping)
+
+    def search_many(self, questions: list[str], k: int = 5, mode: Mode = Mode.HYBRID) -> list[SearchResult]:
+        texts = [check_question(q) for q in questions]
+        encoded = self.encode(texts) if texts else []
+        return [
+            self.search_encoded(text, vector, asked, k, mode)
+            for text, (vector, asked) in zip(texts, encoded, strict=True)
+        ]
+
+    def encode(self, texts: list[str]) -> list[tuple[npt.NDArray[np.float32], QuestionTokens]]:
+        """Each question's vector and its content pieces."""
+        states = encode_tokens(self.model, texts)
+        return [(s.vector, question_tokens(s, piece_texts(self.model, s.pieces), self.index.tokens)) for s in states]
+
+    def search_encoded(
+        self,
+        text: str,
+        query_vector: npt.NDArray[np.float32],
+        asked: QuestionTokens,
+        k: int,
+        mode: Mode = Mode.HYBRID,
+        shaping: Shaping | None = None,
+    ) -> SearchResult:
+        shaping = shaping or Shaping()
+        candidates = self.candidates(text, query_vector, asked, shaping.subject)
+        lexical = candidates.lexical
+        ranked = self.ranked(candidates, mode, f"{lexical} {shaping.expansion}" if shaping.expansion else "")
+        hits = [
+            self._hit(candidates, row, float(ranked[row]))
+            for row in ranked_rows(candidates.keys, ranked, k, shaping.exclude)
+        ]
+        confidence = decision_confidence(candidates, ranked, self.models)
+        unknown = self.unknown_names(text)
+        unquoted = self.unquoted_names(text)
+        about_article = self.about_the_article(text)
+        answerable = confidence >= self.models.decline.threshold and not unknown and not unquoted and not about_article
+        return SearchResult(
+            text, answerable, round(confidence, 4), hits, unknown, unquoted, about_article, candidates.subject
+        )
+
+    def _article_subject(self, text: str, query_vector: npt.NDArray[np.float32]) -> str:
+        """The title of the article the question seems to be about (the only one, or the one of
+        the passage nearest the question)."""
+        passages = self.index.passages
+        titles = {passage.title for passage in passages}
+        if len(titles) <= 1:
+            return next(iter(titles), "")
+        nearest = int(np.argmax(self.index.vectors @ query_vector))
+        return passages[nearest].title
+
+    def candidates(
+        self, text: str, query_vector: npt.NDArray[np.float32], asked: QuestionTokens, subject: str = ""
+    ) -> Candidates:
+        """The question's candidate passages and their signals; an elliptic question is searched
+        with `subject`, or else with the title of the article it seems to be about."""
+        subject = (subject or self._article_subject(text, query_vector)) if self.elliptic(text) else ""
+        lexical = f"{text} {subject}".strip()
+        if subject:
+            # Its own pieces say too little: the subject's pieces are matched too.
+            ((_, asked),) = self.encode([lexical])
+        index = self.index
+        alternatives = self.alternatives(lexical)
+        bm25_all = index.bm25.scores(lexical, alternatives)
+        coverage_all = index.bm25.coverage(lexical, alternatives)
+        total = len(index.passages)
+        if total <= CANDIDATES:
+            positions = np.arange(total)
+        else:
+            _, dense_top = index.faiss_index.search(query_vector[None, :], CANDIDATES)
+            lexical_top = np.argpartition(-bm25_all, CANDIDATES)[:CANDIDATES]
+            positions = np.union1d(dense_top[0][dense_top[0] >= 0], lexical_top)
+        dense = index.vectors[positions] @ query_vector
+        weighted = index.bm25.weighted_terms(lexical)
+        for alternative in alternatives:
+            weighted += [
+                (terms, weight, credit * 0.5) for terms, weight, credit in index.bm25.weighted_terms(alternative)
+            ]
+        kind = expected_answer_type(text)
+        speakers = self._speaker_matches(text)
+        expansion = self.asked_expansion(text)
+        signals = np.zeros((len(positions), len(RANKING_SIGNALS)), dtype=np.float64)
+        sentences: list[list[Sentence]] = []
+        for row, position in enumerate(positions):
+            passage = index.passages[int(position)]
+            tokens = index.tokens.passage(int(position))
+            found = []
+            for start, end in sentence_spans(passage.text) or [(0, len(passage.text))]:
+                words = passage.text[start:end]
+                found.append(
+                    Sentence(
+                        start,
+                        end,
+                        match(asked, tokens.within(start, end)),
+                        text_coverage(weighted, set(tokenize(words))),
+                        kind is not None and holds_answer_type(words, kind, text),
+                    )
+                )
+            sentences.append(found)
+            values = {
+                "bm25": float(bm25_all[position]),
+                "dense": float(dense[row]),
+                "coverage": float(coverage_all[position]),
+                "maxsim": max(sentence.match.maxsim for sentence in found),
+                # The sentence that best matches the question holds the kind of answer it asks for.
+                "answer_kind": float(max(found, key=lambda sentence: sentence.match.maxsim).answer_kind),
+                "speaker": float(speakers[position]),
+                "acronym": float(expansion is not None and expansion in passage.text.lower()),
+            }
+            signals[row] = [values[name] for name in RANKING_SIGNALS]
+        keys = [(index.passages[int(p)].article, index.passages[int(p)].paragraph) for p in positions]
+        voice = self._voice_rows(text, positions, speakers)
+        return Candidates(
+            positions, signals, sentences, dense, coverage_all[positions], kind, lexical, subject, keys, voice
+        )
+
+    def _voice_rows(
+        self, text: str, positions: npt.NDArray[np.int64], speakers: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.bool_] | None:
+        """The candidates by the voice whose words the question asks for, or reporting it."""
+        said = SAID_QUESTION.search(text)
+        if said is None:
+            return None
+        asked = set(tokenize(said.group(1))) - UNNAMED_ASKED
+        if not asked:
+            return None
+        rows = np.zeros(len(positions), dtype=bool)
+        for row, position in enumerate(positions):
+            if speakers[position] > 0:
+                rows[row] = True
+                continue
+            for reported in REPORTED_VOICE.finditer(self.index.passages[int(position)].text):
+                if asked & set(tokenize(reported.group(1) or reported.group(2))):
+                    rows[row] = True
+        return rows
+
+    def ranked(self, candidates: Candidates, mode: Mode, expanded: str) -> npt.NDArray[np.float64]:
+        """The candidates' scores; `expanded`, when given, is the lexical query with a caller's words."""
+        signals = candidates.signals
+        if mode is Mode.BM25:
+            return signals[:, RANKING_SIGNALS.index("bm25")]
+        if mode is Mode.DENSE:
+            return signals[:, RANKING_SIGNALS.index("dense")]
+        if expanded:
+            # A caller's words (a topic's) count in the lexical signals of the ranking.
+            alternatives = self.alternatives(expanded)
+            signals = signals.copy()
+            signals[:, RANKING_SIGNALS.index("bm25")] = self.index.bm25.scores(expanded, alternatives)[
+                candidates.positions
+            ]
+            coverage = self.index.bm25.coverage(expanded, alternatives)[candidates.positions]
+            signals[:, RANKING_SIGNALS.index("coverage")] = coverage
+        return self.models.ranking.scores(signals)
+
+    def _hit(self, candidates: Candidates, row: int, score: float) -> Hit:
+        passage = self.index.passages[int(candidates.positions[row])]
+        span = highlight_span(candidates, row, self.models, passage.text)
+        sentences = candidates.sentences[row]
+        highlight = (
+            Highlight(sentences[span[0]].start, sentences[span[1]].end) if span else Highlight(0, len(passage.text))
+        )
+        evidence = evidence_of(candidates, row, self.models)
+        dense = round(float(candidates.dense[row]), 4)
+        decline = self.models.decline
+        answers = decline.probability(evidence) >= decline.threshold
+        return Hit(passage, round(score, 4), dense, evidence["coverage"], highlight, evidence, answers)
+
+    # --- the checks that need no model ------------------------------------------------------
 
     def _speaker_matches(self, question: str) -> npt.NDArray[np.float32]:
         """Per passage, how much of its speaker's name the question uses (a person's surname is
-        enough); all of it when the question names the side the speaker speaks for."""
+        enough); all of it when the question names the side the speaker speaks for, or a voice the
+        passage reports ("Ms Formby also committed") or that voice's side."""
         asked = {term for _, term in self.index.bm25.question_terms(question)}
         matches = np.zeros(len(self.index.passages), dtype=np.float32)
         for speaker, members in self._speakers.items():
@@ -235,141 +506,28 @@ class Searcher:
             share = 1.0 if is_person and terms[-1] in asked else len(asked & set(terms)) / len(terms)
             matches[members] = share
         sides = self.asked_sides(question)
-        if sides:
-            for position, passage in enumerate(self.index.passages):
-                facts = self.index.facts.get(passage.article)
-                if facts is not None and facts.side_of(passage.speaker) in sides.get(passage.article, ()):
+        for position, passage in enumerate(self.index.passages):
+            facts = self.index.facts.get(passage.article)
+            asked_sides = sides.get(passage.article, set())
+            if facts is not None and facts.side_of(passage.speaker) in asked_sides:
+                matches[position] = 1.0
+            for voice in self._reported[position]:
+                reported = Speaker(voice, SpeakerKind.PERSON)
+                named = set(tokenize(voice)) - anonymous_terms()
+                if (named and named & asked) or (facts is not None and facts.side_of(reported) in asked_sides):
                     matches[position] = 1.0
         return matches
 
-    def _other_voices(self, question: str) -> npt.NDArray[np.float32]:
-        """Per passage, 1 where another named voice, speaking for itself, talks about the one whose
-        acts the question asks for: the question asks what X did or said, X is a voice of the
-        articles (a speaker's name holds X's words), and the passage's speaker is named, is not X,
-        says "we", "our" or "I", and mentions X ("We will hold the Labour Party to account ... We
-        also commit" is the Board's commitment, not Labour's). Anonymous sources, the narration and
-        reports in the third person are never demoted: they report X's acts."""
-        voices = np.zeros(len(self.index.passages), dtype=np.float32)
-        match = ACTOR_QUESTION.search(question)
-        if match is None:
-            return voices
-        actor = self._asked_voice(match.group(1).split())
-        if not actor:
-            return voices
-        for speaker, members in self._speakers.items():
-            terms = set(speaker_terms(speaker))
-            if not terms or terms & actor:
-                continue
-            for position in members:
-                text = self.index.passages[int(position)].text
-                if FIRST_PERSON.search(text) and actor <= set(tokenize(text)):
-                    voices[position] = 1.0
-        return voices
-
-    def _asked_voice(self, words: list[str]) -> set[str]:
-        """The terms of the longest run of the first words that names a voice of the articles."""
-        for length in range(len(words), 0, -1):
-            terms = set(tokenize(" ".join(words[:length]))) - anonymous_terms()
-            if terms and any(terms <= set(speaker_terms(speaker)) for speaker in self._speakers):
-                return terms
-        return set()
-
-    def search(
-        self, question: str, k: int = 5, mode: Mode = Mode.HYBRID, shaping: Shaping | None = None
-    ) -> SearchResult:
-        text = check_question(question)
-        query_vector = embed(self.model, [text])[0]
-        return self.search_embedded(text, query_vector, k, mode, shaping)
-
-    def search_many(self, questions: list[str], k: int = 5, mode: Mode = Mode.HYBRID) -> list[SearchResult]:
-        texts = [check_question(q) for q in questions]
-        vectors = embed(self.model, texts) if texts else np.zeros((0, 0), dtype=np.float32)
-        return [self.search_embedded(t, v, k, mode) for t, v in zip(texts, vectors, strict=True)]
-
-    def search_embedded(
-        self,
-        text: str,
-        query_vector: npt.NDArray[np.float32],
-        k: int,
-        mode: Mode = Mode.HYBRID,
-        shaping: Shaping | None = None,
-    ) -> SearchResult:
-        index = self.index
-        alternatives = self.alternatives(text)
-        lexical_all = index.bm25.scores(text, alternatives)
-        coverage_all = index.bm25.coverage(text, alternatives)
-        candidates = self._candidates(query_vector, lexical_all)
-        dense = index.vectors[candidates] @ query_vector
-        holds = self._answer_types(text, candidates)
-        fused = self._fused(text, candidates, dense, lexical_all[candidates], mode, holds)
-        # The decision to decline rests on the question, before any shaping; only a topic that
-        # vouches for some of its words can turn a decline into an answer (see Shaping.vouches).
-        evidence = self._best_per_paragraph(candidates, fused, EVIDENCE_HITS)
-        confidence = self._confidence(evidence, dense, coverage_all[candidates], holds)
-        unknown = self.unknown_names(text)
-        unquoted = self.unquoted_names(text)
-        if shaping is not None:
-            if shaping.expansion:
-                expanded = index.bm25.scores(f"{text} {shaping.expansion}", alternatives)
-                fused = self._fused(text, candidates, dense, expanded[candidates], mode, holds)
-            if shaping.prefer_speakers:
-                preferred = [shaping.prefers(index.passages[int(c)].speaker) for c in candidates]
-                fused = fused + np.float32(PREFERENCE_BOOST) * np.array(preferred, dtype=np.float32)
-            if shaping.vouches:
-                shown = self._best_per_paragraph(candidates, fused, EVIDENCE_HITS)
-                vouched = self._vouched_confidence(text, shaping.expansion, candidates, shown, dense, holds)
-                confidence = max(confidence, vouched)
-        excluded = shaping.exclude if shaping else frozenset()
-        hits = [
-            Hit(
-                passage=index.passages[int(candidates[p])],
-                score=round(float(fused[p]), 4),
-                dense=round(float(dense[p]), 4),
-                coverage=round(float(coverage_all[candidates[p]]), 4),
-                lacks_answer_type=holds is not None and not holds[p],
-            )
-            for p in self._best_per_paragraph(candidates, fused, k, excluded)
-        ]
-        answerable = confidence >= self.decline.threshold and not unknown and not unquoted
-        return SearchResult(text, answerable, round(confidence, 4), hits, unknown, unquoted)
-
-    def _confidence(
-        self,
-        positions: list[int],
-        dense: npt.NDArray[np.float32],
-        coverage: npt.NDArray[np.float32],
-        holds: npt.NDArray[np.float32] | None,
-    ) -> float:
-        """The decline model's confidence from the candidates at `positions`; `dense`, `coverage`
-        and `holds` are per candidate."""
-        return self.decline.confidence(
-            [Evidence(float(dense[p]), float(coverage[p]), holds is not None and not holds[p]) for p in positions]
-        )
-
-    def _vouched_confidence(
-        self,
-        text: str,
-        topic: str,
-        candidates: npt.NDArray[np.int64],
-        shown: list[int],
-        dense: npt.NDArray[np.float32],
-        holds: npt.NDArray[np.float32] | None,
-    ) -> float:
-        """The decline model's confidence in the candidates `shown` when the question words a topic
-        holds count as answered: the coverage is that of the question's other words, all of it when
-        none is left. 0 when the topic holds none of the question's words."""
-        bm25 = self.index.bm25
-        topic_terms = set(tokenize(topic))
-        asked = bm25.question_terms(text)
-        own = [word for word, term in asked if term not in topic_terms]
-        if len(own) == len(asked) and asked:
-            return 0.0
-        if own:
-            rest = " ".join(own)
-            coverage = bm25.coverage(rest, self.alternatives(rest))[candidates]
-        else:
-            coverage = np.ones(len(candidates), dtype=np.float32)
-        return self._confidence(shown, dense, coverage, holds)
+    def asked_sides(self, question: str) -> dict[str, set[str]]:
+        """Per article, the sides of its facts that the question names by one of their voices
+        ("what did the residents say" names the residents' side)."""
+        asked = {term for _, term in self.index.bm25.question_terms(question)}
+        named: dict[str, set[str]] = {}
+        for article, facts in self.index.facts.items():
+            for side in facts.sides:
+                if any(set(tokenize(voice)) and set(tokenize(voice)) <= asked for voice in side.voices):
+                    named.setdefault(article, set()).add(side.name)
+        return named
 
     def unknown_names(self, question: str) -> tuple[str, ...]:
         """Names in the question that the articles never mention: runs of capitalised words (past
@@ -385,97 +543,115 @@ class Searcher:
         return tuple(unknown)
 
     def unquoted_names(self, question: str) -> tuple[str, ...]:
-        """Whom the question asks the words of ("what did Jackie Walker say ..."), when the articles
-        name them but never quote them: no passage is theirs and the narration never reports them.
-        Only names count (words the articles write capitalised only): "what did the leaders say" asks
-        about no one in particular."""
-        match = SAID_QUESTION.search(question)
-        if match is None:
+        """Whom the question asks the words of ("what did Simon Johnson say ...", "what did the
+        police say"), when the articles mention them but never let them speak: no passage is
+        theirs, the facts name them as no side's voice, and the narration never reports them.
+        Named as the articles spell them."""
+        said = SAID_QUESTION.search(question)
+        if said is None:
             return ()
-        asked = [word for word in CASED_WORD.findall(match.group(1)) if word.lower() not in STOPWORDS]
-        if not asked:
+        asked = [word for word in CASED_WORD.findall(said.group(1)) if word.lower() not in STOPWORDS | QUESTION_WORDS]
+        terms = set(tokenize(" ".join(asked)))
+        if not terms or terms & UNNAMED_ASKED:
+            return ()
+        bm25 = self.index.bm25
+        if not all(bm25.knows(word) for word in asked):
+            return ()  # not something the articles mention: the evidence decides
+        spelled = {term: {term, *bm25.close_terms(term)} for term in terms}
+        if all(spellings & self._heard for spellings in spelled.values()):
             return ()
         last = re.sub(r"['’]s$", "", asked[-1].lower())
-        spellings = {last, *difflib.get_close_matches(last, self._proper, n=3, cutoff=FUZZY_CUTOFF)}
-        if not spellings & self._proper:
-            return ()  # not a name the articles use (or not a name at all)
-        terms = {stem(word) for word in spellings} | set(self.index.bm25.close_terms(last))
-        if terms & self._heard:
-            return ()
-        return (" ".join(asked),)
+        closest = difflib.get_close_matches(last, self._proper, n=1, cutoff=FUZZY_CUTOFF)
+        named = [*asked[:-1], closest[0] if closest else asked[-1]]
+        return (self.as_spelled(" ".join(named)),)
+
+    def about_the_article(self, question: str) -> bool:
+        """Whether the question asks about the article itself (who wrote it, when it came out)."""
+        return bool(ARTICLE_QUESTION.search(question))
 
     def asked_expansion(self, question: str) -> str | None:
         """The full name (lower case) of the acronym a question asks the meaning of ("what does JLC
         stand for" -> "jewish leadership council"), when the articles define it."""
-        match = ACRONYM_QUESTION.search(question)
-        if match is None:
+        found = ACRONYM_QUESTION.search(question)
+        if found is None:
             return None
-        phrase = self.index.lexicon.expansions.get(next(g for g in match.groups() if g).lower())
+        phrase = self.index.lexicon.expansions.get(next(g for g in found.groups() if g).lower())
         return phrase.lower() if phrase else None
 
     def _knows(self, word: str) -> bool:
         return self.index.bm25.knows(word) or word.lower() in self.index.lexicon.expansions
 
-    def _candidates(
-        self, query_vector: npt.NDArray[np.float32], lexical_all: npt.NDArray[np.float32]
-    ) -> npt.NDArray[np.int64]:
-        total = len(self.index.passages)
-        if total <= CANDIDATES:
-            return np.arange(total)
-        _, dense_top = self.index.faiss_index.search(query_vector[None, :], CANDIDATES)
-        lexical_top = np.argpartition(-lexical_all, CANDIDATES)[:CANDIDATES]
-        return np.union1d(dense_top[0][dense_top[0] >= 0], lexical_top)
 
-    def _answer_types(self, text: str, candidates: npt.NDArray[np.int64]) -> npt.NDArray[np.float32] | None:
-        """Per candidate, whether it holds the kind of answer the question asks for (None: no kind asked)."""
-        answer_type = expected_answer_type(text)
-        if answer_type is None:
-            return None
-        passages = self.index.passages
-        return np.array(
-            [holds_answer_type(passages[int(c)].text, answer_type, text) for c in candidates], dtype=np.float32
-        )
+# --- ranking, highlight and decision as functions of the candidates (bench/fit_models.py fits them) ---
 
-    def _fused(
-        self,
-        text: str,
-        candidates: npt.NDArray[np.int64],
-        dense: npt.NDArray[np.float32],
-        lexical: npt.NDArray[np.float32],
-        mode: Mode,
-        holds: npt.NDArray[np.float32] | None,
-    ) -> npt.NDArray[np.float32]:
-        if mode is Mode.DENSE:
-            fused = _min_max(dense)
-        elif mode is Mode.BM25:
-            fused = _min_max(lexical)
-        else:
-            fused = DENSE_WEIGHT * _min_max(dense) + (1 - DENSE_WEIGHT) * _min_max(lexical)
-        fused = fused + np.float32(SPEAKER_BOOST) * self._speaker_matches(text)[candidates]
-        fused = fused - np.float32(OTHER_VOICE_PENALTY) * self._other_voices(text)[candidates]
-        if holds is not None:
-            fused = fused + np.float32(ANSWER_TYPE_BOOST) * holds
-        expansion = self.asked_expansion(text)
-        if expansion is not None:
-            passages = self.index.passages
-            spelled = np.array([expansion in passages[int(c)].text.lower() for c in candidates], dtype=np.float32)
-            fused = fused + np.float32(EXPANSION_BOOST) * spelled
-        return fused
 
-    def _best_per_paragraph(
-        self,
-        candidates: npt.NDArray[np.int64],
-        fused: npt.NDArray[np.float32],
-        k: int,
-        excluded: frozenset[tuple[str, int]] = frozenset(),
-    ) -> list[int]:
-        """Positions of the k best candidates, one per paragraph (a long paragraph has several windows)."""
-        best: dict[tuple[str, int], int] = {}
-        for position in np.argsort(-fused, kind="stable"):
-            passage = self.index.passages[int(candidates[position])]
-            key = (passage.article, passage.paragraph)
-            if key not in best and key not in excluded:
-                best[key] = int(position)
-                if len(best) >= k:
-                    break
-        return list(best.values())
+def ranked_rows(
+    keys: list[tuple[str, int]],
+    scores: npt.NDArray[np.float64],
+    k: int,
+    excluded: frozenset[tuple[str, int]] = frozenset(),
+    allowed: npt.NDArray[np.bool_] | None = None,
+) -> list[int]:
+    """The rows of the k best candidates, one per paragraph (a long paragraph has several windows)."""
+    rows: list[int] = []
+    seen: set[tuple[str, int]] = set()
+    for row in np.argsort(-scores, kind="stable"):
+        key = keys[row]
+        if key in seen or key in excluded or (allowed is not None and not allowed[row]):
+            continue
+        seen.add(key)
+        rows.append(int(row))
+        if len(rows) >= k:
+            break
+    return rows
+
+
+@lru_cache(maxsize=1)
+def anaphors() -> frozenset[str]:
+    """Words that, opening a sentence, refer back to the one before (data/anaphors.txt)."""
+    text = resources.files("newsbot.retrieval").joinpath("data", "anaphors.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def highlight_span(candidates: Candidates, row: int, models: Models, text: str) -> tuple[int, int] | None:
+    """The first and last sentence (indices into the candidate's sentences) the highlight covers:
+    the answering sentence, and the one before it when it opens by referring back to it."""
+    best = best_sentence(candidates, row, models)
+    if best is None:
+        return None
+    chosen = candidates.sentences[row].index(best)
+    opening = re.match(r"\W*([A-Za-z]+)", text[best.start : best.end])
+    if chosen > 0 and opening and opening.group(1).lower() in anaphors():
+        return chosen - 1, chosen
+    return chosen, chosen
+
+
+def best_sentence(candidates: Candidates, row: int, models: Models) -> Sentence | None:
+    """The sentence of a candidate that answers: the highlight model's best."""
+    sentences = candidates.sentences[row]
+    if not sentences:
+        return None
+    matrix = np.array([[s.match.maxsim, s.coverage, float(s.answer_kind)] for s in sentences], dtype=np.float64)
+    return sentences[int(np.argmax(models.highlight.scores(matrix.reshape(-1, len(SENTENCE_SIGNALS)))))]
+
+
+def evidence_of(candidates: Candidates, row: int, models: Models) -> dict[str, float]:
+    """What the decline model weighs of a candidate (EVIDENCE_SIGNALS)."""
+    best = best_sentence(candidates, row, models)
+    chosen = best.match if best else NO_MATCH
+    return {
+        "maxsim": chosen.maxsim,
+        "unmatched": chosen.unmatched,
+        "weakest": chosen.weakest,
+        "coverage": float(candidates.coverage[row]),
+        "dense": float(candidates.dense[row]),
+        # The question asks for a kind of answer (a time, a number) its answering sentence lacks.
+        "lacks_kind": float(candidates.kind is not None and not (best is not None and best.answer_kind)),
+    }
+
+
+def decision_confidence(candidates: Candidates, scores: npt.NDArray[np.float64], models: Models) -> float:
+    """The decline model's confidence that the articles answer: over the best passages, or, when
+    the question asks for a voice's words, over the best passages of that voice (none: 0)."""
+    rows = ranked_rows(candidates.keys, scores, models.decline.evidence_hits, allowed=candidates.voice)
+    return models.decline.confidence([evidence_of(candidates, row, models) for row in rows])

@@ -53,5 +53,5 @@ def search(
         "question": result.question,
         "answerable": result.answerable,
         "confidence": round(result.confidence, 4),
-        "passages": [source_json(Source.of(hit.passage, hit.score)) for hit in result.hits],
+        "passages": [source_json(Source.of(hit.passage, hit.score, hit.highlight)) for hit in result.hits],
     }

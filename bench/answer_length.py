@@ -1,0 +1,70 @@
+"""How long the answers to the seed dev set's answerable questions are, as plain search (`newsbot
+ask`, /api/ask) and the bot compose them: the words a reader is given as the answer (the
+answering sentences, highlighted in their paragraphs) and the words of the whole paragraphs
+quoted, and how many passages an answer shows.
+
+    .venv/bin/python bench/answer_length.py [--questions eval/seed-dev.jsonl]
+
+The issue's target: a median answer of at most 60 words.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from newsbot.dialogue import conversation
+from newsbot.retrieval.index import build_index, load_index
+from newsbot.retrieval.search import Searcher
+from newsbot.settings import PROJECT_ROOT, get_settings
+
+
+def words(text: str) -> int:
+    return len(text.split())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--questions", type=Path, default=PROJECT_ROOT / "eval" / "seed-dev.jsonl")
+    parser.add_argument("--knowledge", type=Path, default=PROJECT_ROOT / "knowledge")
+    args = parser.parse_args(argv)
+    model = get_settings().model
+    index_dir = Path(tempfile.mkdtemp(prefix="answer-length-"))
+    build_index(args.knowledge, index_dir, model, progress=False)
+    searcher = Searcher(load_index(index_dir, model, args.knowledge), model)
+    rows = [json.loads(line) for line in args.questions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    answered = highlighted = paragraphs = 0
+    highlight_words: list[int] = []
+    paragraph_words: list[int] = []
+    passages: list[int] = []
+    for row in rows:
+        if not row.get("answerable", True):
+            continue
+        reply = conversation.ask(searcher, row["question"])
+        if not reply.passages:
+            continue
+        answered += 1
+        marks = [s.text[s.highlight.start : s.highlight.end] if s.highlight else s.text for s in reply.passages]
+        highlighted += sum(1 for s in reply.passages if s.highlight)
+        paragraphs += len(reply.passages)
+        highlight_words.append(words(reply.lead) + sum(words(mark) for mark in marks))
+        paragraph_words.append(words(reply.lead) + sum(words(s.text) for s in reply.passages))
+        passages.append(len(reply.passages))
+    print(f"{args.questions}: {answered} answered questions ({highlighted} of {paragraphs} passages highlighted)")
+    print(
+        f"answer (lead and answering sentences): median {statistics.median(highlight_words):.0f} words, "
+        f"p90 {sorted(highlight_words)[int(0.9 * len(highlight_words))]}"
+    )
+    print(f"whole paragraphs quoted:               median {statistics.median(paragraph_words):.0f} words")
+    counts = {n: passages.count(n) for n in sorted(set(passages))}
+    print(f"passages per answer: median {statistics.median(passages):.0f}; {counts}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
