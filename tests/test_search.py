@@ -549,3 +549,21 @@ def test_a_question_about_someones_words_weighs_only_their_passages(seed_searche
     assert {30, 31, 32, 33} <= voiced
     assert 7 not in voiced  # Goldstein's
     assert seed_searcher.candidates("Who attended the meeting?", vector, asked).voice is None
+
+
+def test_word_lists_are_data_read_on_first_use_not_at_import() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import newsbot.retrieval.search, newsbot.answering.compose, newsbot.ingest.passages\n"
+        "from newsbot.retrieval.wordlists import word_list\n"
+        "from newsbot.retrieval.answer_types import answer_patterns\n"
+        "from newsbot.ingest.passages import abbreviations\n"
+        "assert word_list.cache_info().currsize == 0, word_list.cache_info()\n"
+        "assert answer_patterns.cache_info().currsize == 0 and abbreviations.cache_info().currsize == 0\n"
+        "assert {'the', 'of'} <= word_list('stopwords') and 'rejected' in word_list('reporting_verbs')\n"
+        "assert 'duration' in answer_patterns() and 'mr' in abbreviations()\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert completed.returncode == 0, completed.stderr

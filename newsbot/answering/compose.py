@@ -6,11 +6,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 from newsbot.domain import Reply, ReplyKind, Side, Source, Speaker
 from newsbot.ingest.facts import ArticleFacts
 from newsbot.retrieval.bm25 import tokenize
 from newsbot.retrieval.search import Hit, SearchResult, speaker_terms
+from newsbot.retrieval.wordlists import word_list
 
 # An answer leads with its best passage; at most MAX_MORE more follow, and only when they add
 # something: the other side of a dispute, or another fact.
@@ -20,11 +22,16 @@ MAX_MORE = 2
 ANOTHER_FACT_WITHIN = math.log(2)
 # A passage whose answering sentence shares this share of its words with one already shown adds nothing.
 REPEAT_OVERLAP = 0.5
-DISAGREEMENT = re.compile(
-    r"\b(reject\w*|den(y|ied|ies)|disput\w*|dismiss\w*|contradict\w*|counter\w*|disagree\w*|"
-    r"refus\w*|disappoint\w*|criticis\w*|criticiz\w*|attack\w*|however)\b",
-    re.IGNORECASE,
-)
+
+
+@lru_cache(maxsize=1)
+def disagreement() -> re.Pattern[str]:
+    """Words by which a voice disputes another ("rejected", "disappointing"): any word that starts
+    with one of data/disagreement.txt's beginnings."""
+    beginnings = "|".join(sorted(word_list("disagreement"), key=len, reverse=True))
+    return re.compile(rf"\b(?:{beginnings})\w*", re.IGNORECASE)
+
+
 NO_FACTS = ArticleFacts()
 
 
@@ -89,7 +96,7 @@ def select_hits(hits: list[Hit], facts: Mapping[str, ArticleFacts]) -> tuple[lis
 
     chosen = [lead]
     sided = [hit for hit in [lead, *answering] if side(hit) is not None]
-    disputed = len({side(hit) for hit in sided}) > 1 and any(DISAGREEMENT.search(hit.passage.text) for hit in sided)
+    disputed = len({side(hit) for hit in sided}) > 1 and any(disagreement().search(hit.passage.text) for hit in sided)
     if disputed:
         heard = {side(lead)} - {None}
         for hit in answering:

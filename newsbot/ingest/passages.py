@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 
 from newsbot.attribution import attribute_paragraphs
 from newsbot.domain import Passage, Speaker
@@ -12,52 +14,14 @@ from newsbot.ingest.knowledge import Article, Paragraph
 # whitespace and an upper-case letter, digit or opening quote, unless the word before is
 # a common abbreviation or a single initial.
 SENTENCE_END = re.compile(r"""[.!?]+["'”’)\]]*(?=\s+["'“‘(\[]?[A-Z0-9])""")
-ABBREVIATIONS = frozenset(
-    [
-        "mr",
-        "mrs",
-        "ms",
-        "dr",
-        "prof",
-        "st",
-        "sr",
-        "jr",
-        "gen",
-        "col",
-        "lt",
-        "sgt",
-        "rev",
-        "hon",
-        "gov",
-        "sen",
-        "rep",
-        "vs",
-        "etc",
-        "no",
-        "fig",
-        "approx",
-        "inc",
-        "ltd",
-        "co",
-        "corp",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "u.s",
-        "u.k",
-        "e.g",
-        "i.e",
-    ]
-)
+
+
+@lru_cache(maxsize=1)
+def abbreviations() -> frozenset[str]:
+    """Words that end with a full stop without ending a sentence (data/abbreviations.txt)."""
+    text = resources.files("newsbot.ingest").joinpath("data", "abbreviations.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
 
 LONG_PARAGRAPH_WORDS = 120
 WINDOW_SENTENCES = 3
@@ -69,7 +33,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     for match in SENTENCE_END.finditer(text):
         before = text[start : match.start()].split()
         last_word = before[-1].lower().rstrip(".") if before else ""
-        if last_word in ABBREVIATIONS or (len(last_word) == 1 and last_word.isalpha()):
+        if last_word in abbreviations() or (len(last_word) == 1 and last_word.isalpha()):
             continue
         spans.append((start, match.end()))
         start = match.end()

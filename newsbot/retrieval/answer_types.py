@@ -10,13 +10,10 @@ letter sent" is not answered by the "28th March" the question gives.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from importlib import resources
 
-MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-DAYS = "monday|tuesday|wednesday|thursday|friday|saturday|sunday"
-NUMBER_WORDS = (
-    "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|"
-    "million|billion|dozen|several"
-)
+import yaml
 
 QUESTION_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("duration", re.compile(r"\bhow long\b|\bfor how (long|many (minutes|hours|days|weeks|months|years))\b", re.I)),
@@ -44,42 +41,44 @@ QUESTION_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("person", re.compile(r"^\s*(and\s+)?who\b|\bwhich (person|people|official|leader|minister)\b", re.I)),
 ]
 
-DATE = (
-    rf"\b({MONTHS})\b|\b(1[5-9]|20)\d\d\b|\b\d+(st|nd|rd|th)\b|\b\d{{1,2}}/\d{{1,2}}(/\d{{2,4}})?\b"
-    r"|\b(decade|century)s?\b"
-)
-DAY = rf"\b({DAYS})\b|\b(today|tonight|yesterday|tomorrow)\b"
-DAYTIME = (
-    r"\b(morning|afternoon|evening|night|noon|midday|midnight|tonight|dawn|dusk)s?\b"
-    r"|\b\d+(:\d\d)?\s*([ap]\.?m\b|o'clock)"
-)
 
-TIME_UNIT = r"(second|minute|hour|day|night|week|fortnight|month|year|decade|century|centurie)s?"
-QUANTITY = rf"(\d[\d,.]*|a|an|{NUMBER_WORDS}|few|many|several|couple of)"
-
-ANSWER_PATTERNS: dict[str, re.Pattern[str]] = {
-    # A length of time: "two hours", "near two hour long", "more than two years", "since 2015".
-    "duration": re.compile(
-        rf"\b{QUANTITY}(\s+|-){TIME_UNIT}\b|\b(since|until|till)\s+(\d{{4}}|{MONTHS}|{DAYS})\b|\b{TIME_UNIT}\s+long\b",
-        re.I,
-    ),
-    "number": re.compile(rf"\b\d[\d,.]*\b|\b({NUMBER_WORDS})s?\b", re.I),
-    "time": re.compile(rf"{DATE}|{DAY}|{DAYTIME}|\b(week|month|year)s?\b", re.I),
-    "date": re.compile(DATE, re.I),
-    "day": re.compile(rf"{DAY}|\b({MONTHS})\s+\d{{1,2}}\b|\b\d+(st|nd|rd|th)?\s+(of\s+)?({MONTHS})\b", re.I),
-    "weekday": re.compile(rf"\b({DAYS})\b", re.I),
-    "daytime": re.compile(DAYTIME, re.I),
-    "place": re.compile(
-        rf"\b(in|at|from|outside|inside|near)\s+(the\s+)?(?:(?!(?:{MONTHS.title()}|{DAYS.title()})\b)[A-Z][a-z]+"
-        r"|(?:\w+\s+){0,2}(office|square|street|hall|house|building|city|town|country|headquarters|parliament|court|capital))\b"
-    ),
-    # A title and a name, or two capitalised words that are not a determiner and a name ("The Board").
-    "person": re.compile(
-        r"\b(Mr|Ms|Mrs|Dr|Sir|Lord|Lady)\.?\s+[A-Z]"
-        r"|\b(?!(?:The|A|An|This|That|These|Those|Our|His|Her|Their|Its|In|On|At|But|And|After|Also|According)\b)"
-        r"[A-Z][a-z]+\s+[A-Z][a-z]+\b"
-    ),
-}
+@lru_cache(maxsize=1)
+def answer_patterns() -> dict[str, re.Pattern[str]]:
+    """Per kind, a pattern of the words that hold such an answer, from data/answer_kinds.yml."""
+    text = resources.files("newsbot.retrieval").joinpath("data", "answer_kinds.yml").read_text(encoding="utf-8")
+    words = {name: "|".join(values) for name, values in yaml.safe_load(text).items()}
+    months, weekdays = words["months"], words["weekdays"]
+    date = (
+        rf"\b({months})\b|\b(1[5-9]|20)\d\d\b|\b\d+(st|nd|rd|th)\b|\b\d{{1,2}}/\d{{1,2}}(/\d{{2,4}})?\b"
+        r"|\b(decade|century)s?\b"
+    )
+    day = rf"\b({weekdays})\b|\b({words['relative_days']})\b"
+    daytime = rf"\b({words['parts_of_day']})s?\b|\b\d+(:\d\d)?\s*([ap]\.?m\b|o'clock)"
+    unit = rf"({words['time_units']})s?"
+    quantity = rf"(\d[\d,.]*|a|an|{words['number_words']}|few|many|couple of)"
+    capitalised_months = "|".join(m.title() for m in months.split("|"))
+    capitalised_days = "|".join(d.title() for d in weekdays.split("|"))
+    return {
+        # A length of time: "two hours", "near two hour long", "more than two years", "since 2015".
+        "duration": re.compile(
+            rf"\b{quantity}(\s+|-){unit}\b|\b(since|until|till)\s+(\d{{4}}|{months}|{weekdays})\b|\b{unit}\s+long\b",
+            re.I,
+        ),
+        "number": re.compile(rf"\b\d[\d,.]*\b|\b({words['number_words']})s?\b", re.I),
+        "time": re.compile(rf"{date}|{day}|{daytime}|\b(week|month|year)s?\b", re.I),
+        "date": re.compile(date, re.I),
+        "day": re.compile(rf"{day}|\b({months})\s+\d{{1,2}}\b|\b\d+(st|nd|rd|th)?\s+(of\s+)?({months})\b", re.I),
+        "weekday": re.compile(rf"\b({weekdays})\b", re.I),
+        "daytime": re.compile(daytime, re.I),
+        "place": re.compile(
+            rf"\b({words['place_prepositions']})\s+(the\s+)?(?:(?!(?:{capitalised_months}|{capitalised_days})\b)[A-Z][a-z]+"
+            rf"|(?:\w+\s+){{0,2}}({words['place_nouns']}))\b"
+        ),
+        # A title and a name, or two capitalised words that are not a determiner and a name ("The Board").
+        "person": re.compile(
+            rf"\b({words['titles']})\.?\s+[A-Z]|\b(?!(?:{words['not_names']})\b)[A-Z][a-z]+\s+[A-Z][a-z]+\b"
+        ),
+    }
 
 
 def expected_answer_type(question: str) -> str | None:
@@ -90,15 +89,16 @@ def expected_answer_type(question: str) -> str | None:
 
 
 WORD = re.compile(r"\w+")
+PLACE_FUNCTION_WORDS = frozenset({"in", "at", "from", "outside", "inside", "near", "the"})
 
 
 def holds_answer_type(text: str, answer_type: str, question: str = "") -> bool:
     """Whether the text holds an answer of the type, in words the question does not use itself."""
     asked = {word.lower() for word in WORD.findall(question)}
-    for match in ANSWER_PATTERNS[answer_type].finditer(text):
+    for match in answer_patterns()[answer_type].finditer(text):
         told = {word.lower() for word in WORD.findall(match.group(0))}
         if answer_type == "place":
-            told -= {"in", "at", "from", "outside", "inside", "near", "the"}
+            told -= PLACE_FUNCTION_WORDS
         if not told <= asked:
             return True
     return False

@@ -15,28 +15,10 @@ import numpy.typing as npt
 import snowballstemmer
 from wordfreq import zipf_frequency
 
+from newsbot.retrieval.wordlists import question_words, stopwords
+
 TOKEN = re.compile(r"[a-z0-9]+(?:[-'’][a-z0-9]+)*")
 SPLIT = re.compile(r"[-'’]")
-STOPWORDS = frozenset(
-    """
-    a about above after again against all am an and any are as at be because been before being below
-    between both but by can could did do does doing down during each few for from further had has
-    have having he her here hers herself him himself his how i if in into is it its itself just me
-    more most my myself no nor not now of off on once only or other our ours ourselves out over own
-    same she should so some such than that the their theirs them themselves then there these they
-    this those through to too under until up very was we were what when where which while who whom
-    why will with would you your yours yourself yourselves s t don also did tell say says said many
-    much
-    """.split()
-)
-# Words of a question's phrasing that say nothing about its subject.
-QUESTION_WORDS = frozenset(
-    """
-    stand mean means meant happen happens happened happening going forward kind sort type part play supposed
-    exactly anyone anything someone something thing things really actually know think tell told give
-    given whats go goes went gone get gets got getting come comes came
-    """.split()
-)
 FUZZY_MIN_LENGTH = 4
 FUZZY_CUTOFF = 0.8
 FUZZY_WEIGHT = 0.7
@@ -79,11 +61,11 @@ def words(text: str) -> list[str]:
         if len(parts) > 1:
             if parts[-1] in ("s", "t", "d", "ll", "re", "ve", "m"):  # possessives and contractions
                 parts = parts[:-1]
-            found.extend(p for p in parts if p not in STOPWORDS)
+            found.extend(p for p in parts if p not in stopwords())
             joined = "".join(parts)
-            if len(parts) > 1 and joined not in STOPWORDS:
+            if len(parts) > 1 and joined not in stopwords():
                 found.append(joined)
-        elif word not in STOPWORDS:
+        elif word not in stopwords():
             found.append(word)
     return found
 
@@ -150,7 +132,7 @@ class BM25:
     def knows(self, word: str) -> bool:
         """Whether the documents use the word (or a part of a compound), a plural or inflection
         of it, or a close spelling; words of no weight (stopwords, initials) count as known."""
-        parts = [part for part in words(word) if len(part) > 1 and part not in QUESTION_WORDS]
+        parts = [part for part in words(word) if len(part) > 1 and part not in question_words()]
         return not parts or any(
             part in self._surface
             or stem(part) in self._postings
@@ -161,7 +143,7 @@ class BM25:
 
     def question_terms(self, query: str) -> list[tuple[str, str]]:
         """(word, term) pairs of a question, without the words of its phrasing."""
-        return [(w, stem(w)) for w in words(query) if w not in QUESTION_WORDS]
+        return [(w, stem(w)) for w in words(query) if w not in question_words()]
 
     def query_terms(self, query: str) -> list[tuple[str, float]]:
         """(index term, weight) pairs: known terms as they are, unknown ones matched to close spellings."""

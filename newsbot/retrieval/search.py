@@ -34,12 +34,13 @@ from newsbot.attribution import unnamed_words
 from newsbot.domain import Highlight, Passage, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type
-from newsbot.retrieval.bm25 import FUZZY_CUTOFF, QUESTION_WORDS, STOPWORDS, text_coverage, tokenize
+from newsbot.retrieval.bm25 import FUZZY_CUTOFF, text_coverage, tokenize
 from newsbot.retrieval.bm25 import words as tokenize_words
 from newsbot.retrieval.embeddings import embed, encode_tokens, piece_texts
 from newsbot.retrieval.index import LoadedIndex
 from newsbot.retrieval.models import RANKING_SIGNALS, SENTENCE_SIGNALS, Models, default_models
 from newsbot.retrieval.tokens import NO_MATCH, Match, QuestionTokens, match, question_tokens
+from newsbot.retrieval.wordlists import question_words, stopwords, word_list
 
 MAX_QUESTION_CHARS = 2000
 CANDIDATES = 100
@@ -75,22 +76,26 @@ SAID_QUESTION = re.compile(
     r"(?:say|said|saying|tell|told|think|thought|write|wrote|argue|claim|reply|respond|reaction|response|view)\b",
     re.I,
 )
-REPORTING_VERB = (
-    r"(?:said|says|told|tells|added|adds|stated|argued|claimed|insisted|warned|wrote|explained|replied|commented|"
-    r"declared|announced|confirmed|stressed|attacked|described|called|urged|asked|offered|suggested|promised|"
-    r"pledged|committed|agreed|refused|rejected|accepted|admitted|denied|responded|complained|criticised|demanded|"
-    r"accused|defended|welcomed|condemned|dismissed)"
-)
-# Words the narration reports someone saying: "Mr Golstein said that ...", "Jewish leaders had
-# stressed", "according to Mr X".
-REPORTED_VOICE = re.compile(
-    rf"\b((?:[\w'’-]+\s+){{0,2}}[\w'’-]+)\s+(?:(?:has|had|have|also|then)\s+)?{REPORTING_VERB}\b"
-    r"|\baccording to ((?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
-)
-# Who a question may ask the words of without naming a voice ("the other side", "they").
-UNNAMED_ASKED = frozenset(
-    tokenize("side sides other others they them he she it people anyone everyone someone everybody somebody one")
-)
+
+
+@lru_cache(maxsize=1)
+def reported_voice() -> re.Pattern[str]:
+    """Words the narration reports someone saying or doing: "Mr Golstein said that ...", "Jewish
+    leaders had stressed", "according to Mr X" (the verbs: data/reporting_verbs.txt)."""
+    verbs = "|".join(sorted(word_list("reporting_verbs"), key=len, reverse=True))
+    return re.compile(
+        rf"\b((?:[\w'’-]+\s+){{0,2}}[\w'’-]+)\s+(?:(?:has|had|have|also|then)\s+)?(?:{verbs})\b"
+        r"|\baccording to ((?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
+    )
+
+
+@lru_cache(maxsize=1)
+def unnamed_asked() -> frozenset[str]:
+    """Stems of whom a question may ask the words of without naming a voice ("the other side",
+    "they"; data/unnamed_asked.txt)."""
+    return frozenset(tokenize(" ".join(word_list("unnamed_asked"))))
+
+
 CASED_WORD = re.compile(r"\b[A-Za-z][\w'’-]*")
 NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 # A question about the article itself, not about what it reports.
@@ -224,7 +229,7 @@ class Searcher:
         # Per passage, the voices the narration reports in it ("Ms Formby also committed to ...").
         self._reported: list[list[str]] = []
         for passage in index.passages:
-            voices = [reported.group(1) or reported.group(2) for reported in REPORTED_VOICE.finditer(passage.text)]
+            voices = [reported.group(1) or reported.group(2) for reported in reported_voice().finditer(passage.text)]
             self._reported.append(voices)
             for voice in voices:
                 heard.update(tokenize(voice))
@@ -301,7 +306,7 @@ class Searcher:
             terms = set(tokenize(word))
             if terms and terms <= names:
                 run = (run[0] if run else found.start(), found.end())
-            elif run and (word in STOPWORDS or (terms and terms <= unnamed)):
+            elif run and (word in stopwords() or (terms and terms <= unnamed)):
                 if terms and terms <= unnamed:
                     run = (run[0], found.end())
             elif run:
@@ -355,7 +360,10 @@ class Searcher:
             self._hit(candidates, row, float(ranked[row]))
             for row in ranked_rows(candidates.keys, ranked, k, shaping.exclude)
         ]
-        confidence = decision_confidence(candidates, ranked, self.models)
+        # The decision rests on the question alone, as plain search ranks it: a caller's words
+        # shape what is shown, never whether the articles answer.
+        plain = ranked if not shaping.expansion else self.ranked(candidates, mode, "")
+        confidence = decision_confidence(candidates, plain, self.models)
         unknown = self.unknown_names(text)
         unquoted = self.unquoted_names(text)
         about_article = self.about_the_article(text)
@@ -446,7 +454,7 @@ class Searcher:
         said = SAID_QUESTION.search(text)
         if said is None:
             return None
-        asked = set(tokenize(said.group(1))) - UNNAMED_ASKED
+        asked = set(tokenize(said.group(1))) - unnamed_asked()
         if not asked:
             return None
         rows = np.zeros(len(positions), dtype=bool)
@@ -454,7 +462,7 @@ class Searcher:
             if speakers[position] > 0:
                 rows[row] = True
                 continue
-            for reported in REPORTED_VOICE.finditer(self.index.passages[int(position)].text):
+            for reported in reported_voice().finditer(self.index.passages[int(position)].text):
                 if asked & set(tokenize(reported.group(1) or reported.group(2))):
                     rows[row] = True
         return rows
@@ -550,9 +558,10 @@ class Searcher:
         said = SAID_QUESTION.search(question)
         if said is None:
             return ()
-        asked = [word for word in CASED_WORD.findall(said.group(1)) if word.lower() not in STOPWORDS | QUESTION_WORDS]
+        phrasing = stopwords() | question_words()
+        asked = [word for word in CASED_WORD.findall(said.group(1)) if word.lower() not in phrasing]
         terms = set(tokenize(" ".join(asked)))
-        if not terms or terms & UNNAMED_ASKED:
+        if not terms or terms & unnamed_asked():
             return ()
         bm25 = self.index.bm25
         if not all(bm25.knows(word) for word in asked):

@@ -19,8 +19,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from newsbot.retrieval.bm25 import STOPWORDS
 from newsbot.retrieval.onnx_encoder import TokenStates
+from newsbot.retrieval.wordlists import stopwords
 
 TOKENS = "tokens.npy"  # [pieces, dimension] float16, unit rows, every passage's pieces one after another
 OFFSETS = "token_offsets.npy"  # [pieces, 2] int32: each piece's character span in its passage's text
@@ -133,7 +133,7 @@ def question_tokens(state: TokenStates, piece_texts: list[str], store: TokenStor
     keep = [
         position
         for position, text in enumerate(piece_texts)
-        if text.lstrip("#").isalnum() and text.lstrip("#").lower() not in STOPWORDS
+        if text.lstrip("#").isalnum() and text.lstrip("#").lower() not in stopwords()
     ]
     if not keep:
         return QuestionTokens(np.zeros((0, state.tokens.shape[1]), np.float32), np.zeros(0, np.float32))
