@@ -158,3 +158,12 @@ class ActionAboutEntity(NewsbotAction):
 
     def reply(self, tracker: Tracker, state: State) -> Reply:
         return conversation.about_entity(get_searcher(), state, latest_entity(tracker), user_text(tracker))
+
+
+class ActionIntroduce(NewsbotAction):
+    """A greeting, or what the bot can do ("capabilities"), with questions the articles answer."""
+
+    action_name = "action_introduce"
+
+    def reply(self, tracker: Tracker, state: State) -> Reply:
+        return conversation.introduce(get_searcher(), capabilities=latest_intent(tracker) == "capabilities")

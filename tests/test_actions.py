@@ -16,6 +16,7 @@ from actions.answers import (
     ActionAboutEntity,
     ActionAnswerQuestion,
     ActionAnswerTopic,
+    ActionIntroduce,
     ActionOtherSide,
     ActionShowSource,
     ActionTellMore,
@@ -194,3 +195,18 @@ def test_a_failing_action_apologises_and_logs(
     assert messages == [{**messages[0], "text": APOLOGY}]
     assert events == []
     assert "action_answer_question failed" in caplog.text and "index unreadable" in caplog.text
+
+
+def test_greeting_and_capabilities_name_the_article_and_offer_questions() -> None:
+    for intent in ("greet", "capabilities"):
+        messages, _ = run(ActionIntroduce(), tracker("hi", intent))
+        assert "Crunch talks between Jeremy Corbyn" in messages[0]["text"]
+        assert len(messages[0]["buttons"]) == 3
+
+
+def test_a_question_the_nlu_calls_out_of_scope_is_still_decided_by_the_articles() -> None:
+    # The rules send out_of_scope to action_answer_question: the articles, not the NLU, decide.
+    messages, _ = run(ActionAnswerQuestion(), tracker("who said it was good humoured", "out_of_scope"))
+    assert answer_payload(messages)["answerable"] is True
+    messages, _ = run(ActionAnswerQuestion(), tracker("what's the weather in Paris", "out_of_scope"))
+    assert answer_payload(messages)["answerable"] is False

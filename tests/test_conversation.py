@@ -152,3 +152,23 @@ def test_suggestions_after_a_decline_are_near_what_was_asked(seed_searcher: Sear
     assert about_demands.suggestions != about_goldstein.suggestions
     for question in about_demands.suggestions + about_goldstein.suggestions:
         assert seed_searcher.search(question).answerable, question
+
+
+def test_the_greeting_names_the_article_and_offers_its_questions(seed_searcher: Searcher) -> None:
+    hello = conversation.introduce(seed_searcher)
+    assert "Crunch talks between Jeremy Corbyn and Jewish community leaders" in hello.lead
+    assert len(hello.suggestions) == conversation.SUGGESTIONS
+    assert conversation.introduce(seed_searcher, capabilities=True).lead.startswith("I can answer questions about")
+
+
+def test_the_greeting_knows_only_the_articles_it_has(council_searcher: Searcher) -> None:
+    hello = conversation.introduce(council_searcher)
+    assert "Quayside" in hello.lead and "Corbyn" not in hello.lead
+    assert all("Corbyn" not in question for question in hello.suggestions)
+
+
+def test_the_other_side_of_a_question_naming_both_is_the_side_whose_words_it_asked(seed_searcher: Searcher) -> None:
+    state = State()
+    conversation.answer(seed_searcher, state, "what did the jlc and bod say about corbyns proposals", None, None)
+    other = conversation.other_side(seed_searcher, state)
+    assert other.lead == "What Labour said:"

@@ -49,6 +49,24 @@ def suggestions(searcher: Searcher, question: str | None = None, count: int = SU
     return nearest[:count]
 
 
+def introduce(searcher: Searcher, capabilities: bool = False) -> Reply:
+    """A greeting, or what the bot can do, naming the articles it knows and offering questions they answer."""
+    titles = sorted({passage.title for passage in searcher.index.passages})
+    about = f"“{titles[0]}”" if len(titles) == 1 else f"{len(titles)} articles, among them “{titles[0]}”"
+    if capabilities:
+        lead = (
+            f"I can answer questions about {about}: who was there, who said what, what each side asked for "
+            "and promised, and what happens next. I answer in the article's own words, and I can show you the "
+            "paragraph, tell you who said something, give you the other side's view or tell you more. Try one of these:"
+        )
+    else:
+        lead = (
+            f"Hello! I answer questions about {about}, in the article's own words, and show you where each "
+            "answer comes from. What would you like to know? For example:"
+        )
+    return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
+
+
 def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Reply:
     """The reply to a question on its own, as plain search (`newsbot ask`, /api/ask) and the bot
     give it: the passages that answer, or a decline with questions the articles do answer. Raises
@@ -73,7 +91,9 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     except QuestionError as error:
         lead = f"I can't search for that: {error}. Ask me about the article, for example:"
         return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
-    state.last_question, state.last_topic = question, topic
+    # A question that leaned on the last one carries its subject on ("who's he?" then "how did it go?").
+    leaned = bool(subject) and searcher.elliptic(question)
+    state.last_question, state.last_topic = (f"{question} ({subject})" if leaned else question), topic
     if reply.kind is ReplyKind.DECLINE:
         state.last_sources, state.shown = [], set()
         return reply
@@ -143,7 +163,7 @@ def other_side(searcher: Searcher, state: State) -> Reply:
     voices = list(dict.fromkeys((passage.article, passage.speaker) for passage in searcher.index.passages))
     side_of = {voice: (voice[0], side) for voice, side in side_names(voices, searcher.index.facts).items()}
     heard = {(source.article, source.speaker) for source in state.last_sources}
-    asked = searcher.asked_sides(state.last_question)
+    asked = searcher.asked_sides(searcher.asked_voice(state.last_question) or state.last_question)
     heard_sides = {(article, side) for article, sides in asked.items() for side in sides}
     if not heard_sides:
         ranked = sorted(state.last_sources, key=lambda source: -source.score)

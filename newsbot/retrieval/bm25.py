@@ -13,7 +13,6 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 import snowballstemmer
-from wordfreq import zipf_frequency
 
 from newsbot.retrieval.wordlists import question_words, stopwords
 
@@ -44,6 +43,8 @@ def unknown_word_share(word: str) -> float:
     """How much a question word the articles never use says about what is asked, 0 to 1: that the
     articles lack "brexit" says they are about something else; that they lack "next" or "promise"
     says little (the question may be phrased in other words than the articles')."""
+    from wordfreq import zipf_frequency  # imported on first use: a tenth of a second most questions don't need
+
     rarity = (COMMON_ZIPF - zipf_frequency(word, "en")) / (COMMON_ZIPF - RARE_ZIPF)
     return min(1.0, max(COMMON_UNKNOWN_SHARE, rarity))
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
@@ -43,6 +43,7 @@ from newsbot.retrieval.tokens import NO_MATCH, Match, QuestionTokens, match, que
 from newsbot.retrieval.wordlists import question_words, stopwords, word_list
 
 MAX_QUESTION_CHARS = 2000
+EXPANSION = "expansion"  # the kind of answer "what does X stand for" asks for
 CANDIDATES = 100
 # A question with fewer words of its own that the articles use leans on its subject.
 ELLIPTIC_BELOW = 2
@@ -328,7 +329,13 @@ class Searcher:
     ) -> SearchResult:
         text = check_question(question)
         ((vector, asked),) = self.encode([text])
-        return self.search_encoded(text, vector, asked, k, mode, shaping)
+        result = self.search_encoded(text, vector, asked, k, mode, shaping)
+        if shaping and shaping.subject and result.subject and not result.answerable:
+            # The conversation's subject did not help: the article's may ("when are they meeting again?").
+            retried = self.search_encoded(text, vector, asked, k, mode, replace(shaping, subject=""))
+            if retried.answerable:
+                return retried
+        return result
 
     def search_many(self, questions: list[str], k: int = 5, mode: Mode = Mode.HYBRID) -> list[SearchResult]:
         texts = [check_question(q) for q in questions]
@@ -409,9 +416,10 @@ class Searcher:
             weighted += [
                 (terms, weight, credit * 0.5) for terms, weight, credit in index.bm25.weighted_terms(alternative)
             ]
-        kind = expected_answer_type(text)
         speakers = self._speaker_matches(text)
+        # "What does JLC stand for?" asks for a kind of answer too: the name the initials stand for.
         expansion = self.asked_expansion(text)
+        kind = EXPANSION if expansion else expected_answer_type(text)
         signals = np.zeros((len(positions), len(RANKING_SIGNALS)), dtype=np.float64)
         sentences: list[list[Sentence]] = []
         for row, position in enumerate(positions):
@@ -426,7 +434,9 @@ class Searcher:
                         end,
                         match(asked, tokens.within(start, end)),
                         text_coverage(weighted, set(tokenize(words))),
-                        kind is not None and holds_answer_type(words, kind, text),
+                        expansion in words.lower()
+                        if expansion
+                        else kind is not None and holds_answer_type(words, kind, text),
                     )
                 )
             sentences.append(found)
@@ -526,6 +536,12 @@ class Searcher:
                     matches[position] = 1.0
         return matches
 
+    def asked_voice(self, question: str) -> str | None:
+        """Whose words the question asks for ("what did the JLC and BoD say about Corbyn's
+        proposals" -> "the JLC and BoD"), or None."""
+        said = SAID_QUESTION.search(question)
+        return said.group(1) if said else None
+
     def asked_sides(self, question: str) -> dict[str, set[str]]:
         """Per article, the sides of its facts that the question names by one of their voices
         ("what did the residents say" names the residents' side)."""
@@ -566,8 +582,12 @@ class Searcher:
         bm25 = self.index.bm25
         if not all(bm25.knows(word) for word in asked):
             return ()  # not something the articles mention: the evidence decides
-        spelled = {term: {term, *bm25.close_terms(term)} for term in terms}
-        if all(spellings & self._heard for spellings in spelled.values()):
+        # The voice is its head word ("Jennie Formby", "the Board of Deputies", "Labour sources":
+        # Formby, Deputies, Labour): a source noun names no one.
+        named_words = [word for word in asked if not set(tokenize(word)) <= anonymous_terms()]
+        head = re.sub(r"['’]s$", "", (named_words or asked)[-1].lower())
+        head_terms = set(tokenize(head))
+        if head_terms & self._heard or set(bm25.close_terms(head)) & self._heard:
             return ()
         last = re.sub(r"['’]s$", "", asked[-1].lower())
         closest = difflib.get_close_matches(last, self._proper, n=1, cutoff=FUZZY_CUTOFF)
