@@ -43,10 +43,12 @@ from newsbot.settings import PROJECT_ROOT
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
 CONVERSATIONS = sorted((PROJECT_ROOT / "tests" / "conversations").glob("*.yml"))
-# Readers' transcripts (the dev set of commit 386e7e7) the bot does not pass yet: targets of the
+# Transcripts the bot does not pass yet (labour-commitments: README, Evaluation; the readers' ones
+# of the dev set of commit 386e7e7): targets of the
 # answering work. When one passes, the test below says to take it out of this list.
 NOT_YET_PASSING = frozenset(
     {
+        "labour-commitments.yml",
         "reader-arkush-goldstein.yml",
         "reader-decline-then-who-said.yml",
         "reader-demo-letter.yml",
@@ -57,8 +59,6 @@ NOT_YET_PASSING = frozenset(
         "reader-proposals-other-side.yml",
         "reader-success-next.yml",
         "reader-tell-me-more.yml",
-        "reader-where-when.yml",
-        "reader-who-said-quotes.yml",
     }
 )
 TIMEOUT = 60.0
@@ -160,7 +160,10 @@ def test_an_answer_is_one_message_with_its_sources(stack: StackConfig) -> None:
     assert answer["sources"], answer
     for source in answer["sources"]:
         assert set(source) >= {"article", "title", "paragraph", "speaker", "speaker_kind", "text", "score", "url"}
-        assert source["text"] in answer["text"]
+        # The text quotes what each passage says in answer: its highlighted sentences, verbatim.
+        mark = source["highlight"]
+        assert 0 <= mark["start"] < mark["end"] <= len(source["text"]), source
+        assert source["text"][mark["start"] : mark["end"]].strip() in answer["text"]
         assert source["url"] == f"/#{source['article']}-p{source['paragraph']}"
 
 

@@ -139,7 +139,7 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
     if not state.last_question:
         return _needs_answer(searcher)
     topic = shaping_for(searcher, state.last_topic)
-    shaping = Shaping(expansion=topic.expansion if topic else "", exclude=frozenset(state.shown))
+    shaping = replace(topic, exclude=frozenset(state.shown)) if topic else Shaping(exclude=frozenset(state.shown))
     result = searcher.search(state.last_question, k=MORE_CANDIDATES, shaping=shaping)
     # Only passages that answer the question on their own: the rest would be padding.
     hits = sorted(

@@ -1,6 +1,7 @@
 """Retrieval shaped for each topic intent of the bot, from the articles' facts (knowledge/*.yml):
-the topic's own words expand the lexical query of the ranking (the user's own words still lead;
-the decision to decline rests on the question alone)."""
+the share of the topic's words a passage holds and whether the topic prefers its voice are two
+signals of the ranking, fitted like the others on the seed set's questions with the intents the
+bot's NLU gives them (bench/nlu_intents.py); the decision to decline rests on the question alone."""
 
 from __future__ import annotations
 
@@ -8,12 +9,8 @@ from newsbot.retrieval.search import Searcher, Shaping
 
 
 def shaping_for(searcher: Searcher, intent: str | None) -> Shaping | None:
-    """The shaping of a topic intent, when an article's facts describe that topic."""
-    if not intent:
+    """The shaping of a topic intent, when an article's facts describe that topic: its words and
+    voices become ranking signals (newsbot.retrieval.models: topic_words, topic_voice)."""
+    if not intent or not any(intent in facts.topics for facts in searcher.index.facts.values()):
         return None
-    index = searcher.index
-    topics = {article: facts.topics[intent] for article, facts in index.facts.items() if intent in facts.topics}
-    if not topics:
-        return None
-    words = " ".join(dict.fromkeys(topic.words for topic in topics.values() if topic.words))
-    return Shaping(expansion=words) if words else None
+    return Shaping(topic=intent)

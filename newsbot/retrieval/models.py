@@ -27,9 +27,11 @@ import numpy.typing as npt
 MODELS_FILE = "models.json"
 
 # The signals, by name (newsbot.retrieval.search computes them).
-RANKING_SIGNALS = ("bm25", "dense", "coverage", "maxsim", "answer_kind", "speaker", "acronym")
+RANKING_SIGNALS = (
+    "bm25", "dense", "coverage", "maxsim", "answer_kind", "speaker", "acronym", "topic_voice", "topic_words"
+)  # fmt: skip
 # Signals standardised over the candidates before they are weighed (the others are 0 or 1, or a share).
-STANDARDISED = frozenset({"bm25", "dense", "coverage", "maxsim"})
+STANDARDISED = frozenset({"bm25", "dense", "coverage", "maxsim", "topic_words"})
 SENTENCE_SIGNALS = ("maxsim", "coverage", "answer_kind")
 SENTENCE_STANDARDISED = frozenset({"maxsim", "coverage"})
 EVIDENCE_SIGNALS = ("maxsim", "unmatched", "weakest", "coverage", "dense", "lacks_kind")

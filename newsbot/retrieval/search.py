@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -142,6 +143,7 @@ class Shaping:
 
     subject: str = ""  # what the question is about when it leans on it (the conversation's last question)
     expansion: str = ""  # words added to the lexical query for ranking only (never to the decision)
+    topic: str | None = None  # the bot's NLU intent: its facts' words and voices are ranking signals
     exclude: frozenset[tuple[str, int]] = frozenset()  # (article, paragraph) pairs to leave out
 
 
@@ -360,7 +362,7 @@ class Searcher:
         shaping: Shaping | None = None,
     ) -> SearchResult:
         shaping = shaping or Shaping()
-        candidates = self.candidates(text, query_vector, asked, shaping.subject)
+        candidates = self.candidates(text, query_vector, asked, shaping.subject, shaping.topic)
         lexical = candidates.lexical
         ranked = self.ranked(candidates, mode, f"{lexical} {shaping.expansion}" if shaping.expansion else "")
         hits = [
@@ -369,7 +371,7 @@ class Searcher:
         ]
         # The decision rests on the question alone, as plain search ranks it: a caller's words
         # shape what is shown, never whether the articles answer.
-        plain = ranked if not shaping.expansion else self.ranked(candidates, mode, "")
+        plain = ranked if not (shaping.expansion or shaping.topic) else self.ranked(candidates, mode, "", False)
         confidence = decision_confidence(candidates, plain, self.models)
         unknown = self.unknown_names(text)
         unquoted = self.unquoted_names(text)
@@ -390,10 +392,16 @@ class Searcher:
         return passages[nearest].title
 
     def candidates(
-        self, text: str, query_vector: npt.NDArray[np.float32], asked: QuestionTokens, subject: str = ""
+        self,
+        text: str,
+        query_vector: npt.NDArray[np.float32],
+        asked: QuestionTokens,
+        subject: str = "",
+        topic: str | None = None,
     ) -> Candidates:
         """The question's candidate passages and their signals; an elliptic question is searched
-        with `subject`, or else with the title of the article it seems to be about."""
+        with `subject`, or else with the title of the article it seems to be about. `topic` is
+        the bot's NLU intent, when it is one of the articles' facts' topics."""
         subject = (subject or self._article_subject(text, query_vector)) if self.elliptic(text) else ""
         lexical = f"{text} {subject}".strip()
         if subject:
@@ -420,6 +428,7 @@ class Searcher:
         # "What does JLC stand for?" asks for a kind of answer too: the name the initials stand for.
         expansion = self.asked_expansion(text)
         kind = EXPANSION if expansion else expected_answer_type(text)
+        topic_voice, topic_words = self._topic_signals(topic)
         signals = np.zeros((len(positions), len(RANKING_SIGNALS)), dtype=np.float64)
         sentences: list[list[Sentence]] = []
         for row, position in enumerate(positions):
@@ -449,6 +458,8 @@ class Searcher:
                 "answer_kind": float(max(found, key=lambda sentence: sentence.match.maxsim).answer_kind),
                 "speaker": float(speakers[position]),
                 "acronym": float(expansion is not None and expansion in passage.text.lower()),
+                "topic_voice": float(topic_voice(passage)),
+                "topic_words": float(topic_words[position]),
             }
             signals[row] = [values[name] for name in RANKING_SIGNALS]
         keys = [(index.passages[int(p)].article, index.passages[int(p)].paragraph) for p in positions]
@@ -477,9 +488,29 @@ class Searcher:
                     rows[row] = True
         return rows
 
-    def ranked(self, candidates: Candidates, mode: Mode, expanded: str) -> npt.NDArray[np.float64]:
-        """The candidates' scores; `expanded`, when given, is the lexical query with a caller's words."""
+    def _topic_signals(self, topic: str | None) -> tuple[Callable[[Passage], bool], npt.NDArray[np.float32]]:
+        """Per passage, whether the topic prefers its voice, and the share of the topic's words it holds."""
+        index = self.index
+        topics = {a: facts.topics[topic] for a, facts in index.facts.items() if topic and topic in facts.topics}
+        if not topics:
+            return (lambda passage: False), np.zeros(len(index.passages), dtype=np.float32)
+        words = " ".join(dict.fromkeys(t.words for t in topics.values() if t.words))
+
+        def prefers(passage: Passage) -> bool:
+            chosen = topics.get(passage.article)
+            return chosen is not None and index.facts[passage.article].preferred(chosen, passage.speaker)
+
+        return prefers, index.bm25.coverage(words) if words else np.zeros(len(index.passages), dtype=np.float32)
+
+    def ranked(
+        self, candidates: Candidates, mode: Mode, expanded: str, with_topic: bool = True
+    ) -> npt.NDArray[np.float64]:
+        """The candidates' scores; `expanded`, when given, is the lexical query with a caller's
+        words; without the topic's signals, the question's alone (what the decision weighs)."""
         signals = candidates.signals
+        if not with_topic:
+            signals = signals.copy()
+            signals[:, [RANKING_SIGNALS.index("topic_voice"), RANKING_SIGNALS.index("topic_words")]] = 0.0
         if mode is Mode.BM25:
             return signals[:, RANKING_SIGNALS.index("bm25")]
         if mode is Mode.DENSE:
