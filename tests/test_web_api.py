@@ -47,7 +47,7 @@ def test_demo_page_numbers_every_paragraph_and_loads_the_widget(client: TestClie
         assert f'id="{SEED_ARTICLE}-p{number}"' in page.text
         assert f'href="#{SEED_ARTICLE}-p{number}"' in page.text
     assert f'id="{SEED_ARTICLE}-p{count + 1}"' not in page.text
-    assert '<script src="/widget.js" defer></script>' in page.text
+    assert '<script src="/widget.js" data-newsbot-max-chars="1000" defer></script>' in page.text
 
 
 def test_demo_page_shows_article_text_as_text(tmp_path: Path, make_client: AppFactory) -> None:
@@ -183,6 +183,8 @@ def test_message_cap_comes_from_the_settings(make_client: AppFactory) -> None:
     response = client.post("/api/chat", json={"session_id": "session-1", "message": "eleven char"})
     assert response.status_code == 422
     assert "limit is 10" in error_of(response)["message"]
+    # and the demo page tells the widget the same cap
+    assert 'data-newsbot-max-chars="10"' in client.get("/").text
 
 
 def test_body_over_the_cap_is_refused(client: TestClient) -> None:

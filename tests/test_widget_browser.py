@@ -35,6 +35,8 @@ CHROMIUM_ARGS = [
 ARTEFACTS = PROJECT_ROOT / "artefacts"
 
 QUESTION = "What did Labour commit to?"
+CONTESTED = "What did the Board say about the meeting?"
+CAP = 1000  # NEWSBOT_MAX_MESSAGE_CHARS's default: the stack runs with it
 OFF_TOPIC = "What is the capital of France?"
 MARKUP = "<img src=x onerror=alert(1)>"
 
@@ -177,11 +179,29 @@ def press_until(page: Page, key: str, focused: Callable[[], bool], limit: int = 
     pytest.fail(f"{limit} presses of {key} did not reach the element")
 
 
+def log_scroll(page: Page) -> int:
+    return int(page.get_by_role("log").evaluate("node => node.scrollTop"))
+
+
 def cited_paragraph(link: Locator) -> str:
     href = link.get_attribute("href") or ""
     match = re.fullmatch(r"[^#]*#([\w-]+-p\d+)", href)
     assert match, f"the citation link {href!r} does not point at a paragraph"
     return match.group(1)
+
+
+def readable_text(node: Locator) -> str:
+    """What a screen reader reads of `node`: all its text (folded away from the eye or not), not
+    what is aria-hidden (the "…" of a folded passage)."""
+    return flat(
+        node.evaluate(
+            """node => {
+                const copy = node.cloneNode(true);
+                copy.querySelectorAll('[aria-hidden="true"]').forEach(hidden => hidden.remove());
+                return copy.textContent;
+            }"""
+        )
+    )
 
 
 def check_answer(reply: Locator) -> tuple[Locator, str]:
@@ -193,9 +213,9 @@ def check_answer(reply: Locator) -> tuple[Locator, str]:
         passage = passages.nth(index)
         expect(passage.locator(".newsbot-speaker")).to_have_text(re.compile(r"\w"))
         expect(passage.get_by_role("link", name=re.compile(r"^paragraph \d+$"))).to_have_count(1)
-        quote = flat(passage.locator("blockquote").inner_text())
+        quote = readable_text(passage.locator("blockquote"))
         assert quote, "an empty passage"
-        assert flat(reply.inner_text()).count(quote) == 1, f"the passage is shown more than once: {quote!r}"
+        assert readable_text(reply).count(quote) == 1, f"the passage is shown more than once: {quote!r}"
     first = passages.first
     link = first.get_by_role("link", name=re.compile(r"^paragraph \d+$"))
     return link, cited_paragraph(link)
@@ -230,13 +250,21 @@ def test_answer_cites_its_paragraph_and_survives_a_reload(stack: StackConfig, op
     reply = ask(page, QUESTION)
     assert page.evaluate("window.__newsbotSawTyping") is True, "no typing indicator while waiting"
     link, paragraph_id = check_answer(reply)
-    quote = flat(reply.locator(".newsbot-passage").first.locator("blockquote").inner_text())
+    quote = readable_text(reply.locator(".newsbot-passage").first.locator("blockquote"))
     cited = {int(label.split()[-1]) for label in reply.locator("a.newsbot-cite").all_inner_texts()}
     ARTEFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTEFACTS / "widget-answer.png")
 
+    # Following the citation: the page goes to the paragraph, which takes the focus from the closed
+    # panel; reopening comes back to the link, the conversation scrolled as it was.
+    scrolled = log_scroll(page)
     link.click()
     check_target(page, paragraph_id, quote)
+    expect(panel(page)).to_be_hidden()
+    expect(page.locator(f"[id='{paragraph_id}']")).to_be_focused()
+    launcher(page).click()
+    expect(link).to_be_focused()
+    assert log_scroll(page) == scrolled
 
     page.reload()
     expect(panel(page)).to_be_visible()  # it was open: it opens again
@@ -274,10 +302,18 @@ def test_keyboard_alone(stack: StackConfig, open_tab: Callable[..., Tab]) -> Non
     last_link = reply.locator("a.newsbot-cite").last
     press_until(page, "Shift+Tab", lambda: is_focused(last_link), limit=20)
     paragraph_id = cited_paragraph(last_link)
-    quote = flat(last_link.locator("xpath=ancestor::figure").locator("blockquote").inner_text())
+    quote = readable_text(last_link.locator("xpath=ancestor::figure").locator("blockquote"))
+    scrolled = log_scroll(page)
     page.keyboard.press("Enter")
     check_target(page, paragraph_id, quote)
+    expect(panel(page)).to_be_hidden()
+    expect(page.locator(f"[id='{paragraph_id}']")).to_be_focused()
 
+    # Back to the launcher (early in the page's Tab order) and in: to the link followed.
+    press_until(page, "Shift+Tab", lambda: is_focused(launcher(page)))
+    page.keyboard.press("Enter")
+    expect(last_link).to_be_focused()
+    assert log_scroll(page) == scrolled
     page.keyboard.press("Escape")
     expect(panel(page)).to_be_hidden()
     expect(launcher(page)).to_be_focused()
@@ -339,14 +375,291 @@ def test_phone_sized_screen(stack: StackConfig, open_tab: Callable[..., Tab]) ->
 
     reply = ask(page, QUESTION)
     link, paragraph_id = check_answer(reply)
-    quote = flat(reply.locator(".newsbot-passage").first.locator("blockquote").inner_text())
+    quote = readable_text(reply.locator(".newsbot-passage").first.locator("blockquote"))
     ARTEFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTEFACTS / "widget-phone.png")
+    page.screenshot(path=ARTEFACTS / "widget-phone-open.png")
 
     link.tap()  # the full-screen panel steps aside for the paragraph
     expect(panel(page)).to_be_hidden()
     check_target(page, paragraph_id, quote)
     expect(launcher(page)).to_be_visible()
+
+
+# --- the answer's sentences highlighted, sides, folds ---------------------------------------------
+
+
+def ask_capturing(page: Page, text: str) -> tuple[Locator, dict[str, Any]]:
+    """Ask `text`; the bot's first reply message as shown, and as /api/chat sent it."""
+    before = entries(page).count()
+    with page.expect_response(lambda response: response.url.endswith("/api/chat")) as sent:
+        message_input(page).fill(text)
+        page.keyboard.press("Enter")
+    body = sent.value.json()
+    return reply_after(page, before), body["messages"][0]
+
+
+def check_highlights(reply: Locator, message: dict[str, Any]) -> int:
+    """Each passage marks exactly its source's highlight (code point offsets into its text), the rest
+    of the paragraph quieter but readable; how many passages had a highlight."""
+    passages = reply.locator(".newsbot-passage")
+    expect(passages).to_have_count(len(message["sources"]))
+    marked = 0
+    for index, source in enumerate(message["sources"]):
+        quote = passages.nth(index).locator("blockquote")
+        assert readable_text(quote) == flat(source["text"])
+        highlight = source["highlight"]
+        if not highlight:
+            expect(quote.locator("mark")).to_have_count(0)
+            continue
+        marked += 1
+        expect(quote.locator("mark")).to_have_count(1)
+        assert quote.locator("mark").text_content() == source["text"][highlight["start"] : highlight["end"]]
+        for context in quote.locator(".newsbot-context").all():
+            assert contrast_on_white(context.evaluate("node => getComputedStyle(node).color")) >= 4.5
+    return marked
+
+
+def contrast_on_white(color: str) -> float:
+    """WCAG contrast of an opaque `rgb(r, g, b)` against white."""
+    red, green, blue = (int(part) / 255 for part in re.findall(r"\d+", color)[:3])
+
+    def linear(channel: float) -> float:
+        return channel / 12.92 if channel <= 0.03928 else ((channel + 0.055) / 1.055) ** 2.4
+
+    luminance = 0.2126 * linear(red) + 0.7152 * linear(green) + 0.0722 * linear(blue)
+    return 1.05 / (luminance + 0.05)
+
+
+def test_answer_marks_its_answering_sentences(stack: StackConfig, open_tab: Callable[..., Tab]) -> None:
+    page = open_tab().page
+    page.goto(stack.web_url)
+    launcher(page).click()
+    reply, message = ask_capturing(page, QUESTION)
+    assert check_highlights(reply, message) >= 1, "no passage of the answer has its sentence highlighted"
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTEFACTS / "widget-highlight.png")
+
+    page.reload()  # the stored conversation keeps the highlights
+    check_highlights(entries(page).nth(1), message)
+
+
+def test_contested_answer_names_each_side_and_folds_long_paragraphs(
+    stack: StackConfig, open_tab: Callable[..., Tab]
+) -> None:
+    page = open_tab().page
+    page.goto(stack.web_url)
+    launcher(page).click()
+    reply, message = ask_capturing(page, CONTESTED)
+    assert message["contested"], f"{CONTESTED!r} is not answered as contested"
+    check_highlights(reply, message)
+    passages = reply.locator(".newsbot-passage")
+    for index, source in enumerate(message["sources"]):
+        sides = [side["name"] for side in message["sides"] if source["speaker"] in side["speakers"]]
+        label = passages.nth(index).locator(".newsbot-side")
+        if sides:
+            expect(label).to_have_text(f"Side: {sides[0]}")
+        else:  # a voice of neither side (the article's own): no label
+            expect(label).to_have_count(0)
+
+    # Located by id: unfolded, the quote no longer matches .newsbot-folded.
+    quote_id = reply.locator("blockquote.newsbot-folded").first.get_attribute("id")
+    quote = page.locator(f"[id='{quote_id}']")
+    whole = readable_text(quote)
+    toggle = page.locator(f"[aria-controls='{quote_id}']")
+    expect(toggle).to_have_accessible_name("Show the whole paragraph")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    # Folded to the eye: the "…" and the answer show, the rest does not ...
+    expect(quote.locator(".newsbot-ellipsis").first).to_be_visible()
+    assert quote.locator(".newsbot-context").first.bounding_box()["width"] <= 1  # type: ignore[index]
+    # ... but a screen reader gets the whole paragraph, in order, and no "…".
+    snapshot = quote.aria_snapshot()
+    assert "\u2026" not in snapshot
+    assert flat(" ".join(re.findall(r": (.*)$", snapshot, re.MULTILINE)).replace('"', "")) == whole.replace('"', "")
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTEFACTS / "widget-contested.png")
+
+    toggle.focus()
+    page.keyboard.press("Enter")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_have_accessible_name("Show only the answer")
+    expect(quote.locator(".newsbot-ellipsis").first).to_be_hidden()
+    assert quote.locator(".newsbot-context").first.bounding_box()["width"] > 1  # type: ignore[index]
+    assert flat(quote.inner_text()) == whole
+    page.keyboard.press("Space")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_have_accessible_name("Show the whole paragraph")
+
+    page.reload()  # the stored conversation keeps the sides and the fold
+    stored = entries(page).nth(1)
+    expect(stored.locator(".newsbot-side")).to_have_count(len(message["sources"]))
+    expect(stored.get_by_role("button", name="Show the whole paragraph").first).to_be_visible()
+
+
+def test_a_stored_message_from_before_the_highlights_still_shows(
+    stack: StackConfig, open_tab: Callable[..., Tab]
+) -> None:
+    page = open_tab().page
+    page.goto(stack.web_url)
+    old = {
+        "sessionId": "w" + "0" * 32,
+        "open": True,
+        "entries": [
+            {"from": "user", "text": QUESTION},
+            {
+                "from": "bot",
+                "text": "Labour said:",
+                "kind": "answer",
+                "lead": "Labour said:",
+                "buttons": [],
+                "sources": [
+                    {"article": "a", "title": "T", "paragraph": 24, "speaker": "Labour", "text": "An old passage."}
+                ],
+                "answerable": True,
+            },
+        ],
+    }
+    page.evaluate(
+        "([key, value]) => localStorage.setItem(key, value)",
+        [f"newsbot-widget:{stack.web_url.rstrip('/')}", json.dumps(old)],
+    )
+    page.reload()
+    reply = entries(page).nth(1)
+    expect(reply.locator("blockquote")).to_have_text("An old passage.")
+    expect(reply.locator("mark")).to_have_count(0)
+    expect(reply.locator(".newsbot-side")).to_have_count(0)
+
+
+# --- the message's length ------------------------------------------------------------------------
+
+
+def test_message_length_is_counted_capped_and_a_long_paste_is_cut_aloud(
+    stack: StackConfig, open_tab: Callable[..., Tab]
+) -> None:
+    tab = open_tab()
+    page = tab.page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.web_url.rstrip("/"))
+    page.goto(stack.web_url)
+    launcher(page).click()
+    box = message_input(page)
+    count = panel(page).locator(".newsbot-count")
+    status = panel(page).locator("form").get_by_role("status")
+    expect(count).to_have_text(f"0 / {CAP}")
+    expect(box).to_have_attribute("maxlength", str(CAP))
+    expect(box).to_have_accessible_description(f"0 / {CAP}")
+
+    long_text = (QUESTION + " ") * (5000 // len(QUESTION) + 1)
+    long_text = long_text[:5000]
+    box.focus()
+    page.keyboard.type(long_text)
+    expect(box).to_have_value(long_text[:CAP])
+    expect(count).to_have_text(f"{CAP} / {CAP}")
+    expect(status).to_contain_text(f"limit: {CAP} characters")
+
+    box.fill("")
+    expect(count).to_have_text(f"0 / {CAP}")
+    expect(status).to_have_text("")
+    page.evaluate("text => navigator.clipboard.writeText(text)", long_text)
+    box.focus()
+    page.keyboard.press("ControlOrMeta+V")
+    expect(box).to_have_value(long_text[:CAP])
+    expect(status).to_contain_text("cut")
+    expect(status).to_contain_text("5000")
+    expect(count).to_have_text(f"{CAP} / {CAP}")
+
+    # Exactly at the cap: sent, and answered.
+    before = entries(page).count()
+    page.keyboard.press("Enter")
+    reply = reply_after(page, before)
+    expect(reply).to_have_class(re.compile(r"\bnewsbot-bot\b"))
+    expect(count).to_have_text(f"0 / {CAP}")
+
+
+# --- the keyboard: the launcher early, the dialog keeps the focus --------------------------------
+
+
+def tab_stop_key(page: Page) -> str:
+    """Which panel control has the focus (its place among the panel's elements), or why none."""
+    return str(
+        page.evaluate(
+            """() => {
+                const active = document.activeElement;
+                const panel = document.querySelector('.newsbot-panel');
+                if (!panel.contains(active)) return 'outside: ' + (active ? active.outerHTML.slice(0, 80) : 'none');
+                return String([...panel.querySelectorAll('*')].indexOf(active));
+            }"""
+        )
+    )
+
+
+def test_tab_stays_in_the_open_panel(stack: StackConfig, open_tab: Callable[..., Tab]) -> None:
+    page = open_tab().page
+    page.goto(stack.web_url)
+    for _ in range(3):
+        page.keyboard.press("Tab")
+        if is_focused(launcher(page)):
+            break
+    else:
+        pytest.fail("the launcher is not among the page's first 3 Tab stops")
+    page.keyboard.press("Enter")
+    reply = ask(page, QUESTION, keyboard=True)
+    check_answer(reply)
+
+    controls = int(
+        panel(page).evaluate(
+            """panel => [...panel.querySelectorAll('a[href], button, input')]
+                .filter(node => !node.disabled && node.getClientRects().length).length"""
+        )
+    )
+    assert controls >= 6  # New chat, close, citation links, fold toggle or suggestions, input, Send
+    start = tab_stop_key(page)
+    forward = [start]
+    for _ in range(controls):
+        page.keyboard.press("Tab")
+        forward.append(tab_stop_key(page))
+    assert not [key for key in forward if key.startswith("outside")], forward
+    assert forward[-1] == start and len(set(forward[:-1])) == controls, forward
+    backward = [start]
+    for _ in range(controls):
+        page.keyboard.press("Shift+Tab")
+        backward.append(tab_stop_key(page))
+    assert backward == forward[::-1], (forward, backward)
+
+    page.keyboard.press("Escape")
+    expect(panel(page)).to_be_hidden()
+    expect(launcher(page)).to_be_focused()
+
+
+# --- a phone: the launcher never covers the article ------------------------------------------------
+
+COVERED_TEXT = """() => {
+    const launcher = document.querySelector('.newsbot-launcher').getBoundingClientRect();
+    const covered = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+        if (!node.textContent.trim() || node.parentElement.closest('.newsbot-root')) continue;
+        const range = document.createRange();
+        range.selectNodeContents(node);
+        for (const box of range.getClientRects()) {
+            if (box.width && box.height && box.left < launcher.right && launcher.left < box.right
+                && box.top < launcher.bottom && launcher.top < box.bottom) {
+                covered.push(node.textContent.trim().slice(0, 40));
+            }
+        }
+    }
+    return covered;
+}"""
+
+
+def test_phone_launcher_covers_no_text(stack: StackConfig, open_tab: Callable[..., Tab]) -> None:
+    page = open_tab(PHONE, phone=True).page
+    page.goto(stack.web_url)
+    expect(launcher(page)).to_be_in_viewport()
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTEFACTS / "widget-phone-closed.png")
+    height = int(page.evaluate("document.documentElement.scrollHeight"))
+    for top in (0, 200, 844, height // 2, height - 844, height):
+        page.evaluate("top => window.scrollTo(0, top)", top)
+        assert page.evaluate(COVERED_TEXT) == [], f"the launcher covers text scrolled to {top}"
 
 
 # --- embedded on another site, with the bot down -------------------------------------------------

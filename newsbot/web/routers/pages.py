@@ -38,18 +38,19 @@ PAGE = """<!doctype html>
   p.paragraph > a.number {{ position: absolute; left: 0; width: 2rem; text-align: right; color: #777;
     font: .8rem/2 system-ui, sans-serif; text-decoration: none; }}
   p.paragraph:target {{ background: #fff3c4; outline: 3px solid #f0c929; }}
+  p.paragraph:focus {{ outline: 3px solid #f0c929; }}
 </style>
 </head>
 <body>
 <header>
 <h1>Ask the articles</h1>
-<p>Open the chat (bottom right) and ask a question: the answer quotes the article,
+<p>Open the chat (“Ask the article”) and ask a question: the answer quotes the article,
 with who said it and a link to the paragraph.</p>
 </header>
 <main>
 {articles}
 </main>
-<script src="/widget.js" defer></script>
+<script src="/widget.js" data-newsbot-max-chars="{max_chars}" defer></script>
 </body>
 </html>
 """
@@ -84,7 +85,12 @@ def readable_articles(knowledge_dir: Path) -> list[Article]:
 @router.get("/", response_class=HTMLResponse)
 def demo_page(settings: Annotated[Settings, Depends(get_app_settings)]) -> HTMLResponse:
     articles = "\n".join(article_html(article) for article in readable_articles(settings.knowledge_dir))
-    return HTMLResponse(PAGE.format(articles=articles or "<p>No articles yet: add some to knowledge/.</p>"))
+    return HTMLResponse(
+        PAGE.format(
+            articles=articles or "<p>No articles yet: add some to knowledge/.</p>",
+            max_chars=settings.max_message_chars,
+        )
+    )
 
 
 def static_file(name: str, media_type: str) -> FileResponse:

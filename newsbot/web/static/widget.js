@@ -6,6 +6,7 @@
  * The app's base URL is where this script came from (or the tag's data-newsbot-api attribute);
  * the widget loads widget.css from there and talks to POST {base}/api/chat.
  * Everything the server or the user sends is rendered as text (textContent), never as HTML.
+ * The longest message the app takes comes from the tag's data-newsbot-max-chars (default 1000).
  * The session id and the transcript (as data) are kept in localStorage, so a reload keeps
  * the conversation.
  */
@@ -17,18 +18,20 @@
   }
 
   var VERSION = "1";
-  var MAX_MESSAGE = 1000;
   var MAX_STORED = 200; // transcript entries kept in localStorage
   var TIMEOUT_MS = 60000;
-  var PHONE = "(max-width: 480px)";
+  var FOLD_WORDS = 40; // a passage with more words than this around its answer is folded to the answer
 
   var script = document.currentScript || findScript();
   var base = baseUrl(script);
+  var MAX_MESSAGE = maxMessage(script);
   var storageKey = "newsbot-widget:" + base;
 
   var state = load();
   var busy = false;
   var ui = null;
+  var followed = null; // the citation link last followed out of the panel, and where the log was scrolled
+  var quoteCount = 0; // ids for the passages' quotes (a fold toggle controls its quote)
 
   window.NewsbotWidget = {
     version: VERSION,
@@ -66,6 +69,11 @@
       url = new URL("/", window.location.href);
     }
     return url.origin + url.pathname.replace(/\/+$/, "");
+  }
+
+  function maxMessage(tag) {
+    var configured = parseInt((tag && tag.getAttribute("data-newsbot-max-chars")) || "", 10);
+    return configured > 0 ? configured : 1000;
   }
 
   /** An http(s) URL for `href` resolved against the app's base, or null (javascript: and the like). */
@@ -164,8 +172,16 @@
             speaker_kind: str(s.speaker_kind),
             text: str(s.text),
             url: str(s.url),
+            highlight: cleanHighlight(s.highlight, str(s.text)),
           };
         });
+      clean.sides = (Array.isArray(entry.sides) ? entry.sides : [])
+        .filter(function (side) { return side && typeof side === "object"; })
+        .map(function (side) {
+          return { name: str(side.name), speakers: (Array.isArray(side.speakers) ? side.speakers : []).map(str) };
+        })
+        .filter(function (side) { return side.name; });
+      clean.contested = entry.contested === true;
       clean.answerable = entry.answerable === true ? true : entry.answerable === false ? false : null;
       // The reply's parts (newsbot.domain.Reply): its kind and lead line; older entries have neither.
       clean.kind = str(entry.kind) || "text";
@@ -174,6 +190,20 @@
     return clean.text || (clean.sources && clean.sources.length) || (clean.buttons && clean.buttons.length)
       ? clean
       : null;
+  }
+
+  /** {start, end} as code point offsets inside `text`, or null (none given, or out of range). */
+  function cleanHighlight(highlight, text) {
+    if (!highlight || typeof highlight !== "object") {
+      return null;
+    }
+    var start = highlight.start;
+    var end = highlight.end;
+    var length = Array.from(text).length;
+    if (typeof start !== "number" || typeof end !== "number" || start % 1 || end % 1) {
+      return null;
+    }
+    return start >= 0 && start < end && end <= length ? { start: start, end: end } : null;
   }
 
   // --- building the widget --------------------------------------------------------------------
@@ -238,6 +268,7 @@
     var panel = el("div", "newsbot-panel");
     panel.id = "newsbot-panel";
     panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-modal", "true");
     panel.setAttribute("aria-label", "Chat about the news articles");
     panel.hidden = true;
 
@@ -273,19 +304,36 @@
     input.placeholder = "Ask about the article…";
     input.setAttribute("aria-label", "Your question");
     input.setAttribute("enterkeyhint", "send");
+    input.setAttribute("aria-describedby", "newsbot-count");
     var send = el("button", "newsbot-send", "Send");
     send.type = "submit";
+    // Under the input: how long the message is against the cap, and (politely announced) when the
+    // cap is reached or a paste was cut to fit.
+    var count = el("span", "newsbot-count");
+    count.id = "newsbot-count";
+    var limit = el("span", "newsbot-limit");
+    limit.setAttribute("role", "status");
+    var meta = el("div", "newsbot-meta");
+    meta.appendChild(limit);
+    meta.appendChild(count);
     form.appendChild(input);
     form.appendChild(send);
+    form.appendChild(meta);
 
     panel.appendChild(header);
     panel.appendChild(log);
     panel.appendChild(form);
     root.appendChild(panel);
     root.appendChild(launcher);
-    document.body.appendChild(root);
+    // First in the body: the launcher is among the page's first Tab stops, and on a phone it is a
+    // bar above the page's content rather than a button floating over its text.
+    document.body.insertBefore(root, document.body.firstChild);
 
-    ui = { root: root, launcher: launcher, panel: panel, log: log, form: form, input: input, send: send };
+    ui = {
+      root: root, launcher: launcher, panel: panel, log: log, form: form, input: input, send: send,
+      count: count, limit: limit,
+    };
+    showCount();
 
     launcher.addEventListener("click", function () {
       if (panel.hidden) {
@@ -300,6 +348,10 @@
       event.preventDefault();
       submit(input.value);
     });
+    input.addEventListener("input", showCount);
+    input.addEventListener("paste", pasteToFit);
+    panel.addEventListener("keydown", keepTabInPanel);
+    log.addEventListener("click", followCitation);
     // Escape closes the panel from inside the widget, and from nowhere in particular (after a
     // citation link moved the page to its paragraph); not from the host page's own controls.
     document.addEventListener("keydown", function (event) {
@@ -330,6 +382,14 @@
     ui.launcher.setAttribute("aria-expanded", "true");
     state.open = true;
     save();
+    var back = followed;
+    followed = null;
+    if (back && focusInput && ui.log.contains(back.link)) {
+      // Back from the paragraph a citation led to: to that link, the conversation scrolled as it was.
+      ui.log.scrollTop = back.scrollTop;
+      back.link.focus({ preventScroll: true });
+      return;
+    }
     scrollToLatest();
     if (focusInput) {
       ui.input.focus();
@@ -348,6 +408,122 @@
     if (focusLauncher) {
       ui.launcher.focus();
     }
+  }
+
+  /** The panel is a modal dialog: Tab and Shift+Tab go round its controls and never leave it. */
+  function keepTabInPanel(event) {
+    if (event.key !== "Tab" || event.altKey || event.ctrlKey || event.metaKey || event.defaultPrevented) {
+      return;
+    }
+    var stops = tabStops();
+    if (!stops.length) {
+      return;
+    }
+    var first = stops[0];
+    var last = stops[stops.length - 1];
+    var active = document.activeElement;
+    if (event.shiftKey && active === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && active === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+
+  /** The panel's controls that Tab reaches, in order (no positive tabindex in the widget: DOM order). */
+  function tabStops() {
+    var nodes = ui.panel.querySelectorAll("a[href], button, input, [tabindex]");
+    return Array.prototype.filter.call(nodes, function (node) {
+      return !node.disabled && node.tabIndex >= 0 && node.getClientRects().length > 0;
+    });
+  }
+
+  /**
+   * A citation link to a paragraph of this page: the page goes there (the link's own work), the
+   * modal panel closes, and the paragraph takes the focus; reopening the panel comes back to the
+   * link. A modifier-click (another tab or window) leaves the panel as it is.
+   */
+  function followCitation(event) {
+    var link = event.target && event.target.closest ? event.target.closest("a.newsbot-cite") : null;
+    if (!link || event.defaultPrevented || event.button !== 0
+        || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
+      return;
+    }
+    var url = safeUrl(link.getAttribute("href"));
+    var target = url && samePage(url) ? elementOfHash(url.hash) : null;
+    if (!target) {
+      return;
+    }
+    followed = { link: link, scrollTop: ui.log.scrollTop };
+    closePanel(false);
+    if (!target.hasAttribute("tabindex")) {
+      target.setAttribute("tabindex", "-1"); // focusable from code, not a Tab stop
+    }
+    setTimeout(function () { target.focus(); }, 0); // after the browser has gone to the fragment
+  }
+
+  function elementOfHash(hash) {
+    if (!hash || hash.length < 2) {
+      return null;
+    }
+    try {
+      return document.getElementById(decodeURIComponent(hash.slice(1)));
+    } catch (error) {
+      return null; // a malformed escape
+    }
+  }
+
+  // --- the message's length -------------------------------------------------------------------
+
+  // Counted as the input's maxlength counts (UTF-16 units): never fewer than the code points the
+  // server counts, so what fits here fits there.
+  function showCount() {
+    var length = ui.input.value.length;
+    ui.count.textContent = length + " / " + MAX_MESSAGE;
+    ui.count.classList.toggle("newsbot-count-full", length >= MAX_MESSAGE);
+    if (length < MAX_MESSAGE) {
+      say("");
+    } else if (!ui.limit.textContent) {
+      say("That is the limit: " + MAX_MESSAGE + " characters.");
+    }
+  }
+
+  function say(text) {
+    if (ui.limit.textContent !== text) {
+      ui.limit.textContent = text;
+    }
+  }
+
+  /** A paste longer than the room left is cut to fit, and the reader told so (maxlength cuts silently). */
+  function pasteToFit(event) {
+    var input = ui.input;
+    var data = event.clipboardData ? event.clipboardData.getData("text/plain") : "";
+    var start = input.selectionStart;
+    var end = input.selectionEnd;
+    if (!data || start == null || end == null) {
+      return;
+    }
+    var pasted = data.replace(/\r\n|\r|\n/g, " "); // one line, as the input would make it
+    var room = Math.max(0, MAX_MESSAGE - (input.value.length - (end - start)));
+    if (pasted.length <= room) {
+      return;
+    }
+    event.preventDefault();
+    var fit = pasted.slice(0, room);
+    if (/[\uD800-\uDBFF]$/.test(fit)) {
+      fit = fit.slice(0, -1); // not half an emoji
+    }
+    // execCommand keeps the browser's undo; setRangeText where it is gone.
+    if (!fit || !document.execCommand || !document.execCommand("insertText", false, fit)) {
+      input.setRangeText(fit, start, end, "end");
+      showCount();
+    }
+    say(fit
+      ? "Your paste of " + pasted.length + " characters was cut to the first " + fit.length
+        + " to fit the limit of " + MAX_MESSAGE + " characters."
+      : "Your paste of " + pasted.length + " characters was cut: the message is at its limit of "
+        + MAX_MESSAGE + " characters.");
   }
 
   function newConversation() {
@@ -396,15 +572,22 @@
   }
 
   function renderEntry(entry) {
+    if (entry.from === "bot") {
+      return renderBotMessage(entry);
+    }
     var node = el("div", "newsbot-msg newsbot-" + entry.from);
     node.appendChild(who(entry.from));
-    if (entry.from !== "bot") {
-      node.appendChild(el("p", "newsbot-text", entry.text));
-      if (entry.from === "notice") {
-        node.setAttribute("role", "status");
-      }
-      return node;
+    node.appendChild(el("p", "newsbot-text", entry.text));
+    if (entry.from === "notice") {
+      node.setAttribute("role", "status");
     }
+    return node;
+  }
+
+  /** One bot message: its lead line, its passages (or its sources listed), its suggested questions. */
+  function renderBotMessage(entry) {
+    var node = el("div", "newsbot-msg newsbot-bot");
+    node.appendChild(who("bot"));
     var sources = entry.sources || [];
     var quotes = entry.kind === "answer" || entry.kind === "more";
     var lead = entry.lead != null ? entry.lead : entry.text;
@@ -414,7 +597,8 @@
     if (quotes) {
       sources.forEach(function (source, i) {
         // The article's title only where it changes: one article's passages read better without it.
-        node.appendChild(renderPassage(source, i === 0 || sources[i - 1].title !== source.title));
+        var withTitle = i === 0 || sources[i - 1].title !== source.title;
+        node.appendChild(renderPassage(source, withTitle, entry.contested ? sideOf(source, entry.sides) : null));
       });
     } else if (sources.length) {
       node.appendChild(renderCitations(sources));
@@ -434,6 +618,16 @@
     return node;
   }
 
+  /** The name of the side whose voices include the passage's speaker, or null. */
+  function sideOf(source, sides) {
+    for (var i = 0; i < (sides || []).length; i++) {
+      if (sides[i].speakers.indexOf(source.speaker) >= 0) {
+        return sides[i].name;
+      }
+    }
+    return null;
+  }
+
   function speakerName(source) {
     return source.speaker === "the article" ? "the article itself" : source.speaker || "the article";
   }
@@ -447,14 +641,7 @@
     }
     var link = el("a", "newsbot-cite", label);
     link.href = url.href;
-    if (samePage(url)) {
-      link.addEventListener("click", function () {
-        // Full-screen on a phone, the panel would hide the paragraph it links to.
-        if (window.matchMedia && window.matchMedia(PHONE).matches) {
-          closePanel(false);
-        }
-      });
-    } else {
+    if (!samePage(url)) { // a link to this page's paragraph is followed by followCitation
       link.target = "_blank";
       link.rel = "noopener noreferrer";
     }
@@ -464,9 +651,17 @@
     return link;
   }
 
-  function renderPassage(source, withTitle) {
+  function renderPassage(source, withTitle, side) {
     var figure = el("figure", "newsbot-passage");
-    var quote = el("blockquote", "newsbot-quote", source.text);
+    if (side) {
+      var label = el("p", "newsbot-side");
+      label.appendChild(el("span", "newsbot-sr", "Side: "));
+      label.appendChild(document.createTextNode(side));
+      figure.appendChild(label);
+    }
+    var quote = el("blockquote", "newsbot-quote");
+    quote.id = "newsbot-quote-" + ++quoteCount;
+    var toggle = renderQuote(quote, source.text, source.highlight);
     var caption = el("figcaption", "newsbot-source");
     caption.appendChild(document.createTextNode("\u2014 "));
     caption.appendChild(el("span", "newsbot-speaker", speakerName(source)));
@@ -478,8 +673,69 @@
       caption.appendChild(document.createTextNode("\u201d"));
     }
     figure.appendChild(quote);
+    if (toggle) {
+      figure.appendChild(toggle);
+    }
     figure.appendChild(caption);
     return figure;
+  }
+
+  /**
+   * The passage's text into `quote`, its answering sentences (code point offsets, as the server
+   * counts) in a <mark>, the rest quieter. A long rest is folded away from the eye only: screen
+   * readers read the whole paragraph in order, and the "…" standing for it is aria-hidden. Returns
+   * the fold's toggle button, or null when nothing is folded.
+   */
+  function renderQuote(quote, text, highlight) {
+    if (!highlight) {
+      quote.textContent = text;
+      return null;
+    }
+    var points = Array.from(text);
+    var before = points.slice(0, highlight.start).join("");
+    var after = points.slice(highlight.end).join("");
+    var folds = words(before) + words(after) > FOLD_WORDS;
+    quote.classList.add("newsbot-highlighted");
+    if (before) {
+      quote.appendChild(el("span", "newsbot-context", before));
+      if (folds && before.trim()) {
+        quote.appendChild(ellipsis("\u2026 "));
+      }
+    }
+    quote.appendChild(el("mark", "newsbot-mark", points.slice(highlight.start, highlight.end).join("")));
+    if (after) {
+      if (folds && after.trim()) {
+        quote.appendChild(ellipsis(" \u2026"));
+      }
+      quote.appendChild(el("span", "newsbot-context", after));
+    }
+    if (!folds) {
+      return null;
+    }
+    var toggle = el("button", "newsbot-fold");
+    toggle.type = "button";
+    toggle.setAttribute("aria-controls", quote.id);
+    function show(whole) {
+      quote.classList.toggle("newsbot-folded", !whole);
+      toggle.setAttribute("aria-expanded", whole ? "true" : "false");
+      toggle.textContent = whole ? "Show only the answer" : "Show the whole paragraph";
+    }
+    toggle.addEventListener("click", function () {
+      show(quote.classList.contains("newsbot-folded"));
+    });
+    show(false);
+    return toggle;
+  }
+
+  function words(text) {
+    var trimmed = text.trim();
+    return trimmed ? trimmed.split(/\s+/).length : 0;
+  }
+
+  function ellipsis(text) {
+    var node = el("span", "newsbot-ellipsis", text);
+    node.setAttribute("aria-hidden", "true");
+    return node;
   }
 
   function renderCitations(sources) {
@@ -539,6 +795,7 @@
     var fromInput = shown === undefined;
     if (fromInput) {
       ui.input.value = "";
+      showCount();
     }
     append({ from: "user", text: shown || text });
     var hadFocus = ui.panel.contains(document.activeElement);
@@ -551,7 +808,7 @@
           }
           var entry = cleanEntry({
             from: "bot", text: m.text, kind: m.kind, lead: m.lead, buttons: m.buttons, sources: m.sources,
-            answerable: m.answerable,
+            sides: m.sides, contested: m.contested, answerable: m.answerable,
           });
           if (entry) {
             append(entry);
@@ -562,6 +819,7 @@
         append({ from: "notice", text: error && error.message ? error.message : "Something went wrong." });
         if (fromInput && !ui.input.value) {
           ui.input.value = text; // to send again
+          showCount();
         }
       })
       .then(function () {
