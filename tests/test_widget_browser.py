@@ -382,7 +382,10 @@ def test_phone_sized_screen(stack: StackConfig, open_tab: Callable[..., Tab]) ->
     link.tap()  # the full-screen panel steps aside for the paragraph
     expect(panel(page)).to_be_hidden()
     check_target(page, paragraph_id, quote)
+    expect(page.locator(f"[id='{paragraph_id}']")).to_be_focused()
     expect(launcher(page)).to_be_visible()
+    launcher(page).tap()
+    expect(link).to_be_focused()
 
 
 # --- the answer's sentences highlighted, sides, folds ---------------------------------------------
@@ -439,6 +442,12 @@ def test_answer_marks_its_answering_sentences(stack: StackConfig, open_tab: Call
     ARTEFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTEFACTS / "widget-highlight.png")
 
+    # A Ctrl/Cmd-click opens the paragraph elsewhere: the panel stays as it is.
+    with page.context.expect_page() as elsewhere:
+        reply.locator("a.newsbot-cite").first.click(modifiers=["ControlOrMeta"])
+    elsewhere.value.close()
+    expect(panel(page)).to_be_visible()
+
     page.reload()  # the stored conversation keeps the highlights
     check_highlights(entries(page).nth(1), message)
 
@@ -475,6 +484,7 @@ def test_contested_answer_names_each_side_and_folds_long_paragraphs(
     snapshot = quote.aria_snapshot()
     assert "\u2026" not in snapshot
     assert flat(" ".join(re.findall(r": (.*)$", snapshot, re.MULTILINE)).replace('"', "")) == whole.replace('"', "")
+    toggle.scroll_into_view_if_needed()
     ARTEFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTEFACTS / "widget-contested.png")
 
@@ -495,12 +505,16 @@ def test_contested_answer_names_each_side_and_folds_long_paragraphs(
     expect(stored.get_by_role("button", name="Show the whole paragraph").first).to_be_visible()
 
 
-def test_a_stored_message_from_before_the_highlights_still_shows(
+def test_stored_messages_show_with_their_highlights_and_without(
     stack: StackConfig, open_tab: Callable[..., Tab]
 ) -> None:
     page = open_tab().page
     page.goto(stack.web_url)
-    old = {
+    # Emoji before the answer: offsets in code points, which UTF-16 indexing would shift.
+    emoji = "\U0001f600 Emoji first. The answer is here. \U0001f389 After."
+    start = emoji.index("The answer")
+    highlight = {"start": start, "end": start + len("The answer is here.")}
+    stored = {
         "sessionId": "w" + "0" * 32,
         "open": True,
         "entries": [
@@ -511,22 +525,45 @@ def test_a_stored_message_from_before_the_highlights_still_shows(
                 "kind": "answer",
                 "lead": "Labour said:",
                 "buttons": [],
-                "sources": [
+                "sources": [  # stored before highlights, sides and contested were
                     {"article": "a", "title": "T", "paragraph": 24, "speaker": "Labour", "text": "An old passage."}
                 ],
                 "answerable": True,
+            },
+            {"from": "user", "text": QUESTION},
+            {
+                "from": "bot",
+                "text": "Labour said:",
+                "kind": "answer",
+                "lead": "Labour said:",
+                "sources": [
+                    {
+                        "article": "a",
+                        "title": "T",
+                        "paragraph": 2,
+                        "speaker": "Labour",
+                        "text": emoji,
+                        "highlight": highlight,
+                    }
+                ],
+                "sides": [{"name": "Labour", "speakers": ["Labour"]}, {"name": "the Board", "speakers": ["Board"]}],
+                "contested": True,
             },
         ],
     }
     page.evaluate(
         "([key, value]) => localStorage.setItem(key, value)",
-        [f"newsbot-widget:{stack.web_url.rstrip('/')}", json.dumps(old)],
+        [f"newsbot-widget:{stack.web_url.rstrip('/')}", json.dumps(stored)],
     )
     page.reload()
-    reply = entries(page).nth(1)
-    expect(reply.locator("blockquote")).to_have_text("An old passage.")
-    expect(reply.locator("mark")).to_have_count(0)
-    expect(reply.locator(".newsbot-side")).to_have_count(0)
+    old = entries(page).nth(1)
+    expect(old.locator("blockquote")).to_have_text("An old passage.")
+    expect(old.locator("mark")).to_have_count(0)
+    expect(old.locator(".newsbot-side")).to_have_count(0)
+    new = entries(page).nth(3)
+    expect(new.locator("mark")).to_have_text("The answer is here.")
+    expect(new.locator("blockquote")).to_have_text(emoji)
+    expect(new.locator(".newsbot-side")).to_have_text("Side: Labour")
 
 
 # --- the message's length ------------------------------------------------------------------------
