@@ -243,6 +243,9 @@ def test_answer_cites_its_paragraph_and_survives_a_reload(stack: StackConfig, op
     launcher(page).click()
     expect(panel(page)).to_be_visible()
     expect(launcher(page)).to_have_attribute("aria-expanded", "true")
+    # Under the open panel, the launcher keeps to the right (a margin reset once pushed it left).
+    button, window = launcher(page).bounding_box(), panel(page).bounding_box()
+    assert button and window and abs(button["x"] + button["width"] - window["x"] - window["width"]) < 1
     expect(message_input(page)).to_be_focused()
     expect(page.get_by_role("log")).to_have_attribute("aria-live", "polite")
 
@@ -602,6 +605,8 @@ def test_message_length_is_counted_capped_and_a_long_paste_is_cut_aloud(
     expect(status).to_contain_text("cut")
     expect(status).to_contain_text("5000")
     expect(count).to_have_text(f"{CAP} / {CAP}")
+    ARTEFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTEFACTS / "widget-paste-cut.png")
 
     # Exactly at the cap: sent, and answered.
     before = entries(page).count()
