@@ -583,20 +583,20 @@ def test_message_length_is_counted_capped_and_a_long_paste_is_cut_aloud(
     box = message_input(page)
     count = panel(page).locator(".newsbot-count")
     status = panel(page).locator("form").get_by_role("status")
-    expect(count).to_have_text(f"0 / {CAP}")
+    expect(count).to_have_text(f"0 / {CAP} characters")
     expect(box).to_have_attribute("maxlength", str(CAP))
-    expect(box).to_have_accessible_description(f"0 / {CAP}")
+    expect(box).to_have_accessible_description(f"0 / {CAP} characters")
 
     long_text = (QUESTION + " ") * (5000 // len(QUESTION) + 1)
     long_text = long_text[:5000]
     box.focus()
     page.keyboard.type(long_text)
     expect(box).to_have_value(long_text[:CAP])
-    expect(count).to_have_text(f"{CAP} / {CAP}")
+    expect(count).to_have_text(f"{CAP} / {CAP} characters")
     expect(status).to_contain_text(f"limit: {CAP} characters")
 
     box.fill("")
-    expect(count).to_have_text(f"0 / {CAP}")
+    expect(count).to_have_text(f"0 / {CAP} characters")
     expect(status).to_have_text("")
     page.evaluate("text => navigator.clipboard.writeText(text)", long_text)
     box.focus()
@@ -604,7 +604,7 @@ def test_message_length_is_counted_capped_and_a_long_paste_is_cut_aloud(
     expect(box).to_have_value(long_text[:CAP])
     expect(status).to_contain_text("cut")
     expect(status).to_contain_text("5000")
-    expect(count).to_have_text(f"{CAP} / {CAP}")
+    expect(count).to_have_text(f"{CAP} / {CAP} characters")
     ARTEFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTEFACTS / "widget-paste-cut.png")
 
@@ -613,7 +613,7 @@ def test_message_length_is_counted_capped_and_a_long_paste_is_cut_aloud(
     page.keyboard.press("Enter")
     reply = reply_after(page, before)
     expect(reply).to_have_class(re.compile(r"\bnewsbot-bot\b"))
-    expect(count).to_have_text(f"0 / {CAP}")
+    expect(count).to_have_text(f"0 / {CAP} characters")
 
 
 # --- the keyboard: the launcher early, the dialog keeps the focus --------------------------------

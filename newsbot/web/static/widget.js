@@ -481,6 +481,7 @@
   function showCount() {
     var length = ui.input.value.length;
     ui.count.textContent = length + " / " + MAX_MESSAGE;
+    ui.count.appendChild(el("span", "newsbot-sr", " characters"));
     ui.count.classList.toggle("newsbot-count-full", length >= MAX_MESSAGE);
     if (length < MAX_MESSAGE) {
       say("");
