@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import textwrap
 from html import escape
 
 from newsbot.report.build import ArticleCitations, Day, Report
@@ -88,7 +89,7 @@ def heat_strip(article: ArticleCitations) -> str:
     ]
     for number, cited in enumerate(article.counts, start=1):
         shade = HEAT[0] if cited == 0 else HEAT[1 + min(len(HEAT) - 2, (cited * (len(HEAT) - 1) - 1) // most)]
-        excerpt = " ".join(article.texts[number - 1].split())[:160]
+        excerpt = textwrap.shorten(article.texts[number - 1], 160, placeholder="…")
         tip = f"Paragraph {number}: cited {cited} times. {excerpt}"
         x = (number - 1) * cell_w
         parts.append(
@@ -109,7 +110,7 @@ def render_page(report: Report) -> str:
         ("answered", totals.answered),
         ("declined", totals.declined),
         ("follow-ups", totals.follow_ups),
-        ("👍 / 👎", f"{report.up} / {report.down}"),
+        ("helpful / not helpful", f"{report.up} / {report.down}"),
         ("median answer (ms)", latency.percentiles[50] if latency.count else "–"),
     ]
     body = [
@@ -160,7 +161,7 @@ def render_page(report: Report) -> str:
         if top:
             body.append("<ol>")
             for number, count in top:
-                excerpt = " ".join(article.texts[number - 1].split())[:220]
+                excerpt = textwrap.shorten(article.texts[number - 1], 220, placeholder="…")
                 body.append(f"<li>Paragraph {number}, cited {count}×: {escape(excerpt)}</li>")
             body.append("</ol>")
     body.append("<h2>Answer latency</h2>")
