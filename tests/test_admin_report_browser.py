@@ -49,7 +49,7 @@ def week_of_questions(now: datetime) -> tuple[list[RecordedReply], list[tuple[Re
         for number in range(chooser.randint(1, 5)):
             rows.append(reply(f"reader-{day}-d{number}", chooser.choice(declined), "decline", at, (), 250))
     answers = [row for row in rows if row.kind == "answer"]
-    judged = [(row, "up", None) for row in answers[::5]]
+    judged: list[tuple[RecordedReply, str, str | None]] = [(row, "up", None) for row in answers[::5]]
     comments = ["It quotes the wrong side.", None, "Doesn't say who was actually in the room.", "Too long."]
     judged += [(row, "down", comments[n % len(comments)]) for n, row in enumerate(answers[2::9])]
     return rows, judged
