@@ -80,7 +80,9 @@ def create_app(settings: Settings | None = None, source: SearcherSource | None =
     app.state.client_limiter = RateLimiter(settings.client_rate_per_minute)
     # A Slack thread is a chat session: the same limit per conversation. There is no limit per
     # client address, since every Slack request comes from Slack's own.
-    app.state.slack = SlackConnector.from_settings(settings, app.state.rasa, app.state.session_limiter)
+    app.state.slack = SlackConnector.from_settings(
+        settings, app.state.rasa, app.state.session_limiter, app.state.conversations
+    )
     app.state.executor = actions.action_executor()
     install_error_handlers(app)
     routers = (pages.router, chat.router, answers.router, health.router, admin.router, actions.router, slack.router)
