@@ -10,23 +10,20 @@ import json
 import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
+from browser_support import ARTEFACTS, NEEDS_CHROMIUM, chromium
 from conftest import SEED_ARTICLE
-from playwright.sync_api import Browser, ConsoleMessage, expect, sync_playwright
+from playwright.sync_api import Browser, ConsoleMessage, expect
 from report_support import reply
 
 from newsbot.conversations.store import ConversationStore, RecordedReply, database_url
 from newsbot.serving.supervisor import StackConfig, free_port, start_web, stop
 from newsbot.settings import PROJECT_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
-ARTEFACTS = PROJECT_ROOT / "artefacts"
 TOKEN = "browser-admin-token"
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"{CHROMIUM} not found: run scripts/install-browser.sh")
+pytestmark = NEEDS_CHROMIUM
 
 
 def week_of_questions(now: datetime) -> tuple[list[RecordedReply], list[tuple[RecordedReply, str, str | None]]]:
@@ -80,10 +77,8 @@ def web(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def test_the_report_page_in_chromium(web: StackConfig, browser: Browser) -> None:

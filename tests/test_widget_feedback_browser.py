@@ -5,24 +5,20 @@ comment (Enter sends, Escape leaves, the focus goes back to the button), and a r
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
+from browser_support import ARTEFACTS, NEEDS_CHROMIUM, chromium
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from newsbot.conversations.store import ConversationStore, database_url
 from newsbot.serving.supervisor import RASA, StackConfig, free_port, running_stack
-from newsbot.settings import PROJECT_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARTEFACTS = PROJECT_ROOT / "artefacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 REPLY_TIMEOUT_MS = 90_000
 QUESTION = "Who attended the meeting?"
 OFF_TOPIC = "What is the capital of France?"
 
 pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.is_file(), reason=f"{CHROMIUM} not found: run scripts/install-browser.sh"),
+    NEEDS_CHROMIUM,
     pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment (.venv-rasa) is not set up"),
 ]
 
@@ -39,10 +35,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with chromium() as launched:
+        yield launched
 
 
 def judgements(stack: StackConfig) -> list[tuple[str, str | None]]:
