@@ -9,13 +9,19 @@ import signal
 import sys
 import time
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from newsbot.channels.chat_client import DEFAULT_TIMEOUT, ChatClient, ChatUnavailable, InvalidURL
 from newsbot.channels.terminal import chat, render, width_of
+from newsbot.conversations.store import ConversationStore, StoreError, database_url
 from newsbot.dialogue import conversation
 from newsbot.ingest.knowledge import KnowledgeError
+from newsbot.report.service import make_report
+from newsbot.report.text import render_report
 from newsbot.retrieval.embeddings import ModelError
 from newsbot.retrieval.evaluation import EvalSetError, evaluate, read_eval_set
 from newsbot.retrieval.index import IndexUnusable, build_index
@@ -214,6 +220,61 @@ def cmd_serve(args: argparse.Namespace) -> int:
             time.sleep(3600)
 
 
+def conversation_store(args: argparse.Namespace) -> ConversationStore:
+    """The store of --db, else the tracker store's database (NEWSBOT_TRACKER_DB / NEWSBOT_TRACKER_SQLITE)."""
+    settings = get_settings()
+    return ConversationStore(database_url(args.db or settings.tracker_db, settings.tracker_sqlite))
+
+
+def since_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def positive_days(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days, 1 or more")
+    return int(text)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    store = conversation_store(args)
+    try:
+        report = make_report(store, args.knowledge, args.model, args.since, get_settings().retention_days)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_report(report))
+    return 0
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    store = conversation_store(args)
+    try:
+        deleted = store.forget(args.session_id)
+    finally:
+        store.close()
+    print(f"forgot conversation {args.session_id}: deleted {deleted}")
+    return 0
+
+
+def cmd_prune(args: argparse.Namespace) -> int:
+    days = args.days or get_settings().retention_days
+    if days is None:
+        raise CommandError("give --days N or set NEWSBOT_RETENTION_DAYS", USAGE_ERROR)
+    store = conversation_store(args)
+    try:
+        deleted = store.prune(days, datetime.now(UTC))
+    finally:
+        store.close()
+    print(f"deleted what is older than {days} days: {deleted}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     settings = get_settings()
     common = argparse.ArgumentParser(add_help=False)
@@ -254,6 +315,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     talk.set_defaults(handler=cmd_chat)
 
+    store_option = argparse.ArgumentParser(add_help=False)
+    store_option.add_argument(
+        "--db", metavar="URL", help="the conversation store (default: NEWSBOT_TRACKER_DB, else NEWSBOT_TRACKER_SQLITE)"
+    )
+    report = commands.add_parser(
+        "report", parents=[common, store_option], help="the editors' report of the recorded conversations"
+    )
+    report.add_argument("--since", type=since_date, metavar="DATE", help="from this day on (YYYY-MM-DD, UTC)")
+    report.add_argument("--json", action="store_true", help="one JSON object")
+    report.set_defaults(handler=cmd_report)
+
+    forget = commands.add_parser("forget", parents=[store_option], help="delete one reader's conversation and feedback")
+    forget.add_argument("session_id", metavar="SESSION_ID")
+    forget.add_argument("-v", "--verbose", action="store_true", help="log more")
+    forget.set_defaults(handler=cmd_forget)
+
+    prune = commands.add_parser(
+        "prune", parents=[store_option], help="delete conversations and feedback older than N days"
+    )
+    prune.add_argument("--days", type=positive_days, help="default: NEWSBOT_RETENTION_DAYS")
+    prune.add_argument("-v", "--verbose", action="store_true", help="log more")
+    prune.set_defaults(handler=cmd_prune)
+
     serve = commands.add_parser("serve", help="train if needed, run the web app (with the actions) and Rasa")
     serve.add_argument("--port", type=int, default=8000, help="the web app's port (default: %(default)s)")
     serve.add_argument("--host", default="127.0.0.1", help="the web app's address (default: %(default)s)")
@@ -289,8 +373,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CommandError as error:
         print(f"newsbot: {error}", file=sys.stderr)
         return error.status
-    except (KnowledgeError, IndexUnusable, ModelError, EvalSetError, ChatUnavailable, StackError) as error:
+    except (KnowledgeError, IndexUnusable, ModelError, EvalSetError, ChatUnavailable, StackError, StoreError) as error:
         print(f"newsbot: {error}", file=sys.stderr)
+        return 1
+    except SQLAlchemyError as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else error.__class__.__name__
+        print(f"newsbot: the conversation store cannot be used: {first_line}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

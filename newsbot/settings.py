@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # is set (Rasa on another host).
     webhook_allow_remote: bool = False
 
+    # --- conversations and feedback (newsbot/conversations/): Rasa's tracker store's database ---
+    # A SQLAlchemy URL (postgresql://user@host:5432/db); unset: the SQLite file tracker_sqlite.
+    tracker_db: str | None = None
+    tracker_sqlite: Path = PROJECT_ROOT / ".data" / "conversations.db"
+    # Conversations and feedback older than this many days are deleted; unset: kept.
+    retention_days: int | None = Field(default=None, ge=1)
+
     # --- Slack (newsbot/web/routers/slack.py): on with both a bot token and a signing secret ---
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias="SLACK_BOT_TOKEN")
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias="SLACK_SIGNING_SECRET")

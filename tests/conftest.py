@@ -62,9 +62,9 @@ def council_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
 
 
 @pytest.fixture
-def make_client(seed_index_dir: Path) -> Iterator[AppFactory]:
+def make_client(seed_index_dir: Path, tmp_path: Path) -> Iterator[AppFactory]:
     """A TestClient of the web app over the session's seed index, with Rasa down (nothing listens
-    at its address); keyword arguments are settings."""
+    at its address), recording in a SQLite file of the test's own; keyword arguments are settings."""
     clients: list[TestClient] = []
 
     def make(**overrides: Any) -> TestClient:
@@ -74,6 +74,7 @@ def make_client(seed_index_dir: Path) -> Iterator[AppFactory]:
             "model": MODEL,
             "rasa_url": f"http://127.0.0.1:{free_port()}",
             "watch_knowledge": False,
+            "tracker_sqlite": tmp_path / "conversations.db",
         }
         values.update(overrides)
         client = TestClient(create_app(Settings(**values)))

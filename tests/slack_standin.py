@@ -1,6 +1,7 @@
 """Slack's side of the tests: a stand-in for Slack's Web API, run in the test process, which
 records every call it gets and answers chat.postMessage as Slack does ({"ok": true, "channel",
-"ts", "message"}); and Slack's request signatures (`signed_headers`).
+"ts", "message"}), and chat.postEphemeral and views.open with {"ok": true}; and Slack's request
+signatures (`signed_headers`).
 
 The bot under test is pointed at it with SLACK_API_URL = `base_url`. `hold()` makes it keep its
 answers back until `release()`: the bot's Web API calls then wait, as they would on a slow Slack.
@@ -155,6 +156,8 @@ class SlackStandIn:
                 standin._open.wait()
                 if method == "chat.postMessage":
                     answer = {"ok": True, "channel": call.channel, "ts": call.ts, "message": call.message()}
+                elif method in ("chat.postEphemeral", "views.open"):
+                    answer = {"ok": True}
                 else:
                     answer = {"ok": False, "error": "unknown_method"}
                 encoded = json.dumps(answer).encode()

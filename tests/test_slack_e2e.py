@@ -33,6 +33,8 @@ from slack_standin import Call, SlackStandIn, running_standin, sign, signed_head
 
 from newsbot.channels.chat_client import ChatClient, reply_of
 from newsbot.channels.slack_events import session_id
+from newsbot.channels.slack_feedback import DOWN_ACTION
+from newsbot.conversations.store import ConversationStore, database_url
 from newsbot.serving.supervisor import (
     RASA,
     StackConfig,
@@ -470,3 +472,26 @@ def test_slack_gets_its_answer_before_the_bot_replies(slack: Slack) -> None:
         slack.standin.release()
     (reply,) = slack.replies("C111", root)
     assert reply.text
+
+
+def test_a_thumbs_down_on_a_real_answer_is_kept_and_the_clicker_is_not(slack: Slack) -> None:
+    payload = direct_message("Who attended the meeting?")
+    root = payload["event"]["ts"]
+    slack.send(payload)
+    (answer,) = slack.replies("channel1", root)
+    [(block_id, down)] = [(block, button) for block, button in buttons(answer) if button["action_id"] == DOWN_ACTION]
+    click = load("rasa_block_actions_form_payload.json")
+    click.update(channel={"id": "channel1"}, message=answer.message(), trigger_id="trigger-e2e")
+    click["actions"] = [{**down, "block_id": block_id, "action_ts": fresh_ts()}]
+    assert slack.action(click).status_code == 200
+    assert slack.stack.tracker_sqlite is not None
+    store = ConversationStore(database_url(None, slack.stack.tracker_sqlite))
+    try:
+        [judgement] = [j for j in store.judgements() if j.session_id == session_id("channel1", root)]
+        assert (judgement.message_id, judgement.rating) == (down["value"], "down")
+        [recorded] = [row for row in store.replies_since() if row.id == down["value"]]
+        assert (recorded.channel, recorded.question, recorded.kind) == ("slack", "Who attended the meeting?", "answer")
+        assert click["user"]["id"] not in repr(store.replies_since()) + repr(store.judgements())
+    finally:
+        store.close()
+    assert any(call.method == "views.open" and down["value"] in str(call.body) for call in slack.standin.calls)

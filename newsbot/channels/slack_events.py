@@ -23,6 +23,8 @@ from urllib.parse import parse_qs
 
 from slack_sdk.signature import SignatureVerifier
 
+from newsbot.channels.slack_feedback import COMMENT_ACTION, COMMENT_BLOCK, DOWN_ACTION, MODAL_CALLBACK, UP_ACTION
+
 JSON = "application/json"
 FORM = "application/x-www-form-urlencoded"
 # Message subtypes that are a person writing; the others (bot_message, message_changed,
@@ -58,6 +60,28 @@ class SlackTurn:
         return session_id(self.channel, self.thread_ts)
 
 
+@dataclass(frozen=True)
+class SlackRating:
+    """A click on 👍 or 👎: the message it judges, in the thread's conversation."""
+
+    session_id: str
+    message_id: str
+    rating: str
+    channel: str
+    thread_ts: str
+    user: str | None  # for the ephemeral thank-you only; never stored
+    trigger_id: str | None  # opens the comment modal after a 👎
+
+
+@dataclass(frozen=True)
+class SlackComment:
+    """The comment modal's submission: what the reader said was wrong."""
+
+    session_id: str
+    message_id: str
+    comment: str
+
+
 def session_id(channel: str, thread_ts: str) -> str:
     """The conversation of a Slack thread. Its colons keep it outside /api/chat's session ids, so
     no web client can write into the conversation of a Slack thread."""
@@ -76,10 +100,14 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";")[0].strip().lower()
 
 
-def read_request(body: bytes, content_type: str | None, watched_channel: str | None) -> Challenge | SlackTurn | None:
-    """What an authentic request asks for: the url_verification challenge, a turn to answer, or
-    nothing (a bot's message, an event or a click the bot does not act on). BadRequest when the
-    body is not JSON, or not a form with a JSON `payload`."""
+Asked = Challenge | SlackTurn | SlackRating | SlackComment | None
+
+
+def read_request(body: bytes, content_type: str | None, watched_channel: str | None) -> Asked:
+    """What an authentic request asks for: the url_verification challenge, a turn to answer, a
+    reader's feedback (a 👍/👎 click, the comment modal's submission), or nothing (a bot's
+    message, an event or a click the bot does not act on). BadRequest when the body is not JSON,
+    or not a form with a JSON `payload`."""
     kind = media_type(content_type)
     try:
         if kind == JSON:
@@ -93,7 +121,7 @@ def read_request(body: bytes, content_type: str | None, watched_channel: str | N
     if not isinstance(request, dict):
         raise BadRequest("the body is not a JSON object")
     if kind == FORM:
-        return click_turn(request)
+        return rating_of(request) or comment_of(request) or click_turn(request)
     if request.get("type") == "url_verification":
         return Challenge(str(request.get("challenge", "")))
     # Slack's events say "event_callback"; Rasa's test payloads have the event alone.
@@ -186,3 +214,50 @@ def click_turn(payload: Mapping[str, Any]) -> SlackTurn | None:
     action_ts = _text(action.get("action_ts"))
     delivery = f"click:{clicker}:{action_ts}" if clicker and action_ts else None
     return SlackTurn(channel_id, thread_ts, question.strip(), delivery)
+
+
+def rating_of(payload: Mapping[str, Any]) -> SlackRating | None:
+    """The rating of a block_actions payload whose action is a feedback button; None otherwise."""
+    if payload.get("type") != "block_actions":
+        return None
+    actions, channel, message = payload.get("actions"), payload.get("channel"), payload.get("message")
+    if not (isinstance(actions, list) and actions and isinstance(actions[0], dict)):
+        return None
+    action = actions[0]
+    rating = {UP_ACTION: "up", DOWN_ACTION: "down"}.get(str(action.get("action_id")))
+    if rating is None or not (isinstance(channel, dict) and isinstance(message, dict)):
+        return None
+    message_id, channel_id = _text(action.get("value")), _text(channel.get("id"))
+    thread_ts = _text(message.get("thread_ts")) or _text(message.get("ts"))
+    if message_id is None or channel_id is None or thread_ts is None:
+        return None
+    user = payload.get("user")
+    return SlackRating(
+        session_id=session_id(channel_id, thread_ts),
+        message_id=message_id,
+        rating=rating,
+        channel=channel_id,
+        thread_ts=thread_ts,
+        user=_text(user.get("id")) if isinstance(user, dict) else None,
+        trigger_id=_text(payload.get("trigger_id")),
+    )
+
+
+def comment_of(payload: Mapping[str, Any]) -> SlackComment | None:
+    """The comment of the feedback modal's view_submission; None for any other payload."""
+    view = payload.get("view")
+    if payload.get("type") != "view_submission" or not isinstance(view, dict):
+        return None
+    if view.get("callback_id") != MODAL_CALLBACK:
+        return None
+    try:
+        metadata = json.loads(str(view.get("private_metadata") or ""))
+        value = view["state"]["values"][COMMENT_BLOCK][COMMENT_ACTION].get("value")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if not isinstance(metadata, dict):
+        return None
+    session, message_id = metadata.get("session_id"), metadata.get("message_id")
+    if not (_text(session) and _text(message_id)):
+        return None
+    return SlackComment(str(session), str(message_id), value.strip() if isinstance(value, str) else "")

@@ -202,6 +202,8 @@ def start_web(config: StackConfig) -> subprocess.Popen[bytes]:
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     env["NEWSBOT_RASA_URL"] = config.rasa_url
     env["NEWSBOT_RASA_TOKEN"] = config.rasa_token
+    if config.tracker_sqlite is not None:  # the app records its turns in the tracker store's database
+        env["NEWSBOT_TRACKER_SQLITE"] = str(config.tracker_sqlite)
     env.update(dict(config.web_env))
     process = _start(command, env, log)
     try:

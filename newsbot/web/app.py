@@ -12,12 +12,14 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.concurrency import run_in_threadpool
 
 from newsbot import __version__
+from newsbot.conversations.retention import keep_conversations
+from newsbot.conversations.store import store_of
 from newsbot.retrieval.service import SearcherSource, install_source
 from newsbot.settings import Settings, get_settings
 from newsbot.web.errors import install_error_handlers
 from newsbot.web.limits import BodySizeLimit, OriginGuard, RateLimiter
 from newsbot.web.rasa_gateway import RasaGateway
-from newsbot.web.routers import actions, admin, answers, chat, health, pages, slack
+from newsbot.web.routers import actions, admin, answers, chat, feedback, health, pages, report, slack
 from newsbot.web.slack_connector import SlackConnector
 from newsbot.web.watcher import watch_index
 
@@ -32,6 +34,7 @@ SLACK_WEBHOOK_MAX_BYTES = 1_000_000
 DESCRIPTION = """Answers questions about news articles in the articles' own words.
 
 * `POST /api/chat`: a conversation with the bot (through Rasa), for the chat widget.
+* `POST /api/feedback`: a reader's thumbs up or down (and comment) on one of the bot's messages.
 * `POST /api/ask` and `GET /api/search`: answers and retrieval without the bot, for other programs.
 * `GET /healthz`: the index and the bot's state.
 * `POST /webhooks/slack/webhook`: Slack's Events API and interactivity (when Slack is configured).
@@ -49,12 +52,17 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     watcher = asyncio.create_task(
         watch_index(source, settings.watch_interval_seconds, settings.watch_knowledge), name="index watcher"
     )
+    keeper = asyncio.create_task(
+        keep_conversations(app.state.conversations, settings.retention_days), name="conversation keeper"
+    )
     try:
         yield
     finally:
-        watcher.cancel()
-        with suppress(asyncio.CancelledError):
-            await watcher
+        for task in (watcher, keeper):
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        app.state.conversations.close()
         if app.state.slack is not None:
             await app.state.slack.close()
         await app.state.rasa.close()
@@ -67,16 +75,21 @@ def create_app(settings: Settings | None = None, source: SearcherSource | None =
     app.state.source = source or SearcherSource(settings.knowledge_dir, settings.index_dir, settings.model)
     token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
     app.state.rasa = RasaGateway(settings.rasa_url, settings.rasa_timeout_seconds, token)
+    app.state.conversations = store_of(settings)
     app.state.session_limiter = RateLimiter(settings.session_rate_per_minute)
     app.state.client_limiter = RateLimiter(settings.client_rate_per_minute)
     # A Slack thread is a chat session: the same limit per conversation. There is no limit per
     # client address, since every Slack request comes from Slack's own.
-    app.state.slack = SlackConnector.from_settings(settings, app.state.rasa, app.state.session_limiter)
+    app.state.slack = SlackConnector.from_settings(
+        settings, app.state.rasa, app.state.session_limiter, app.state.conversations
+    )
     app.state.executor = actions.action_executor()
     install_error_handlers(app)
     routers = (pages.router, chat.router, answers.router, health.router, admin.router, actions.router, slack.router)
     for router in routers:
         app.include_router(router)
+    app.include_router(feedback.router)
+    app.include_router(report.router)
     # Starlette runs the middleware added last first: origin check, then CORS, then the body cap.
     own_caps = {"/webhook": WEBHOOK_MAX_BYTES, slack.WEBHOOK_PATH: SLACK_WEBHOOK_MAX_BYTES}
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes, exempt=own_caps)

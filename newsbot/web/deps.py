@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
 
+from fastapi import Depends, Request
+
+from newsbot.conversations.store import ConversationStore
 from newsbot.retrieval.search import Searcher
 from newsbot.retrieval.service import SearcherSource
 from newsbot.settings import Settings
@@ -30,6 +33,14 @@ def get_searcher(request: Request) -> Searcher:
 def get_rasa(request: Request) -> RasaGateway:
     gateway: RasaGateway = request.app.state.rasa
     return gateway
+
+
+def get_conversations(request: Request) -> ConversationStore:
+    store: ConversationStore = request.app.state.conversations
+    return store
+
+
+Conversations = Annotated[ConversationStore, Depends(get_conversations)]
 
 
 def get_slack(request: Request) -> SlackConnector:

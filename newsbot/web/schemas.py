@@ -42,6 +42,7 @@ class ButtonOut(BaseModel):
 
 
 class BotMessageOut(BaseModel):
+    id: str = Field(description="names this message in POST /api/feedback")
     text: str = Field(description="the message as plain text (lead, passages and citations)")
     kind: str = Field(
         description="answer, more, who_said, where, decline, notice; text: a message that is no reply (a greeting)"
@@ -57,6 +58,19 @@ class BotMessageOut(BaseModel):
 class ChatResponse(BaseModel):
     session_id: str
     messages: list[BotMessageOut]
+
+
+class FeedbackRequest(BaseModel):
+    session_id: str = Field(pattern=SESSION_ID_PATTERN, description="the conversation the message is in")
+    message_id: str = Field(min_length=1, max_length=64, description="the `id` of the bot's message")
+    rating: str = Field(description='"up" or "down"')
+    comment: str | None = Field(default=None, description="what was wrong (optional), at most 500 characters")
+
+
+class FeedbackResponse(BaseModel):
+    message_id: str
+    rating: str
+    comment: str | None
 
 
 class AskRequest(BaseModel):

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -26,10 +28,15 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.concurrency import run_in_threadpool
 
 from newsbot.channels import slack as slack_format
 from newsbot.channels.chat_client import reply_of
-from newsbot.channels.slack_events import Challenge, SlackTurn, authentic, read_request
+from newsbot.channels.slack_events import Asked, SlackComment, SlackRating, SlackTurn, authentic, read_request
+from newsbot.channels.slack_feedback import MAX_COMMENT_CHARS, THANKS, comment_modal, with_feedback
+from newsbot.conversations.recording import SLACK, record, stamp
+from newsbot.conversations.store import ConversationStore, StoreError
 from newsbot.settings import Settings
 from newsbot.web.deliveries import DeliveryMemory, LocalDeliveryMemory
 from newsbot.web.limits import RateLimiter
@@ -100,6 +107,7 @@ class SlackConnector:
         deliveries: DeliveryMemory,
         thread_limiter: RateLimiter,
         max_message_chars: int,
+        conversations: ConversationStore | None = None,
     ) -> None:
         self.verifier = SignatureVerifier(signing_secret)
         self.web = AsyncWebClient(
@@ -112,11 +120,18 @@ class SlackConnector:
         self.deliveries = deliveries
         self.thread_limiter = thread_limiter
         self.max_message_chars = max_message_chars
+        self.conversations = conversations  # where the turns and the readers' feedback are kept
         self._threads = ThreadQueue()
         self._tasks: set[asyncio.Task[None]] = set()  # referenced until done, or the loop may drop them
 
     @classmethod
-    def from_settings(cls, settings: Settings, rasa: RasaGateway, thread_limiter: RateLimiter) -> SlackConnector | None:
+    def from_settings(
+        cls,
+        settings: Settings,
+        rasa: RasaGateway,
+        thread_limiter: RateLimiter,
+        conversations: ConversationStore | None = None,
+    ) -> SlackConnector | None:
         """The connector, or None (off) without both a bot token and a signing secret."""
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
@@ -137,12 +152,13 @@ class SlackConnector:
             deliveries=LocalDeliveryMemory(),
             thread_limiter=thread_limiter,
             max_message_chars=settings.max_message_chars,
+            conversations=conversations,
         )
 
     def authentic(self, body: bytes, headers: Mapping[str, str]) -> bool:
         return authentic(self.verifier, body, headers)
 
-    def read(self, body: bytes, content_type: str | None) -> Challenge | SlackTurn | None:
+    def read(self, body: bytes, content_type: str | None) -> Asked:
         return read_request(body, content_type, self.watched_channel)
 
     @property
@@ -179,12 +195,59 @@ class SlackConnector:
         if wait:
             logger.warning("too many Slack messages in conversation %s", turn.session_id)
             return [slack_format.text_message(f"Too many messages in this thread; try again in {wait} s.")]
+        started = time.perf_counter()
         try:
             messages = await self.rasa.send(turn.session_id, turn.text)
         except (BotUnavailable, BotFailed) as error:
             logger.error("no answer to a Slack message of conversation %s: %s", turn.session_id, error)
             return [slack_format.text_message(APOLOGY)]
-        return [slack_fields(message) for message in messages] or [slack_format.text_message(APOLOGY)]
+        if self.conversations is not None:
+            latency_ms = round((time.perf_counter() - started) * 1000)
+            await record(self.conversations, stamp(messages, turn.session_id, SLACK, turn.text, latency_ms))
+        fields = [with_feedback(slack_fields(message), message) for message in messages]
+        return fields or [slack_format.text_message(APOLOGY)]
+
+    async def _keep(self, session: str, message_id: str, rating: str, comment: str | None) -> bool:
+        if self.conversations is None:
+            return False
+        try:
+            return await run_in_threadpool(
+                self.conversations.rate, session, message_id, rating, comment, datetime.now(UTC)
+            )
+        except (SQLAlchemyError, StoreError) as error:
+            logger.error("could not keep feedback on a Slack message of conversation %s: %s", session, error)
+            return False
+
+    async def rate(self, click: SlackRating) -> bool:
+        """Keep a 👍/👎 (before the webhook answers); then thank for a 👍, or ask what was wrong
+        after a 👎 (a modal, opened with the click's trigger_id). The clicker is not kept."""
+        kept = await self._keep(click.session_id, click.message_id, click.rating, None)
+        if not kept:
+            logger.warning("feedback on an unknown Slack message of conversation %s", click.session_id)
+            return False
+        try:
+            if click.rating == "down" and click.trigger_id:
+                await self.web.views_open(
+                    trigger_id=click.trigger_id, view=comment_modal(click.session_id, click.message_id)
+                )
+            elif click.rating == "up" and click.user:
+                await self.web.chat_postEphemeral(
+                    channel=click.channel, user=click.user, thread_ts=click.thread_ts, text=THANKS
+                )
+        except SlackApiError as error:
+            logger.error("Slack refused the feedback follow-up: %s", error.response.get("error", error))
+        except (aiohttp.ClientError, TimeoutError) as error:
+            logger.error("could not reach Slack's Web API at %s: %r", self.web.base_url, error)
+        return True
+
+    async def comment(self, submission: SlackComment) -> str | None:
+        """Keep the comment modal's text with the 👎; an error to show in the modal, or None."""
+        if len(submission.comment) > MAX_COMMENT_CHARS:
+            return f"At most {MAX_COMMENT_CHARS} characters, please."
+        comment = submission.comment or None
+        if not await self._keep(submission.session_id, submission.message_id, "down", comment):
+            return "Sorry, your comment could not be kept."
+        return None
 
     async def post(self, turn: SlackTurn, fields: Fields) -> None:
         """Post a message in the turn's thread; a message Slack refuses or cannot take is logged."""

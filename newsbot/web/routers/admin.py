@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import secrets
 from typing import Annotated, Any
 
@@ -17,15 +19,38 @@ from newsbot.web.schemas import ReindexResponse
 router = APIRouter(prefix="/api/admin", tags=["admin"], dependencies=[Depends(limit_client)])
 
 
+def admin_token_set(settings: Settings) -> bool:
+    return settings.admin_token is not None and bool(settings.admin_token.get_secret_value())
+
+
+def presented_token(authorization: str | None, allow_basic: bool = False) -> str | None:
+    """The token of an Authorization header: a Bearer token, or (allow_basic) the password of HTTP
+    Basic, which lets a browser ask for it."""
+    scheme, _, credentials = (authorization or "").partition(" ")
+    if scheme.lower() == "bearer":
+        return credentials.strip()
+    if allow_basic and scheme.lower() == "basic":
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            return None
+        return decoded.partition(":")[2]
+    return None
+
+
+def admin_token_valid(settings: Settings, presented: str | None) -> bool:
+    if presented is None or settings.admin_token is None:
+        return False
+    return secrets.compare_digest(presented.encode(), settings.admin_token.get_secret_value().encode())
+
+
 def require_token(
     settings: Annotated[Settings, Depends(get_app_settings)],
     authorization: Annotated[str | None, Header(description="Bearer <NEWSBOT_ADMIN_TOKEN>")] = None,
 ) -> None:
-    if settings.admin_token is None or not settings.admin_token.get_secret_value():
+    if not admin_token_set(settings):
         raise ApiError(403, "admin_disabled", "Reindexing over HTTP is off: set NEWSBOT_ADMIN_TOKEN to turn it on.")
-    scheme, _, token = (authorization or "").partition(" ")
-    expected = settings.admin_token.get_secret_value()
-    if scheme.lower() != "bearer" or not secrets.compare_digest(token.strip().encode(), expected.encode()):
+    if not admin_token_valid(settings, presented_token(authorization)):
         raise ApiError(
             401, "unauthorized", "A valid 'Authorization: Bearer <token>' header is required.",
             {"WWW-Authenticate": "Bearer"},

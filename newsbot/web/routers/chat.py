@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends
 
+from newsbot.conversations.recording import WIDGET, record, stamp
 from newsbot.settings import Settings
-from newsbot.web.deps import get_app_settings, get_rasa, get_session_limiter, limit_client
+from newsbot.web.deps import Conversations, get_app_settings, get_rasa, get_session_limiter, limit_client
 from newsbot.web.errors import ApiError
 from newsbot.web.limits import RateLimiter
 from newsbot.web.rasa_gateway import BotFailed, BotUnavailable, RasaGateway
@@ -29,8 +31,10 @@ async def chat(
     settings: Annotated[Settings, Depends(get_app_settings)],
     rasa: Annotated[RasaGateway, Depends(get_rasa)],
     session_limiter: Annotated[RateLimiter, Depends(get_session_limiter)],
+    conversations: Conversations,
 ) -> dict[str, Any]:
-    """Send the user's message in conversation `session_id`; the bot's replies with their sources."""
+    """Send the user's message in conversation `session_id`; the bot's replies with their sources,
+    each with the `id` that feedback on it names (POST /api/feedback)."""
     message = request.message.strip()
     if not message:
         raise ApiError(422, "empty_message", "The message is empty.")
@@ -43,10 +47,13 @@ async def chat(
     wait = session_limiter.check(request.session_id)
     if wait:
         raise ApiError(429, "rate_limited", f"Too many messages; try again in {wait} s.", {"Retry-After": str(wait)})
+    started = time.perf_counter()
     try:
         messages = await rasa.send(request.session_id, message)
     except BotUnavailable as error:
         raise ApiError(503, "rasa_unavailable", f"Sorry, {error}. Please try again in a moment.") from None
     except BotFailed as error:
         raise ApiError(502, "rasa_failed", f"Sorry, {error}. Please try again in a moment.") from None
+    latency_ms = round((time.perf_counter() - started) * 1000)
+    await record(conversations, stamp(messages, request.session_id, WIDGET, message, latency_ms))
     return {"session_id": request.session_id, "messages": messages}

@@ -11,7 +11,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 
-from newsbot.channels.slack_events import BadRequest, Challenge, SlackTurn
+from newsbot.channels.slack_events import BadRequest, Challenge, SlackComment, SlackRating, SlackTurn
+from newsbot.channels.slack_feedback import COMMENT_BLOCK
 from newsbot.web.deps import get_slack
 from newsbot.web.errors import ApiError
 from newsbot.web.slack_connector import SlackConnector
@@ -40,6 +41,14 @@ async def webhook(request: Request, slack: Annotated[SlackConnector, Depends(get
         raise ApiError(400, "bad_request", str(error)) from None
     if isinstance(asked, Challenge):
         return JSONResponse({"challenge": asked.value})
+    if isinstance(asked, SlackRating):
+        await slack.rate(asked)
+        return Response()
+    if isinstance(asked, SlackComment):
+        problem = await slack.comment(asked)
+        if problem:
+            return JSONResponse({"response_action": "errors", "errors": {COMMENT_BLOCK: problem}})
+        return Response()  # an empty answer closes the modal
     if isinstance(asked, SlackTurn) and not await slack.take(asked):
         logger.info(
             "Slack delivered %s again (retry %s, reason %s): already taken",

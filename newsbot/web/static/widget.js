@@ -186,6 +186,7 @@
       // The reply's parts (newsbot.domain.Reply): its kind and lead line; older entries have neither.
       clean.kind = str(entry.kind) || "text";
       clean.lead = entry.lead == null ? null : str(entry.lead);
+      cleanFeedback(entry, clean);
     }
     return clean.text || (clean.sources && clean.sources.length) || (clean.buttons && clean.buttons.length)
       ? clean
@@ -616,6 +617,7 @@
       });
       node.appendChild(group);
     }
+    node.appendChild(feedbackControls(entry));
     return node;
   }
 
@@ -809,7 +811,7 @@
           }
           var entry = cleanEntry({
             from: "bot", text: m.text, kind: m.kind, lead: m.lead, buttons: m.buttons, sources: m.sources,
-            sides: m.sides, contested: m.contested, answerable: m.answerable,
+            sides: m.sides, contested: m.contested, answerable: m.answerable, id: m.id,
           });
           if (entry) {
             append(entry);
@@ -829,6 +831,190 @@
         if (hadFocus && (!active || active === document.body || !ui.panel.contains(active))) {
           ui.input.focus();
         }
+      });
+  }
+
+  // --- feedback on the bot's messages (POST /api/feedback) -------------------------------------
+
+  // Function declarations, not variables: the widget may render a stored transcript before the
+  // script has run this far.
+  function ratedKind(kind) {
+    return ["answer", "more", "who_said", "where", "decline"].indexOf(kind) >= 0;
+  }
+
+  function maxComment() {
+    return 500; // the API's limit
+  }
+
+  /** Keeps a bot entry's message id and the reader's judgement of it (stored with the transcript). */
+  function cleanFeedback(entry, clean) {
+    if (typeof entry.id === "string" && /^[A-Za-z0-9-]{1,64}$/.test(entry.id)) {
+      clean.id = entry.id;
+    }
+    var given = entry.feedback;
+    if (given && (given.rating === "up" || given.rating === "down")) {
+      clean.feedback = { rating: given.rating, comment: str(given.comment).slice(0, maxComment()) };
+    }
+  }
+
+  /** Thumbs up and down under a bot message that answers or declines; after a thumbs-down, an
+   * optional comment. An empty fragment for any other message. */
+  function feedbackControls(entry) {
+    if (!entry.id || !ratedKind(entry.kind)) {
+      return document.createDocumentFragment();
+    }
+    var box = el("div", "newsbot-feedback");
+    var group = el("div", "newsbot-rating");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Was this helpful?");
+    var status = el("p", "newsbot-feedback-status");
+    status.setAttribute("role", "status");
+    var up = ratingButton("up", "Helpful");
+    var down = ratingButton("down", "Not helpful");
+    group.appendChild(up);
+    group.appendChild(down);
+    box.appendChild(group);
+    box.appendChild(status);
+
+    function show() {
+      var rating = entry.feedback ? entry.feedback.rating : null;
+      up.setAttribute("aria-pressed", rating === "up" ? "true" : "false");
+      down.setAttribute("aria-pressed", rating === "down" ? "true" : "false");
+    }
+
+    function rate(rating, comment, then) {
+      var before = entry.feedback || null;
+      entry.feedback = { rating: rating, comment: comment || "" };
+      show();
+      status.textContent = "";
+      sendFeedback(entry.id, rating, comment)
+        .then(function () {
+          save();
+          status.textContent = comment ? "Thanks, your comment was sent." : "Thanks for your feedback.";
+          if (then) {
+            then();
+          }
+        })
+        .catch(function (error) {
+          entry.feedback = before;
+          show();
+          status.textContent = error.message;
+        });
+    }
+
+    up.addEventListener("click", function () {
+      closeComment(box);
+      rate("up");
+    });
+    down.addEventListener("click", function () {
+      rate("down", null, function () { openComment(box, down, function (comment) { rate("down", comment); }); });
+    });
+    show();
+    return box;
+  }
+
+  function ratingButton(rating, label) {
+    var button = el("button", "newsbot-rate newsbot-rate-" + rating);
+    button.type = "button";
+    button.appendChild(thumb(rating === "down"));
+    button.appendChild(el("span", "newsbot-rate-label", label));
+    return button;
+  }
+
+  /** A thumb drawn as SVG (an emoji needs a font the reader may not have); down is up turned over. */
+  function thumb(down) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "14");
+    svg.setAttribute("height", "14");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M2 21h4V9H2v12zm20-11c0-1.1-.9-2-2-2h-6.3l.95-4.57.03-.32c0-.41-.17-.79-.44-1.06L13.17 1 " +
+      "6.59 7.59C6.22 7.95 6 8.45 6 9v10c0 1.1.9 2 2 2h9c.83 0 1.54-.5 1.84-1.22l3.02-7.05c.09-.23.14-.47.14-.73v-2z");
+    if (down) {
+      path.setAttribute("transform", "rotate(180 12 12)");
+    }
+    svg.appendChild(path);
+    return svg;
+  }
+
+  /** The optional comment after a thumbs-down: Enter sends, Escape or Skip leaves; either way the
+   * focus goes back to the thumbs-down button. */
+  function openComment(box, returnTo, send) {
+    closeComment(box);
+    var form = el("form", "newsbot-comment");
+    var id = "newsbot-comment-" + Math.random().toString(36).slice(2);
+    var label = el("label", null, "What was wrong? (optional)");
+    label.htmlFor = id;
+    var input = el("input");
+    input.id = id;
+    input.type = "text";
+    input.maxLength = maxComment();
+    input.autocomplete = "off";
+    var sendButton = el("button", "newsbot-comment-send", "Send");
+    sendButton.type = "submit";
+    var skip = el("button", "newsbot-comment-skip", "Skip");
+    skip.type = "button";
+    form.appendChild(label);
+    form.appendChild(input);
+    form.appendChild(sendButton);
+    form.appendChild(skip);
+    function leave() {
+      closeComment(box);
+      returnTo.focus();
+    }
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var comment = input.value.trim();
+      leave();
+      if (comment) {
+        send(comment);
+      }
+    });
+    skip.addEventListener("click", leave);
+    form.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        event.stopPropagation(); // Escape here leaves the comment, not the chat
+        leave();
+      }
+    });
+    box.appendChild(form);
+    input.focus();
+  }
+
+  function closeComment(box) {
+    var open = box.querySelector(".newsbot-comment");
+    if (open) {
+      box.removeChild(open);
+    }
+  }
+
+  function sendFeedback(messageId, rating, comment) {
+    var body = { session_id: state.sessionId, message_id: messageId, rating: rating };
+    if (comment) {
+      body.comment = comment;
+    }
+    return fetch(base + "/api/feedback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+      credentials: "omit",
+    })
+      .catch(function () {
+        throw new Error("Your feedback could not be sent. Check your connection and try again.");
+      })
+      .then(function (response) {
+        if (!response.ok) {
+          return response.json().catch(function () { return null; }).then(function (answer) {
+            var detail = answer && answer.error && typeof answer.error.message === "string" ? answer.error.message : "";
+            throw new Error(detail || "Your feedback could not be kept (HTTP " + response.status + ").");
+          });
+        }
+        return null;
       });
   }
 

@@ -1,0 +1,1 @@
+"""The editors' report of the recorded conversations: `newsbot report`, /admin/report."""

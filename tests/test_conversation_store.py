@@ -1,0 +1,257 @@
+"""The conversation store, the grouping of declined questions and the report, on SQLite and on a
+fresh PostgreSQL database each, with the real model; and the installed `newsbot report`,
+`forget` and `prune` commands."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE
+from report_support import database, reply, seeded
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, func, select
+
+from newsbot.conversations.store import ConversationStore, database_url, feedback, replies
+from newsbot.report.build import nearest_rank
+from newsbot.report.grouping import group_questions
+from newsbot.report.service import make_report
+from newsbot.retrieval.embeddings import embed
+from newsbot.settings import PROJECT_ROOT
+
+NEWSBOT = PROJECT_ROOT / ".venv" / "bin" / "newsbot"
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database(request.param, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def store(store_url: str) -> Iterator[ConversationStore]:
+    opened = ConversationStore(database_url(store_url, Path("unused")))
+    opened.ensure_tables()
+    yield opened
+    opened.close()
+
+
+def rasa_events(store: ConversationStore) -> Table:
+    """Rasa's SQLTrackerStore's table of events (the columns deleting uses, as Rasa names them)."""
+    table = Table(
+        "events",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("sender_id", String(255), nullable=False),
+        Column("type_name", String(255), nullable=False),
+        Column("timestamp", Float),
+        Column("data", String),
+    )
+    table.create(store.engine)
+    return table
+
+
+def count(store: ConversationStore, table: Table) -> int:
+    with store.engine.connect() as connection:
+        return int(connection.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+# --- the store ------------------------------------------------------------------------------
+
+
+def test_a_judgement_needs_the_message_in_its_session_and_a_later_one_replaces_it(store: ConversationStore) -> None:
+    [answer] = seeded(store, [reply("reader-0001", "Who attended?", "answer", NOW)])
+    assert store.rate("reader-0001", answer.id, "down", "wrong people", NOW)
+    assert not store.rate("reader-0002", answer.id, "up", None, NOW)  # another session's message
+    assert not store.rate("reader-0001", "no-such-message", "up", None, NOW)
+    assert store.rate("reader-0001", answer.id, "up", None, NOW + timedelta(seconds=1))
+    [kept] = store.judgements()
+    assert (kept.message_id, kept.rating, kept.comment) == (answer.id, "up", None)
+
+
+def test_prune_deletes_what_is_older_than_the_retention_with_rasas_events(store: ConversationStore) -> None:
+    events = rasa_events(store)
+    old, new = NOW - timedelta(days=10), NOW - timedelta(hours=1)
+    [stale, fresh] = seeded(store, [reply("old-reader", "q1", "answer", old), reply("new-reader", "q2", "answer", new)])
+    store.rate("old-reader", stale.id, "down", None, old)
+    store.rate("new-reader", fresh.id, "up", None, new)
+    with store.engine.begin() as connection:
+        connection.execute(
+            events.insert(),
+            [
+                {"sender_id": "old-reader", "type_name": "user", "timestamp": old.timestamp()},
+                {"sender_id": "new-reader", "type_name": "user", "timestamp": new.timestamp()},
+            ],
+        )
+    deleted = store.prune(7, NOW)
+    assert (deleted.replies, deleted.feedback, deleted.rasa_events) == (1, 1, 1)
+    assert [row.session_id for row in store.replies_since()] == ["new-reader"]
+    assert [row.message_id for row in store.judgements()] == [fresh.id]
+    assert count(store, events) == 1
+
+
+def test_forget_deletes_one_readers_conversation_and_nothing_else(store: ConversationStore) -> None:
+    events = rasa_events(store)
+    [mine, theirs] = seeded(store, [reply("forget-me-1", "q", "answer", NOW), reply("keep-me-01", "q", "answer", NOW)])
+    store.rate("forget-me-1", mine.id, "down", "meh", NOW)
+    store.rate("keep-me-01", theirs.id, "up", None, NOW)
+    with store.engine.begin() as connection:
+        rows = [
+            {"sender_id": s, "type_name": "user", "timestamp": NOW.timestamp()} for s in ("forget-me-1", "keep-me-01")
+        ]
+        connection.execute(events.insert(), rows)
+    deleted = store.forget("forget-me-1")
+    assert (deleted.replies, deleted.feedback, deleted.rasa_events) == (1, 1, 1)
+    assert {row.session_id for row in store.replies_since()} == {"keep-me-01"}
+    assert {row.session_id for row in store.judgements()} == {"keep-me-01"}
+    assert count(store, events) == 1
+
+
+def test_the_tables_hold_nothing_about_the_reader_but_the_session(store: ConversationStore) -> None:
+    assert {column.name for column in replies.columns} == {
+        "id", "turn_id", "session_id", "channel", "question", "kind", "answered", "lead", "cited", "latency_ms",
+        "created_at",
+    }  # fmt: skip
+    assert {column.name for column in feedback.columns} == {
+        "message_id",
+        "session_id",
+        "rating",
+        "comment",
+        "created_at",
+    }
+
+
+# --- grouping and the report ------------------------------------------------------------------
+
+
+def test_declined_questions_are_grouped_by_meaning_with_the_real_model() -> None:
+    questions = [
+        "will they meet again",
+        "is there going to be another meeting?",
+        "Will they meet again?",
+        "what's the weather in london today",
+        "will it rain tomorrow",
+        "who wrote this article",
+        "which journalist reported this",
+    ]
+    paragraphs = [line for line in (KNOWLEDGE / f"{SEED_ARTICLE}.md").read_text().split("\n\n")[1:] if line.strip()]
+    groups = group_questions(questions, lambda texts: embed(MODEL, texts), embed(MODEL, paragraphs))
+    where = {question: number for number, group in enumerate(groups) for question in group.questions}
+    assert groups[0].count == 3  # the repeated question counts twice, shown once
+    assert where["will they meet again"] == where["is there going to be another meeting?"]
+    assert where["what's the weather in london today"] == where["will it rain tomorrow"]
+    assert where["who wrote this article"] == where["which journalist reported this"]
+    assert len({where["will they meet again"], where["will it rain tomorrow"], where["who wrote this article"]}) == 3
+
+
+def test_nearest_rank_percentiles() -> None:
+    values = list(range(1, 101))
+    assert [nearest_rank(values, p) for p in (50, 90, 95, 99)] == [50, 90, 95, 99]
+    assert nearest_rank([300], 99) == 300
+    assert nearest_rank([10, 20, 30, 40], 50) == 20
+
+
+def test_the_report_counts_days_groups_declines_and_lists_thumbs_down(store: ConversationStore) -> None:
+    yesterday, today = NOW - timedelta(days=1), NOW
+    rows = seeded(
+        store,
+        [
+            reply("reader-0001", "What did Labour commit to?", "answer", yesterday, ((SEED_ARTICLE, 19),), 200),
+            reply("reader-0001", "tell me more", "more", yesterday, ((SEED_ARTICLE, 20),), 300),
+            reply("reader-0002", "will they meet again", "decline", today, (), 400),
+            reply("reader-0003", "is there going to be another meeting?", "decline", today, (), 500),
+            reply("reader-0003", "Who attended?", "answer", today, ((SEED_ARTICLE, 3), (SEED_ARTICLE, 19)), 600),
+        ],
+    )
+    store.rate("reader-0001", rows[0].id, "down", "It left out the timetable", today)
+    store.rate("reader-0003", rows[4].id, "up", None, today)
+    report = make_report(store, KNOWLEDGE, MODEL).to_json()
+    assert report["questions"]["total"] == {"asked": 4, "answered": 2, "declined": 2, "follow_ups": 1}
+    assert [day["date"] for day in report["questions"]["per_day"]] == [
+        yesterday.date().isoformat(),
+        today.date().isoformat(),
+    ]
+    [group] = report["declined"]
+    assert group["count"] == 2
+    assert report["feedback"]["up"] == 1 and report["feedback"]["down"] == 1
+    [down] = report["feedback"]["thumbs_down"]
+    assert down["question"] == "What did Labour commit to?"
+    assert down["comment"] == "It left out the timetable"
+    assert down["cited"] == [
+        {
+            "article": SEED_ARTICLE,
+            "title": "Crunch talks between Jeremy Corbyn and Jewish community leaders",
+            "paragraph": 19,
+        }
+    ]
+    assert report["feedback"]["comments"] == [down]
+    cited = report["paragraphs"][SEED_ARTICLE]
+    assert cited["citations"][18] == 2 and cited["top"][0]["paragraph"] == 19
+    assert report["latency_ms"] == {"count": 5, "p50": 400, "p90": 600, "p95": 600, "p99": 600, "max": 600}
+    since_today = make_report(store, KNOWLEDGE, MODEL, since=today.date()).to_json()
+    assert since_today["questions"]["total"]["asked"] == 3
+
+
+# --- the installed commands ---------------------------------------------------------------------
+
+
+def newsbot(*arguments: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(NEWSBOT), *arguments], capture_output=True, text=True, timeout=300, check=False, env=env)
+
+
+def test_newsbot_report_forget_and_prune_commands(store: ConversationStore, store_url: str) -> None:
+    old = NOW - timedelta(days=40)
+    rows = seeded(
+        store,
+        [
+            reply("reader-cli-1", "what day was the meeting", "decline", NOW, latency_ms=250),
+            reply("reader-cli-2", "Who attended?", "answer", NOW, ((SEED_ARTICLE, 3),), 150),
+            reply("reader-cli-3", "how long did the meeting last", "decline", old),
+        ],
+    )
+    store.rate("reader-cli-2", rows[1].id, "down", "Missing names", NOW)
+    completed = newsbot("report", "--db", store_url, "--json")
+    assert completed.returncode == 0, completed.stderr
+    report = json.loads(completed.stdout)
+    assert {"questions", "declined", "feedback", "paragraphs"} <= set(report)
+    assert report["questions"]["total"]["asked"] == 3
+    assert {"up", "down", "comments"} <= set(report["feedback"])
+    text = newsbot("report", "--db", store_url, "--since", NOW.date().isoformat())
+    assert text.returncode == 0, text.stderr
+    assert "what day was the meeting" in text.stdout and "how long did the meeting last" not in text.stdout
+    assert "Missing names" in text.stdout and "paragraph 3 of “Crunch talks" in text.stdout
+
+    forgot = newsbot("forget", "reader-cli-2", "--db", store_url)
+    assert forgot.returncode == 0, forgot.stderr
+    assert "1 recorded messages, 1 judgements" in forgot.stdout
+    assert {row.session_id for row in store.replies_since()} == {"reader-cli-1", "reader-cli-3"}
+
+    pruned = newsbot("prune", "--days", "30", "--db", store_url)
+    assert pruned.returncode == 0, pruned.stderr
+    assert {row.session_id for row in store.replies_since()} == {"reader-cli-1"}
+
+
+def test_the_commands_refuse_bad_input_with_one_line(tmp_path: Path) -> None:
+    bad_date = newsbot("report", "--since", "yesterday", "--db", f"sqlite:///{tmp_path / 'c.db'}")
+    assert bad_date.returncode == 2 and "is not a date" in bad_date.stderr
+    bad_url = newsbot("report", "--db", "not a url")
+    assert bad_url.returncode == 1
+    assert bad_url.stderr.startswith("newsbot: ") and "Traceback" not in bad_url.stderr
+    unreachable = newsbot("forget", "someone", "--db", "postgresql://postgres@127.0.0.1:1/nothing")
+    assert unreachable.returncode == 1
+    assert len(unreachable.stderr.strip().splitlines()) == 1 and "Traceback" not in unreachable.stderr
+    no_days = newsbot("prune", "--db", f"sqlite:///{tmp_path / 'c.db'}", env={"PATH": "/usr/bin:/bin"})
+    assert no_days.returncode == 2 and "--days" in no_days.stderr
+
+
+def test_newsbot_report_applies_the_retention_first(store: ConversationStore, store_url: str) -> None:
+    seeded(store, [reply("old-reader-1", "an old question", "answer", NOW - timedelta(days=5))])
+    env = {"PATH": "/usr/bin:/bin", "NEWSBOT_RETENTION_DAYS": "2", "HOME": str(Path.home())}
+    completed = newsbot("report", "--db", store_url, "--json", env=env)
+    assert completed.returncode == 0, completed.stderr
+    assert json.loads(completed.stdout)["questions"]["total"]["asked"] == 0
+    assert store.replies_since() == []
