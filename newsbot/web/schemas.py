@@ -91,6 +91,7 @@ class IndexHealth(BaseModel):
     model: str | None
     built_at: str | None
     error: str | None = Field(default=None, description="why the last rebuild failed, if it did")
+    damaged: str | None = Field(default=None, description="a damaged build `current` points at, not loaded")
 
 
 class RasaHealth(BaseModel):

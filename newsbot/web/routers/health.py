@@ -20,7 +20,7 @@ def index_health(source: SearcherSource) -> dict[str, Any]:
     if searcher is None:
         return {
             "loaded": False, "fresh": None, "build": current_build(source.index_dir), "passages": None,
-            "model": None, "built_at": None, "error": source.last_error,
+            "model": None, "built_at": None, "error": source.last_error, "damaged": source.damaged,
         }  # fmt: skip
     manifest = searcher.index.manifest
     return {
@@ -32,6 +32,7 @@ def index_health(source: SearcherSource) -> dict[str, Any]:
         "model": manifest.get("model"),
         "built_at": manifest.get("built_at"),
         "error": source.last_error,
+        "damaged": source.damaged,
     }
 
 
