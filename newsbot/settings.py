@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     # Several replicas: their URLs, comma-separated (newsbot/web/rasa_gateway.py spreads the chats).
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: SecretStr | None = None
+    # `newsbot serve`: Rasa servers on consecutive ports (more than one needs NEWSBOT_TRACKER_DB and
+    # NEWSBOT_REDIS_URL), and web app processes.
+    rasa_replicas: int = Field(default=1, ge=1, le=64)
+    web_workers: int = Field(default=1, ge=1, le=64)
     # The running web app, which `newsbot chat` talks to.
     app_url: str = "http://127.0.0.1:8000"
 

@@ -4,10 +4,12 @@ port, stopped, killed and started again by the tests, never the machine's shared
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -65,9 +67,10 @@ class PrivatePostgres:
     """A PostgreSQL 15 cluster of the test's own (trust authentication, user postgres, database
     `newsbot`), run as the postgres user since PostgreSQL refuses to run as root."""
 
-    def __init__(self, folder: Path, host: str = "127.0.0.1") -> None:
-        self.folder = folder
-        self.data = folder / "data"
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        # The postgres user cannot enter pytest's folders (mode 700, root's): a folder of its own.
+        self.folder = Path(tempfile.mkdtemp(prefix="newsbot-pg-"))
+        self.data = self.folder / "data"
         self.host = host
         self.port = free_port()
 
@@ -77,14 +80,19 @@ class PrivatePostgres:
 
     def _run(self, *command: str) -> subprocess.CompletedProcess[str]:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        return subprocess.run([*prefix, *command], capture_output=True, text=True, check=True, timeout=120)
+        completed = subprocess.run([*prefix, *command], capture_output=True, text=True, timeout=120)
+        if completed.returncode != 0:
+            raise RuntimeError(f"{' '.join(command[:2])} failed: {completed.stderr.strip()[-1000:]}")
+        return completed
 
     def init(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
         if os.geteuid() == 0:
             shutil.chown(self.folder, "postgres", "postgres")
             self.folder.chmod(0o700)
         self._run(str(PG_BIN / "initdb"), "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
+        if self.host != "127.0.0.1":  # initdb trusts loopback only
+            with (self.data / "pg_hba.conf").open("a") as rules:
+                rules.write(f"host all all {self.host}/32 trust\n")
         self.start()
         self._run(str(PG_BIN / "createdb"), "-h", self.host, "-p", str(self.port), "-U", "postgres", "newsbot")
 
@@ -96,8 +104,12 @@ class PrivatePostgres:
         )  # fmt: skip
 
     def stop(self) -> None:
-        with suppress(subprocess.CalledProcessError):
+        with suppress(RuntimeError):
             self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def remove(self) -> None:
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def query(self, sql: str) -> str:
         completed = self._run(
@@ -118,10 +130,37 @@ def private_redis(folder: Path, host: str = "127.0.0.1") -> Iterator[PrivateRedi
 
 
 @contextmanager
-def private_postgres(folder: Path, host: str = "127.0.0.1") -> Iterator[PrivatePostgres]:
-    server = PrivatePostgres(folder, host)
+def private_postgres(host: str = "127.0.0.1") -> Iterator[PrivatePostgres]:
+    server = PrivatePostgres(host)
     server.init()
     try:
         yield server
     finally:
-        server.stop()
+        server.remove()
+
+
+def listening_pids(port: int) -> set[int]:
+    """The processes that hold a listening socket on `port` (ss -ltnp)."""
+    output = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True, check=True).stdout
+    return {int(pid) for pid in re.findall(r"pid=(\d+)", output)}
+
+
+def parent_pid(pid: int) -> int:
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def free_ports_in_a_row(count: int) -> int:
+    """The first of `count` consecutive TCP ports nothing listens on now."""
+    for _ in range(100):
+        first = free_port()
+        if first + count > 65535:
+            continue
+        try:
+            for port in range(first + 1, first + count):
+                with socket.socket() as probe:
+                    probe.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        return first
+    raise RuntimeError(f"no {count} free ports in a row")

@@ -3,7 +3,9 @@ each rendered for the API from the typed reply it carries.
 
 With several Rasa replicas (NEWSBOT_RASA_URL lists them, comma-separated), each conversation goes
 to one replica chosen by rendezvous hashing of its session id among those that answer, so its turns
-meet the same server while it is up and move to the next one in its own order when it is not. A
+meet the same server while it is up and move to the next one in its own order when it is not.
+Every PROBE_SECONDS each replica is asked `GET /` in the background: one that does not answer is
+skipped until it does (a restarting Rasa may accept connections long before it serves). A
 turn is resent to another replica only when it surely never reached the first (the connection
 was refused); a timeout or a connection lost after sending is a 503, never a second answer. Each
 turn opens a new connection: a kept-alive socket to a replica that was killed fails only once
@@ -16,6 +18,7 @@ import asyncio
 import hashlib
 import logging
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,8 +38,7 @@ ANSWER_TYPE = "answer"  # the custom payload's type of a newsbot reply (actions/
 PLAIN_TEXT_MARK = "\u200b"
 
 
-# How long a replica that refused a connection is left alone before it is tried again.
-RETRY_DOWN_SECONDS = 2.0
+PROBE_SECONDS = 2.0
 CONNECT_SECONDS = 2.0  # a replica whose host does not even accept the connection by then is skipped
 # Rasa's REST channel refuses a turn its shared stores could not keep with these codes (bot/addons/channels.py).
 OUTAGE_CODES = ("conversations_unavailable", "locks_unavailable")
@@ -96,7 +98,6 @@ class Replica:
     up: bool | None = None  # None: not tried yet
     since: float | None = None  # wall time of the last change of `up`
     why: str | None = None  # why it is down
-    down_at: float = 0.0  # monotonic time it was last found down
 
     def mark(self, up: bool, why: str | None = None) -> None:
         if up != self.up:
@@ -106,11 +107,6 @@ class Replica:
             else:
                 logger.warning("Rasa replica %s does not answer: %s", self.url, why)
         self.up, self.why = up, (None if up else why)
-        if not up:
-            self.down_at = time.monotonic()
-
-    def worth_trying(self) -> bool:
-        return self.up is not False or time.monotonic() - self.down_at >= RETRY_DOWN_SECONDS
 
     def health(self) -> dict[str, Any]:
         since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.since)) if self.since else None
@@ -143,14 +139,30 @@ class RasaGateway:
             headers=headers,
             limits=httpx.Limits(max_keepalive_connections=0),
         )
+        self._prober: asyncio.Task[None] | None = None
 
     async def close(self) -> None:
+        if self._prober is not None:
+            self._prober.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._prober
         await self._http.aclose()
+
+    def _keep_probing(self) -> None:
+        """Start the background probes (on the first turn: the event loop is running by then)."""
+        if self._prober is None and len(self.replicas) > 1:
+            self._prober = asyncio.create_task(self._probe_forever(), name="Rasa replica probes")
+
+    async def _probe_forever(self) -> None:
+        while True:
+            await self.reachable()
+            await asyncio.sleep(PROBE_SECONDS)
 
     async def send(self, session_id: str, message: str) -> list[dict[str, Any]]:
         body = {"sender": session_id, "message": as_plain_text(message)}
+        self._keep_probing()
         ordered = rendezvous_order(self.replicas, session_id)
-        candidates = [replica for replica in ordered if replica.worth_trying()] or ordered
+        candidates = [replica for replica in ordered if replica.up is not False] or ordered
         for replica in candidates:
             try:
                 response = await self._http.post(replica.url + WEBHOOK_PATH, json=body)
@@ -172,7 +184,8 @@ class RasaGateway:
         if response.status_code == 503:
             error = _error_of(response)
             if error is not None and error[0] in OUTAGE_CODES:
-                raise BotUnavailable(error[1].rstrip(".").lower(), error[0])
+                message = error[1].rstrip(".")
+                raise BotUnavailable(message[:1].lower() + message[1:], error[0])
         if response.status_code != 200:
             logger.error("Rasa answered HTTP %d: %s", response.status_code, response.text[:200])
             raise BotFailed(f"the bot answered with an error (HTTP {response.status_code})")
