@@ -52,6 +52,8 @@ class PrivateRedis:
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         command = ["redis-server", "--port", str(self.port), "--bind", self.host, "--save", "", "--appendonly", "no"]
+        if self.host != "127.0.0.1":  # protected mode refuses other addresses without a password
+            command += ["--protected-mode", "no"]
         with (self.folder / "redis.log").open("ab") as log:
             self.process = subprocess.Popen(command, cwd=self.folder, stdout=log, stderr=subprocess.STDOUT)
         wait_for(lambda: answers(self.port, self.host), f"redis-server did not answer on port {self.port}")
