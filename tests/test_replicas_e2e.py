@@ -19,6 +19,7 @@ import redis
 from faults import (
     PrivatePostgres,
     PrivateRedis,
+    answers,
     free_ports_in_a_row,
     listening_pids,
     parent_pid,
@@ -128,7 +129,7 @@ def test_a_killed_replica_hands_its_conversations_to_another(fleet: Fleet) -> No
     os.kill(victim, signal.SIGKILL)
     # Gone, not dying: a process being killed may still take a connection into its backlog, and
     # the gateway must not resend a turn that may have reached it.
-    wait_for(lambda: victim not in listening_pids(victim_port), "the replica did not die", 30)
+    wait_for(lambda: not answers(victim_port), "the replica did not die", 30)
 
     for session in sessions:  # every conversation goes on, its follow-up included
         follow_up = fleet.turn(session, "who said that?")

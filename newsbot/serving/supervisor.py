@@ -264,7 +264,12 @@ def launch_rasa(config: StackConfig, model: Path, replica: int = 0) -> subproces
         "--enable-api", f"--auth-token={config.rasa_token}",
         "--endpoints", "bot/endpoints.yml", "--credentials", str(write_credentials(config, port)),
     ]  # fmt: skip
-    return _start(command, rasa_env(config), rasa_log(config, replica))
+    env = rasa_env(config)
+    # One thread each for TensorFlow (the NLU's DIET) and ONNX Runtime: a turn's tensors are tiny,
+    # and idle pool threads spinning for work cost CPU that the other replicas and the web app need.
+    for name in ("TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS", "OMP_NUM_THREADS"):
+        env.setdefault(name, "1")
+    return _start(command, env, rasa_log(config, replica))
 
 
 def rasa_ready(config: StackConfig, process: subprocess.Popen[bytes], replica: int = 0) -> None:
