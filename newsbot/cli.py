@@ -27,7 +27,7 @@ from newsbot.retrieval.evaluation import EvalSetError, evaluate, read_eval_set
 from newsbot.retrieval.index import IndexUnusable, build_index
 from newsbot.retrieval.search import QuestionError, Searcher, SearchResult, check_question
 from newsbot.retrieval.service import open_searcher
-from newsbot.serving.supervisor import StackConfig, StackError, running_stack
+from newsbot.serving.supervisor import StackConfig, StackError, rasa_env, running_stack
 from newsbot.settings import get_settings
 
 logger = logging.getLogger("newsbot")
@@ -206,8 +206,28 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Train when needed, start the web app and Rasa, then chat (on a terminal) or wait."""
-    config = StackConfig(rasa_port=args.rasa_port, web_port=args.port, web_host=args.host)
+    settings = get_settings()
+    config = StackConfig(
+        rasa_port=args.rasa_port,
+        web_port=args.port,
+        web_host=args.host,
+        rasa_host=args.rasa_host,
+        rasa_replicas=settings.rasa_replicas,
+        web_workers=settings.web_workers,
+        role=args.role,
+        remote_rasa_urls=tuple(args.rasa_url or ()),
+        action_url=args.action_url,
+    )
+    if args.role == "web" and not args.rasa_url:
+        raise CommandError("--role web needs the Rasa replicas' addresses: --rasa-url URL (once each)", USAGE_ERROR)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stops the children, even mid-start
     with running_stack(config):
+        if args.role == "rasa":
+            actions = rasa_env(config)["NEWSBOT_ACTION_ENDPOINT"]
+            print(f"Rasa replicas running at {', '.join(config.rasa_urls)}; their actions at {actions}")
+            print(f"Logs in {config.logs_dir}. Press Ctrl-C to stop.")
+            while True:
+                time.sleep(3600)
         print(f"newsbot is running. Open {config.web_url}/ in a browser (the article and the chat widget).")
         print(f"API docs: {config.web_url}/docs")
         print(f"Logs in {config.logs_dir}")
@@ -215,7 +235,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
             with ChatClient(config.web_url, timeout=60.0) as client:
                 return chat(client, sys.stdout)
         print("Press Ctrl-C to stop.")
-        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         while True:
             time.sleep(3600)
 
@@ -342,6 +361,23 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="the web app's port (default: %(default)s)")
     serve.add_argument("--host", default="127.0.0.1", help="the web app's address (default: %(default)s)")
     serve.add_argument("--rasa-port", type=int, default=5005, help="the Rasa server's port (default: %(default)s)")
+    serve.add_argument(
+        "--role",
+        choices=("all", "web", "rasa"),
+        default="all",
+        help="run everything, only the web app, or only the Rasa replicas (several machines; default: %(default)s)",
+    )
+    serve.add_argument(
+        "--rasa-host",
+        default="127.0.0.1",
+        help="the interface Rasa listens on (default: %(default)s: this machine only)",
+    )
+    serve.add_argument(
+        "--rasa-url", action="append", metavar="URL", help="with --role web: a Rasa replica's address (once each)"
+    )
+    serve.add_argument(
+        "--action-url", metavar="URL", help="with --role rasa: the web apps' action webhook (http://LB/webhook)"
+    )
     serve.add_argument(
         "--chat",
         action=argparse.BooleanOptionalAction,

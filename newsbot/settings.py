@@ -35,8 +35,13 @@ class Settings(BaseSettings):
     cache_dir: Path = Field(default_factory=default_cache_dir)
     # The running Rasa server, which the web app's /api/chat talks to (`newsbot serve` sets it), and
     # the token its REST channel and HTTP API require (`newsbot serve` makes one per start).
+    # Several replicas: their URLs, comma-separated (newsbot/web/rasa_gateway.py spreads the chats).
     rasa_url: str = "http://127.0.0.1:5005"
     rasa_token: SecretStr | None = None
+    # `newsbot serve`: Rasa servers on consecutive ports (more than one needs NEWSBOT_TRACKER_DB and
+    # NEWSBOT_REDIS_URL), and web app processes.
+    rasa_replicas: int = Field(default=1, ge=1, le=64)
+    web_workers: int = Field(default=1, ge=1, le=64)
     # The running web app, which `newsbot chat` talks to.
     app_url: str = "http://127.0.0.1:8000"
 
@@ -56,6 +61,11 @@ class Settings(BaseSettings):
     watch_interval_seconds: float = Field(default=1.0, gt=0)
     # Rebuild the index by itself when files in knowledge/ change.
     watch_knowledge: bool = True
+    # Redis (redis://host:port/db), where the web app's workers share the rate limits and Slack's
+    # delivery memory (newsbot/web/shared_state.py), under keys starting with redis_prefix.
+    # Unset: each process keeps them itself.
+    redis_url: str | None = None
+    redis_prefix: str = "newsbot"
     # The action webhook (POST /webhook) answers the Rasa server on this machine only, unless this
     # is set (Rasa on another host).
     webhook_allow_remote: bool = False

@@ -29,6 +29,7 @@ from newsbot.retrieval.index import (
     BuildResult,
     IndexUnusable,
     build_index,
+    file_record,
     load_index,
     needs_build,
     read_manifest,
@@ -105,6 +106,14 @@ def edit_manifest(index: Path, **changes: Any) -> None:
     path = current_build(index) / MANIFEST
     manifest = json.loads(path.read_text(encoding="utf-8"))
     manifest.update(changes)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def rerecord(index: Path, name: str) -> None:
+    """Record a file's new size and checksum in the manifest, as if the build had written it so."""
+    path = current_build(index) / MANIFEST
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    manifest["files"][name] = file_record(current_build(index) / name)
     path.write_text(json.dumps(manifest), encoding="utf-8")
 
 
@@ -353,6 +362,7 @@ def test_load_refuses_passage_count_mismatch(built: Built) -> None:
     path = current_build(built.index) / PASSAGES
     rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(rows[:-1]), encoding="utf-8")
+    rerecord(built.index, PASSAGES)
     with pytest.raises(IndexUnusable, match="inconsistent"):
         load_index(built.index, MODEL, built.knowledge)
 
@@ -362,6 +372,7 @@ def test_load_refuses_vector_count_mismatch_even_if_manifest_agrees(built: Built
     rows = path.read_text(encoding="utf-8").splitlines(keepends=True)
     path.write_text("".join(rows[:-1]), encoding="utf-8")
     edit_manifest(built.index, passages=len(rows) - 1)
+    rerecord(built.index, PASSAGES)
     with pytest.raises(IndexUnusable, match="inconsistent"):
         load_index(built.index, MODEL, built.knowledge)
 

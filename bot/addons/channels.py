@@ -11,6 +11,9 @@ is the door the web app uses.
   its own, which the web app would have to glue back).
 - A user message never meets silence: when handling it produced no reply (the action server is
   down or failed; Rasa logs it and carries on silently), the user gets a short apology.
+- A turn the shared stores could not keep is refused with 503 and a code the web app passes on:
+  `conversations_unavailable` when the conversations' database failed (addons.outages),
+  `locks_unavailable` when the conversation locks (Redis) cannot be reached.
 """
 
 from __future__ import annotations
@@ -23,13 +26,20 @@ from http import HTTPStatus
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.lock_store import LockError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from addons.outages import CONVERSATIONS_UNAVAILABLE, LOCKS_UNAVAILABLE, begin_turn
+
 logger = logging.getLogger(__name__)
 
 APOLOGY = "Sorry, something went wrong on my side and I couldn't answer. Please try again in a moment."
+OUTAGE_MESSAGES = {
+    CONVERSATIONS_UNAVAILABLE: "The bot cannot reach its conversations' database.",
+    LOCKS_UNAVAILABLE: "The bot cannot reach its conversation locks (Redis).",
+}
 DEFAULT_MAX_MESSAGE_CHARS = 1000
 INTENT_PREFIX = "/"
 MAX_SENDER_CHARS = 128
@@ -115,10 +125,17 @@ class GuardedRestInput(InputChannel):
                 return _refusal(HTTPStatus.BAD_REQUEST, "intent_trigger", "Messages starting with / are not taken.")
             metadata = body.get("metadata") if isinstance(body.get("metadata"), dict) else None
             output = OneMessageOutput()
+            problems = begin_turn()
             try:
                 await on_new_message(UserMessage(text, output, sender, input_channel=self.name(), metadata=metadata))
+            except LockError as error:
+                logger.error("a message of conversation %s was not handled: %s", sender, error)
+                problems.add(LOCKS_UNAVAILABLE)
             except Exception:
                 logger.exception("handling a message of conversation %s failed", sender)
+            for problem in sorted(problems):
+                logger.error("refusing a turn of conversation %s: %s", sender, OUTAGE_MESSAGES[problem])
+                return _refusal(HTTPStatus.SERVICE_UNAVAILABLE, problem, OUTAGE_MESSAGES[problem])
             if not output.messages:
                 logger.error("no reply to a message of conversation %s: sending an apology", sender)
                 await output.send_response(sender, {"text": APOLOGY})

@@ -10,10 +10,15 @@ Layout of an index directory:
 
 The manifest records a hash of the rules that make passages and speakers (the ingest and
 attribution code and data): a change to them rebuilds, as a change of knowledge or model does.
+It also records each file's size and SHA-256: a damaged file (garbled, truncated, missing) is
+never loaded (IndexDamaged); a build over a damaged current build rebuilds it, and when nothing
+can be built `restore_last_good` points `current` back at the newest intact build. Builds take
+turns through a lock file (`.build.lock`), so processes that see the same change build it once.
 """
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import logging
@@ -46,17 +51,68 @@ from newsbot.retrieval.tokens import TokenStore, text_part
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4  # 4: the manifest records each file's size and SHA-256
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.jsonl"
 FACTS = "facts.json"
 CURRENT = "current"
 BUILDS = "builds"
+BUILD_LOCK = ".build.lock"
 
 
 class IndexUnusable(Exception):
     """The index is missing or cannot be used with the current settings."""
+
+
+class IndexDamaged(IndexUnusable):
+    """A file of an index build is missing or differs from what its manifest recorded."""
+
+
+def file_record(path: Path) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"size": path.stat().st_size, "sha256": digest.hexdigest()}
+
+
+def damage(folder: Path, manifest: dict[str, Any]) -> str | None:
+    """What is wrong with a build's files against its manifest's records, or None when intact."""
+    records = manifest.get("files")
+    if not isinstance(records, dict) or not records:
+        return "its manifest records no files"
+    problems = []
+    for name, record in sorted(records.items()):
+        path = folder / name
+        if not path.is_file():
+            problems.append(f"{name} is missing")
+        elif path.stat().st_size != record.get("size"):
+            problems.append(f"{name} has {path.stat().st_size} bytes, {record.get('size')} were written")
+        elif file_record(path)["sha256"] != record.get("sha256"):
+            problems.append(f"{name} is corrupt (checksum differs)")
+    return "; ".join(problems) or None
+
+
+def _read_build_manifest(folder: Path) -> dict[str, Any] | None:
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return manifest if isinstance(manifest, dict) else None
+
+
+def verify_build(folder: Path) -> dict[str, Any]:
+    """The build's manifest once every file it records is intact; IndexDamaged otherwise."""
+    manifest = _read_build_manifest(folder)
+    if manifest is None:
+        raise IndexDamaged(f"the index build {folder.name} has no readable {MANIFEST}")
+    if manifest.get("format") != FORMAT_VERSION:
+        return manifest  # an older format records no files: load_index refuses it for its format
+    problem = damage(folder, manifest)
+    if problem:
+        raise IndexDamaged(f"the index build {folder.name} is damaged: {problem}")
+    return manifest
 
 
 def library_versions() -> dict[str, str]:
@@ -85,11 +141,7 @@ def read_manifest(index_dir: Path) -> dict[str, Any] | None:
     path = index_dir / CURRENT / MANIFEST
     if not path.is_file():
         return None
-    try:
-        manifest: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
-    return manifest
+    return _read_build_manifest(path.parent)
 
 
 @dataclass(frozen=True)
@@ -132,11 +184,14 @@ def _write_build(
     tokens.save(folder)
     facts_json = {article: article_facts.to_json() for article, article_facts in facts.items()}
     (folder / FACTS).write_text(json.dumps(facts_json, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    # The manifest is written last: a build folder without one is incomplete.
-    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    for name in (VECTORS, PASSAGES, FACTS, *TOKEN_FILES, MANIFEST):
+    for name in (VECTORS, PASSAGES, FACTS, *TOKEN_FILES):
         with (folder / name).open("rb") as handle:
             os.fsync(handle.fileno())
+    manifest["files"] = {name: file_record(folder / name) for name in (VECTORS, PASSAGES, FACTS, *TOKEN_FILES)}
+    # The manifest is written last: a build folder without one is incomplete.
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    with (folder / MANIFEST).open("rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def _switch_current(index_dir: Path, build_name: str) -> None:
@@ -155,12 +210,26 @@ def _prune(index_dir: Path, keep: set[str]) -> None:
 def build_index(
     knowledge_dir: Path, index_dir: Path, model: str, force: bool = False, progress: bool = True
 ) -> BuildResult:
+    """Build when knowledge, model or rules changed, or the current build is damaged (or `force`).
+
+    Builders of one index take turns: one that waited finds the build the other made."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with (index_dir / BUILD_LOCK).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _build_index(knowledge_dir, index_dir, model, force, progress)
+
+
+def _build_index(knowledge_dir: Path, index_dir: Path, model: str, force: bool, progress: bool) -> BuildResult:
     started = time.perf_counter()
     knowledge = knowledge_hash(knowledge_dir) if knowledge_dir.is_dir() else ""
     previous = read_manifest(index_dir)
     reason = "forced" if force else needs_build(previous, model, knowledge)
     if reason is None and previous is not None:
-        return BuildResult(False, "up to date", previous, time.perf_counter() - started)
+        problem = damage((index_dir / CURRENT).resolve(), previous)
+        if problem is None:
+            return BuildResult(False, "up to date", previous, time.perf_counter() - started)
+        reason = f"the current build is damaged ({problem})"
+        logger.warning("rebuilding the index in %s: %s", index_dir, reason)
     articles = load_articles(knowledge_dir)  # raises KnowledgeError before anything is written
     passages = [passage for article in articles for passage in passages_of(article)]
     logger.info("embedding %d passages of %d articles", len(passages), len(articles))
@@ -200,6 +269,28 @@ def build_index(
     return BuildResult(True, reason or "forced", manifest, time.perf_counter() - started)
 
 
+def restore_last_good(index_dir: Path, model: str) -> str | None:
+    """Point `current` at the newest intact build for `model` when the current one is damaged;
+    the build now current (None: there is none intact). Takes the builders' lock."""
+    builds = index_dir / BUILDS
+    if not builds.is_dir():
+        return None
+    with (index_dir / BUILD_LOCK).open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        current = (index_dir / CURRENT).resolve() if (index_dir / CURRENT).exists() else None
+        candidates = sorted((p for p in builds.iterdir() if p.is_dir() and not p.name.startswith(".")), reverse=True)
+        for folder in candidates:
+            manifest = _read_build_manifest(folder)
+            if manifest is None or manifest.get("format") != FORMAT_VERSION or manifest.get("model") != model:
+                continue
+            if damage(folder, manifest) is None:
+                if folder != current:
+                    _switch_current(index_dir, folder.name)
+                    logger.warning("the index in %s now serves the last intact build, %s", index_dir, folder.name)
+                return folder.name
+    return None
+
+
 def title_prefix(passage: Passage) -> str:
     """What precedes a passage's text when it is embedded: its article's title, which gives the
     passage (and each of its pieces) the article's subject."""
@@ -225,7 +316,8 @@ class LoadedIndex:
 
 
 def load_index(index_dir: Path, model: str, knowledge_dir: Path | None = None) -> LoadedIndex:
-    manifest = read_manifest(index_dir)
+    folder = (index_dir / CURRENT).resolve()  # once: a build switched in meanwhile is loaded next time
+    manifest = _read_build_manifest(folder)
     if manifest is None:
         raise IndexUnusable(f"no index in {index_dir}: run `newsbot index build` first")
     if manifest.get("format") != FORMAT_VERSION:
@@ -238,8 +330,11 @@ def load_index(index_dir: Path, model: str, knowledge_dir: Path | None = None) -
             f"the index in {index_dir} was built with model {manifest.get('model')!r}, "
             f"but the configured model is {model!r}: rebuild with `newsbot index build`"
         )
-    folder = (index_dir / CURRENT).resolve()
-    faiss_index = faiss.read_index(str(folder / VECTORS))
+    manifest = verify_build(folder)  # every file checked before any is read
+    try:
+        faiss_index = faiss.read_index(str(folder / VECTORS))
+    except RuntimeError as error:
+        raise IndexDamaged(f"the index build {folder.name} has an unreadable {VECTORS} ({error})") from None
     if faiss_index.d != manifest.get("dimension") or embedding_dimension(model) != faiss_index.d:
         raise IndexUnusable(
             f"the index in {index_dir} has dimension {faiss_index.d}, the manifest says "

@@ -10,7 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from newsbot.ingest.knowledge import KnowledgeError, knowledge_files, knowledge_hash
-from newsbot.retrieval.index import CURRENT, BuildResult, IndexUnusable, build_index, load_index
+from newsbot.retrieval.index import (
+    CURRENT,
+    BuildResult,
+    IndexDamaged,
+    IndexUnusable,
+    build_index,
+    load_index,
+    restore_last_good,
+)
 from newsbot.retrieval.search import Searcher
 from newsbot.settings import get_settings
 
@@ -20,7 +28,8 @@ logger = logging.getLogger(__name__)
 def open_searcher(knowledge_dir: Path, index_dir: Path, model: str, progress: bool = False) -> Searcher:
     """A searcher over an up-to-date index; builds it first when knowledge or model changed.
 
-    When the knowledge cannot be built (a bad file), the previous index is used and reported stale.
+    When the knowledge cannot be built (a bad file), the previous index is used and reported stale;
+    when that one is damaged too, the newest intact build.
     """
     try:
         result = build_index(knowledge_dir, index_dir, model, progress=progress)
@@ -29,7 +38,14 @@ def open_searcher(knowledge_dir: Path, index_dir: Path, model: str, progress: bo
     except KnowledgeError as error:
         logger.error("%s", error)
         logger.warning("using the previous index in %s", index_dir)
-    return Searcher(load_index(index_dir, model, knowledge_dir), model)
+    try:
+        return Searcher(load_index(index_dir, model, knowledge_dir), model)
+    except IndexDamaged as error:
+        restored = restore_last_good(index_dir, model)
+        if restored is None:
+            raise
+        logger.error("%s; serving the last intact build, %s", error, restored)
+        return Searcher(load_index(index_dir, model, knowledge_dir), model)
 
 
 def current_build(index_dir: Path) -> str | None:
@@ -78,6 +94,7 @@ class SearcherSource:
         self._load_lock = threading.Lock()
         self._build_lock = threading.Lock()
         self.last_error: str | None = None  # why the last rebuild failed, until one succeeds
+        self.damaged: str | None = None  # why the build `current` points at was not loaded, if it was not
 
     @property
     def loaded(self) -> bool:
@@ -106,8 +123,10 @@ class SearcherSource:
                 build = current_build(self.index_dir)
                 try:
                     self._searcher = Searcher(load_index(self.index_dir, self.model, self.knowledge_dir), self.model)
+                    self.damaged = None
                     logger.info("serving the new index build %s", build)
                 except IndexUnusable as error:
+                    self.damaged = str(error) if isinstance(error, IndexDamaged) else None
                     logger.error("keeping the index loaded before: the new build %s is unusable: %s", build, error)
                 self._build = build
             return self._searcher

@@ -7,6 +7,10 @@ Rasa is internal: it listens on loopback (NEWSBOT_RASA_HOST to change it), its c
 those the web app needs (the REST channel; Socket.IO when NEWSBOT_RASA_SOCKETIO is set), and both
 its REST channel and its HTTP API require a token made afresh at each start (or
 NEWSBOT_RASA_TOKEN), which only the web app is given.
+
+Scaling (newsbot/serving/scaling.py): NEWSBOT_RASA_REPLICAS Rasa servers on consecutive ports
+from the Rasa port, NEWSBOT_WEB_WORKERS web app processes (uvicorn's workers), each kept running
+(newsbot/serving/restarts.py); `role` runs only the web app or only Rasa, for several machines.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from pathlib import Path
 
 import httpx
 
+from newsbot.serving.restarts import Kept
 from newsbot.settings import PROJECT_ROOT
 
 logger = logging.getLogger(__name__)
@@ -63,11 +68,30 @@ class StackConfig:
     # The secret the web app shows Rasa's REST channel and HTTP API; made afresh at each start.
     rasa_token: str = field(default_factory=lambda: os.environ.get("NEWSBOT_RASA_TOKEN") or secrets.token_urlsafe(32))
     socketio: bool = False  # Rasa's Socket.IO channel, for Socket.IO chat clients (off: the widget uses /api/chat)
+    rasa_replicas: int = 1  # Rasa servers on ports rasa_port, rasa_port + 1, ...
+    web_workers: int = 1  # web app processes behind the one port
+    role: str = "all"  # "web": the web app only; "rasa": the Rasa replicas only (several machines)
+    # With role "web": the Rasa replicas' URLs on other machines (else this machine's own).
+    remote_rasa_urls: tuple[str, ...] = ()
+    # Where Rasa calls the actions (default: this machine's web app); a load balancer's with role "rasa".
+    action_url: str | None = None
 
     @property
     def rasa_url(self) -> str:
+        return self.rasa_urls[0]
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Every replica's URL, as the web app reaches it."""
+        if self.remote_rasa_urls:
+            return list(self.remote_rasa_urls)
         host = "127.0.0.1" if self.rasa_host in ("0.0.0.0", "::") else self.rasa_host
-        return f"http://{host}:{self.rasa_port}"
+        return [f"http://{host}:{self.rasa_port + replica}" for replica in range(self.rasa_replicas)]
+
+    @property
+    def shared_conversations(self) -> bool:
+        """More than one Rasa server may answer a conversation: its turns need the shared stores."""
+        return self.role != "web" and (self.rasa_replicas > 1 or self.role == "rasa")
 
     @property
     def web_url(self) -> str:
@@ -135,20 +159,24 @@ def rasa_command_env() -> dict[str, str]:
 
 def rasa_env(config: StackConfig) -> dict[str, str]:
     env = rasa_command_env()
-    env["NEWSBOT_ACTION_ENDPOINT"] = f"{config.web_url}/webhook"
+    env["NEWSBOT_ACTION_ENDPOINT"] = config.action_url or f"{config.web_url}/webhook"
     env["NEWSBOT_RASA_TOKEN"] = config.rasa_token
     if config.tracker_sqlite is not None:
         env["NEWSBOT_TRACKER_SQLITE"] = str(config.tracker_sqlite)
+    if config.shared_conversations and os.environ.get("NEWSBOT_REDIS_URL"):
+        # Conversation locks in Redis (bot/addons/lock_store.py); one server keeps its own, so it
+        # answers even while Redis is down.
+        env["NEWSBOT_LOCK_STORE_URL"] = os.environ["NEWSBOT_REDIS_URL"]
     return env
 
 
-def write_credentials(config: StackConfig) -> Path:
+def write_credentials(config: StackConfig, port: int) -> Path:
     """Rasa's channels for this start: the guarded REST channel, and Socket.IO when asked for."""
     channels = ["addons.channels.GuardedRestInput:"]
     if config.socketio:
         channels += ["socketio:", "  user_message_evt: user_uttered", "  bot_message_evt: bot_uttered"]
         channels += ["  session_persistence: true"]
-    path = config.logs_dir.parent / f"credentials-{config.rasa_port}.yml"
+    path = config.logs_dir.parent / f"credentials-{port}.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         "# Written by newsbot serve (newsbot/serving/supervisor.py) at each start.\n" + "\n".join(channels) + "\n"
@@ -191,42 +219,71 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait()
 
 
-def start_web(config: StackConfig) -> subprocess.Popen[bytes]:
-    """The web app (demo page, widget, API, and the actions' webhook); returns once its index is loaded."""
-    log = config.logs_dir / "web.log"
+def launch_web(config: StackConfig) -> subprocess.Popen[bytes]:
+    """The web app (demo page, widget, API, and the actions' webhook), started; see `web_ready`."""
     command = [
         str(APP_PYTHON), "-m", "uvicorn", "newsbot.web.app:create_app", "--factory",
         "--host", config.web_host, "--port", str(config.web_port), "--no-access-log",
     ]  # fmt: skip
+    if config.web_workers > 1:
+        command += ["--workers", str(config.web_workers)]  # uvicorn starts again a worker that dies
     # One thread for torch: the question's embedding is tiny, and the Rasa server shares the cores.
     env = {**os.environ, "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
-    env["NEWSBOT_RASA_URL"] = config.rasa_url
+    env["NEWSBOT_RASA_URL"] = ",".join(config.rasa_urls)
     env["NEWSBOT_RASA_TOKEN"] = config.rasa_token
     if config.tracker_sqlite is not None:  # the app records its turns in the tracker store's database
         env["NEWSBOT_TRACKER_SQLITE"] = str(config.tracker_sqlite)
     env.update(dict(config.web_env))
-    process = _start(command, env, log)
+    return _start(command, env, config.logs_dir / "web.log")
+
+
+def web_ready(config: StackConfig, process: subprocess.Popen[bytes]) -> None:
+    # 503 is an answer too: the app is up and says Rasa is not (yet).
+    wait_until(f"{config.web_url}/healthz", process, "web app", config.logs_dir / "web.log", answers=(200, 503))
+
+
+def start_web(config: StackConfig) -> subprocess.Popen[bytes]:
+    """The web app; returns once its index is loaded."""
+    process = launch_web(config)
     try:
-        # 503 is an answer too: the app is up and says Rasa is not (yet).
-        wait_until(f"{config.web_url}/healthz", process, "web app", log, answers=(200, 503))
+        web_ready(config, process)
     except BaseException:
         stop(process)
         raise
     return process
 
 
-def start_rasa(config: StackConfig, model: Path) -> subprocess.Popen[bytes]:
-    log = config.logs_dir / "rasa.log"
+def rasa_log(config: StackConfig, replica: int) -> Path:
+    return config.logs_dir / ("rasa.log" if replica == 0 else f"rasa-{replica}.log")
+
+
+def launch_rasa(config: StackConfig, model: Path, replica: int = 0) -> subprocess.Popen[bytes]:
+    """Rasa replica `replica` (port rasa_port + replica), started; see `rasa_ready`."""
+    port = config.rasa_port + replica
     command = [
-        str(RASA), "run", "--model", str(model), "--interface", config.rasa_host, "--port", str(config.rasa_port),
+        str(RASA), "run", "--model", str(model), "--interface", config.rasa_host, "--port", str(port),
         # One argument: a token starting with "-" (token_urlsafe makes one in 64) is no option.
         "--enable-api", f"--auth-token={config.rasa_token}",
-        "--endpoints", "bot/endpoints.yml", "--credentials", str(write_credentials(config)),
+        "--endpoints", "bot/endpoints.yml", "--credentials", str(write_credentials(config, port)),
     ]  # fmt: skip
-    process = _start(command, rasa_env(config), log)
+    env = rasa_env(config)
+    # One thread each for TensorFlow (the NLU's DIET) and ONNX Runtime: a turn's tensors are tiny,
+    # and idle pool threads spinning for work cost CPU that the other replicas and the web app need.
+    for name in ("TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS", "OMP_NUM_THREADS"):
+        env.setdefault(name, "1")
+    return _start(command, env, rasa_log(config, replica))
+
+
+def rasa_ready(config: StackConfig, process: subprocess.Popen[bytes], replica: int = 0) -> None:
+    # /status answers 200 once the model is loaded (and only with the token).
+    url = f"{config.rasa_urls[replica]}/status?token={config.rasa_token}"
+    wait_until(url, process, "Rasa server", rasa_log(config, replica))
+
+
+def start_rasa(config: StackConfig, model: Path, replica: int = 0) -> subprocess.Popen[bytes]:
+    process = launch_rasa(config, model, replica)
     try:
-        # /status answers 200 once the model is loaded (and only with the token).
-        wait_until(f"{config.rasa_url}/status?token={config.rasa_token}", process, "Rasa server", log)
+        rasa_ready(config, process, replica)
     except BaseException:
         stop(process)
         raise
@@ -235,14 +292,31 @@ def start_rasa(config: StackConfig, model: Path) -> subprocess.Popen[bytes]:
 
 @contextmanager
 def running_stack(config: StackConfig) -> Iterator[StackConfig]:
-    """Train if needed, start the web app and Rasa, and stop both on exit."""
-    model = train(config)
-    web = start_web(config)
+    """Train if needed, start the web app and the Rasa replicas (each as its role asks), keep them
+    running (one that dies is started again), and stop them all on exit, even mid-start."""
+    from newsbot.serving.scaling import check_shared_stores
+
+    check_shared_stores(config)
+    model = train(config) if config.role != "web" else None
+    kept: list[Kept] = []
+    if config.role != "rasa":
+        kept.append(Kept("web app", lambda: launch_web(config), lambda process: web_ready(config, process), stop))
+    if model is not None:
+        for replica in range(config.rasa_replicas):
+            kept.append(
+                Kept(
+                    f"Rasa replica {replica} ({config.rasa_urls[replica]})",
+                    lambda replica=replica: launch_rasa(config, model, replica),  # type: ignore[misc]
+                    lambda process, replica=replica: rasa_ready(config, process, replica),  # type: ignore[misc]
+                    stop,
+                )
+            )
     try:
-        rasa = start_rasa(config, model)
-        try:
-            yield config
-        finally:
-            stop(rasa)
+        for child in kept:  # all start at once; then each is waited for
+            child.launch()
+        for child in kept:
+            child.ready()
+        yield config
     finally:
-        stop(web)
+        for child in reversed(kept):
+            child.stop()

@@ -17,9 +17,10 @@ from newsbot.conversations.store import store_of
 from newsbot.retrieval.service import SearcherSource, install_source
 from newsbot.settings import Settings, get_settings
 from newsbot.web.errors import install_error_handlers
-from newsbot.web.limits import BodySizeLimit, OriginGuard, RateLimiter
+from newsbot.web.limits import BodySizeLimit, OriginGuard
 from newsbot.web.rasa_gateway import RasaGateway
 from newsbot.web.routers import actions, admin, answers, chat, feedback, health, pages, report, slack
+from newsbot.web.shared_state import RateLimiter, RedisDeliveryMemory, RedisStatus
 from newsbot.web.slack_connector import SlackConnector
 from newsbot.web.watcher import watch_index
 
@@ -76,12 +77,14 @@ def create_app(settings: Settings | None = None, source: SearcherSource | None =
     token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
     app.state.rasa = RasaGateway(settings.rasa_url, settings.rasa_timeout_seconds, token)
     app.state.conversations = store_of(settings)
-    app.state.session_limiter = RateLimiter(settings.session_rate_per_minute)
-    app.state.client_limiter = RateLimiter(settings.client_rate_per_minute)
+    redis = app.state.redis = RedisStatus(settings.redis_url)
+    app.state.session_limiter = RateLimiter("session", settings.session_rate_per_minute, redis, settings.redis_prefix)
+    app.state.client_limiter = RateLimiter("client", settings.client_rate_per_minute, redis, settings.redis_prefix)
     # A Slack thread is a chat session: the same limit per conversation. There is no limit per
     # client address, since every Slack request comes from Slack's own.
+    deliveries = RedisDeliveryMemory(redis, settings.redis_prefix) if redis.configured else None
     app.state.slack = SlackConnector.from_settings(
-        settings, app.state.rasa, app.state.session_limiter, app.state.conversations
+        settings, app.state.rasa, app.state.session_limiter, app.state.conversations, deliveries
     )
     app.state.executor = actions.action_executor()
     install_error_handlers(app)

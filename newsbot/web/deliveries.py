@@ -2,13 +2,9 @@
 received (a retry), and one message can come both as `message` and as `app_mention`.
 
 `DeliveryMemory` is the interface the Slack connector uses. `LocalDeliveryMemory` keeps it in this
-process, which is enough for one web worker. Several workers need one memory between them; on
-Redis that is one command, `SET <prefix><key> 1 NX EX <seconds>`, which is true only for the first
-caller:
-
-    class RedisDeliveryMemory:
-        async def first_delivery(self, key: str) -> bool:
-            return bool(await redis.set(f"newsbot:slack:{key}", 1, nx=True, ex=self.seconds))
+process, which is enough for one web worker; several workers share one in Redis
+(`newsbot.web.shared_state.RedisDeliveryMemory`: `SET <prefix>:slack:<key> 1 NX EX <seconds>`, true
+only for the first caller), which falls back to this one while Redis does not answer.
 """
 
 from __future__ import annotations

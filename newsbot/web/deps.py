@@ -11,8 +11,8 @@ from newsbot.retrieval.search import Searcher
 from newsbot.retrieval.service import SearcherSource
 from newsbot.settings import Settings
 from newsbot.web.errors import ApiError
-from newsbot.web.limits import RateLimiter
 from newsbot.web.rasa_gateway import RasaGateway
+from newsbot.web.shared_state import RateLimiter, RedisStatus
 from newsbot.web.slack_connector import OFF_MESSAGE, SlackConnector
 
 
@@ -43,6 +43,11 @@ def get_conversations(request: Request) -> ConversationStore:
 Conversations = Annotated[ConversationStore, Depends(get_conversations)]
 
 
+def get_redis(request: Request) -> RedisStatus:
+    status: RedisStatus = request.app.state.redis
+    return status
+
+
 def get_slack(request: Request) -> SlackConnector:
     """The Slack connector; 404 when it is off (no Slack settings)."""
     connector: SlackConnector | None = request.app.state.slack
@@ -61,10 +66,10 @@ def get_client_limiter(request: Request) -> RateLimiter:
     return limiter
 
 
-def limit_client(request: Request) -> None:
+async def limit_client(request: Request) -> None:
     """Every /api route: at most the configured requests per minute from one client address."""
     address = request.client.host if request.client else "unknown"
-    wait = get_client_limiter(request).check(address)
+    wait = await get_client_limiter(request).check(address)
     if wait:
         raise ApiError(
             429,

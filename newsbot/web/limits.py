@@ -1,12 +1,9 @@
-"""Request limits: body size, allowed origins and rate limits, each refused with a JSON error."""
+"""Request limits: body size and allowed origins, each refused with a JSON error (the rate limits:
+newsbot/web/shared_state.py)."""
 
 from __future__ import annotations
 
 import json
-import math
-import threading
-import time
-from collections import deque
 from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -101,34 +98,3 @@ class OriginGuard:
                 await _send_error(send, 403, "origin_not_allowed", f"requests from {origin} are not allowed")
                 return
         await self.app(scope, receive, send)
-
-
-class RateLimiter:
-    """Sliding one-minute windows per key: `check` says how long to wait, 0 when the request may go."""
-
-    WINDOW = 60.0
-
-    def __init__(self, per_minute: int, max_keys: int = 100_000) -> None:
-        self.per_minute = per_minute
-        self.max_keys = max_keys
-        self._hits: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def check(self, key: str, now: float | None = None) -> int:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            hits = self._hits.get(key)
-            if hits is None:
-                if len(self._hits) >= self.max_keys:
-                    self._forget_idle(now)
-                hits = self._hits[key] = deque()
-            while hits and hits[0] <= now - self.WINDOW:
-                hits.popleft()
-            if len(hits) >= self.per_minute:
-                return max(1, math.ceil(hits[0] + self.WINDOW - now))
-            hits.append(now)
-            return 0
-
-    def _forget_idle(self, now: float) -> None:
-        for key in [key for key, hits in self._hits.items() if not hits or hits[-1] <= now - self.WINDOW]:
-            del self._hits[key]

@@ -1,9 +1,25 @@
 """The app's side of Rasa's REST channel: send a user's message, get the bot's messages back,
-each rendered for the API from the typed reply it carries."""
+each rendered for the API from the typed reply it carries.
+
+With several Rasa replicas (NEWSBOT_RASA_URL lists them, comma-separated), each conversation goes
+to one replica chosen by rendezvous hashing of its session id among those that answer, so its turns
+meet the same server while it is up and move to the next one in its own order when it is not.
+Every PROBE_SECONDS each replica is asked `GET /` in the background: one that does not answer is
+skipped until it does (a restarting Rasa may accept connections long before it serves). A
+turn is resent to another replica only when it surely never reached the first (the connection
+was refused); a timeout or a connection lost after sending is a 503, never a second answer. Each
+turn opens a new connection: a kept-alive socket to a replica that was killed fails only once
+written to, when the turn can no longer be resent safely.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
+import time
+from contextlib import suppress
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -22,8 +38,18 @@ ANSWER_TYPE = "answer"  # the custom payload's type of a newsbot reply (actions/
 PLAIN_TEXT_MARK = "\u200b"
 
 
+PROBE_SECONDS = 2.0
+CONNECT_SECONDS = 2.0  # a replica whose host does not even accept the connection by then is skipped
+# Rasa's REST channel refuses a turn its shared stores could not keep with these codes (bot/addons/channels.py).
+OUTAGE_CODES = ("conversations_unavailable", "locks_unavailable")
+
+
 class BotUnavailable(Exception):
-    """Rasa cannot be reached or did not answer in time."""
+    """Rasa cannot be reached or did not answer in time; `code` is the API's error code."""
+
+    def __init__(self, message: str, code: str = "rasa_unavailable") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class BotFailed(Exception):
@@ -66,27 +92,100 @@ def api_messages(raw: object) -> list[dict[str, Any]]:
     return messages
 
 
-class RasaGateway:
-    """The web app's client of Rasa's REST channel; `token` is the one `newsbot serve` gave both."""
+@dataclass
+class Replica:
+    url: str
+    up: bool | None = None  # None: not tried yet
+    since: float | None = None  # wall time of the last change of `up`
+    why: str | None = None  # why it is down
 
-    def __init__(self, base_url: str, timeout: float, token: str | None = None) -> None:
-        self.base_url = base_url.rstrip("/")
+    def mark(self, up: bool, why: str | None = None) -> None:
+        if up != self.up:
+            self.since = time.time()
+            if up:
+                logger.info("Rasa replica %s answers", self.url)
+            else:
+                logger.warning("Rasa replica %s does not answer: %s", self.url, why)
+        self.up, self.why = up, (None if up else why)
+
+    def health(self) -> dict[str, Any]:
+        since = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.since)) if self.since else None
+        return {"url": self.url, "up": bool(self.up), "since": since, "why": self.why}
+
+
+def rendezvous_order(replicas: list[Replica], session_id: str) -> list[Replica]:
+    """The replicas in this conversation's own order of preference (highest random weight)."""
+
+    def weight(replica: Replica) -> bytes:
+        return hashlib.sha256(f"{replica.url}\0{session_id}".encode()).digest()
+
+    return sorted(replicas, key=weight, reverse=True)
+
+
+class RasaGateway:
+    """The web app's client of Rasa's REST channel on one or more replicas; `token` is the one
+    `newsbot serve` gave them all."""
+
+    def __init__(self, base_urls: str | list[str], timeout: float, token: str | None = None) -> None:
+        urls = base_urls.split(",") if isinstance(base_urls, str) else base_urls
+        self.replicas = [Replica(url.strip().rstrip("/")) for url in urls if url.strip()]
+        if not self.replicas:
+            raise ValueError("no Rasa URL given")
+        self.base_url = self.replicas[0].url
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._http = httpx.AsyncClient(base_url=self.base_url, timeout=timeout, headers=headers)
+        # No kept-alive connections: see the module's docstring.
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(timeout, connect=CONNECT_SECONDS),
+            headers=headers,
+            limits=httpx.Limits(max_keepalive_connections=0),
+        )
+        self._prober: asyncio.Task[None] | None = None
 
     async def close(self) -> None:
+        if self._prober is not None:
+            self._prober.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._prober
         await self._http.aclose()
 
+    def _keep_probing(self) -> None:
+        """Start the background probes (on the first turn: the event loop is running by then)."""
+        if self._prober is None and len(self.replicas) > 1:
+            self._prober = asyncio.create_task(self._probe_forever(), name="Rasa replica probes")
+
+    async def _probe_forever(self) -> None:
+        while True:
+            await self.reachable()
+            await asyncio.sleep(PROBE_SECONDS)
+
     async def send(self, session_id: str, message: str) -> list[dict[str, Any]]:
-        try:
-            response = await self._http.post(
-                WEBHOOK_PATH, json={"sender": session_id, "message": as_plain_text(message)}
-            )
-        except httpx.TimeoutException:
-            raise BotUnavailable("the bot did not answer in time") from None
-        except httpx.HTTPError as error:
-            logger.warning("cannot reach Rasa at %s: %s", self.base_url, error)
-            raise BotUnavailable("the bot is not reachable") from None
+        body = {"sender": session_id, "message": as_plain_text(message)}
+        self._keep_probing()
+        ordered = rendezvous_order(self.replicas, session_id)
+        candidates = [replica for replica in ordered if replica.up is not False] or ordered
+        for replica in candidates:
+            try:
+                response = await self._http.post(replica.url + WEBHOOK_PATH, json=body)
+            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                replica.mark(False, f"connection failed: {error}")
+                continue  # the turn never reached it: the next replica may take it
+            except httpx.TimeoutException:
+                raise BotUnavailable("the bot did not answer in time") from None
+            except httpx.HTTPError as error:
+                replica.mark(False, f"connection lost: {error}")
+                logger.warning("lost Rasa at %s during a turn of %s: %s", replica.url, session_id, error)
+                raise BotUnavailable("the bot stopped while answering") from None
+            replica.mark(True)
+            return self._messages(response)
+        logger.warning("no Rasa replica answers (%s)", ", ".join(replica.url for replica in self.replicas))
+        raise BotUnavailable("the bot is not reachable")
+
+    def _messages(self, response: httpx.Response) -> list[dict[str, Any]]:
+        if response.status_code == 503:
+            error = _error_of(response)
+            if error is not None and error[0] in OUTAGE_CODES:
+                message = error[1].rstrip(".")
+                raise BotUnavailable(message[:1].lower() + message[1:], error[0])
         if response.status_code != 200:
             logger.error("Rasa answered HTTP %d: %s", response.status_code, response.text[:200])
             raise BotFailed(f"the bot answered with an error (HTTP {response.status_code})")
@@ -96,9 +195,28 @@ class RasaGateway:
             raise BotFailed("the bot's reply is not JSON") from None
         return api_messages(body)
 
-    async def reachable(self) -> bool:
+    async def _probe(self, replica: Replica) -> bool:
         try:
-            response = await self._http.get("/", timeout=2.0)
-        except httpx.HTTPError:
+            response = await self._http.get(replica.url + "/", timeout=2.0)
+        except httpx.HTTPError as error:
+            replica.mark(False, f"connection failed: {error}")
             return False
-        return response.status_code == 200 and response.text.startswith(HEALTH_GREETING)
+        up = response.status_code == 200 and response.text.startswith(HEALTH_GREETING)
+        replica.mark(up, None if up else f"answered HTTP {response.status_code}")
+        return up
+
+    async def reachable(self) -> bool:
+        """Whether any replica answers (each is asked, and its state updated)."""
+        answers = await asyncio.gather(*(self._probe(replica) for replica in self.replicas))
+        return any(answers)
+
+    def health(self) -> list[dict[str, Any]]:
+        return [replica.health() for replica in self.replicas]
+
+
+def _error_of(response: httpx.Response) -> tuple[str, str] | None:
+    try:
+        error = response.json().get("error")
+        return str(error["code"]), str(error["message"])
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return None

@@ -105,17 +105,34 @@ class IndexHealth(BaseModel):
     model: str | None
     built_at: str | None
     error: str | None = Field(default=None, description="why the last rebuild failed, if it did")
+    damaged: str | None = Field(default=None, description="a damaged build `current` points at, not loaded")
+
+
+class ReplicaHealth(BaseModel):
+    url: str
+    up: bool
+    since: str | None = Field(description="when it last went up or down (UTC)")
+    why: str | None = Field(description="why it is down")
 
 
 class RasaHealth(BaseModel):
     url: str
-    reachable: bool
+    reachable: bool = Field(description="whether any replica answers")
+    replicas: list[ReplicaHealth] = []
+
+
+class RedisHealth(BaseModel):
+    configured: bool = Field(description="NEWSBOT_REDIS_URL is set: limits and Slack's delivery memory are shared")
+    url: str | None = Field(description="without its password")
+    ok: bool = Field(description="configured and answered the last time it was asked")
+    error: str | None
 
 
 class Health(BaseModel):
     status: str = Field(description='"ok", or "degraded" when the index is not loaded or Rasa does not answer')
     index: IndexHealth
     rasa: RasaHealth
+    redis: RedisHealth | None = None
 
 
 class ReindexResponse(BaseModel):

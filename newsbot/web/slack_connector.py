@@ -39,8 +39,8 @@ from newsbot.conversations.recording import SLACK, record, stamp
 from newsbot.conversations.store import ConversationStore, StoreError
 from newsbot.settings import Settings
 from newsbot.web.deliveries import DeliveryMemory, LocalDeliveryMemory
-from newsbot.web.limits import RateLimiter
 from newsbot.web.rasa_gateway import BotFailed, BotUnavailable, RasaGateway
+from newsbot.web.shared_state import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -131,8 +131,10 @@ class SlackConnector:
         rasa: RasaGateway,
         thread_limiter: RateLimiter,
         conversations: ConversationStore | None = None,
+        deliveries: DeliveryMemory | None = None,
     ) -> SlackConnector | None:
-        """The connector, or None (off) without both a bot token and a signing secret."""
+        """The connector, or None (off) without both a bot token and a signing secret; `deliveries`
+        shared between workers, or else this process's own."""
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
         secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
         if not token or not secret:
@@ -149,7 +151,7 @@ class SlackConnector:
             api_url=settings.slack_api_url,
             watched_channel=settings.slack_channel,
             rasa=rasa,
-            deliveries=LocalDeliveryMemory(),
+            deliveries=deliveries or LocalDeliveryMemory(),
             thread_limiter=thread_limiter,
             max_message_chars=settings.max_message_chars,
             conversations=conversations,
@@ -191,7 +193,7 @@ class SlackConnector:
         if len(turn.text) > self.max_message_chars:
             notice = f"Your message is {len(turn.text):,} characters long; I take at most {self.max_message_chars:,}."
             return [slack_format.text_message(notice)]
-        wait = self.thread_limiter.check(turn.session_id)
+        wait = await self.thread_limiter.check(turn.session_id)
         if wait:
             logger.warning("too many Slack messages in conversation %s", turn.session_id)
             return [slack_format.text_message(f"Too many messages in this thread; try again in {wait} s.")]

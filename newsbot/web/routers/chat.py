@@ -11,9 +11,9 @@ from newsbot.conversations.recording import WIDGET, record, stamp
 from newsbot.settings import Settings
 from newsbot.web.deps import Conversations, get_app_settings, get_rasa, get_session_limiter, limit_client
 from newsbot.web.errors import ApiError
-from newsbot.web.limits import RateLimiter
 from newsbot.web.rasa_gateway import BotFailed, BotUnavailable, RasaGateway
 from newsbot.web.schemas import ChatRequest, ChatResponse
+from newsbot.web.shared_state import RateLimiter
 
 router = APIRouter(prefix="/api", tags=["chat"], dependencies=[Depends(limit_client)])
 
@@ -44,14 +44,14 @@ async def chat(
             "message_too_long",
             f"The message is {len(message):,} characters long; the limit is {settings.max_message_chars:,}.",
         )
-    wait = session_limiter.check(request.session_id)
+    wait = await session_limiter.check(request.session_id)
     if wait:
         raise ApiError(429, "rate_limited", f"Too many messages; try again in {wait} s.", {"Retry-After": str(wait)})
     started = time.perf_counter()
     try:
         messages = await rasa.send(request.session_id, message)
     except BotUnavailable as error:
-        raise ApiError(503, "rasa_unavailable", f"Sorry, {error}. Please try again in a moment.") from None
+        raise ApiError(503, error.code, f"Sorry, {error}. Please try again in a moment.") from None
     except BotFailed as error:
         raise ApiError(502, "rasa_failed", f"Sorry, {error}. Please try again in a moment.") from None
     latency_ms = round((time.perf_counter() - started) * 1000)

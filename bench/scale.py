@@ -1,0 +1,294 @@
+"""The whole bot under load, an old commit and this one in the same run: turns per second, latency,
+errors and CPU per turn, with one and two Rasa replicas.
+
+    .venv/bin/python bench/scale.py [--old REV] [--sessions 100] [--turns 10] [--only old,1,2]
+    .venv/bin/python bench/scale.py --only 1 --profile DIR   # py-spy on Rasa and the web app meanwhile
+
+For each setup it runs `newsbot serve` on free ports, warms it up, then plays `--sessions`
+conversations of `--turns` turns at once through POST /api/chat, and reports turns/s, median and
+p95 latency, errors, and the CPU the serving processes spent per turn (user + system time of
+`newsbot serve` and every process under it, from /proc, over the loaded part).
+
+- old: REV (default: main) checked out in a temporary `git worktree`, linked to this checkout's
+  environments, model and ONNX export, run as it is (one Rasa server, SQLite conversations).
+- 1 and 2: this checkout with 1 and 2 replicas, the conversations in PostgreSQL (a database of the
+  bench's own, `newsbot_bench`, on NEWSBOT_BENCH_PG, default the machine's 127.0.0.1:5432) and
+  the locks and limits in Redis (NEWSBOT_BENCH_REDIS, default redis://127.0.0.1:6379/14).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from newsbot.serving.supervisor import free_port
+from newsbot.settings import PROJECT_ROOT
+
+QUESTIONS = [
+    "What did Labour commit to?",
+    "who said that?",
+    "Who attended the meeting?",
+    "where does it say that?",
+    "How did the Board of Deputies describe the meeting?",
+    "What did Jeremy Corbyn say?",
+    "What happened to Ken Livingstone?",
+    "tell me more",
+    "What is the IHRA definition about?",
+    "What happens next?",
+]
+PG = os.environ.get("NEWSBOT_BENCH_PG", "postgresql://postgres@127.0.0.1:5432")
+REDIS = os.environ.get("NEWSBOT_BENCH_REDIS", "redis://127.0.0.1:6379/14")
+DATABASE = "newsbot_bench"
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Figures:
+    name: str
+    turns: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+    cpu_seconds: float
+
+    def line(self) -> str:
+        ok = sorted(self.latencies) or [float("nan")]
+        p95 = ok[min(len(ok) - 1, round(0.95 * (len(ok) - 1)))]
+        cpu_ms = 1000 * self.cpu_seconds / self.turns
+        return (
+            f"{self.name:>10}: {self.turns / self.seconds:6.1f} turns/s, median {statistics.median(ok):.2f} s, "
+            f"p95 {p95:.2f} s, errors {self.errors}/{self.turns}, CPU {cpu_ms:.0f} ms/turn"
+        )
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def family_of(root: int) -> set[int]:
+    """`root` and every process under it (those alive now)."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
+            parents[int(entry.name)] = int(fields[1])
+    family = {root}
+    while more := {pid for pid, parent in parents.items() if parent in family} - family:
+        family |= more
+    return family
+
+
+def tree_cpu(root: int) -> float:
+    """User + system seconds of `root` and every process under it."""
+    total = 0.0
+    for pid in family_of(root):
+        if (fields := _stat(pid)) is not None:
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
+def serve(checkout: Path, env: dict[str, str], logs: Path) -> tuple[subprocess.Popen[bytes], str]:
+    web_port, rasa_port = free_port(), free_port() + 10
+    command = [
+        sys.executable, "-m", "newsbot.cli", "serve", "--no-chat",
+        "--port", str(web_port), "--rasa-port", str(rasa_port),
+    ]  # fmt: skip
+    full_env = {**os.environ, **env, "PYTHONPATH": str(checkout)}
+    full_env["NEWSBOT_CLIENT_RATE_PER_MINUTE"] = "1000000"
+    full_env["NEWSBOT_SESSION_RATE_PER_MINUTE"] = "1000000"
+    logs.parent.mkdir(parents=True, exist_ok=True)
+    with logs.open("ab") as log:
+        process = subprocess.Popen(command, cwd=checkout, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{web_port}"
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"newsbot serve in {checkout} exited; see {logs}")
+        try:
+            health = httpx.get(f"{url}/healthz", timeout=5)
+            if health.status_code == 200:
+                replicas = health.json()["rasa"].get("replicas") or [{"up": True}]
+                if all(replica["up"] for replica in replicas):
+                    return process, url
+        except httpx.HTTPError:
+            pass
+        time.sleep(1)
+    process.send_signal(signal.SIGTERM)
+    raise SystemExit(f"newsbot serve in {checkout} did not come up; see {logs}")
+
+
+async def session(http: httpx.AsyncClient, turns: int, latencies: list[float], errors: list[str]) -> None:
+    session_id = f"bench-{uuid.uuid4().hex}"
+    for turn in range(turns):
+        started = time.perf_counter()
+        try:
+            reply = await http.post("/api/chat", json={"session_id": session_id, "message": QUESTIONS[turn % 10]})
+            if reply.status_code != 200 or not reply.json().get("messages"):
+                errors.append(f"HTTP {reply.status_code}: {reply.text[:120]}")
+                continue
+        except httpx.HTTPError as error:
+            errors.append(repr(error))
+            continue
+        latencies.append(time.perf_counter() - started)
+
+
+async def load(url: str, sessions: int, turns: int) -> tuple[list[float], list[str], float]:
+    latencies: list[float] = []
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=sessions, max_keepalive_connections=sessions)
+    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+        started = time.perf_counter()
+        await asyncio.gather(*(session(http, turns, latencies, errors) for _ in range(sessions)))
+        return latencies, errors, time.perf_counter() - started
+
+
+def children_named(root: int, word: str) -> list[int]:
+    """Processes under `root` whose command line holds `word`."""
+    found = []
+    for pid in family_of(root) - {root}:
+        try:
+            command = (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if word in command:
+            found.append(pid)
+    return found
+
+
+def profile(root: int, folder: Path, seconds: int) -> list[subprocess.Popen[bytes]]:
+    """py-spy records the Rasa servers and the web app for `seconds` (collapsed stacks)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    spy = Path(sys.executable).parent / "py-spy"
+    recorders = []
+    for name, word in (("rasa", "rasa run"), ("web", "uvicorn")):
+        for pid in children_named(root, word):
+            output = folder / f"{name}-{pid}.txt"
+            command = [str(spy), "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "200"]
+            command += ["--format", "raw", "--output", str(output), "--nonblocking"]
+            recorders.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    return recorders
+
+
+def top_functions(path: Path, count: int = 25) -> list[tuple[float, str]]:
+    """The functions with the largest share of the samples that include them."""
+    total = 0
+    inclusive: dict[str, int] = {}
+    for line in path.read_text().splitlines():
+        stack, _, samples = line.rpartition(" ")
+        if not samples.isdigit():
+            continue
+        total += int(samples)
+        for frame in set(stack.split(";")):
+            inclusive[frame] = inclusive.get(frame, 0) + int(samples)
+    ranked = sorted(inclusive.items(), key=lambda item: -item[1])[:count]
+    return [(samples / max(total, 1), frame) for frame, samples in ranked]
+
+
+def measure(
+    name: str,
+    checkout: Path,
+    env: dict[str, str],
+    logs: Path,
+    sessions: int,
+    turns: int,
+    profile_dir: Path | None = None,
+) -> Figures:
+    process, url = serve(checkout, env, logs)
+    try:
+        asyncio.run(load(url, 10, 5))  # warm-up: every code path once
+        cpu_before = tree_cpu(process.pid)
+        recorders = profile(process.pid, profile_dir, 20) if profile_dir is not None else []
+        latencies, errors, seconds = asyncio.run(load(url, sessions, turns))
+        cpu = tree_cpu(process.pid) - cpu_before
+        for recorder in recorders:
+            recorder.wait()
+        if profile_dir is not None:
+            for path in sorted(profile_dir.glob("*.txt")):
+                print(f"--- {path.name}: share of samples in each function (inclusive)")
+                for share, frame in top_functions(path):
+                    print(f"  {share:6.1%}  {frame[:150]}")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=120)
+    for error in sorted(set(errors))[:5]:
+        print(f"  {name} error: {error}")
+    return Figures(name, sessions * turns, len(errors), seconds, latencies, cpu)
+
+
+def old_checkout(revision: str, scratch: Path) -> Path:
+    folder = scratch / "old"
+    subprocess.run(["git", "worktree", "add", "--detach", str(folder), revision], cwd=PROJECT_ROOT, check=True)
+    for name in (".venv", ".venv-rasa", "models"):
+        (folder / name).symlink_to((PROJECT_ROOT / name).resolve())
+    (folder / ".data").mkdir()
+    (folder / ".data" / "minilm-onnx").symlink_to((PROJECT_ROOT / ".data" / "minilm-onnx").resolve())
+    return folder
+
+
+def fresh_database() -> str:
+    for sql in (f"drop database if exists {DATABASE}", f"create database {DATABASE}"):
+        subprocess.run(["psql", PG + "/postgres", "-qc", sql], check=True, capture_output=True)
+    return f"{PG}/{DATABASE}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--old", default="main", help="the commit to compare with (default: %(default)s)")
+    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--turns", type=int, default=10)
+    parser.add_argument("--only", default="old,1,2", help="which setups, comma-separated (default: %(default)s)")
+    parser.add_argument("--profile", type=Path, help="py-spy the servers during the load; stacks in this folder")
+    args = parser.parse_args()
+    setups = args.only.split(",")
+    scratch = Path(tempfile.mkdtemp(prefix="newsbot-scale-"))
+    results: list[Figures] = []
+    try:
+        if "old" in setups:
+            folder = old_checkout(args.old, scratch)
+            env = {"NEWSBOT_INDEX_DIR": str(scratch / "old-index")}
+            results.append(
+                measure(f"old {args.old}", folder, env, scratch / "logs" / "old.log", args.sessions, args.turns)
+            )
+            print(results[-1].line(), flush=True)
+        for replicas in ("1", "2"):
+            if replicas not in setups:
+                continue
+            env = {
+                "NEWSBOT_RASA_REPLICAS": replicas,
+                "NEWSBOT_TRACKER_DB": fresh_database(),
+                "NEWSBOT_REDIS_URL": REDIS,
+                "NEWSBOT_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+            }
+            log = scratch / "logs" / f"replicas-{replicas}.log"
+            name = f"{replicas} replica(s)"
+            results.append(measure(name, PROJECT_ROOT, env, log, args.sessions, args.turns, args.profile))
+            print(results[-1].line(), flush=True)
+    finally:
+        if (scratch / "old").exists():
+            subprocess.run(
+                ["git", "worktree", "remove", "--force", str(scratch / "old")], cwd=PROJECT_ROOT, check=False
+            )
+        print(f"logs in {scratch / 'logs'}")
+    print()
+    for figures in results:
+        print(figures.line())
+    shutil.rmtree(scratch / "old-index", ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

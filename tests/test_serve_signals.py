@@ -1,0 +1,63 @@
+"""`newsbot serve` stopped by SIGTERM while it is still starting: every process it started goes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+from faults import answers, listening_pids, wait_for
+
+from newsbot.serving.supervisor import RASA, free_port
+from newsbot.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
+
+NEWSBOT = PROJECT_ROOT / ".venv" / "bin" / "newsbot"
+
+
+def descendants(root: int) -> set[int]:
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except OSError:
+                continue
+    family = {root}
+    while more := {pid for pid, parent in parents.items() if parent in family} - family:
+        family |= more
+    return family - {root}
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_sigterm_during_startup_stops_every_child(tmp_path: Path) -> None:
+    web_port, rasa_port = free_port(), free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
+    serve = subprocess.Popen(
+        [str(NEWSBOT), "serve", "--no-chat", "--port", str(web_port), "--rasa-port", str(rasa_port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        # Children start (the web app and Rasa each in a session of its own), nothing answers yet.
+        wait_for(lambda: len(descendants(serve.pid)) >= 2, "newsbot serve started no children", 120)
+        children = descendants(serve.pid)
+        assert not answers(rasa_port)
+        serve.send_signal(signal.SIGTERM)
+        assert serve.wait(timeout=60) == 0
+        wait_for(lambda: not any(alive(pid) for pid in children), "children left running", 30)
+        assert not listening_pids(web_port) and not listening_pids(rasa_port)
+    finally:
+        if serve.poll() is None:
+            serve.kill()
