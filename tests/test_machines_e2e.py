@@ -21,6 +21,7 @@ import pytest
 from faults import free_ports_in_a_row, private_postgres, private_redis, wait_for
 
 from devtools.transcripts import BotTurn
+from newsbot.conversations.store import ConversationStore, database_url
 from newsbot.serving.supervisor import RASA, free_port
 from newsbot.settings import PROJECT_ROOT
 
@@ -45,9 +46,10 @@ HOST = host_address()
 
 
 class Machines:
-    def __init__(self, balancer_url: str, redis_url: str) -> None:
+    def __init__(self, balancer_url: str, redis_url: str, database_url: str) -> None:
         self.url = balancer_url
         self.redis_url = redis_url
+        self.database_url = database_url
 
     def chat(self, session: str, message: str) -> httpx.Response:
         # A new client each time: a new connection, which the balancer sends to the next web machine.
@@ -72,13 +74,15 @@ def machines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machines]:
             **os.environ,
             "NEWSBOT_RASA_TOKEN": secrets.token_urlsafe(32),
             "NEWSBOT_REDIS_URL": cache.url,
+            # Rasa's conversations, and the web apps' record of each turn and of readers' feedback.
+            "NEWSBOT_TRACKER_DB": postgres.url,
         }
-        for name in ("NEWSBOT_TRACKER_DB", "NEWSBOT_RASA_URL", "NEWSBOT_RASA_REPLICAS", "NEWSBOT_WEB_WORKERS"):
+        for name in ("NEWSBOT_RASA_URL", "NEWSBOT_RASA_REPLICAS", "NEWSBOT_WEB_WORKERS"):
             common.pop(name, None)
         rasa_port, balancer_port = free_ports_in_a_row(2), free_port()
         web_ports = [free_port(), free_port()]
         balancer = f"http://{HOST}:{balancer_port}"
-        rasa_env = {**common, "NEWSBOT_TRACKER_DB": postgres.url, "NEWSBOT_RASA_REPLICAS": "2"}
+        rasa_env = {**common, "NEWSBOT_RASA_REPLICAS": "2"}
         try:
             processes.append(
                 start(
@@ -126,7 +130,7 @@ def machines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machines]:
                 return True
 
             wait_for(all_up, "the machines did not come up", 400)
-            yield Machines(balancer, cache.url)
+            yield Machines(balancer, cache.url, postgres.url)
         finally:
             for process in reversed(processes):
                 if process.poll() is None:
@@ -158,6 +162,28 @@ def test_a_conversation_through_the_balancer_keeps_its_follow_ups(machines: Mach
     assert follow_up.status_code == 200, follow_up.text
     text = BotTurn.of(follow_up.json()["messages"]).text
     assert any(speaker in text for speaker in first_turn.speakers), text
+
+
+def test_feedback_reaches_the_shared_store_through_either_web_machine(machines: Machines) -> None:
+    session = f"feedback-{uuid.uuid4()}"
+    answer = machines.chat(session, "How did Labour describe the meeting?")
+    assert answer.status_code == 200, answer.text
+    message_id = answer.json()["messages"][0]["id"]
+    # Two new connections: the balancer sends them to the two web machines in turn.
+    for rating in ("down", "up"):
+        judged = httpx.post(
+            f"{machines.url}/api/feedback",
+            json={"session_id": session, "message_id": message_id, "rating": rating},
+            timeout=TIMEOUT,
+        )
+        assert judged.status_code == 200, judged.text
+    # Kept in the one database of every machine, not in a web machine's own file.
+    store = ConversationStore(database_url(machines.database_url, Path("/nonexistent")))
+    try:
+        assert [reply.session_id for reply in store.replies_since() if reply.id == message_id] == [session]
+        assert [judgement.rating for judgement in store.judgements([message_id])] == ["up"]
+    finally:
+        store.close()
 
 
 def test_the_web_machines_share_the_session_limit(machines: Machines) -> None:
