@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import yaml
@@ -36,6 +37,7 @@ WORD = re.compile(r"[\w’']+")
 TOP_KEYS = frozenset({"sides", "aliases", "topics", "questions"})
 
 
+@lru_cache(maxsize=16384)  # a search asks for every passage's speaker's side
 def words_of(text: str) -> frozenset[str]:
     return frozenset(word.lower().replace("’", "'") for word in WORD.findall(text))
 

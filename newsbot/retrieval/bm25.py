@@ -56,6 +56,12 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-case words without stopwords; a hyphenated word also gives its parts and its joined form."""
+    return list(_words(text))
+
+
+# A search reads the same passages' words again and again (about four times a passage a question).
+@lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[str, ...]:
     found: list[str] = []
     for word in TOKEN.findall(fold(text)):
         parts = SPLIT.split(word)
@@ -68,11 +74,16 @@ def words(text: str) -> list[str]:
                 found.append(joined)
         elif word not in stopwords():
             found.append(word)
-    return found
+    return tuple(found)
 
 
 def tokenize(text: str) -> list[str]:
-    return [stem(word) for word in words(text)]
+    return list(_tokens(text))
+
+
+@lru_cache(maxsize=16384)
+def _tokens(text: str) -> tuple[str, ...]:
+    return tuple(stem(word) for word in _words(text))
 
 
 class BM25:
