@@ -31,6 +31,11 @@ FILES = (TOKENS, OFFSETS, PIECES, ROWS)
 UNMATCHED_BELOW = 0.5
 
 
+# Token states up to this size in float16 (about a thousand passages; twice that in float32) are
+# widened at load.
+WIDEN_AT_LOAD_BYTES = 128 * 1024 * 1024
+
+
 @dataclass(frozen=True)
 class PassageTokens:
     tokens: npt.NDArray[np.float32]
@@ -61,6 +66,10 @@ class TokenStore:
         rows: npt.NDArray[np.int64],
     ) -> None:
         self.tokens = tokens
+        # Kept in float16 on disk; widened once here when that is cheap (the same values: a search
+        # compares the question with most passages, and widening each on every question cost a
+        # quarter of a search), else widened passage by passage.
+        self._widened = tokens.astype(np.float32) if tokens.nbytes <= WIDEN_AT_LOAD_BYTES else None
         self.offsets = offsets
         self.pieces = pieces
         self.rows = rows
@@ -109,7 +118,8 @@ class TokenStore:
 
     def passage(self, position: int) -> PassageTokens:
         start, end = int(self.rows[position]), int(self.rows[position + 1])
-        return PassageTokens(self.tokens[start:end].astype(np.float32), self.offsets[start:end])
+        states = self._widened[start:end] if self._widened is not None else self.tokens[start:end].astype(np.float32)
+        return PassageTokens(states, self.offsets[start:end])
 
     def idf(self, piece: int) -> float:
         frequency = self._frequency.get(piece, 0)
