@@ -22,13 +22,14 @@ from faults import free_ports_in_a_row, private_postgres, private_redis, wait_fo
 
 from devtools.transcripts import BotTurn
 from newsbot.conversations.store import ConversationStore, database_url
-from newsbot.serving.supervisor import RASA, free_port
+from newsbot.serving.supervisor import RASA, StackConfig, free_port, train
 from newsbot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
 NEWSBOT = PROJECT_ROOT / ".venv" / "bin" / "newsbot"
 TIMEOUT = 60.0
+SERVE_LOGS = PROJECT_ROOT / ".data" / "logs"  # where `newsbot serve` writes Rasa's and the web app's logs
 
 
 def host_address() -> str | None:
@@ -63,11 +64,21 @@ def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
         )
 
 
+def log_tails(folder: Path, lines: int = 30) -> str:
+    """The last lines of each machine's log, for a failure that happened in another process."""
+    tails = []
+    for log in sorted(folder.glob("*.log")):
+        tail = log.read_text(errors="replace").splitlines()[-lines:]
+        tails.append(f"--- {log.name}\n" + "\n".join(tail))
+    return "\n".join(tails)
+
+
 @pytest.fixture(scope="module")
 def machines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machines]:
     if HOST is None:
         pytest.skip("this host has no non-loopback address")
     scratch = tmp_path_factory.mktemp("machines")
+    train(StackConfig())  # before the clock below starts: a first training takes minutes
     processes: list[subprocess.Popen[bytes]] = []
     with private_postgres(HOST) as postgres, private_redis(scratch / "redis", HOST) as cache:
         common = {
@@ -119,17 +130,25 @@ def machines(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Machines]:
                 )
             )
 
+            last_seen: dict[int, str] = {}
+
             def all_up() -> bool:
                 for port in web_ports:
                     try:
                         health = httpx.get(f"http://{HOST}:{port}/healthz", timeout=5).json()
-                    except (httpx.HTTPError, ValueError):
+                    except (httpx.HTTPError, ValueError) as error:
+                        last_seen[port] = repr(error)
                         return False
+                    last_seen[port] = str(health["rasa"])
                     if not all(replica["up"] for replica in health["rasa"]["replicas"]):
                         return False
                 return True
 
-            wait_for(all_up, "the machines did not come up", 400)
+            try:
+                wait_for(all_up, "the machines did not come up", 400)
+            except TimeoutError as error:
+                logs = f"{log_tails(scratch)}\n{log_tails(SERVE_LOGS)}"
+                raise TimeoutError(f"{error}; last /healthz: {last_seen}\n{logs}") from None
             yield Machines(balancer, cache.url, postgres.url)
         finally:
             for process in reversed(processes):
