@@ -119,6 +119,22 @@ def test_thumbs_and_a_comment_by_keyboard(stack: StackConfig, browser: Browser) 
     expect(page.get_by_role("dialog", name="Chat about the news articles")).to_be_visible()
     assert sorted(judgements(stack)) == [("down", None), ("up", None)]
 
+    # Pressed again, it opens the comment again, and what was sent before is kept, not replaced.
+    page.keyboard.press("Enter")
+    comment = decline.get_by_role("textbox", name="What was wrong? (optional)")
+    expect(comment).to_be_focused()
+    page.keyboard.type("Not about the article")
+    page.keyboard.press("Enter")
+    expect(decline.get_by_role("status")).to_have_text("Thanks, your comment was sent.")
+    expect(declined_button).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(comment).to_have_value("Not about the article")
+    decline.get_by_role("button", name="Skip").click()
+    expect(decline.get_by_role("textbox")).to_have_count(0)
+    expect(declined_button).to_be_focused()
+    expect(declined_button).to_have_attribute("aria-pressed", "true")
+    assert sorted(judgements(stack)) == [("down", "Not about the article"), ("up", None)]
+
     page.reload()
     expect(launcher).to_be_visible()
     if launcher.get_attribute("aria-expanded") != "true":

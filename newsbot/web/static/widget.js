@@ -907,7 +907,16 @@
       rate("up");
     });
     down.addEventListener("click", function () {
-      rate("down", null, function () { openComment(box, down, function (comment) { rate("down", comment); }); });
+      function askWhy() {
+        var kept = entry.feedback && entry.feedback.comment;
+        openComment(box, down, kept || "", function (comment) { rate("down", comment); });
+      }
+      // Already a thumbs-down: only the comment opens again (with what was sent), so nothing is lost.
+      if (entry.feedback && entry.feedback.rating === "down") {
+        askWhy();
+      } else {
+        rate("down", null, askWhy);
+      }
     });
     show();
     return box;
@@ -941,9 +950,9 @@
     return svg;
   }
 
-  /** The optional comment after a thumbs-down: Enter sends, Escape or Skip leaves; either way the
-   * focus goes back to the thumbs-down button. */
-  function openComment(box, returnTo, send) {
+  /** The optional comment after a thumbs-down (`kept`: the one already sent): Enter sends, Escape or
+   * Skip leaves; either way the focus goes back to the thumbs-down button. */
+  function openComment(box, returnTo, kept, send) {
     closeComment(box);
     var form = el("form", "newsbot-comment");
     var id = "newsbot-comment-" + Math.random().toString(36).slice(2);
@@ -954,6 +963,7 @@
     input.type = "text";
     input.maxLength = maxComment();
     input.autocomplete = "off";
+    input.value = kept;
     var sendButton = el("button", "newsbot-comment-send", "Send");
     sendButton.type = "submit";
     var skip = el("button", "newsbot-comment-skip", "Skip");
