@@ -73,6 +73,24 @@ def test_a_judgement_needs_the_message_in_its_session_and_a_later_one_replaces_i
     assert (kept.message_id, kept.rating, kept.comment) == (answer.id, "up", None)
 
 
+def test_a_thumbs_down_without_a_comment_keeps_the_earlier_comment(store: ConversationStore) -> None:
+    [answer] = seeded(store, [reply("reader-0003", "Who attended?", "answer", NOW)])
+
+    def kept() -> tuple[str, str | None]:
+        [judgement] = store.judgements()
+        return judgement.rating, judgement.comment
+
+    assert store.rate("reader-0003", answer.id, "down", "wrong people", NOW)
+    assert store.rate("reader-0003", answer.id, "down", None, NOW)  # pressed again
+    assert kept() == ("down", "wrong people")
+    assert store.rate("reader-0003", answer.id, "down", "the Board's people missing", NOW)
+    assert kept() == ("down", "the Board's people missing")
+    assert store.rate("reader-0003", answer.id, "up", None, NOW)  # a change of mind drops it
+    assert kept() == ("up", None)
+    assert store.rate("reader-0003", answer.id, "down", None, NOW)
+    assert kept() == ("down", None)
+
+
 def test_prune_deletes_what_is_older_than_the_retention_with_rasas_events(store: ConversationStore) -> None:
     events = rasa_events(store)
     old, new = NOW - timedelta(days=10), NOW - timedelta(hours=1)

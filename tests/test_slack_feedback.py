@@ -131,6 +131,16 @@ def test_a_thumbs_down_opens_the_modal_and_its_comment_is_kept(client: TestClien
     assert submitted.status_code == 200 and submitted.content == b""
     [judgement] = store.judgements()
     assert (judgement.rating, judgement.comment) == ("down", "The wrong people")
+    # Another 👎 on it (the same reader, or another in the thread) keeps the comment and shows it.
+    again = post(client, click_payload(answer.id, thread_ts, "feedback-down"))
+    assert again.status_code == 200, again.text
+    [judgement] = store.judgements()
+    assert (judgement.rating, judgement.comment) == ("down", "The wrong people")
+    reopened = [call for call in standin.calls if call.method == "views.open" and answer.id in str(call.body)][-1]
+    view = reopened.body["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    [block] = view["blocks"]
+    assert block["element"]["initial_value"] == "The wrong people"
     # A feedback click is no question: nothing was posted in the thread.
     assert standin.in_thread(CHANNEL, thread_ts) == []
     assert CLICKER not in stored_text(store)

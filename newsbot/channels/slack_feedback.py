@@ -50,9 +50,17 @@ def with_feedback(fields: dict[str, Any], message: Mapping[str, Any]) -> dict[st
     return {**fields, "blocks": [*fields["blocks"], feedback_block(message_id)]}
 
 
-def comment_modal(session: str, message_id: str) -> dict[str, Any]:
-    """The modal a 👎 opens: one optional text input; the conversation and message ride along in
-    its private_metadata."""
+def comment_modal(session: str, message_id: str, kept: str | None = None) -> dict[str, Any]:
+    """The modal a 👎 opens: one optional text input, holding the comment `kept` already if any;
+    the conversation and message ride along in its private_metadata."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": COMMENT_ACTION,
+        "multiline": True,
+        "max_length": MAX_COMMENT_CHARS,
+    }
+    if kept:
+        element["initial_value"] = kept
     return {
         "type": "modal",
         "callback_id": MODAL_CALLBACK,
@@ -66,12 +74,7 @@ def comment_modal(session: str, message_id: str) -> dict[str, Any]:
                 "block_id": COMMENT_BLOCK,
                 "optional": True,
                 "label": {"type": "plain_text", "text": "Tell the newsroom what was wrong with this answer"},
-                "element": {
-                    "type": "plain_text_input",
-                    "action_id": COMMENT_ACTION,
-                    "multiline": True,
-                    "max_length": MAX_COMMENT_CHARS,
-                },
+                "element": element,
             }
         ],
     }

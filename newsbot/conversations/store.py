@@ -34,6 +34,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
+    case,
     create_engine,
     delete,
     event,
@@ -44,6 +46,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
+from sqlalchemy.sql.elements import ColumnElement
 
 from newsbot.settings import Settings
 
@@ -231,7 +234,8 @@ class ConversationStore:
 
     def rate(self, session_id: str, message_id: str, rating: str, comment: str | None, now: datetime) -> bool:
         """Keep the judgement of message `message_id` of session `session_id`, replacing an earlier
-        one; False (nothing kept) when the session has no such message."""
+        one (a thumbs-down without a comment keeps the earlier thumbs-down's comment); False (nothing
+        kept) when the session has no such message."""
         if rating not in RATINGS:
             raise ValueError(f"rating must be one of {RATINGS}")
         self.ensure_tables()
@@ -250,7 +254,22 @@ class ConversationStore:
                 return False
             insert = postgresql_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
             statement = insert(feedback).values(values)
-            changes = {key: statement.excluded[key] for key in ("rating", "comment", "created_at")}
+            changes: dict[str, ColumnElement[Any]] = {
+                key: statement.excluded[key] for key in ("rating", "comment", "created_at")
+            }
+            # A thumbs-down without a comment on one that has a comment (pressed again, or by another
+            # reader of a Slack thread) keeps that comment: nothing a reader wrote is lost by a click.
+            changes["comment"] = case(
+                (
+                    and_(
+                        statement.excluded.rating == "down",
+                        statement.excluded.comment.is_(None),
+                        feedback.c.rating == "down",
+                    ),
+                    feedback.c.comment,
+                ),
+                else_=statement.excluded.comment,
+            )
             connection.execute(statement.on_conflict_do_update(index_elements=["message_id"], set_=changes))
         return True
 

@@ -220,6 +220,17 @@ class SlackConnector:
             logger.error("could not keep feedback on a Slack message of conversation %s: %s", session, error)
             return False
 
+    async def _comment_of(self, message_id: str) -> str | None:
+        """The comment kept with a message's judgement (a 👎 keeps an earlier 👎's comment)."""
+        if self.conversations is None:
+            return None
+        try:
+            judged = await run_in_threadpool(self.conversations.judgements, [message_id])
+        except (SQLAlchemyError, StoreError) as error:
+            logger.error("could not read the feedback on Slack message %s: %s", message_id, error)
+            return None
+        return judged[0].comment if judged else None
+
     async def rate(self, click: SlackRating) -> bool:
         """Keep a 👍/👎 (before the webhook answers); then thank for a 👍, or ask what was wrong
         after a 👎 (a modal, opened with the click's trigger_id). The clicker is not kept."""
@@ -229,8 +240,10 @@ class SlackConnector:
             return False
         try:
             if click.rating == "down" and click.trigger_id:
+                kept_comment = await self._comment_of(click.message_id)
                 await self.web.views_open(
-                    trigger_id=click.trigger_id, view=comment_modal(click.session_id, click.message_id)
+                    trigger_id=click.trigger_id,
+                    view=comment_modal(click.session_id, click.message_id, kept_comment),
                 )
             elif click.rating == "up" and click.user:
                 await self.web.chat_postEphemeral(
