@@ -4,6 +4,7 @@ fresh PostgreSQL database each, with the real model; and the installed `newsbot 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import subprocess
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE
 from report_support import database, reply, seeded
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, func, select
 
+from newsbot.conversations.retention import keep_conversations
 from newsbot.conversations.store import ConversationStore, database_url, feedback, replies
 from newsbot.report.build import nearest_rank
 from newsbot.report.grouping import group_questions
@@ -110,6 +112,30 @@ def test_prune_deletes_what_is_older_than_the_retention_with_rasas_events(store:
     assert [row.session_id for row in store.replies_since()] == ["new-reader"]
     assert [row.message_id for row in store.judgements()] == [fresh.id]
     assert count(store, events) == 1
+
+
+def test_the_web_apps_keeper_applies_the_retention_again_each_round(store: ConversationStore) -> None:
+    """The web app runs `keep_conversations` hourly; here every 50 ms: a conversation that ages past
+    the retention after the first round is deleted by a later one."""
+
+    async def sessions_left() -> set[str]:
+        keeper = asyncio.create_task(keep_conversations(store, 3, interval=0.05))
+        await asyncio.sleep(0.3)  # the first round has run on an empty store
+        seeded(
+            store,
+            [reply("aged-reader", "old", "answer", NOW - timedelta(days=4)), reply("recent", "new", "answer", NOW)],
+        )
+        left: set[str] = set()
+        for _ in range(100):
+            left = {row.session_id for row in store.replies_since()}
+            if left == {"recent"}:
+                break
+            await asyncio.sleep(0.05)
+        assert not keeper.done()  # still keeping: it runs until the app stops
+        keeper.cancel()
+        return left
+
+    assert asyncio.run(sessions_left()) == {"recent"}
 
 
 def test_forget_deletes_one_readers_conversation_and_nothing_else(store: ConversationStore) -> None:
