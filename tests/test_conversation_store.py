@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE
 from report_support import database, reply, seeded
@@ -18,9 +19,10 @@ from sqlalchemy import Column, Float, Integer, MetaData, String, Table, func, se
 
 from newsbot.conversations.retention import keep_conversations
 from newsbot.conversations.store import ConversationStore, database_url, feedback, replies
+from newsbot.ingest.knowledge import load_articles
 from newsbot.report.build import nearest_rank
 from newsbot.report.grouping import group_questions
-from newsbot.report.service import make_report
+from newsbot.report.service import make_report, paragraph_sum, paragraphs_mean
 from newsbot.retrieval.embeddings import embed
 from newsbot.settings import PROJECT_ROOT
 
@@ -190,6 +192,24 @@ def test_declined_questions_are_grouped_by_meaning_with_the_real_model() -> None
     assert where["what's the weather in london today"] == where["will it rain tomorrow"]
     assert where["who wrote this article"] == where["which journalist reported this"]
     assert len({where["will they meet again"], where["will it rain tomorrow"], where["who wrote this article"]}) == 3
+
+
+def test_the_paragraphs_mean_is_every_paragraphs_mean_and_each_article_is_embedded_once(tmp_path: Path) -> None:
+    council = PROJECT_ROOT / "tests" / "data" / "council"
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    for path in [*KNOWLEDGE.glob(f"{SEED_ARTICLE}.*"), *council.iterdir()]:
+        (knowledge / path.name).write_bytes(path.read_bytes())
+    articles = load_articles(knowledge)
+    every_paragraph = [paragraph.text for article in articles for paragraph in article.paragraphs]
+    expected = embed(MODEL, every_paragraph).mean(axis=0)
+    paragraph_sum.cache_clear()
+    first = paragraphs_mean(MODEL, articles)
+    again = paragraphs_mean(MODEL, articles)
+    assert first.shape == (1, expected.shape[0])
+    np.testing.assert_allclose(first[0], expected, atol=1e-6)
+    np.testing.assert_array_equal(first, again)
+    assert paragraph_sum.cache_info().misses == len(articles) == 2  # the second report embedded nothing
 
 
 def test_nearest_rank_percentiles() -> None:

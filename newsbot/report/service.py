@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,27 @@ def articles_of(knowledge_dir: Path) -> list[Article]:
         return []
 
 
+@lru_cache(maxsize=4096)
+def paragraph_sum(model: str, paragraphs: tuple[str, ...]) -> Vectors:
+    """The sum of one article's paragraph vectors, kept for the life of the process: embedding an
+    article's paragraphs takes about 1.5 s (33 paragraphs), on every report otherwise."""
+    vectors: Vectors = embed(model, list(paragraphs)).sum(axis=0, keepdims=True)
+    return vectors
+
+
+def paragraphs_mean(model: str, articles: list[Article]) -> Vectors:
+    """The mean vector of the articles' paragraphs (one row), each article embedded once."""
+    count = sum(len(article.paragraphs) for article in articles)
+    if not count:
+        return np.zeros((0, 1), dtype=np.float32)
+    total = sum(
+        (paragraph_sum(model, tuple(p.text for p in article.paragraphs)) for article in articles if article.paragraphs),
+        start=np.zeros((1, 1), dtype=np.float32),
+    )
+    mean: Vectors = (total / count).astype(np.float32)
+    return mean
+
+
 def make_report(
     store: ConversationStore,
     knowledge_dir: Path,
@@ -47,7 +69,6 @@ def make_report(
     def embed_texts(texts: list[str]) -> Vectors:
         return embed(model, texts)
 
-    paragraphs = [paragraph.text for article in articles for paragraph in article.paragraphs]
     needs_vectors = any(reply.kind == "decline" for reply in replies)
-    background = embed_texts(paragraphs) if paragraphs and needs_vectors else np.zeros((0, 1), dtype=np.float32)
+    background = paragraphs_mean(model, articles) if needs_vectors else np.zeros((0, 1), dtype=np.float32)
     return build_report(replies, judgements, articles, embed_texts, background, since, now)
