@@ -61,6 +61,18 @@ def test_demo_page_shows_article_text_as_text(tmp_path: Path, make_client: AppFa
     assert "A &lt;b&gt;bold&lt;/b&gt; title" in page.text
 
 
+def test_demo_page_heading_counts_the_articles(tmp_path: Path, make_client: AppFactory) -> None:
+    knowledge = tmp_path / "knowledge"
+    write_article(knowledge, "first", "First story", ["The council met on Monday."])
+    index_dir = tmp_path / "index"
+    build_index(knowledge, index_dir, MODEL, progress=False)
+    one = make_client(knowledge_dir=knowledge, index_dir=index_dir).get("/").text
+    assert "<h1>Ask the article</h1>" in one and "quotes the article," in one
+    write_article(knowledge, "second", "Second story", ["The mayor resigned on Friday."])
+    two = make_client(knowledge_dir=knowledge, index_dir=index_dir).get("/").text
+    assert "<h1>Ask the articles</h1>" in two and "quotes the articles," in two
+
+
 @pytest.mark.parametrize(("path", "kind"), [("/widget.js", "text/javascript"), ("/widget.css", "text/css")])
 def test_widget_files_are_served(client: TestClient, path: str, kind: str) -> None:
     response = client.get(path)

@@ -26,7 +26,7 @@ PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>newsbot: ask the articles</title>
+<title>newsbot: {heading_lower}</title>
 <style>
   body {{ font: 17px/1.55 Georgia, "Times New Roman", serif; color: #1d1d1f; margin: 0; background: #fafaf7; }}
   header, main {{ max-width: 46rem; margin: 0 auto; padding: 0 1.25rem; }}
@@ -43,8 +43,8 @@ PAGE = """<!doctype html>
 </head>
 <body>
 <header>
-<h1>Ask the articles</h1>
-<p>Open the chat (“Ask the article”) and ask a question: the answer quotes the article,
+<h1>{heading}</h1>
+<p>Open the chat (“Ask the article”) and ask a question: the answer quotes {quoted},
 with who said it and a link to the paragraph.</p>
 </header>
 <main>
@@ -84,10 +84,14 @@ def readable_articles(knowledge_dir: Path) -> list[Article]:
 
 @router.get("/", response_class=HTMLResponse)
 def demo_page(settings: Annotated[Settings, Depends(get_app_settings)]) -> HTMLResponse:
-    articles = "\n".join(article_html(article) for article in readable_articles(settings.knowledge_dir))
+    readable = readable_articles(settings.knowledge_dir)
+    heading = "Ask the article" if len(readable) == 1 else "Ask the articles"
     return HTMLResponse(
         PAGE.format(
-            articles=articles or "<p>No articles yet: add some to knowledge/.</p>",
+            heading=heading,
+            heading_lower=heading.lower(),
+            quoted="the article" if len(readable) == 1 else "the articles",
+            articles="\n".join(map(article_html, readable)) or "<p>No articles yet: add some to knowledge/.</p>",
             max_chars=settings.max_message_chars,
         )
     )
