@@ -70,6 +70,7 @@ from newsbot.retrieval.search import (
     evidence_of,
     highlight_span,
     ranked_rows,
+    sentence_signals,
 )
 from newsbot.settings import PROJECT_ROOT, get_settings
 
@@ -204,10 +205,7 @@ def fit_ranking(records: list[Record], chosen: Sequence[str]) -> RankingModel:
 
 
 def sentence_matrix(record: Record, row: int) -> npt.NDArray[np.float64]:
-    sentences = record.candidates.sentences[row]
-    return np.array([[s.match.maxsim, s.coverage, float(s.answer_kind)] for s in sentences], dtype=np.float64).reshape(
-        -1, len(SENTENCE_SIGNALS)
-    )
+    return sentence_signals(record.candidates.sentences[row])
 
 
 def fit_highlight(records: list[Record], chosen: Sequence[str]) -> HighlightModel:
@@ -370,20 +368,13 @@ def single(name: str) -> Callable[[Record], npt.NDArray[np.float64]]:
     return lambda r: r.candidates.signals[:, RANKING_SIGNALS.index(name)]
 
 
-def fit_all(records: list[Record], ranking_signals: Sequence[str]) -> Models:
+def fit_all(
+    records: list[Record], ranking_signals: Sequence[str], highlight_signals: Sequence[str] = SENTENCE_SIGNALS
+) -> Models:
     ranking = fit_ranking(records, ranking_signals)
-    highlight = fit_highlight([r for r in records if r.source == "xquad"], SENTENCE_SIGNALS)
+    highlight = fit_highlight([r for r in records if r.source == "xquad"], highlight_signals)
     decline = fit_decline(records, ranking, highlight, EVIDENCE_SIGNALS)
     return Models(ranking, highlight, decline)
-
-
-def cross_validated(records: list[Record], ranking_signals: Sequence[str], folds: Sequence[str]) -> Scores:
-    total = Scores()
-    for fold in folds:
-        training = [r for r in records if r.fold != fold]
-        testing = [r for r in records if r.fold == fold]
-        total.add(score(testing, fit_all(training, ranking_signals)))
-    return total
 
 
 def rate(values: list[bool]) -> str:
@@ -493,23 +484,54 @@ def report(records: list[Record], write: bool) -> int:
                 print(f"    -> {name} dropped: it does not raise the cross-validated hit@1 + hit@3")
                 break
     print(f"  kept: {', '.join(chosen)}")
-    everything = fit_all(records, chosen)
+
+    print("\nHighlight (XQuAD: the first hit's answering sentence holds a gold answer)")
+    fold_rankings = {fold: fit_ranking([r for r in records if r.fold != fold], chosen) for fold in folds}
+    answered = [r for r in xquad_records if r.answerable]
+
+    def highlight_cv(signals: Sequence[str]) -> Scores:
+        total = Scores()
+        for fold in sorted({r.fold for r in answered}):
+            highlight = fit_highlight([r for r in xquad_records if r.fold != fold], signals)
+            models = Models(fold_rankings[fold], highlight, NO_DECLINE)
+            total.add(score([r for r in answered if r.fold == fold], models))
+        return total
+
+    # Backward elimination again: a sentence signal whose removal does not lower the
+    # cross-validated end-to-end highlight goes.
+    sentence_chosen = list(SENTENCE_SIGNALS)
+    best = float(np.mean(highlight_cv(sentence_chosen).highlight))
+    print(f"  fitted, all sentence signals, cv: end to end {best:.4f}")
+    changed = True
+    while changed and len(sentence_chosen) > 1:
+        changed = False
+        for name in list(sentence_chosen):
+            trial = [n for n in sentence_chosen if n != name]
+            value = float(np.mean(highlight_cv(trial).highlight))
+            print(f"    without {name}, cv: end to end {value:.4f}")
+            if value >= best:
+                sentence_chosen, best, changed = trial, value, True
+                print(f"    -> {name} dropped: it does not raise the cross-validated highlight")
+                break
+    print(f"  kept: {', '.join(sentence_chosen)}")
+    everything = fit_all(records, chosen, sentence_chosen)
     in_sample = score(records, everything)
+    print("\nThe kept signals: fitted on everything (in-sample) and without each fold (cv)")
     print_ranking("fitted, kept signals, in-sample", score(seed_records, everything), score(xquad_records, everything))
     cv_all = Scores()
     cv_by_source: dict[str, Scores] = {"seed": Scores(), "xquad": Scores()}
     for fold in folds:
-        part = score([r for r in records if r.fold == fold], fit_all([r for r in records if r.fold != fold], chosen))
+        fitted_without = fit_all([r for r in records if r.fold != fold], chosen, sentence_chosen)
+        part = score([r for r in records if r.fold == fold], fitted_without)
         cv_all.add(part)
         cv_by_source["seed" if fold.startswith("seed") else "xquad"].add(part)
     print_ranking("fitted, kept signals, cv", cv_by_source["seed"], cv_by_source["xquad"])
 
-    print("\nHighlight (XQuAD: the first hit's answering sentence holds a gold answer)")
     untuned = Models(everything.ranking, HighlightModel({"maxsim": 1.0, "coverage": 1.0}), everything.decline)
     print(f"  untuned (MaxSim + word overlap): end to end {rate(score(xquad_records, untuned).highlight)}, "
           f"within the gold paragraph {rate(score(xquad_records, untuned).within)}")  # fmt: skip
-    print(f"  fitted, in-sample: end to end {rate(in_sample.highlight)}, within {rate(in_sample.within)}")
-    print(f"  fitted, cv:        end to end {rate(cv_all.highlight)}, within {rate(cv_all.within)}")
+    print(f"  fitted, kept signals, in-sample: end to end {rate(in_sample.highlight)}, within {rate(in_sample.within)}")
+    print(f"  fitted, kept signals, cv:        end to end {rate(cv_all.highlight)}, within {rate(cv_all.within)}")
 
     print(
         f"\nDecline (share declined; threshold: at most {MAX_ANSWERABLE_DECLINED:.1%} of the fitting set's answerable)"

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
@@ -691,8 +691,24 @@ def best_sentence(candidates: Candidates, row: int, models: Models) -> Sentence 
     sentences = candidates.sentences[row]
     if not sentences:
         return None
-    matrix = np.array([[s.match.maxsim, s.coverage, float(s.answer_kind)] for s in sentences], dtype=np.float64)
-    return sentences[int(np.argmax(models.highlight.scores(matrix.reshape(-1, len(SENTENCE_SIGNALS)))))]
+    return sentences[int(np.argmax(models.highlight.scores(sentence_signals(sentences))))]
+
+
+def sentence_signals(sentences: Sequence[Sentence]) -> npt.NDArray[np.float64]:
+    """Each sentence's SENTENCE_SIGNALS, in rows (what the highlight model weighs)."""
+
+    def signals(sentence: Sentence) -> dict[str, float]:
+        found = sentence.match
+        return {
+            "maxsim": found.maxsim,
+            "coverage": sentence.coverage,
+            "answer_kind": float(sentence.answer_kind),
+            "weakest": found.weakest,
+            "unmatched": found.unmatched,
+        }
+
+    rows = [[signals(sentence)[name] for name in SENTENCE_SIGNALS] for sentence in sentences]
+    return np.array(rows, dtype=np.float64).reshape(-1, len(SENTENCE_SIGNALS))
 
 
 def evidence_of(candidates: Candidates, row: int, models: Models) -> dict[str, float]:
