@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from newsbot.answering import compose
@@ -264,6 +266,60 @@ def test_a_side_that_does_not_answer_makes_nothing_contested() -> None:
         make_hit(2, 1.0 - NEAR, "Labour sources rejected the claims.", "Labour sources", answers=False),
     ]
     assert not compose_answer(make_result(hits)).contested
+
+
+def test_a_disagreement_outside_the_answering_sentences_makes_nothing_contested() -> None:
+    # The reader asked about the CST; Labour's paragraph disagrees, but not in the sentence that answers.
+    text = "The requests had not been rejected. The Labour leader asked the CST to help with education."
+    labour = make_hit(24, 1.0 - NEAR, text, "Labour sources")
+    labour = replace(labour, highlight=Highlight(text.index("The Labour"), len(text)))
+    hits = [make_hit(1, 1.0, "The Board said the CST attended the talks.", "the Board"), labour]
+    answer = compose_answer(make_result(hits))
+    assert not answer.contested
+    assert render_text(answer).startswith("Here is what the article says:")
+    # The same disagreement in the answering sentence is contested.
+    assert compose_answer(make_result([hits[0], replace(labour, highlight=Highlight(0, len(text)))])).contested
+
+
+def test_a_question_asking_for_a_fact_is_never_contested() -> None:
+    hits = [
+        make_hit(23, 1.0, "The Board said the meeting lasted nearly two hours.", "the Board"),
+        make_hit(2, 1.0 - NEAR, "Labour sources rejected this, saying it was an hour.", "Labour sources"),
+    ]
+    result = replace(make_result(hits), question="How long did the meeting last?", asks_for="duration")
+    answer = compose_answer(result)
+    assert not answer.contested
+    assert shown_paragraphs(answer) == [2, 23]  # both facts, in article order, with no heading of accounts
+    assert compose_answer(replace(result, asks_for=None)).contested
+
+
+def test_a_question_naming_a_side_led_by_another_voice_also_shows_the_named_sides_answer() -> None:
+    facts = {
+        ARTICLE: ArticleFacts(
+            sides=(
+                SideFacts("Labour", ("Labour", "Jeremy Corbyn")),
+                SideFacts("the community", ("Board", "JLC")),
+            )
+        )
+    }
+    hits = [
+        make_hit(18, 5.0, "We also commit to work with all those within Labour.", "the Board"),
+        make_hit(20, 5.0 - FAR, "A source said the talks were tense.", "a source"),
+        make_hit(24, 5.0 - FAR, "Labour sources said Mr Corbyn offered a personal lead.", "Labour sources"),
+        make_hit(30, 5.0 - FAR, "Mr Corbyn said he would lead on education.", "Jeremy Corbyn"),
+    ]
+    result = replace(make_result(hits), question="What did Labour commit to?")
+    named = replace(result, named_sides=frozenset({(ARTICLE, "Labour")}))
+    assert shown_paragraphs(compose.compose_answer(result, facts)) == [18]
+    answer = compose.compose_answer(named, facts)
+    assert shown_paragraphs(answer) == [18, 24]  # Labour's best answer, far below the lead; once
+    assert not answer.contested
+    # Led by the named side's own voice, nothing is added.
+    led = replace(named, hits=[replace(hits[3], score=6.0), *hits[1:3]])
+    assert shown_paragraphs(compose.compose_answer(led, facts)) == [30]
+    # A named side with no answering hit adds nothing.
+    silent = replace(named, hits=[*hits[:2], replace(hits[2], answers=False), replace(hits[3], answers=False)])
+    assert shown_paragraphs(compose.compose_answer(silent, facts)) == [18]
 
 
 @pytest.mark.parametrize("cue", ["rejected", "denied", "disputes", "dismissed", "refused", "However,"])

@@ -78,12 +78,30 @@ def _repeats(hit: Hit, shown: Sequence[Hit]) -> bool:
     )
 
 
-def select_hits(hits: list[Hit], facts: Mapping[str, ArticleFacts]) -> tuple[list[Hit], tuple[Side, ...]]:
+def _disputes(hit: Hit) -> bool:
+    """Whether the hit's answering sentences hold a word of disagreement."""
+    return bool(disagreement().search(hit.passage.text[hit.highlight.start : hit.highlight.end]))
+
+
+def select_hits(
+    hits: list[Hit],
+    facts: Mapping[str, ArticleFacts],
+    factual: bool = False,
+    named_sides: frozenset[tuple[str, str]] = frozenset(),
+) -> tuple[list[Hit], tuple[Side, ...]]:
     """The hits an answer shows, and the sides when they disagree. The best hit leads. Then, of
     the hits that answer on their own (Hit.answers), at most MAX_MORE that add something: the best
-    of each other side when voices of different sides answer and one of them disagrees (the
-    narration's or an anonymous source's "disappointing" is no side disagreeing), and another
-    fact nearly as likely as the lead (ANOTHER_FACT_WITHIN) that does not repeat what is shown."""
+    of each side when the sides' best answers differ, and another fact nearly as likely as the
+    lead (ANOTHER_FACT_WITHIN) that does not repeat what is shown.
+
+    The sides' answers differ when the answering sentences of one side's best hit hold a word of
+    disagreement (the narration's or an anonymous source's "disappointing" is no side disagreeing;
+    nor is a word elsewhere in the paragraph, nor in a side's weaker hits: the lede's
+    "disappointing" would otherwise head every answer it ranks in). A `factual` question (one that asks for a time, a
+    number, a place, a person) is answered by facts, never by accounts.
+
+    A question that names a side by a voice ("What did Labour commit to?": `named_sides`, as
+    (article, side) pairs) and is led by another voice also shows the named side's best answer."""
     if not hits:
         return [], ()
     lead = hits[0]
@@ -95,16 +113,24 @@ def select_hits(hits: list[Hit], facts: Mapping[str, ArticleFacts]) -> tuple[lis
         return side_of.get((hit.passage.article, hit.passage.speaker))
 
     chosen = [lead]
-    sided = [hit for hit in [lead, *answering] if side(hit) is not None]
-    disputed = len({side(hit) for hit in sided}) > 1 and any(disagreement().search(hit.passage.text) for hit in sided)
+    best_of_side: dict[str, Hit] = {}
+    for hit in [lead, *answering]:
+        name = side(hit)
+        if name is not None:
+            best_of_side.setdefault(name, hit)
+    disputed = not factual and len(best_of_side) > 1 and any(map(_disputes, best_of_side.values()))
     if disputed:
-        heard = {side(lead)} - {None}
-        for hit in answering:
+        for hit in best_of_side.values():
             if len(chosen) > MAX_MORE:
                 break
-            if side(hit) is not None and side(hit) not in heard and not _repeats(hit, chosen):
+            if hit not in chosen and not _repeats(hit, chosen):
                 chosen.append(hit)
-                heard.add(side(hit))
+    for article, name in sorted(named_sides):
+        if len(chosen) > MAX_MORE or any((hit.passage.article, side(hit)) == (article, name) for hit in chosen):
+            continue
+        named = (hit for hit in answering if (hit.passage.article, side(hit)) == (article, name))
+        if (best := next(named, None)) is not None and not _repeats(best, chosen):
+            chosen.append(best)
     for hit in answering:
         if len(chosen) > MAX_MORE:
             break
@@ -157,6 +183,6 @@ def compose_answer(result: SearchResult, facts: Mapping[str, ArticleFacts], sugg
             suggestions=tuple(suggestions),
             question=result.question,
         )
-    hits, sides = select_hits(result.hits, facts)
+    hits, sides = select_hits(result.hits, facts, result.asks_for is not None, result.named_sides)
     sources = tuple(Source.of(hit.passage, hit.score, hit.highlight) for hit in hits)
     return Reply(ReplyKind.ANSWER, answer_lead(sources, len(sides) > 1), sources, sides, question=result.question)

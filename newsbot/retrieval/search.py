@@ -179,6 +179,8 @@ class SearchResult:
     unquoted_names: tuple[str, ...] = ()  # voices whose words the question asks for, never heard in the articles
     about_the_article: bool = False  # the question asks about the article itself (its author, its date)
     subject: str = ""  # the subject the question leaned on, when it did
+    asks_for: str | None = None  # the kind of answer the question asks for (a time, a number, a person ...)
+    named_sides: frozenset[tuple[str, str]] = frozenset()  # (article, side) pairs the question names by a voice
 
 
 @dataclass
@@ -378,7 +380,16 @@ class Searcher:
         about_article = self.about_the_article(text)
         answerable = confidence >= self.models.decline.threshold and not unknown and not unquoted and not about_article
         return SearchResult(
-            text, answerable, round(confidence, 4), hits, unknown, unquoted, about_article, candidates.subject
+            text,
+            answerable,
+            round(confidence, 4),
+            hits,
+            unknown,
+            unquoted,
+            about_article,
+            candidates.subject,
+            candidates.kind,
+            frozenset((article, side) for article, sides in self.asked_sides(text).items() for side in sides),
         )
 
     def _article_subject(self, text: str, query_vector: npt.NDArray[np.float32]) -> str:
