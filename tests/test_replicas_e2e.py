@@ -187,7 +187,7 @@ def test_a_killed_web_worker_is_started_again(fleet: Fleet) -> None:
     assert httpx.post(f"{fleet.config.web_url}/api/ask", json={"question": "Who attended?"}, timeout=TIMEOUT).is_success
 
 
-def test_a_database_restart_is_a_503_meanwhile_and_loses_nothing(fleet: Fleet) -> None:
+def test_a_database_restart_is_a_503_meanwhile_loses_nothing_and_is_over_when_it_is_back(fleet: Fleet) -> None:
     session = f"pg-{uuid.uuid4()}"
     first = fleet.turn(session, "Who attended the meeting?")
     stored = fleet.stored_events(session)
@@ -204,10 +204,17 @@ def test_a_database_restart_is_a_503_meanwhile_and_loses_nothing(fleet: Fleet) -
         fleet.postgres.start()
     assert fleet.stored_events(session) == stored  # the refused turn left nothing half-stored
 
-    def recovered() -> bool:
-        return fleet.chat(f"probe-{uuid.uuid4()}", "hello").status_code == 200
-
-    wait_for(recovered, "/api/chat did not recover after the database restart", 60)
+    # Back up, every replica answers its very next turn, though the connections it pooled before
+    # the restart are dead: the read that meets one is tried again on a new connection.
+    headers = {"Authorization": f"Bearer {fleet.config.rasa_token}"}
+    for url in fleet.config.rasa_urls:
+        response = httpx.post(
+            f"{url}/webhooks/rest/webhook",
+            json={"sender": f"probe-{uuid.uuid4()}", "message": "hello"},
+            headers=headers,
+            timeout=TIMEOUT,
+        )
+        assert response.status_code == 200, (url, response.text)
     follow_up = fleet.turn(session, "where does it say that?")
     assert any(f"paragraph {paragraph}" in follow_up.text for paragraph in first.paragraphs), follow_up.text
 

@@ -5,9 +5,11 @@ NEWSBOT_TRACKER_SQLITE (default: .data/conversations.db under the project).
 
 A database error is reported to the turn (addons.outages) before Rasa's FailSafeTrackerStore
 swallows it, so the REST channel answers 503 rather than from an empty conversation. After a
-database restart, the first turn that meets a broken pooled connection is refused that way, and
-SQLAlchemy drops the whole pool, so the next turns reconnect (a ping before every use would cost
-a round trip a query: 7% of a turn's CPU in a profile).
+database restart, the pool's connections are dead: the read that opens a turn meets one,
+SQLAlchemy marks the error as a lost connection and drops the whole pool, and the read is tried
+once more on a new connection, so the turn is answered (a ping before every use would cost a
+round trip a query: 7% of a turn's CPU in a profile). Only reads are tried again: a save that
+lost its connection may have been committed, and its turn has read on a new connection anyway.
 
 Saving a turn stores the events the tracker gained since it was read. Rasa counts the stored
 events with a query each time (6% of a turn's CPU); a tracker read here remembers how many it
@@ -20,7 +22,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from typing import Any
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import make_url
+from sqlalchemy.exc import DBAPIError
 
 from addons.outages import CONVERSATIONS_UNAVAILABLE, report
 
@@ -63,14 +66,16 @@ class EnvSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         with reported_to_the_turn():
-            tracker = await super().retrieve(sender_id)
+            tracker = await once_more_on_a_new_connection(lambda: super(EnvSQLTrackerStore, self).retrieve(sender_id))
         if tracker is not None:
             setattr(tracker, STORED, len(tracker.events))
         return tracker
 
     async def retrieve_full_tracker(self, conversation_id: str) -> DialogueStateTracker | None:
         with reported_to_the_turn():
-            return await super().retrieve_full_tracker(conversation_id)
+            return await once_more_on_a_new_connection(
+                lambda: super(EnvSQLTrackerStore, self).retrieve_full_tracker(conversation_id)
+            )
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         with reported_to_the_turn():
@@ -82,6 +87,20 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         if stored is None:  # not read here (a new conversation's first save is counted too)
             return super()._additional_events(session, tracker)  # type: ignore[no-any-return]
         return itertools.islice(tracker.events, stored, len(tracker.events))
+
+
+async def once_more_on_a_new_connection(
+    read: Callable[[], Awaitable[DialogueStateTracker | None]],
+) -> DialogueStateTracker | None:
+    """The read, tried once more when its pooled connection turns out to be lost (the database
+    restarted since it was opened); SQLAlchemy has then dropped the pool's connections."""
+    try:
+        return await read()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        logger.warning("the conversations' database connection was lost (a restart?): reading again on a new one")
+        return await read()
 
 
 @contextmanager
