@@ -204,16 +204,13 @@ def fit_ranking(records: list[Record], chosen: Sequence[str]) -> RankingModel:
     return RankingModel({name: round(float(w), 4) for name, w in zip(chosen, weights, strict=True)})
 
 
-def sentence_matrix(record: Record, row: int) -> npt.NDArray[np.float64]:
-    return sentence_signals(record.candidates.sentences[row])
-
-
 def fit_highlight(records: list[Record], chosen: Sequence[str]) -> HighlightModel:
     groups = []
     for r in records:
         for row, key in enumerate(r.candidates.keys):
             if key in r.gold and any(r.sentence_labels[row]):
-                x = design(sentence_matrix(r, row), SENTENCE_SIGNALS, chosen, SENTENCE_STANDARDISED)
+                matrix = sentence_signals(r.candidates.sentences[row])
+                x = design(matrix, SENTENCE_SIGNALS, chosen, SENTENCE_STANDARDISED)
                 groups.append((x, np.array(r.sentence_labels[row]), 1.0))
     weights = conditional_logit(groups, len(chosen))
     return HighlightModel({name: round(float(w), 4) for name, w in zip(chosen, weights, strict=True)})
@@ -268,11 +265,7 @@ def fit_decline(
 
 def confidence(record: Record, ranking: RankingModel, highlight: HighlightModel, decline: DeclineModel) -> float:
     scores = ranking.scores(record.candidates.signals)
-    models = Models(ranking, highlight, decline)
-    if not record.excluded:
-        return decision_confidence(record.candidates, scores, models)
-    rows = ranked_rows(record.candidates.keys, scores, EVIDENCE_HITS, record.excluded, record.candidates.voice)
-    return decline.confidence([evidence_of(record.candidates, row, models) for row in rows])
+    return decision_confidence(record.candidates, scores, Models(ranking, highlight, decline), record.excluded)
 
 
 def leave_paragraphs_out(records: list[Record]) -> list[Record]:
@@ -377,6 +370,27 @@ def fit_all(
     return Models(ranking, highlight, decline)
 
 
+def backward_elimination(
+    signals: Sequence[str], merit: Callable[[Sequence[str], str], float], target: str
+) -> list[str]:
+    """The signals kept when, one at a time, a signal whose removal does not lower the
+    cross-validated `merit` (of signals, printed under a label) is dropped."""
+    chosen = list(signals)
+    best = merit(chosen, "fitted, all signals")
+    changed = True
+    while changed and len(chosen) > 1:
+        changed = False
+        for name in list(chosen):
+            trial = [n for n in chosen if n != name]
+            value = merit(trial, f"  without {name}")
+            if value >= best:
+                chosen, best, changed = trial, value, True
+                print(f"    -> {name} dropped: it does not raise the cross-validated {target}")
+                break
+    print(f"  kept: {', '.join(chosen)}")
+    return chosen
+
+
 def rate(values: list[bool]) -> str:
     return f"{np.mean(values):.3f} (n={len(values)})" if values else "n/a"
 
@@ -461,29 +475,14 @@ def report(records: list[Record], write: bool) -> int:
             (seed_total if fold.startswith("seed") else xquad_total).add(part)
         return seed_total, xquad_total
 
-    chosen = list(RANKING_SIGNALS)
-    seed_cv, xquad_cv = ranking_cv(chosen)
-    print_ranking("fitted, all signals, cv", seed_cv, xquad_cv)
-
     # Backward elimination: drop a signal whose removal does not lower the cross-validated hit@1
     # and hit@3 (the targets), summed over both sets: each set counts as much.
-    def merit(seed_part: Scores, xquad_part: Scores) -> float:
+    def ranking_merit(signals: Sequence[str], label: str) -> float:
+        seed_part, xquad_part = ranking_cv(signals)
+        print_ranking(f"{label}, cv", seed_part, xquad_part)
         return float(sum(np.mean(part.hit1) + np.mean(part.hit3) for part in (seed_part, xquad_part)))
 
-    base = merit(seed_cv, xquad_cv)
-    changed = True
-    while changed and len(chosen) > 1:
-        changed = False
-        for name in list(chosen):
-            trial = [n for n in chosen if n != name]
-            s, x = ranking_cv(trial)
-            value = merit(s, x)
-            print_ranking(f"  without {name}, cv", s, x)
-            if value >= base:
-                chosen, base, changed = trial, value, True
-                print(f"    -> {name} dropped: it does not raise the cross-validated hit@1 + hit@3")
-                break
-    print(f"  kept: {', '.join(chosen)}")
+    chosen = backward_elimination(RANKING_SIGNALS, ranking_merit, "hit@1 + hit@3")
 
     print("\nHighlight (XQuAD: the first hit's answering sentence holds a gold answer)")
     fold_rankings = {fold: fit_ranking([r for r in records if r.fold != fold], chosen) for fold in folds}
@@ -499,21 +498,12 @@ def report(records: list[Record], write: bool) -> int:
 
     # Backward elimination again: a sentence signal whose removal does not lower the
     # cross-validated end-to-end highlight goes.
-    sentence_chosen = list(SENTENCE_SIGNALS)
-    best = float(np.mean(highlight_cv(sentence_chosen).highlight))
-    print(f"  fitted, all sentence signals, cv: end to end {best:.4f}")
-    changed = True
-    while changed and len(sentence_chosen) > 1:
-        changed = False
-        for name in list(sentence_chosen):
-            trial = [n for n in sentence_chosen if n != name]
-            value = float(np.mean(highlight_cv(trial).highlight))
-            print(f"    without {name}, cv: end to end {value:.4f}")
-            if value >= best:
-                sentence_chosen, best, changed = trial, value, True
-                print(f"    -> {name} dropped: it does not raise the cross-validated highlight")
-                break
-    print(f"  kept: {', '.join(sentence_chosen)}")
+    def highlight_merit(signals: Sequence[str], label: str) -> float:
+        value = float(np.mean(highlight_cv(signals).highlight))
+        print(f"  {label}, cv: end to end {value:.4f}")
+        return value
+
+    sentence_chosen = backward_elimination(SENTENCE_SIGNALS, highlight_merit, "highlight")
     everything = fit_all(records, chosen, sentence_chosen)
     in_sample = score(records, everything)
     print("\nThe kept signals: fitted on everything (in-sample) and without each fold (cv)")

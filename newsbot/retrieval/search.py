@@ -735,8 +735,14 @@ def evidence_of(candidates: Candidates, row: int, models: Models) -> dict[str, f
     }
 
 
-def decision_confidence(candidates: Candidates, scores: npt.NDArray[np.float64], models: Models) -> float:
+def decision_confidence(
+    candidates: Candidates,
+    scores: npt.NDArray[np.float64],
+    models: Models,
+    excluded: frozenset[tuple[str, int]] = frozenset(),
+) -> float:
     """The decline model's confidence that the articles answer: over the best passages, or, when
-    the question asks for a voice's words, over the best passages of that voice (none: 0)."""
-    rows = ranked_rows(candidates.keys, scores, models.decline.evidence_hits, allowed=candidates.voice)
+    the question asks for a voice's words, over the best passages of that voice (none: 0); the
+    `excluded` paragraphs left out."""
+    rows = ranked_rows(candidates.keys, scores, models.decline.evidence_hits, excluded, candidates.voice)
     return models.decline.confidence([evidence_of(candidates, row, models) for row in rows])
