@@ -293,6 +293,35 @@ def test_a_question_asking_for_a_fact_is_never_contested() -> None:
     assert compose_answer(replace(result, asks_for=None)).contested
 
 
+def test_a_question_naming_a_side_led_by_another_voice_also_shows_the_named_sides_answer() -> None:
+    facts = {
+        ARTICLE: ArticleFacts(
+            sides=(
+                SideFacts("Labour", ("Labour", "Jeremy Corbyn")),
+                SideFacts("the community", ("Board", "JLC")),
+            )
+        )
+    }
+    hits = [
+        make_hit(18, 5.0, "We also commit to work with all those within Labour.", "the Board"),
+        make_hit(20, 5.0 - FAR, "A source said the talks were tense.", "a source"),
+        make_hit(24, 5.0 - FAR, "Labour sources said Mr Corbyn offered a personal lead.", "Labour sources"),
+        make_hit(30, 5.0 - FAR, "Mr Corbyn said he would lead on education.", "Jeremy Corbyn"),
+    ]
+    result = replace(make_result(hits), question="What did Labour commit to?")
+    named = replace(result, named_sides=frozenset({(ARTICLE, "Labour")}))
+    assert shown_paragraphs(compose.compose_answer(result, facts)) == [18]
+    answer = compose.compose_answer(named, facts)
+    assert shown_paragraphs(answer) == [18, 24]  # Labour's best answer, far below the lead; once
+    assert not answer.contested
+    # Led by the named side's own voice, nothing is added.
+    led = replace(named, hits=[replace(hits[3], score=6.0), *hits[1:3]])
+    assert shown_paragraphs(compose.compose_answer(led, facts)) == [30]
+    # A named side with no answering hit adds nothing.
+    silent = replace(named, hits=[*hits[:2], replace(hits[2], answers=False), replace(hits[3], answers=False)])
+    assert shown_paragraphs(compose.compose_answer(silent, facts)) == [18]
+
+
 @pytest.mark.parametrize("cue", ["rejected", "denied", "disputes", "dismissed", "refused", "However,"])
 def test_disagreement_cues(cue: str) -> None:
     hits = [

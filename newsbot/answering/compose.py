@@ -87,6 +87,7 @@ def select_hits(
     hits: list[Hit],
     facts: Mapping[str, ArticleFacts],
     factual: bool = False,
+    named_sides: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[list[Hit], tuple[Side, ...]]:
     """The hits an answer shows, and the sides when they disagree. The best hit leads. Then, of
     the hits that answer on their own (Hit.answers), at most MAX_MORE that add something: the best
@@ -96,8 +97,11 @@ def select_hits(
     The sides' answers differ when the answering sentences of one side's best hit hold a word of
     disagreement (the narration's or an anonymous source's "disappointing" is no side disagreeing;
     nor is a word elsewhere in the paragraph, nor in a side's weaker hits: the lede's
-    "disappointing" would otherwise head every answer it ranks in). A `factual` question (one
-    that asks for a time, a number, a place, a person) is answered by facts, never by accounts."""
+    "disappointing" would otherwise head every answer it ranks in). A `factual` question (one that asks for a time, a
+    number, a place, a person) is answered by facts, never by accounts.
+
+    A question that names a side by a voice ("What did Labour commit to?": `named_sides`, as
+    (article, side) pairs) and is led by another voice also shows the named side's best answer."""
     if not hits:
         return [], ()
     lead = hits[0]
@@ -121,6 +125,12 @@ def select_hits(
                 break
             if hit not in chosen and not _repeats(hit, chosen):
                 chosen.append(hit)
+    for article, name in sorted(named_sides):
+        if len(chosen) > MAX_MORE or any((hit.passage.article, side(hit)) == (article, name) for hit in chosen):
+            continue
+        named = (hit for hit in answering if (hit.passage.article, side(hit)) == (article, name))
+        if (best := next(named, None)) is not None and not _repeats(best, chosen):
+            chosen.append(best)
     for hit in answering:
         if len(chosen) > MAX_MORE:
             break
@@ -173,6 +183,6 @@ def compose_answer(result: SearchResult, facts: Mapping[str, ArticleFacts], sugg
             suggestions=tuple(suggestions),
             question=result.question,
         )
-    hits, sides = select_hits(result.hits, facts, factual=result.asks_for is not None)
+    hits, sides = select_hits(result.hits, facts, result.asks_for is not None, result.named_sides)
     sources = tuple(Source.of(hit.passage, hit.score, hit.highlight) for hit in hits)
     return Reply(ReplyKind.ANSWER, answer_lead(sources, len(sides) > 1), sources, sides, question=result.question)

@@ -180,6 +180,7 @@ class SearchResult:
     about_the_article: bool = False  # the question asks about the article itself (its author, its date)
     subject: str = ""  # the subject the question leaned on, when it did
     asks_for: str | None = None  # the kind of answer the question asks for (a time, a number, a person ...)
+    named_sides: frozenset[tuple[str, str]] = frozenset()  # (article, side) pairs the question names by a voice
 
 
 @dataclass
@@ -388,6 +389,7 @@ class Searcher:
             about_article,
             candidates.subject,
             candidates.kind,
+            frozenset((article, side) for article, sides in self.asked_sides(text).items() for side in sides),
         )
 
     def _article_subject(self, text: str, query_vector: npt.NDArray[np.float32]) -> str:
