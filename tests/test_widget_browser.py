@@ -137,7 +137,7 @@ def launcher(page: Page) -> Locator:
 
 
 def panel(page: Page) -> Locator:
-    return page.get_by_role("dialog", name="Chat about the news articles")
+    return page.get_by_role("dialog", name="Ask the article")
 
 
 def message_input(page: Page) -> Locator:

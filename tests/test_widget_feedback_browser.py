@@ -116,7 +116,7 @@ def test_thumbs_and_a_comment_by_keyboard(stack: StackConfig, browser: Browser) 
     page.keyboard.press("Escape")
     expect(decline.get_by_role("textbox")).to_have_count(0)
     expect(declined_button).to_be_focused()
-    expect(page.get_by_role("dialog", name="Chat about the news articles")).to_be_visible()
+    expect(page.get_by_role("dialog", name="Ask the article")).to_be_visible()
     assert sorted(judgements(stack)) == [("down", None), ("up", None)]
 
     # Pressed again, it opens the comment again, and what was sent before is kept, not replaced.
@@ -139,7 +139,7 @@ def test_thumbs_and_a_comment_by_keyboard(stack: StackConfig, browser: Browser) 
     expect(launcher).to_be_visible()
     if launcher.get_attribute("aria-expanded") != "true":
         launcher.click()
-    expect(page.get_by_role("dialog", name="Chat about the news articles")).to_be_visible()
+    expect(page.get_by_role("dialog", name="Ask the article")).to_be_visible()
     restored = page.locator(".newsbot-log > .newsbot-bot")
     expect(restored.nth(0).get_by_role("button", name="Helpful", exact=True)).to_have_attribute("aria-pressed", "true")
     expect(restored.nth(1).get_by_role("button", name="Not helpful")).to_have_attribute("aria-pressed", "true")

@@ -270,7 +270,7 @@
     panel.id = "newsbot-panel";
     panel.setAttribute("role", "dialog");
     panel.setAttribute("aria-modal", "true");
-    panel.setAttribute("aria-label", "Chat about the news articles");
+    panel.setAttribute("aria-labelledby", "newsbot-title"); // named by its visible heading
     panel.hidden = true;
 
     var header = el("div", "newsbot-header");
