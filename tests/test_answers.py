@@ -322,6 +322,38 @@ def test_a_question_naming_a_side_led_by_another_voice_also_shows_the_named_side
     assert shown_paragraphs(compose.compose_answer(silent, facts)) == [18]
 
 
+def test_the_narration_reporting_a_named_sides_voice_gives_that_sides_account() -> None:
+    facts = {
+        ARTICLE: ArticleFacts(
+            sides=(
+                SideFacts("Labour", ("Labour", "Jennie Formby", "Formby")),
+                SideFacts("the community", ("Board", "JLC")),
+            )
+        )
+    }
+    hits = [
+        make_hit(18, 5.0, "We also commit to work with all those within Labour.", "the Board"),
+        make_hit(24, 5.0 - FAR, "Labour sources said the talks went well.", "Labour sources"),
+        make_hit(25, 5.0 - FAR, "Ms Formby also committed to dealing with the cases by July.", NARRATOR),
+    ]
+    named = replace(
+        make_result(hits), question="What did Labour commit to?", named_sides=frozenset({(ARTICLE, "Labour")})
+    )
+    # The narration reporting Ms Formby outranks Labour sources' own words: it is Labour's best account.
+    reported_first = replace(named, hits=[hits[0], hits[2], hits[1]])
+    assert shown_paragraphs(compose.compose_answer(reported_first, facts)) == [18, 25]
+    # Led by the narration reporting her, nothing is added.
+    led = replace(named, hits=[replace(hits[2], score=6.0), hits[0], hits[1]])
+    assert shown_paragraphs(compose.compose_answer(led, facts)) == [25]
+    # A voice reported outside the answering sentences is no account of the side.
+    elsewhere = make_hit(25, 5.0 - FAR, "It was agreed. Ms Formby also committed to it.", NARRATOR)
+    elsewhere = replace(elsewhere, highlight=Highlight(0, len("It was agreed.")))
+    assert shown_paragraphs(compose.compose_answer(replace(named, hits=[hits[0], elsewhere, hits[1]]), facts)) == [
+        18,
+        24,
+    ]
+
+
 @pytest.mark.parametrize("cue", ["rejected", "denied", "disputes", "dismissed", "refused", "However,"])
 def test_disagreement_cues(cue: str) -> None:
     hits = [

@@ -567,3 +567,24 @@ def test_word_lists_are_data_read_on_first_use_not_at_import() -> None:
     )
     completed = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert completed.returncode == 0, completed.stderr
+
+
+@pytest.mark.parametrize(
+    ("question", "sides"),
+    [
+        ("What did Labour commit to?", {"Labour"}),
+        ("did corbyn commit to education", {"Labour"}),
+        ("why hasn't labour sped up the cases", {"Labour"}),
+        ("what did the jlc and board say about labour controlled councils", {"the Board and the JLC"}),
+        ("what did the Board of Deputies and Labour agree", {"the Board and the JLC", "Labour"}),
+        # A voice the question only mentions, or that qualifies its subject, is not its subject.
+        ("who chairs the JLC", set()),
+        ("where is corbyn's office", set()),
+        ("did corbyn's proposals meet the community's expectations", set()),
+        ("what kind of oversight of labour's process were they asking for", set()),
+    ],
+)
+def test_the_sides_a_question_asks_about_as_its_subject(
+    seed_searcher: Searcher, question: str, sides: set[str]
+) -> None:
+    assert {side for _, side in seed_searcher.subject_sides(question)} == sides

@@ -8,10 +8,10 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from newsbot.domain import Reply, ReplyKind, Side, Source, Speaker
+from newsbot.domain import Reply, ReplyKind, Side, Source, Speaker, SpeakerKind
 from newsbot.ingest.facts import ArticleFacts
 from newsbot.retrieval.bm25 import tokenize
-from newsbot.retrieval.search import Hit, SearchResult, speaker_terms
+from newsbot.retrieval.search import Hit, SearchResult, reported_voice, speaker_terms
 from newsbot.retrieval.wordlists import word_list
 
 # An answer leads with its best passage; at most MAX_MORE more follow, and only when they add
@@ -100,8 +100,10 @@ def select_hits(
     "disappointing" would otherwise head every answer it ranks in). A `factual` question (one that asks for a time, a
     number, a place, a person) is answered by facts, never by accounts.
 
-    A question that names a side by a voice ("What did Labour commit to?": `named_sides`, as
-    (article, side) pairs) and is led by another voice also shows the named side's best answer."""
+    A question that asks about a side as its subject ("What did Labour commit to?": `named_sides`,
+    as (article, side) pairs) and is led by another voice also shows the side's best account: a
+    hit where one of its voices speaks, or where the narration reports one in the answering
+    sentences."""
     if not hits:
         return [], ()
     lead = hits[0]
@@ -125,10 +127,25 @@ def select_hits(
                 break
             if hit not in chosen and not _repeats(hit, chosen):
                 chosen.append(hit)
+
+    def voices_side(hit: Hit, article: str, name: str) -> bool:
+        """Whether the hit gives the side's account: a voice of the side speaks, or the narration
+        reports one in the answering sentences ("Ms Formby also committed to ...")."""
+        if hit.passage.article != article:
+            return False
+        if side(hit) == name:
+            return True
+        article_facts = facts.get(article, NO_FACTS)
+        answering_text = hit.passage.text[hit.highlight.start : hit.highlight.end]
+        return any(
+            article_facts.side_of(Speaker(found.group(1) or found.group(2), SpeakerKind.PERSON)) == name
+            for found in reported_voice().finditer(answering_text)
+        )
+
     for article, name in sorted(named_sides):
-        if len(chosen) > MAX_MORE or any((hit.passage.article, side(hit)) == (article, name) for hit in chosen):
+        if len(chosen) > MAX_MORE or any(voices_side(hit, article, name) for hit in chosen):
             continue
-        named = (hit for hit in answering if (hit.passage.article, side(hit)) == (article, name))
+        named = (hit for hit in answering if voices_side(hit, article, name))
         if (best := next(named, None)) is not None and not _repeats(best, chosen):
             chosen.append(best)
     for hit in answering:

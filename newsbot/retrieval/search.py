@@ -109,6 +109,13 @@ ARTICLE_QUESTION = re.compile(
     re.I,
 )
 
+# What opens a question whose subject follows: "what did", "why hasn't", "did", "has the".
+SUBJECT_OPENING = re.compile(
+    r"\s*(?:(?:what|how|why|when|where|who|which)\s+)?"
+    r"(?:did|does|do|has|have|had|will|would|was|is|were|are|can|could|should)(?:n['’]?t)?\s+(?:the\s+|a\s+|an\s+)?",
+    re.I,
+)
+
 # A question asking what an acronym stands for.
 ACRONYM_QUESTION = re.compile(
     r"\bwhat (?:does|do|did) (?:the )?([A-Za-z]{2,8}) stand for\b|\bwhat is (?:the )?([A-Za-z]{2,8}) short for\b"
@@ -180,7 +187,9 @@ class SearchResult:
     about_the_article: bool = False  # the question asks about the article itself (its author, its date)
     subject: str = ""  # the subject the question leaned on, when it did
     asks_for: str | None = None  # the kind of answer the question asks for (a time, a number, a person ...)
-    named_sides: frozenset[tuple[str, str]] = frozenset()  # (article, side) pairs the question names by a voice
+    named_sides: frozenset[tuple[str, str]] = (
+        frozenset()
+    )  # (article, side) pairs the question asks about as its subject
 
 
 @dataclass
@@ -389,7 +398,7 @@ class Searcher:
             about_article,
             candidates.subject,
             candidates.kind,
-            frozenset((article, side) for article, sides in self.asked_sides(text).items() for side in sides),
+            self.subject_sides(text),
         )
 
     def _article_subject(self, text: str, query_vector: npt.NDArray[np.float32]) -> str:
@@ -594,6 +603,25 @@ class Searcher:
                 if any(set(tokenize(voice)) and set(tokenize(voice)) <= asked for voice in side.voices):
                     named.setdefault(article, set()).add(side.name)
         return named
+
+    def subject_sides(self, question: str) -> frozenset[tuple[str, str]]:
+        """The (article, side) pairs the question asks about as its subject: a voice of the side
+        straight after the question's opening ("What did Labour commit to?", "did Corbyn accept
+        ..."), not a voice it merely mentions ("who chairs the JLC", "where is Corbyn's office")."""
+        opening = SUBJECT_OPENING.match(question)
+        if opening is None:
+            return frozenset()
+        subject: list[str] = []
+        for word in re.findall(r"[\w'’-]+", question[opening.end() :]):
+            terms = set(tokenize(word))
+            if terms and terms <= self._voice_terms:
+                subject.append(word)
+            elif not (subject and word.lower() in {"and", "the", "of"}):
+                break
+        if not subject or re.search(r"['’]s$", subject[-1]):
+            return frozenset()  # none, or a possessive ("did Corbyn's proposals ..."): the voice qualifies the subject
+        voices = " ".join(subject)
+        return frozenset((article, side) for article, sides in self.asked_sides(voices).items() for side in sides)
 
     def unknown_names(self, question: str) -> tuple[str, ...]:
         """Names in the question that the articles never mention: runs of capitalised words (past
