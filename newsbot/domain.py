@@ -107,14 +107,26 @@ class Source:
     text: str
     score: float = 0.0
     highlight: Highlight | None = None
+    # Named voices the narration reports in the answering sentences ("Ms Formby also committed ...").
+    reports: tuple[str, ...] = ()
 
     @classmethod
-    def of(cls, passage: Passage, score: float = 0.0, highlight: Highlight | None = None) -> Source:
-        return cls(passage.article, passage.title, passage.paragraph, passage.speaker, passage.text, score, highlight)
+    def of(
+        cls, passage: Passage, score: float = 0.0, highlight: Highlight | None = None, reports: tuple[str, ...] = ()
+    ) -> Source:
+        return cls(
+            passage.article, passage.title, passage.paragraph, passage.speaker, passage.text, score, highlight, reports
+        )
 
     @property
     def key(self) -> tuple[str, int]:
         return (self.article, self.paragraph)
+
+    def who(self) -> str:
+        """How a reader is told who said it: the speaker, and whom the narration reports."""
+        if self.speaker.kind is SpeakerKind.NARRATION and self.reports:
+            return f"{self.speaker.who()}, reporting {' and '.join(self.reports)}"
+        return self.speaker.who()
 
     def to_json(self) -> dict[str, Any]:
         """The public shape (API, slots, payloads): the speaker's label, and its kind beside it."""
@@ -127,6 +139,7 @@ class Source:
             "text": self.text,
             "score": round(self.score, 4),
             "highlight": self.highlight.to_json() if self.highlight else None,
+            "reports": list(self.reports),
         }
 
     @classmethod
@@ -142,6 +155,7 @@ class Source:
             text=str(row["text"]),
             score=float(row.get("score", 0.0)),
             highlight=highlight,
+            reports=tuple(str(name) for name in row.get("reports") or ()),
         )
 
 

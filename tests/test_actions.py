@@ -27,7 +27,7 @@ from newsbot.dialogue import conversation
 from newsbot.domain import Reply
 from newsbot.retrieval.search import Searcher
 
-SOURCE_KEYS = {"article", "title", "paragraph", "speaker", "speaker_kind", "text", "score", "highlight"}
+SOURCE_KEYS = {"article", "title", "paragraph", "speaker", "speaker_kind", "text", "score", "highlight", "reports"}
 
 
 @pytest.fixture(autouse=True)

@@ -43,12 +43,10 @@ from newsbot.settings import PROJECT_ROOT
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
 CONVERSATIONS = sorted((PROJECT_ROOT / "tests" / "conversations").glob("*.yml"))
-# Transcripts the bot does not pass yet (labour-commitments: README, Evaluation; the readers' ones
-# of the dev set of commit 386e7e7): targets of the
+# Transcripts the bot does not pass yet (the readers' ones of the dev set of commit 386e7e7): targets of the
 # answering work. When one passes, the test below says to take it out of this list.
 NOT_YET_PASSING = frozenset(
     {
-        "labour-commitments.yml",
         "reader-arkush-goldstein.yml",
         "reader-decline-then-who-said.yml",
         "reader-demo-letter.yml",

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import COUNCIL_ARTICLE, COUNCIL_KNOWLEDGE, KNOWLEDGE, MODEL
 
+from newsbot.channels.text import render_text
 from newsbot.dialogue import conversation
 from newsbot.dialogue.conversation import State
-from newsbot.domain import Reply, ReplyKind
+from newsbot.domain import Reply, ReplyKind, Source
 from newsbot.retrieval.index import build_index, load_index
 from newsbot.retrieval.search import Searcher
 
@@ -177,3 +178,17 @@ def test_the_other_side_of_a_question_naming_both_is_the_side_whose_words_it_ask
     conversation.answer(seed_searcher, state, "what did the jlc and bod say about corbyns proposals", None, None)
     other = conversation.other_side(seed_searcher, state)
     assert other.lead == "What Labour said:"
+
+
+def test_who_said_names_whom_the_article_reports(seed_searcher: Searcher) -> None:
+    state = State()
+    answer = conversation.answer(seed_searcher, state, "What did Labour commit to?", None, None)
+    reported = [source for source in answer.passages if "Ms Formby also committed" in source.text]
+    assert reported, answer  # Labour's account: the article reporting Ms Formby's commitment
+    who = conversation.who_said(seed_searcher, state)
+    lines = render_text(who).splitlines()
+    assert f"Paragraph {reported[0].paragraph}: the article itself, reporting Ms Formby." in lines
+    # Kept in the conversation's slots, and read back from slots written before the field existed.
+    row = reported[0].to_json()
+    assert Source.from_json(row) == reported[0]
+    assert Source.from_json({key: value for key, value in row.items() if key != "reports"}).reports == ()

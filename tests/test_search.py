@@ -18,6 +18,7 @@ from newsbot.retrieval.search import (
     Shaping,
     anaphors,
     check_question,
+    reported_names,
 )
 
 SEED_ARTICLE = "corbyn-jewish-leaders-talks"
@@ -588,3 +589,20 @@ def test_the_sides_a_question_asks_about_as_its_subject(
     seed_searcher: Searcher, question: str, sides: set[str]
 ) -> None:
     assert {side for _, side in seed_searcher.subject_sides(question)} == sides
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Ms Formby also committed to dealing with the cases by the end of July.", ("Ms Formby",)),
+        ("The representative confirmed that Mr Corbyn had suggested a further meeting.", ("Mr Corbyn",)),
+        ("The Board said no, and Ms Formby said yes.", ("the Board", "Ms Formby")),
+        # No one named: an unnamed source, a pronoun, a group described by an adjective.
+        ("The source said that it was fine.", ()),
+        ("It said so. They said it.", ()),
+        ("Jewish leaders had stressed how urgent it was.", ()),
+        ("The meeting did see Mr Corbyn make a commitment.", ()),
+    ],
+)
+def test_the_named_voices_a_text_reports(text: str, names: tuple[str, ...]) -> None:
+    assert reported_names(text) == names

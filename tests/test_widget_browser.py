@@ -425,6 +425,19 @@ def check_highlights(reply: Locator, message: dict[str, Any]) -> int:
     return marked
 
 
+def check_reported_voices(reply: Locator, message: dict[str, Any]) -> int:
+    """Each passage where the article itself speaks names the voices it reports (the source's
+    `reports`); how many passages did."""
+    passages = reply.locator(".newsbot-passage")
+    named = 0
+    for index, source in enumerate(message["sources"]):
+        if source["speaker_kind"] == "narration" and source["reports"]:
+            named += 1
+            reporting = f"the article itself, reporting {' and '.join(source['reports'])}"
+            expect(passages.nth(index).locator(".newsbot-speaker")).to_have_text(reporting)
+    return named
+
+
 def contrast_on_white(color: str) -> float:
     """WCAG contrast of an opaque `rgb(r, g, b)` against white."""
     red, green, blue = (int(part) / 255 for part in re.findall(r"\d+", color)[:3])
@@ -442,6 +455,8 @@ def test_answer_marks_its_answering_sentences(stack: StackConfig, open_tab: Call
     launcher(page).click()
     reply, message = ask_capturing(page, QUESTION)
     assert check_highlights(reply, message) >= 1, "no passage of the answer has its sentence highlighted"
+    # Labour's account is the article reporting Ms Formby's commitment: the caption says so.
+    assert check_reported_voices(reply, message) >= 1, message["sources"]
     ARTEFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTEFACTS / "widget-highlight.png")
 
@@ -451,8 +466,9 @@ def test_answer_marks_its_answering_sentences(stack: StackConfig, open_tab: Call
     elsewhere.value.close()
     expect(panel(page)).to_be_visible()
 
-    page.reload()  # the stored conversation keeps the highlights
+    page.reload()  # the stored conversation keeps the highlights and the reported voices
     check_highlights(entries(page).nth(1), message)
+    check_reported_voices(entries(page).nth(1), message)
 
 
 def test_contested_answer_names_each_side_and_folds_long_paragraphs(

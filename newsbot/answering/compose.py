@@ -11,7 +11,7 @@ from functools import lru_cache
 from newsbot.domain import Reply, ReplyKind, Side, Source, Speaker, SpeakerKind
 from newsbot.ingest.facts import ArticleFacts
 from newsbot.retrieval.bm25 import tokenize
-from newsbot.retrieval.search import Hit, SearchResult, reported_voice, speaker_terms
+from newsbot.retrieval.search import Hit, SearchResult, reported_names, source_of, speaker_terms
 from newsbot.retrieval.wordlists import word_list
 
 # An answer leads with its best passage; at most MAX_MORE more follow, and only when they add
@@ -138,8 +138,8 @@ def select_hits(
         article_facts = facts.get(article, NO_FACTS)
         answering_text = hit.passage.text[hit.highlight.start : hit.highlight.end]
         return any(
-            article_facts.side_of(Speaker(found.group(1) or found.group(2), SpeakerKind.PERSON)) == name
-            for found in reported_voice().finditer(answering_text)
+            article_facts.side_of(Speaker(voice, SpeakerKind.PERSON)) == name
+            for voice in reported_names(answering_text)
         )
 
     for article, name in sorted(named_sides):
@@ -201,5 +201,5 @@ def compose_answer(result: SearchResult, facts: Mapping[str, ArticleFacts], sugg
             question=result.question,
         )
     hits, sides = select_hits(result.hits, facts, result.asks_for is not None, result.named_sides)
-    sources = tuple(Source.of(hit.passage, hit.score, hit.highlight) for hit in hits)
+    sources = tuple(source_of(hit) for hit in hits)
     return Reply(ReplyKind.ANSWER, answer_lead(sources, len(sides) > 1), sources, sides, question=result.question)

@@ -88,7 +88,7 @@ def quote(source: Source) -> Block:
 
 def context(source: Source) -> Block:
     """Who said a passage and where: the speaker in bold, the paragraph, the article's title."""
-    line = f"*{fit(source.speaker.who(), 500)}* · paragraph {source.paragraph} of “{fit(source.title, 500)}”"
+    line = f"*{fit(source.who(), 500)}* · paragraph {source.paragraph} of “{fit(source.title, 500)}”"
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": line}]}
 
 

@@ -10,7 +10,7 @@ SNIPPET_CHARS = 160
 
 def citation(source: Source) -> str:
     """Who said it, and where: "Labour sources, paragraph 24 of “Crunch talks …”"."""
-    return f"{source.speaker.who()}, paragraph {source.paragraph} of “{source.title}”"
+    return f"{source.who()}, paragraph {source.paragraph} of “{source.title}”"
 
 
 def shorten(text: str, limit: int = SNIPPET_CHARS) -> str:
@@ -36,7 +36,7 @@ def passage_lines(reply: Reply) -> list[str]:
     """The lines that show the reply's passages, after its lead."""
     lines: list[str] = []
     if reply.kind is ReplyKind.WHO_SAID:
-        return [f"Paragraph {source.paragraph}: {source.speaker.who()}." for source in reply.passages]
+        return [f"Paragraph {source.paragraph}: {source.who()}." for source in reply.passages]
     if reply.kind is ReplyKind.WHERE:
         return [f"- {citation(source)}: “{shorten(source.text)}”" for source in reply.passages]
     for source in reply.passages:

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from newsbot.answering.compose import compose_answer, side_names
 from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Reply, ReplyKind, Source, Speaker, SpeakerKind
-from newsbot.retrieval.search import QuestionError, Searcher, Shaping
+from newsbot.retrieval.search import QuestionError, Searcher, Shaping, source_of
 
 # Hits an answer is composed from (it shows the best few, and the other sides of a dispute).
 ANSWER_CANDIDATES = 8
@@ -147,7 +147,7 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
     )
     if not result.answerable or not hits:
         return Reply(ReplyKind.NOTICE, NOTHING_MORE, question=state.last_question)
-    sources = [Source.of(hit.passage, hit.score, hit.highlight) for hit in hits]
+    sources = [source_of(hit) for hit in hits]
     state.last_sources = sources
     state.shown |= {source.key for source in sources}
     return Reply(ReplyKind.MORE, "The article also says:", tuple(sources), question=state.last_question)
@@ -183,9 +183,7 @@ def other_side(searcher: Searcher, state: State) -> Reply:
     best: dict[tuple[str, int], Source] = {}
     for hit in result.hits:
         if belongs((hit.passage.article, hit.passage.speaker)):
-            best.setdefault(
-                (hit.passage.article, hit.passage.paragraph), Source.of(hit.passage, hit.score, hit.highlight)
-            )
+            best.setdefault((hit.passage.article, hit.passage.paragraph), source_of(hit))
     sources = sorted(list(best.values())[:MORE_CANDIDATES], key=lambda source: (source.article, source.paragraph))
     if not sources:
         return Reply(ReplyKind.NOTICE, NO_OTHER_SIDE, question=state.last_question)

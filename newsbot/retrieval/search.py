@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newsbot.attribution import unnamed_words
-from newsbot.domain import Highlight, Passage, Speaker, SpeakerKind
+from newsbot.domain import Highlight, Passage, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type
 from newsbot.retrieval.bm25 import FUZZY_CUTOFF, text_coverage, tokenize
@@ -96,6 +96,33 @@ def unnamed_asked() -> frozenset[str]:
     """Stems of whom a question may ask the words of without naming a voice ("the other side",
     "they"; data/unnamed_asked.txt)."""
     return frozenset(tokenize(" ".join(word_list("unnamed_asked"))))
+
+
+def reported_names(text: str) -> tuple[str, ...]:
+    """The named voices a text reports ("Ms Formby also committed ...", "Mr Golstein said that
+    ..."): each reported voice that ends in a run of capitalised words ("The source said",
+    "Jewish leaders had stressed" name no one)."""
+    names: list[str] = []
+    for found in reported_voice().finditer(text):
+        voice = re.sub(r"(?:\s+(?:also|has|had|have|then))+$", "", found.group(1) or found.group(2))
+        run = re.search(rf"{NAME_RUN.pattern}$", voice)  # "Jewish leaders" names no one
+        name = run.group(0) if run else ""
+        if re.fullmatch(r"The|A|An", name) or name.lower() in stopwords():
+            continue  # "The source said", "It said": no one named
+        name = re.sub(r"^(The|A|An)\s", lambda article: f"{article.group(1).lower()} ", name)  # "the Board"
+        if name and name not in names:
+            names.append(name)
+    return tuple(names)
+
+
+def source_of(hit: Hit) -> Source:
+    """The hit as a reply cites it; where the article itself speaks, with the named voices it
+    reports in the answering sentences."""
+    passage, mark = hit.passage, hit.highlight
+    reports = (
+        reported_names(passage.text[mark.start : mark.end]) if passage.speaker.kind is SpeakerKind.NARRATION else ()
+    )
+    return Source.of(passage, hit.score, mark, reports)
 
 
 CASED_WORD = re.compile(r"\b[A-Za-z][\w'’-]*")

@@ -29,6 +29,9 @@ class SourceOut(BaseModel):
         default=None, description="the sentence(s) of `text` that answer: character offsets into it"
     )
     url: str = Field(description="the paragraph on the demo page, relative to the app's address")
+    reports: list[str] = Field(
+        default=[], description="when the article itself speaks: the named voices it reports in the answering sentences"
+    )
 
 
 class SideOut(BaseModel):

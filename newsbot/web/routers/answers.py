@@ -8,8 +8,7 @@ from fastapi import APIRouter, Depends, Query
 
 from newsbot.channels.widget import message_json, source_json
 from newsbot.dialogue import conversation
-from newsbot.domain import Source
-from newsbot.retrieval.search import MAX_QUESTION_CHARS, QuestionError, Searcher, SearchResult
+from newsbot.retrieval.search import MAX_QUESTION_CHARS, QuestionError, Searcher, SearchResult, source_of
 from newsbot.web.deps import get_searcher, limit_client
 from newsbot.web.errors import ApiError
 from newsbot.web.schemas import AskRequest, AskResponse, SearchResponse
@@ -53,5 +52,5 @@ def search(
         "question": result.question,
         "answerable": result.answerable,
         "confidence": round(result.confidence, 4),
-        "passages": [source_json(Source.of(hit.passage, hit.score, hit.highlight)) for hit in result.hits],
+        "passages": [source_json(source_of(hit)) for hit in result.hits],
     }

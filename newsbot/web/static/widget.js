@@ -173,6 +173,7 @@
             text: str(s.text),
             url: str(s.url),
             highlight: cleanHighlight(s.highlight, str(s.text)),
+            reports: (Array.isArray(s.reports) ? s.reports : []).map(str).filter(Boolean),
           };
         });
       clean.sides = (Array.isArray(entry.sides) ? entry.sides : [])
@@ -632,7 +633,12 @@
   }
 
   function speakerName(source) {
-    return source.speaker === "the article" ? "the article itself" : source.speaker || "the article";
+    if (source.speaker === "the article") {
+      // The article itself, and the named voices it reports in the answering sentences.
+      var reports = source.reports || [];
+      return reports.length ? "the article itself, reporting " + reports.join(" and ") : "the article itself";
+    }
+    return source.speaker || "the article";
   }
 
   /** "paragraph N" as a link to the paragraph, or as text when the URL is not a safe one. */
