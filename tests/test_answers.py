@@ -214,15 +214,29 @@ CONTESTED_HITS = [
 
 
 def test_a_contested_point_shows_the_other_sides_answer() -> None:
-    hits = [make_hit(paragraph, score, text, speaker) for paragraph, score, text, speaker in CONTESTED_HITS]
+    # Labour's voices answer nearly as well as the lead (at least half as likely), one disputing.
+    near = [
+        (paragraph, 5.0 - NEAR if paragraph in (2, 30) else score, text, who)
+        for paragraph, score, text, who in CONTESTED_HITS
+    ]
+    hits = sorted((make_hit(*row) for row in near), key=lambda hit: -hit.score)
     answer = compose_answer(make_result(hits))
     assert answer.contested
     assert render_text(answer).startswith("The article gives different accounts")
-    # Labour sources and Jeremy Corbyn rank far below the lead, yet theirs are the other sides'
-    # answers (without facts, voices whose names share no word are sides of their own); "a
-    # source" speaks for no side.
+    # Without facts, voices whose names share no word are sides of their own; "a source" speaks
+    # for no side.
     assert shown_paragraphs(answer) == [1, 2, 30]
     assert [side.name for side in answer.sides] == ["the Board of Deputies and JLC", "Labour sources", "Jeremy Corbyn"]
+
+
+def test_a_side_far_below_the_lead_does_not_answer_the_same_question() -> None:
+    # Labour's voices dispute, but rank far below the lead: they answer something else, so the
+    # answer is no dispute ("what did the Board call the talks?"); "the other side" still brings them.
+    hits = [make_hit(paragraph, score, text, speaker) for paragraph, score, text, speaker in CONTESTED_HITS]
+    answer = compose_answer(make_result(hits))
+    assert not answer.contested
+    assert render_text(answer).startswith("Here is what the article says:")
+    assert shown_paragraphs(answer) == [1, 3]
 
 
 def test_different_sides_without_a_disagreement_cue_are_not_contested() -> None:

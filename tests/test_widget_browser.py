@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
 ARTEFACTS = PROJECT_ROOT / "artefacts"
 
 QUESTION = "What did Labour commit to?"
-CONTESTED = "What did the Board say about the meeting?"
+CONTESTED = "were the jewish leaders' requests turned down"  # the Board: not agreed; Labour sources: not rejected
 CAP = 1000  # NEWSBOT_MAX_MESSAGE_CHARS's default: the stack runs with it
 OFF_TOPIC = "What is the capital of France?"
 MARKUP = "<img src=x onerror=alert(1)>"

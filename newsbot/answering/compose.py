@@ -94,7 +94,8 @@ def select_hits(
     of each side when the sides' best answers differ, and another fact nearly as likely as the
     lead (ANOTHER_FACT_WITHIN) that does not repeat what is shown.
 
-    The sides' answers differ when the answering sentences of one side's best hit hold a word of
+    Sides answer the same question when each one's best hit is nearly as likely as the lead
+    (ANOTHER_FACT_WITHIN); their answers differ when the answering sentences of one side's best hit hold a word of
     disagreement (the narration's or an anonymous source's "disappointing" is no side disagreeing;
     nor is a word elsewhere in the paragraph, nor in a side's weaker hits: the lede's
     "disappointing" would otherwise head every answer it ranks in). A `factual` question (one that asks for a time, a
@@ -118,7 +119,8 @@ def select_hits(
     best_of_side: dict[str, Hit] = {}
     for hit in [lead, *answering]:
         name = side(hit)
-        if name is not None:
+        # A side answers the same question when its best answer is nearly as likely as the lead.
+        if name is not None and lead.score - hit.score <= ANOTHER_FACT_WITHIN:
             best_of_side.setdefault(name, hit)
     disputed = not factual and len(best_of_side) > 1 and any(map(_disputes, best_of_side.values()))
     if disputed:
@@ -135,6 +137,8 @@ def select_hits(
             return False
         if side(hit) == name:
             return True
+        if hit.passage.speaker.kind is not SpeakerKind.NARRATION:
+            return False  # another voice's words ("The representative confirmed that Mr Corbyn ...")
         article_facts = facts.get(article, NO_FACTS)
         answering_text = hit.passage.text[hit.highlight.start : hit.highlight.end]
         return any(
