@@ -1,7 +1,8 @@
 """How long the answers to the seed dev set's answerable questions are, as plain search (`newsbot
 ask`, /api/ask) and the bot compose them: the words a reader is given as the answer (the
 answering sentences, highlighted in their paragraphs) and the words of the whole paragraphs
-quoted, and how many passages an answer shows.
+quoted, and how many passages an answer shows; per half of the seed set, how many answers are headed "different
+accounts" and how many cite a gold paragraph.
 
     .venv/bin/python bench/answer_length.py [--questions eval/seed-dev.jsonl]
 
@@ -88,6 +89,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     highlight_words: list[int] = []
     paragraph_words: list[int] = []
     passages: list[int] = []
+    contested: Counter[str] = Counter()
+    gold_cited: Counter[str] = Counter()
     for row in rows:
         if not row.get("answerable", True):
             continue
@@ -95,6 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not reply.passages:
             continue
         answered += 1
+        half = seed_fold(row["id"])
+        contested[half] += reply.contested
+        gold_cited[half] += bool({s.paragraph for s in reply.passages} & set(row["paragraphs"]))
         marks = [s.text[s.highlight.start : s.highlight.end] if s.highlight else s.text for s in reply.passages]
         highlighted += sum(1 for s in reply.passages if s.highlight)
         paragraphs += len(reply.passages)
@@ -109,6 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"whole paragraphs quoted:               median {statistics.median(paragraph_words):.0f} words")
     counts = {n: passages.count(n) for n in sorted(set(passages))}
     print(f"passages per answer: median {statistics.median(passages):.0f}; {counts}")
+    halves = sorted(gold_cited)
+    print("headed 'different accounts', per half: " + ", ".join(f"{half} {contested[half]}" for half in halves))
+    print("citing a gold paragraph, per half:       " + ", ".join(f"{half} {gold_cited[half]}" for half in halves))
     if args.side_accounts:
         side_account_figures(searcher, rows)
     return 0
