@@ -1,8 +1,8 @@
 """How long the answers to the seed dev set's answerable questions are, as plain search (`newsbot
 ask`, /api/ask) and the bot compose them: the words a reader is given as the answer (the
 answering sentences, highlighted in their paragraphs) and the words of the whole paragraphs
-quoted, and how many passages an answer shows; per half of the seed set, how many answers are headed "different
-accounts" and how many cite a gold paragraph.
+quoted, and how many passages an answer shows; per half of the seed set, how many answers are
+headed "different accounts" and how many cite a gold paragraph.
 
     .venv/bin/python bench/answer_length.py [--questions eval/seed-dev.jsonl]
 
