@@ -106,6 +106,23 @@ def test_who_said_after_a_decline_says_the_last_question_had_no_answer(seed_sear
     assert conversation.show_source(seed_searcher, state).lead == reply.lead
 
 
+def test_more_and_the_other_side_after_a_decline_say_the_last_question_had_no_answer(
+    seed_searcher: Searcher,
+) -> None:
+    state = State()
+    conversation.answer(seed_searcher, state, "What did Labour commit to?", None, None)
+    declined = conversation.answer(seed_searcher, state, "how do i make chicken soup", None, None)
+    assert declined.kind is ReplyKind.DECLINE
+    for follow_up, consequence in [
+        (conversation.tell_more, "there is nothing more to tell"),
+        (conversation.other_side, "there is no other side to show"),
+    ]:
+        reply = follow_up(seed_searcher, state)
+        assert reply.kind is ReplyKind.NOTICE and not reply.passages  # nothing about the answer before
+        assert reply.lead.startswith("The article didn't answer your last question, “how do i make chicken soup”")
+        assert reply.lead.endswith(f"{consequence}.") and len(reply.suggestions) == conversation.SUGGESTIONS
+
+
 def test_who_said_before_any_question_offers_questions(seed_searcher: Searcher) -> None:
     reply = conversation.who_said(seed_searcher, State())
     assert reply.lead == conversation.NO_ANSWER_YET and len(reply.suggestions) == conversation.SUGGESTIONS

@@ -24,7 +24,10 @@ ANSWER_CANDIDATES = 8
 MORE_CANDIDATES = 3
 SUGGESTIONS = 3
 NO_ANSWER_YET = "I haven't answered anything yet. Ask me about the article, for example:"
-NO_LAST_ANSWER = "The article didn't answer your last question, “{question}”, so there is nothing to attribute."
+NO_LAST_ANSWER = "The article didn't answer your last question, “{question}”, so {consequence}."
+NOTHING_TO_ATTRIBUTE = "there is nothing to attribute"
+NOTHING_MORE_TO_TELL = "there is nothing more to tell"
+NO_OTHER_SIDE_TO_SHOW = "there is no other side to show"
 NOTHING_MORE = "That's all the article says about it."
 NO_OTHER_SIDE = "The article gives no other side on this: everything it says about it is above."
 
@@ -106,12 +109,12 @@ def _needs_answer(searcher: Searcher) -> Reply:
     return Reply(ReplyKind.NOTICE, NO_ANSWER_YET, suggestions=tuple(suggestions(searcher)))
 
 
-def _no_last_answer(searcher: Searcher, state: State) -> Reply | None:
+def _no_last_answer(searcher: Searcher, state: State, consequence: str = NOTHING_TO_ATTRIBUTE) -> Reply | None:
     """The reply when there is no last answer to refer to: none yet, or the last question's was a decline."""
     if state.last_sources:
         return None
     if state.last_question:
-        lead = NO_LAST_ANSWER.format(question=state.last_question)
+        lead = NO_LAST_ANSWER.format(question=state.last_question, consequence=consequence)
         return Reply(
             ReplyKind.NOTICE,
             lead,
@@ -136,21 +139,22 @@ def show_source(searcher: Searcher, state: State) -> Reply:
 
 
 def tell_more(searcher: Searcher, state: State) -> Reply:
-    if not state.last_question:
-        return _needs_answer(searcher)
+    if (none := _no_last_answer(searcher, state, NOTHING_MORE_TO_TELL)) is not None:
+        return none
+    question = state.last_question or ""  # there was one: it had an answer
     topic = shaping_for(searcher, state.last_topic)
     shaping = replace(topic, exclude=frozenset(state.shown)) if topic else Shaping(exclude=frozenset(state.shown))
-    result = searcher.search(state.last_question, k=MORE_CANDIDATES, shaping=shaping)
+    result = searcher.search(question, k=MORE_CANDIDATES, shaping=shaping)
     # Only passages that answer the question on their own: the rest would be padding.
     hits = sorted(
         [hit for hit in result.hits if hit.answers], key=lambda hit: (hit.passage.article, hit.passage.paragraph)
     )
     if not result.answerable or not hits:
-        return Reply(ReplyKind.NOTICE, NOTHING_MORE, question=state.last_question)
+        return Reply(ReplyKind.NOTICE, NOTHING_MORE, question=question)
     sources = [source_of(hit) for hit in hits]
     state.last_sources = sources
     state.shown |= {source.key for source in sources}
-    return Reply(ReplyKind.MORE, "The article also says:", tuple(sources), question=state.last_question)
+    return Reply(ReplyKind.MORE, "The article also says:", tuple(sources), question=question)
 
 
 def other_side(searcher: Searcher, state: State) -> Reply:
@@ -158,12 +162,13 @@ def other_side(searcher: Searcher, state: State) -> Reply:
     named ("what did the residents say?"), or else the side of the last answer's best sourced
     voice; the other sides are those of the articles' facts, or voices grouped by their names.
     Where no side was heard, any named voice not heard yet."""
-    if not state.last_question:
-        return _needs_answer(searcher)
+    if (none := _no_last_answer(searcher, state, NO_OTHER_SIDE_TO_SHOW)) is not None:
+        return none
+    question = state.last_question or ""  # there was one: it had an answer
     voices = list(dict.fromkeys((passage.article, passage.speaker) for passage in searcher.index.passages))
     side_of = {voice: (voice[0], side) for voice, side in side_names(voices, searcher.index.facts).items()}
     heard = {(source.article, source.speaker) for source in state.last_sources}
-    asked = searcher.asked_sides(searcher.asked_voice(state.last_question) or state.last_question)
+    asked = searcher.asked_sides(searcher.asked_voice(question) or question)
     heard_sides = {(article, side) for article, sides in asked.items() for side in sides}
     if not heard_sides:
         ranked = sorted(state.last_sources, key=lambda source: -source.score)
@@ -179,19 +184,19 @@ def other_side(searcher: Searcher, state: State) -> Reply:
         return side_of.get(voice) in wanted if wanted else voice not in heard
 
     shaping = Shaping(exclude=frozenset(state.shown))
-    result = searcher.search(state.last_question, k=len(searcher.index.passages), shaping=shaping)
+    result = searcher.search(question, k=len(searcher.index.passages), shaping=shaping)
     best: dict[tuple[str, int], Source] = {}
     for hit in result.hits:
         if belongs((hit.passage.article, hit.passage.speaker)):
             best.setdefault((hit.passage.article, hit.passage.paragraph), source_of(hit))
     sources = sorted(list(best.values())[:MORE_CANDIDATES], key=lambda source: (source.article, source.paragraph))
     if not sources:
-        return Reply(ReplyKind.NOTICE, NO_OTHER_SIDE, question=state.last_question)
+        return Reply(ReplyKind.NOTICE, NO_OTHER_SIDE, question=question)
     names = list(dict.fromkeys(name for _, name in wanted))
     lead = f"What {' and '.join(names)} said:" if names else "The other voices in the article:"
     state.last_sources = sources
     state.shown |= {source.key for source in sources}
-    return Reply(ReplyKind.MORE, lead, tuple(sources), question=state.last_question)
+    return Reply(ReplyKind.MORE, lead, tuple(sources), question=question)
 
 
 def about_entity(searcher: Searcher, state: State, entity: str | None, text: str) -> Reply:
