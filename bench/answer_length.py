@@ -55,7 +55,7 @@ def side_account_figures(searcher: Searcher, rows: list[dict[str, object]]) -> N
             continue
         gold = set(row["paragraphs"])  # type: ignore[call-overload]
         with_rule = compose_answer(result, searcher.index.facts)
-        without = compose_answer(replace(result, named_sides=frozenset()), searcher.index.facts)
+        without = compose_answer(replace(result, subject_sides=frozenset()), searcher.index.facts)
         shown, before = {s.paragraph for s in with_rule.passages}, {s.paragraph for s in without.passages}
         figures = totals.setdefault(seed_fold(str(row["id"])), Counter())
         figures["answers"] += 1

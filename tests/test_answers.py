@@ -307,7 +307,7 @@ def test_a_question_asking_for_a_fact_is_never_contested() -> None:
     assert compose_answer(replace(result, asks_for=None)).contested
 
 
-def test_a_question_naming_a_side_led_by_another_voice_also_shows_the_named_sides_answer() -> None:
+def test_a_question_naming_a_side_led_by_another_voice_also_shows_the_subject_sides_answer() -> None:
     facts = {
         ARTICLE: ArticleFacts(
             sides=(
@@ -323,7 +323,7 @@ def test_a_question_naming_a_side_led_by_another_voice_also_shows_the_named_side
         make_hit(30, 5.0 - FAR, "Mr Corbyn said he would lead on education.", "Jeremy Corbyn"),
     ]
     result = replace(make_result(hits), question="What did Labour commit to?")
-    named = replace(result, named_sides=frozenset({(ARTICLE, "Labour")}))
+    named = replace(result, subject_sides=frozenset({(ARTICLE, "Labour")}))
     assert shown_paragraphs(compose.compose_answer(result, facts)) == [18]
     answer = compose.compose_answer(named, facts)
     assert shown_paragraphs(answer) == [18, 24]  # Labour's best answer, far below the lead; once
@@ -336,7 +336,7 @@ def test_a_question_naming_a_side_led_by_another_voice_also_shows_the_named_side
     assert shown_paragraphs(compose.compose_answer(silent, facts)) == [18]
 
 
-def test_the_narration_reporting_a_named_sides_voice_gives_that_sides_account() -> None:
+def test_the_narration_reporting_a_subject_sides_voice_gives_that_sides_account() -> None:
     facts = {
         ARTICLE: ArticleFacts(
             sides=(
@@ -351,7 +351,7 @@ def test_the_narration_reporting_a_named_sides_voice_gives_that_sides_account() 
         make_hit(25, 5.0 - FAR, "Ms Formby also committed to dealing with the cases by July.", NARRATOR),
     ]
     named = replace(
-        make_result(hits), question="What did Labour commit to?", named_sides=frozenset({(ARTICLE, "Labour")})
+        make_result(hits), question="What did Labour commit to?", subject_sides=frozenset({(ARTICLE, "Labour")})
     )
     # The narration reporting Ms Formby outranks Labour sources' own words: it is Labour's best account.
     reported_first = replace(named, hits=[hits[0], hits[2], hits[1]])

@@ -87,7 +87,7 @@ def select_hits(
     hits: list[Hit],
     facts: Mapping[str, ArticleFacts],
     factual: bool = False,
-    named_sides: frozenset[tuple[str, str]] = frozenset(),
+    subject_sides: frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[list[Hit], tuple[Side, ...]]:
     """The hits an answer shows, and the sides when they disagree. The best hit leads. Then, of
     the hits that answer on their own (Hit.answers), at most MAX_MORE that add something: the best
@@ -101,7 +101,7 @@ def select_hits(
     "disappointing" would otherwise head every answer it ranks in). A `factual` question (one that asks for a time, a
     number, a place, a person) is answered by facts, never by accounts.
 
-    A question that asks about a side as its subject ("What did Labour commit to?": `named_sides`,
+    A question that asks about a side as its subject ("What did Labour commit to?": `subject_sides`,
     as (article, side) pairs) and is led by another voice also shows the side's best account: a
     hit where one of its voices speaks, or where the narration reports one in the answering
     sentences."""
@@ -146,7 +146,7 @@ def select_hits(
             for voice in reported_names(answering_text)
         )
 
-    for article, name in sorted(named_sides):
+    for article, name in sorted(subject_sides):
         if len(chosen) > MAX_MORE or any(voices_side(hit, article, name) for hit in chosen):
             continue
         named = (hit for hit in answering if voices_side(hit, article, name))
@@ -204,6 +204,6 @@ def compose_answer(result: SearchResult, facts: Mapping[str, ArticleFacts], sugg
             suggestions=tuple(suggestions),
             question=result.question,
         )
-    hits, sides = select_hits(result.hits, facts, result.asks_for is not None, result.named_sides)
+    hits, sides = select_hits(result.hits, facts, result.asks_for is not None, result.subject_sides)
     sources = tuple(source_of(hit) for hit in hits)
     return Reply(ReplyKind.ANSWER, answer_lead(sources, len(sides) > 1), sources, sides, question=result.question)

@@ -214,7 +214,7 @@ class SearchResult:
     about_the_article: bool = False  # the question asks about the article itself (its author, its date)
     subject: str = ""  # the subject the question leaned on, when it did
     asks_for: str | None = None  # the kind of answer the question asks for (a time, a number, a person ...)
-    named_sides: frozenset[tuple[str, str]] = (
+    subject_sides: frozenset[tuple[str, str]] = (
         frozenset()
     )  # (article, side) pairs the question asks about as its subject
 
