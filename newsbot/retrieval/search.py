@@ -214,9 +214,8 @@ class SearchResult:
     about_the_article: bool = False  # the question asks about the article itself (its author, its date)
     subject: str = ""  # the subject the question leaned on, when it did
     asks_for: str | None = None  # the kind of answer the question asks for (a time, a number, a person ...)
-    subject_sides: frozenset[tuple[str, str]] = (
-        frozenset()
-    )  # (article, side) pairs the question asks about as its subject
+    # (article, side) pairs the question asks about as its subject ("What did Labour commit to?")
+    subject_sides: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass
