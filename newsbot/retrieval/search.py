@@ -136,10 +136,11 @@ ARTICLE_QUESTION = re.compile(
     re.I,
 )
 
-# What opens a question whose subject follows: "what did", "why hasn't", "did", "has the".
+# What opens a question whose subject follows and acts: "what did", "why hasn't", "did", "has the";
+# not "is" or "was": "is Arkush the chair of the JLC?" asks what someone is, not for a side's account.
 SUBJECT_OPENING = re.compile(
     r"\s*(?:(?:what|how|why|when|where|who|which)\s+)?"
-    r"(?:did|does|do|has|have|had|will|would|was|is|were|are|can|could|should)(?:n['’]?t)?\s+(?:the\s+|a\s+|an\s+)?",
+    r"(?:did|does|do|has|have|had|will|would|can|could|should)(?:n['’]?t)?\s+(?:the\s+|a\s+|an\s+)?",
     re.I,
 )
 
