@@ -11,7 +11,7 @@ from functools import lru_cache
 from newsbot.domain import Reply, ReplyKind, Side, Source, Speaker, SpeakerKind
 from newsbot.ingest.facts import ArticleFacts
 from newsbot.retrieval.bm25 import tokenize
-from newsbot.retrieval.search import Hit, SearchResult, reported_names, source_of, speaker_terms
+from newsbot.retrieval.search import Hit, SearchResult, reported_in_answer, source_of, speaker_terms
 from newsbot.retrieval.wordlists import word_list
 
 # An answer leads with its best passage; at most MAX_MORE more follow, and only when they add
@@ -137,13 +137,9 @@ def select_hits(
             return False
         if side(hit) == name:
             return True
-        if hit.passage.speaker.kind is not SpeakerKind.NARRATION:
-            return False  # another voice's words ("The representative confirmed that Mr Corbyn ...")
         article_facts = facts.get(article, NO_FACTS)
-        answering_text = hit.passage.text[hit.highlight.start : hit.highlight.end]
         return any(
-            article_facts.side_of(Speaker(voice, SpeakerKind.PERSON)) == name
-            for voice in reported_names(answering_text)
+            article_facts.side_of(Speaker(voice, SpeakerKind.PERSON)) == name for voice in reported_in_answer(hit)
         )
 
     for article, name in sorted(subject_sides):

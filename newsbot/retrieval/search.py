@@ -115,14 +115,17 @@ def reported_names(text: str) -> tuple[str, ...]:
     return tuple(names)
 
 
+def reported_in_answer(hit: Hit) -> tuple[str, ...]:
+    """Where the article itself speaks, the named voices it reports in the hit's answering
+    sentences; none where another voice speaks ("The representative confirmed that Mr Corbyn ...")."""
+    if hit.passage.speaker.kind is not SpeakerKind.NARRATION:
+        return ()
+    return reported_names(hit.passage.text[hit.highlight.start : hit.highlight.end])
+
+
 def source_of(hit: Hit) -> Source:
-    """The hit as a reply cites it; where the article itself speaks, with the named voices it
-    reports in the answering sentences."""
-    passage, mark = hit.passage, hit.highlight
-    reports = (
-        reported_names(passage.text[mark.start : mark.end]) if passage.speaker.kind is SpeakerKind.NARRATION else ()
-    )
-    return Source.of(passage, hit.score, mark, reports)
+    """The hit as a reply cites it, with the voices the article reports in its answer."""
+    return Source.of(hit.passage, hit.score, hit.highlight, reported_in_answer(hit))
 
 
 CASED_WORD = re.compile(r"\b[A-Za-z][\w'’-]*")
