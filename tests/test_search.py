@@ -214,6 +214,10 @@ def test_unrelated_question_has_no_alternatives(lexicon: Lexicon) -> None:
         ("Where did Corbyn meet the leaders?", "place"),
         ("Who attended the meeting?", "person"),
         ("who is the JLC chair", "person"),
+        # The first asking words decide: a "when" later in the question qualifies the person asked.
+        ("Who was the leader when the Franks entered the Euphrates valley?", "person"),
+        ("how many people were there when it started", "number"),
+        ("what day of the week was it", "weekday"),
         ("Why was the meeting disappointing?", None),
         ("What did Labour commit to?", None),
     ],

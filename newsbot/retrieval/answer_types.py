@@ -22,7 +22,7 @@ QUESTION_TYPES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"\bhow (many|much|long|old|often|far|big|large)\b|\bwhat (number|percentage|proportion)\b", re.I),
     ),
     ("daytime", re.compile(r"\bwhat time of (the )?day\b|\b(at )?what time (was|is|did|does|will)\b", re.I)),
-    ("weekday", re.compile(r"\bday of the week\b|\b(what|which) weekday\b", re.I)),
+    ("weekday", re.compile(r"\b((what|which|on what) )?day of the week\b|\b(what|which) weekday\b", re.I)),
     ("day", re.compile(r"\b(what|which) day\b|\bon what day\b", re.I)),
     (
         "date",
@@ -82,10 +82,11 @@ def answer_patterns() -> dict[str, re.Pattern[str]]:
 
 
 def expected_answer_type(question: str) -> str | None:
-    for name, pattern in QUESTION_TYPES:
-        if pattern.search(question):
-            return name
-    return None
+    """The kind the question's first asking words want: "who was the leader when the Franks
+    entered ..." wants a person, not a time (at one place, the more specific kind in QUESTION_TYPES)."""
+    found = [(match.start(), order, name) for order, (name, pattern) in enumerate(QUESTION_TYPES)
+             if (match := pattern.search(question))]  # fmt: skip
+    return min(found)[2] if found else None
 
 
 WORD = re.compile(r"\w+")
