@@ -26,7 +26,8 @@ What is fitted:
   of the gold passage, on XQuAD (where the answer's words say which sentence answers);
 - decline: a logistic model of the best passages' evidence (EVIDENCE_SIGNALS), and its threshold:
   the confidence under which at most MAX_ANSWERABLE_DECLINED of the fitting set's answerable
-  questions are declined (after the checks that need no model). Beside each unanswerable kind's
+  questions are declined (after the checks: those that need no model, and whether the best
+  passages hold the kind of answer asked for). Beside each unanswerable kind's
   share declined, the bench prints how well the confidence separates it from answerable questions
   whatever the threshold (AUC).
 """
@@ -254,10 +255,16 @@ def fit_decline(
     )
     # The threshold is set on the seed set's answerable questions: readers' questions about news,
     # whose evidence is weaker than Wikipedia questions' (XQuAD serves the model, not the threshold).
+    # A confidence of 0 is the check that the best passages hold the kind of answer asked for
+    # (search.decision_confidence): like the checks that need no model, it is outside the budget.
     confidences = sorted(
-        confidence(r, ranking, highlight, model)
-        for r in records
-        if r.answerable and not r.ruled_out and r.source == "seed"
+        sure
+        for sure in (
+            confidence(r, ranking, highlight, model)
+            for r in records
+            if r.answerable and not r.ruled_out and r.source == "seed"
+        )
+        if sure > 0.0
     )
     threshold = confidences[int(MAX_ANSWERABLE_DECLINED * len(confidences))] if confidences else 0.5
     return DeclineModel(model.bias, model.coefficients, round(threshold - 1e-6, 6), EVIDENCE_HITS)

@@ -90,6 +90,22 @@ def test_a_decline_speaks_of_one_article_or_of_many() -> None:
     assert compose_answer(unknown).lead == "The article doesn't mention Theresa May, so I can't answer that from it."
 
 
+@pytest.mark.parametrize(
+    ("kind", "lead"),
+    [
+        ("duration", "The article doesn't say for how long, so I can't answer that from it."),
+        ("time", "The article doesn't say when, so I can't answer that from it."),
+        ("person", "The article doesn't say who, so I can't answer that from it."),
+        ("number", "The article doesn't say how many or how much, so I can't answer that from it."),
+    ],
+)
+def test_a_decline_says_which_kind_of_answer_the_article_never_gives(kind: str, lead: str) -> None:
+    result = SearchResult("how long has she been in post", False, 0.0, [], asks_for=kind, unheld_kind=kind)
+    assert compose_answer(result).lead == lead
+    many = compose.compose_answer(result, {ARTICLE: ArticleFacts(), "another": ArticleFacts()})
+    assert many.lead.startswith("The articles don't say ") and many.lead.endswith("from them.")
+
+
 def test_a_decline_carries_the_suggested_questions() -> None:
     reply = compose.compose_answer(make_result([], answerable=False), NO_FACTS, ["What did X say?"])
     assert reply.suggestions == ("What did X say?",)

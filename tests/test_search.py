@@ -502,6 +502,31 @@ def test_the_evidence_of_a_hit_says_whether_its_sentence_lacks_the_kind_of_answe
     assert not any(hit.evidence["lacks_kind"] for hit in untyped.hits)
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how long has formby been general secretary",  # the article never says for how long
+        "when was the demo in parliament square",  # nor when
+    ],
+)
+def test_a_question_asking_for_a_kind_of_answer_no_best_passage_holds_is_declined(
+    seed_searcher: Searcher, question: str
+) -> None:
+    result = seed_searcher.search(question)
+    assert not result.answerable and result.confidence == 0.0
+    assert result.asks_for is not None and result.unheld_kind == result.asks_for
+
+
+@pytest.mark.parametrize(
+    "question", ["How long did the meeting last?", "when is the next meeting", "who is the JLC chair"]
+)
+def test_a_question_asking_for_a_kind_of_answer_the_article_gives_is_answered(
+    seed_searcher: Searcher, question: str
+) -> None:
+    result = seed_searcher.search(question)
+    assert result.answerable and result.unheld_kind is None
+
+
 def test_each_hit_highlights_whole_sentences_of_its_text(seed_searcher: Searcher) -> None:
     for question in ("How long did the meeting last?", "What did Labour commit to?", "who was there"):
         for hit in seed_searcher.search(question, k=5).hits:

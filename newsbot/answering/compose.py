@@ -175,6 +175,20 @@ def answer_lead(sources: Sequence[Source], contested: bool) -> str:
     return "Here is what the article says:" if one else "Here is what the articles say:"
 
 
+# What a decline says the articles never give, by the kind of answer asked for (answer_types).
+UNHELD_KIND_WORDS = {
+    "duration": "for how long",
+    "number": "how many or how much",
+    "time": "when",
+    "date": "when",
+    "day": "on which day",
+    "weekday": "on which day of the week",
+    "daytime": "at what time",
+    "place": "where",
+    "person": "who",
+}
+
+
 def decline_lead(result: SearchResult, article_count: int) -> str:
     """Why the articles do not answer, in words that fit one article or many."""
     one = article_count == 1
@@ -187,6 +201,8 @@ def decline_lead(result: SearchResult, article_count: int) -> str:
         names = " ".join(result.unquoted_names)
         mentions, quotes = ("mentions", "quotes") if one else ("mention", "quote")
         return f"{where} {mentions} {names} but never {quotes} them, so I can't answer that from {it}."
+    if result.unheld_kind in UNHELD_KIND_WORDS:
+        return f"{where} {does_not} say {UNHELD_KIND_WORDS[result.unheld_kind]}, so I can't answer that from {it}."
     return f"{where} {does_not} say. I found nothing that answers this question."
 
 

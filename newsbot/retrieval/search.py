@@ -220,6 +220,7 @@ class SearchResult:
     asks_for: str | None = None  # the kind of answer the question asks for (a time, a number, a person ...)
     # (article, side) pairs the question asks about as its subject ("What did Labour commit to?")
     subject_sides: frozenset[tuple[str, str]] = frozenset()
+    unheld_kind: str | None = None  # the kind of answer asked for, when none of the best passages holds one
 
 
 @dataclass
@@ -414,6 +415,7 @@ class Searcher:
         # shape what is shown, never whether the articles answer.
         plain = ranked if not (shaping.expansion or shaping.topic) else self.ranked(candidates, mode, "", False)
         confidence = decision_confidence(candidates, plain, self.models)
+        decided_on = ranked_rows(candidates.keys, plain, self.models.decline.evidence_hits, allowed=candidates.voice)
         unknown = self.unknown_names(text)
         unquoted = self.unquoted_names(text)
         about_article = self.about_the_article(text)
@@ -429,6 +431,7 @@ class Searcher:
             candidates.subject,
             candidates.kind,
             self.subject_sides(text),
+            unheld_kind(candidates, decided_on),
         )
 
     def _article_subject(self, text: str, query_vector: npt.NDArray[np.float32]) -> str:
@@ -803,6 +806,19 @@ def decision_confidence(
 ) -> float:
     """The decline model's confidence that the articles answer: over the best passages, or, when
     the question asks for a voice's words, over the best passages of that voice (none: 0); the
-    `excluded` paragraphs left out."""
+    `excluded` paragraphs left out. A question asking for a kind of answer (a time, a number, a
+    person) that none of those passages holds is not answered (0)."""
     rows = ranked_rows(candidates.keys, scores, models.decline.evidence_hits, excluded, candidates.voice)
+    if unheld_kind(candidates, rows):
+        return 0.0
     return models.decline.confidence([evidence_of(candidates, row, models) for row in rows])
+
+
+def unheld_kind(candidates: Candidates, rows: Sequence[int]) -> str | None:
+    """The kind of answer the question asks for (a time, a number, a person), when none of the
+    passages of `rows` holds one: "how long has Formby been general secretary" of an article that
+    never says for how long."""
+    kind = candidates.kind
+    if kind in (None, EXPANSION) or any(s.answer_kind for row in rows for s in candidates.sentences[row]):
+        return None
+    return kind
