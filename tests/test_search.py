@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from newsbot.dialogue.topics import shaping_for
@@ -11,15 +12,19 @@ from newsbot.retrieval.bm25 import BM25, COMMON_UNKNOWN_SHARE, FUZZY_WEIGHT, ste
 from newsbot.retrieval.lexicon import Lexicon
 from newsbot.retrieval.search import (
     MAX_QUESTION_CHARS,
+    Candidates,
     Mode,
     QuestionError,
     Searcher,
     SearchResult,
+    Sentence,
     Shaping,
     anaphors,
     check_question,
     reported_names,
+    unheld_kind,
 )
+from newsbot.retrieval.tokens import NO_MATCH
 
 SEED_ARTICLE = "corbyn-jewish-leaders-talks"
 
@@ -525,6 +530,41 @@ def test_a_question_asking_for_a_kind_of_answer_the_article_gives_is_answered(
 ) -> None:
     result = seed_searcher.search(question)
     assert result.answerable and result.unheld_kind is None
+
+
+def _candidates(kind: str | None, holds: list[bool], voiced: list[bool]) -> Candidates:
+    """Candidates of one sentence each: whether it holds the kind asked, whether a voice speaks it."""
+    count = len(holds)
+    return Candidates(
+        positions=np.arange(count),
+        signals=np.zeros((count, 1)),
+        sentences=[[Sentence(0, 10, NO_MATCH, 0.0, held)] for held in holds],
+        dense=np.zeros(count, dtype=np.float32),
+        coverage=np.zeros(count, dtype=np.float32),
+        kind=kind,
+        lexical="",
+        subject="",
+        keys=[("article", row) for row in range(count)],
+        voiced=np.array(voiced),
+    )
+
+
+@pytest.mark.parametrize(
+    ("kind", "holds", "voiced", "unheld"),
+    [
+        ("duration", [False, False], [False, False], "duration"),
+        ("duration", [False, True], [False, False], None),  # one passage holds it
+        ("duration", [False, False], [True, True], "duration"),  # a voice is no length of time
+        ("person", [False, False], [False, False], "person"),
+        ("person", [False, False], [False, True], None),  # its speaker says who said it
+        (None, [False], [False], None),  # nothing asked for
+        ("expansion", [False], [False], None),  # the acronym check decides
+    ],
+)
+def test_the_kind_asked_for_is_unheld_only_when_no_passage_holds_it(
+    kind: str | None, holds: list[bool], voiced: list[bool], unheld: str | None
+) -> None:
+    assert unheld_kind(_candidates(kind, holds, voiced), range(len(holds))) == unheld
 
 
 def test_each_hit_highlights_whole_sentences_of_its_text(seed_searcher: Searcher) -> None:

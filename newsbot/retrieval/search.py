@@ -240,6 +240,8 @@ class Candidates:
     # When the question asks for a voice's words: the candidates where that voice speaks or is
     # reported; the decision weighs only those (None: the question asks for no one's words).
     voice: npt.NDArray[np.bool_] | None = None
+    # Per candidate, whether a voice speaks it (not the narration): its speaker says who said it.
+    voiced: npt.NDArray[np.bool_] | None = None
 
 
 class Searcher:
@@ -517,8 +519,9 @@ class Searcher:
             signals[row] = [values[name] for name in RANKING_SIGNALS]
         keys = [(index.passages[int(p)].article, index.passages[int(p)].paragraph) for p in positions]
         voice = self._voice_rows(text, positions, speakers)
+        voiced = np.array([index.passages[int(p)].speaker.kind is not SpeakerKind.NARRATION for p in positions])
         return Candidates(
-            positions, signals, sentences, dense, coverage_all[positions], kind, lexical, subject, keys, voice
+            positions, signals, sentences, dense, coverage_all[positions], kind, lexical, subject, keys, voice, voiced
         )
 
     def _voice_rows(
@@ -817,8 +820,11 @@ def decision_confidence(
 def unheld_kind(candidates: Candidates, rows: Sequence[int]) -> str | None:
     """The kind of answer the question asks for (a time, a number, a person), when none of the
     passages of `rows` holds one: "how long has Formby been general secretary" of an article that
-    never says for how long."""
+    never says for how long. A passage a voice speaks holds a person: "who said it was not a
+    meeting of minds" is answered by its speaker ("One source added: …")."""
     kind = candidates.kind
     if kind in (None, EXPANSION) or any(s.answer_kind for row in rows for s in candidates.sentences[row]):
+        return None
+    if kind == "person" and candidates.voiced is not None and any(candidates.voiced[row] for row in rows):
         return None
     return kind
