@@ -417,7 +417,7 @@ class Searcher:
         # shape what is shown, never whether the articles answer.
         plain = ranked if not (shaping.expansion or shaping.topic) else self.ranked(candidates, mode, "", False)
         confidence = decision_confidence(candidates, plain, self.models)
-        decided_on = ranked_rows(candidates.keys, plain, self.models.decline.evidence_hits, allowed=candidates.voice)
+        decided_on = decision_rows(candidates, plain, self.models)
         unknown = self.unknown_names(text)
         unquoted = self.unquoted_names(text)
         about_article = self.about_the_article(text)
@@ -801,6 +801,16 @@ def evidence_of(candidates: Candidates, row: int, models: Models) -> dict[str, f
     }
 
 
+def decision_rows(
+    candidates: Candidates,
+    scores: npt.NDArray[np.float64],
+    models: Models,
+    excluded: frozenset[tuple[str, int]] = frozenset(),
+) -> list[int]:
+    """The passages the decision weighs: the best few, or the asked voice's best few."""
+    return ranked_rows(candidates.keys, scores, models.decline.evidence_hits, excluded, candidates.voice)
+
+
 def decision_confidence(
     candidates: Candidates,
     scores: npt.NDArray[np.float64],
@@ -811,7 +821,7 @@ def decision_confidence(
     the question asks for a voice's words, over the best passages of that voice (none: 0); the
     `excluded` paragraphs left out. A question asking for a kind of answer (a time, a number, a
     person) that none of those passages holds is not answered (0)."""
-    rows = ranked_rows(candidates.keys, scores, models.decline.evidence_hits, excluded, candidates.voice)
+    rows = decision_rows(candidates, scores, models, excluded)
     if unheld_kind(candidates, rows):
         return 0.0
     return models.decline.confidence([evidence_of(candidates, row, models) for row in rows])
