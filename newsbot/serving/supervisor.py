@@ -267,7 +267,7 @@ def launch_rasa(config: StackConfig, model: Path, replica: int = 0) -> subproces
         "--endpoints", "bot/endpoints.yml", "--credentials", str(write_credentials(config, port)),
     ]  # fmt: skip
     env = rasa_env(config)
-    # One thread each for TensorFlow (the NLU's DIET) and ONNX Runtime: a turn's tensors are tiny,
+    # One thread each for TensorFlow (which Rasa loads) and ONNX Runtime: a turn's tensors are tiny,
     # and idle pool threads spinning for work cost CPU that the other replicas and the web app need.
     for name in ("TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS", "OMP_NUM_THREADS"):
         env.setdefault(name, "1")
