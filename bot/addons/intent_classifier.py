@@ -6,7 +6,7 @@ sigmoid calibration over 5 folds of the training data; the FallbackClassifier's 
     - name: addons.intent_classifier.LinearIntentClassifier
 
 It replaced DIETClassifier (with a CRFEntityExtractor for the entities): the whole NLU of a message
-went from about 22 ms of CPU to about 10 (bench/nlu_parse.py), at about the same cross-validated
+went from about 24 ms of CPU to about 11 (bench/nlu_parse.py), at about the same cross-validated
 intent macro-F1 (bench/nlu_cross_validation.py; the README's figures). Every number is
 scikit-learn's default (C = 1, five folds): none is tuned on the bot's data.
 """
