@@ -177,13 +177,17 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         return cls(model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
-        examples = [message for message in training_data.intent_examples if sentence_vector(message) is not None]
-        labels = [str(message.get(INTENT)) for message in examples]
+        featurized = [
+            (message, vector)
+            for message in training_data.intent_examples
+            if (vector := sentence_vector(message)) is not None
+        ]
+        labels = [str(message.get(INTENT)) for message, _ in featurized]
         if len(set(labels)) < 2:
             logger.warning("fewer than two intents with examples: the intent classifier is not trained")
             return self._resource
-        texts = [message.get(TEXT) for message in examples]
-        sentences = np.stack([sentence_vector(message) for message in examples])
+        texts = [message.get(TEXT) for message, _ in featurized]
+        sentences = np.stack([vector for _, vector in featurized])
         self.model = Model.fitted(texts, sentences, labels)
         self.persist()
         return self._resource
