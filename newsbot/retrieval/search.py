@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import difflib
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -46,6 +48,7 @@ from newsbot.retrieval.wordlists import question_words, stopwords, word_list
 MAX_QUESTION_CHARS = 2000
 EXPANSION = "expansion"  # the kind of answer "what does X stand for" asks for
 CANDIDATES = 100
+RECENT_QUESTIONS = 256  # encodings kept by Searcher.encode_question
 # A question with fewer words of its own that the articles use leans on its subject.
 ELLIPTIC_BELOW = 2
 
@@ -250,6 +253,10 @@ class Searcher:
         self.model = model
         self.models = models or default_models()
         self._pool: list[str] | None = None
+        # The latest questions' encodings: the web app encodes a chat message before Rasa sees it
+        # (Rasa's NLU takes its sentence vector from there), and the action then searches it.
+        self._recent: OrderedDict[str, tuple[npt.NDArray[np.float32], QuestionTokens]] = OrderedDict()
+        self._recent_lock = threading.Lock()
         self._pool_vectors: npt.NDArray[np.float32] | None = None
         speakers: dict[Speaker, list[int]] = {}
         for position, passage in enumerate(index.passages):
@@ -374,7 +381,7 @@ class Searcher:
         self, question: str, k: int = 5, mode: Mode = Mode.HYBRID, shaping: Shaping | None = None
     ) -> SearchResult:
         text = check_question(question)
-        ((vector, asked),) = self.encode([text])
+        vector, asked = self.encode_question(text)
         result = self.search_encoded(text, vector, asked, k, mode, shaping)
         if shaping and shaping.subject and result.subject and not result.answerable:
             # The conversation's subject did not help: the article's may ("when are they meeting again?").
@@ -395,6 +402,30 @@ class Searcher:
         """Each question's vector and its content pieces."""
         states = encode_tokens(self.model, texts)
         return [(s.vector, question_tokens(s, piece_texts(self.model, s.pieces), self.index.tokens)) for s in states]
+
+    def encode_question(self, text: str) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
+        """The question's vector and content pieces, as `encode` gives them, remembered for the
+        latest RECENT_QUESTIONS questions (the vector is read-only)."""
+        with self._recent_lock:
+            if (known := self._recent.get(text)) is not None:
+                self._recent.move_to_end(text)
+                return known
+        ((vector, asked),) = self.encode([text])
+        vector.setflags(write=False)
+        with self._recent_lock:
+            self._recent[text] = (vector, asked)
+            while len(self._recent) > RECENT_QUESTIONS:
+                self._recent.popitem(last=False)
+        return vector, asked
+
+    def question_vector(self, question: str) -> npt.NDArray[np.float32] | None:
+        """The sentence vector of a question as `search` will encode it, or None for text it
+        refuses (QuestionError)."""
+        try:
+            text = check_question(question)
+        except QuestionError:
+            return None
+        return self.encode_question(text)[0]
 
     def search_encoded(
         self,

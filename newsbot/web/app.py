@@ -75,7 +75,13 @@ def create_app(settings: Settings | None = None, source: SearcherSource | None =
     app.state.settings = settings
     app.state.source = source or SearcherSource(settings.knowledge_dir, settings.index_dir, settings.model)
     token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
-    app.state.rasa = RasaGateway(settings.rasa_url, settings.rasa_timeout_seconds, token)
+    searchers: SearcherSource = app.state.source
+    app.state.rasa = RasaGateway(
+        settings.rasa_url,
+        settings.rasa_timeout_seconds,
+        token,
+        sentence_vector=lambda text: searchers.get().question_vector(text),
+    )
     app.state.conversations = store_of(settings)
     redis = app.state.redis = RedisStatus(settings.redis_url)
     app.state.session_limiter = RateLimiter("session", settings.session_rate_per_minute, redis, settings.redis_prefix)

@@ -10,19 +10,29 @@ turn is resent to another replica only when it surely never reached the first (t
 was refused); a timeout or a connection lost after sending is a 503, never a second answer. Each
 turn opens a new connection: a kept-alive socket to a replica that was killed fails only once
 written to, when the turn can no longer be resent safely.
+
+Given `sentence_vector` (the app's searcher), the gateway encodes the message before sending it
+and passes its MiniLM sentence vector along in the message's metadata (SHARED_VECTOR, float32
+little-endian, base64): Rasa's featurizer takes it instead of running the same model on the same
+text again (bot/addons/minilm_featurizer.py), and the action that searches the question finds its
+encoding remembered (Searcher.encode_question).
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import logging
 import time
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import numpy as np
+import numpy.typing as npt
 
 from newsbot.channels.widget import message_json, text_message_json
 from newsbot.domain import Reply
@@ -36,12 +46,20 @@ ANSWER_TYPE = "answer"  # the custom payload's type of a newsbot reply (actions/
 # Rasa reads a message that starts with "/" as an intent trigger ("/greet{...}"), after stripping
 # whitespace. A zero-width space in front makes it plain text; the actions drop it again.
 PLAIN_TEXT_MARK = "\u200b"
+# The metadata key of the message's sentence vector (bot/addons/minilm_featurizer.py reads it).
+SHARED_VECTOR = "newsbot_sentence_vector"
+SentenceVector = Callable[[str], "npt.NDArray[np.float32] | None"]
 
 
 PROBE_SECONDS = 2.0
 CONNECT_SECONDS = 2.0  # a replica whose host does not even accept the connection by then is skipped
 # Rasa's REST channel refuses a turn its shared stores could not keep with these codes (bot/addons/channels.py).
 OUTAGE_CODES = ("conversations_unavailable", "locks_unavailable")
+
+
+def vector_metadata(vector: npt.NDArray[np.float32]) -> str:
+    """A sentence vector as the metadata carries it: float32 little-endian, base64."""
+    return base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
 
 
 class BotUnavailable(Exception):
@@ -126,7 +144,13 @@ class RasaGateway:
     """The web app's client of Rasa's REST channel on one or more replicas; `token` is the one
     `newsbot serve` gave them all."""
 
-    def __init__(self, base_urls: str | list[str], timeout: float, token: str | None = None) -> None:
+    def __init__(
+        self,
+        base_urls: str | list[str],
+        timeout: float,
+        token: str | None = None,
+        sentence_vector: SentenceVector | None = None,
+    ) -> None:
         urls = base_urls.split(",") if isinstance(base_urls, str) else base_urls
         self.replicas = [Replica(url.strip().rstrip("/")) for url in urls if url.strip()]
         if not self.replicas:
@@ -140,6 +164,7 @@ class RasaGateway:
             limits=httpx.Limits(max_keepalive_connections=0),
         )
         self._prober: asyncio.Task[None] | None = None
+        self._sentence_vector = sentence_vector
 
     async def close(self) -> None:
         if self._prober is not None:
@@ -159,7 +184,9 @@ class RasaGateway:
             await asyncio.sleep(PROBE_SECONDS)
 
     async def send(self, session_id: str, message: str) -> list[dict[str, Any]]:
-        body = {"sender": session_id, "message": as_plain_text(message)}
+        body: dict[str, Any] = {"sender": session_id, "message": as_plain_text(message)}
+        if (shared := await self._shared_vector(body["message"])) is not None:
+            body["metadata"] = {SHARED_VECTOR: shared}
         self._keep_probing()
         ordered = rendezvous_order(self.replicas, session_id)
         candidates = [replica for replica in ordered if replica.up is not False] or ordered
@@ -179,6 +206,18 @@ class RasaGateway:
             return self._messages(response)
         logger.warning("no Rasa replica answers (%s)", ", ".join(replica.url for replica in self.replicas))
         raise BotUnavailable("the bot is not reachable")
+
+    async def _shared_vector(self, text: str) -> str | None:
+        """The text's sentence vector for Rasa's featurizer, or None (no encoder, or text the
+        action will not search as Rasa reads it: an intent-trigger guard)."""
+        if self._sentence_vector is None or text.startswith(PLAIN_TEXT_MARK):
+            return None
+        try:
+            vector = await asyncio.to_thread(self._sentence_vector, text)
+        except Exception as error:  # the index may be unavailable: Rasa then encodes the text itself
+            logger.warning("could not encode a message for Rasa's NLU: %s", error)
+            return None
+        return None if vector is None else vector_metadata(vector)
 
     def _messages(self, response: httpx.Response) -> list[dict[str, Any]]:
         if response.status_code == 503:
