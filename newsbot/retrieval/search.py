@@ -48,7 +48,7 @@ from newsbot.retrieval.wordlists import question_words, stopwords, word_list
 MAX_QUESTION_CHARS = 2000
 EXPANSION = "expansion"  # the kind of answer "what does X stand for" asks for
 CANDIDATES = 100
-RECENT_QUESTIONS = 256  # encodings kept by Searcher.encode_question
+HANDED_ON_QUESTIONS = 256  # encodings Searcher.question_vector keeps for the searches that follow
 # A question with fewer words of its own that the articles use leans on its subject.
 ELLIPTIC_BELOW = 2
 
@@ -253,10 +253,10 @@ class Searcher:
         self.model = model
         self.models = models or default_models()
         self._pool: list[str] | None = None
-        # The latest questions' encodings: the web app encodes a chat message before Rasa sees it
-        # (Rasa's NLU takes its sentence vector from there), and the action then searches it.
-        self._recent: OrderedDict[str, tuple[npt.NDArray[np.float32], QuestionTokens]] = OrderedDict()
-        self._recent_lock = threading.Lock()
+        # Encodings handed on: the web app encodes a chat message before Rasa sees it (Rasa's NLU
+        # takes its sentence vector from there), and the action's search of it takes the encoding.
+        self._handed: OrderedDict[str, tuple[npt.NDArray[np.float32], QuestionTokens]] = OrderedDict()
+        self._handed_lock = threading.Lock()
         self._pool_vectors: npt.NDArray[np.float32] | None = None
         speakers: dict[Speaker, list[int]] = {}
         for position, passage in enumerate(index.passages):
@@ -404,28 +404,31 @@ class Searcher:
         return [(s.vector, question_tokens(s, piece_texts(self.model, s.pieces), self.index.tokens)) for s in states]
 
     def encode_question(self, text: str) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
-        """The question's vector and content pieces, as `encode` gives them, remembered for the
-        latest RECENT_QUESTIONS questions (the vector is read-only)."""
-        with self._recent_lock:
-            if (known := self._recent.get(text)) is not None:
-                self._recent.move_to_end(text)
-                return known
+        """The question's vector and content pieces, as `encode` gives them: the encoding
+        `question_vector` handed on for this text, taken (once), or else a new one."""
+        with self._handed_lock:
+            handed = self._handed.pop(text, None)
+        if handed is not None:
+            return handed
         ((vector, asked),) = self.encode([text])
-        vector.setflags(write=False)
-        with self._recent_lock:
-            self._recent[text] = (vector, asked)
-            while len(self._recent) > RECENT_QUESTIONS:
-                self._recent.popitem(last=False)
         return vector, asked
 
     def question_vector(self, question: str) -> npt.NDArray[np.float32] | None:
-        """The sentence vector of a question as `search` will encode it, or None for text it
-        refuses (QuestionError)."""
+        """The sentence vector of a question as `search` will encode it (None for text it refuses:
+        QuestionError). Its encoding is handed on to the next search of the same text, the bot's
+        action answering the message; the latest HANDED_ON_QUESTIONS wait for theirs. Taken once, it
+        is never a cache of repeated questions."""
         try:
             text = check_question(question)
         except QuestionError:
             return None
-        return self.encode_question(text)[0]
+        ((vector, asked),) = self.encode([text])
+        vector.setflags(write=False)
+        with self._handed_lock:
+            self._handed[text] = (vector, asked)
+            while len(self._handed) > HANDED_ON_QUESTIONS:
+                self._handed.popitem(last=False)
+        return vector
 
     def search_encoded(
         self,

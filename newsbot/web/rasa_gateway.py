@@ -14,8 +14,8 @@ written to, when the turn can no longer be resent safely.
 Given `sentence_vector` (the app's searcher), the gateway encodes the message before sending it
 and passes its MiniLM sentence vector along in the message's metadata (SHARED_VECTOR, float32
 little-endian, base64): Rasa's featurizer takes it instead of running the same model on the same
-text again (bot/addons/minilm_featurizer.py), and the action that searches the question finds its
-encoding remembered (Searcher.encode_question).
+text again (bot/addons/minilm_featurizer.py), and the action that searches the question takes
+its encoding (Searcher.question_vector hands it on, once). A turn runs the model once, not twice.
 """
 
 from __future__ import annotations
