@@ -150,7 +150,9 @@ async def session(http: httpx.AsyncClient, turns: int, latencies: list[float], e
 async def load(url: str, sessions: int, turns: int) -> tuple[list[float], list[str], float]:
     latencies: list[float] = []
     errors: list[str] = []
-    limits = httpx.Limits(max_connections=sessions, max_keepalive_connections=sessions)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends: at httpx's default (5 s as
+    # well), a connection reused just as uvicorn closed it failed a turn with ReadError now and then.
+    limits = httpx.Limits(max_connections=sessions, max_keepalive_connections=sessions, keepalive_expiry=2.0)
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
         started = time.perf_counter()
         await asyncio.gather(*(session(http, turns, latencies, errors) for _ in range(sessions)))
