@@ -15,11 +15,15 @@ Saving a turn stores the events the tracker gained since it was read. Rasa count
 events with a query each time (6% of a turn's CPU); a tracker read here remembers how many it
 was read with, and the conversation lock keeps others from writing in between, so the count
 query runs only for a tracker that was not read here.
+
+Reading a conversation selects only the events' JSON, with a statement built once (Rasa builds an
+ORM query and makes an object of every row on each read: 8% of Rasa's CPU in a profile).
 """
 
 from __future__ import annotations
 
 import itertools
+import json
 import logging
 import os
 from collections.abc import Awaitable, Callable, Iterator
@@ -27,7 +31,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DBAPIError
@@ -63,6 +69,16 @@ class EnvSQLTrackerStore(SQLTrackerStore):
             settings = {"db": str(sqlite_file)}
         logger.info("conversations are kept in %s (%s)", dialect, settings.get("host") or settings["db"])
         super().__init__(domain=domain, dialect=dialect, event_broker=event_broker, **settings, **kwargs)
+        self._all_sessions, self._latest_session = event_statements(self.SQLEvent.__table__)
+
+    async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
+        """As Rasa's, with the statements built once and only the events' JSON selected."""
+        statement = self._all_sessions if fetch_events_from_all_sessions else self._latest_session
+        with self.session_scope() as session:
+            rows = session.execute(statement, {"sender_id": sender_id}).scalars().all()
+        if not self.domain or not rows:
+            return None
+        return DialogueStateTracker.from_dict(sender_id, [json.loads(row) for row in rows], self.domain.slots)
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         with reported_to_the_turn():
@@ -87,6 +103,21 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         if stored is None:  # not read here (a new conversation's first save is counted too)
             return super()._additional_events(session, tracker)  # type: ignore[no-any-return]
         return itertools.islice(tracker.events, stored, len(tracker.events))
+
+
+def event_statements(events: sa.Table) -> tuple[sa.sql.Select, sa.sql.Select]:
+    """A sender's events in the order stored: all of them, and those of its latest session (from
+    its last `session_started` event on, as Rasa's `_event_query` selects them)."""
+    sender = events.c.sender_id == sa.bindparam("sender_id")
+    starts = events.alias("session_starts")  # its own name: not correlated with the outer rows
+    started = (
+        sa.select(sa.func.max(starts.c.timestamp))
+        .where(starts.c.sender_id == sa.bindparam("sender_id"), starts.c.type_name == SessionStarted.type_name)
+        .scalar_subquery()
+    )
+    every = sa.select(events.c.data).where(sender).order_by(events.c.id)
+    latest = every.where(sa.or_(events.c.timestamp >= started, started.is_(None)))
+    return every, latest
 
 
 async def once_more_on_a_new_connection(

@@ -1,0 +1,92 @@
+"""The conversations' SQL store (bot/addons/tracker_store.py, run in .venv-rasa) reads a
+conversation as Rasa's own SQLTrackerStore does: the latest session's events, or every session's,
+in the order stored. Real Rasa, a real SQLite file and a real PostgreSQL database."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import uuid
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+
+from newsbot.serving.supervisor import RASA, rasa_command_env
+from newsbot.settings import PROJECT_ROOT
+
+pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
+
+POSTGRES = "postgresql://postgres@127.0.0.1:5432"
+
+READS = """
+import asyncio, json, sys
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from addons.tracker_store import EnvSQLTrackerStore
+
+async def main():
+    domain = Domain.load("bot/domain")
+    store = EnvSQLTrackerStore(domain)
+    def session(start, words):
+        return [ActionExecuted("action_session_start", timestamp=start), SessionStarted(timestamp=start),
+                ActionExecuted("action_listen", timestamp=start), UserUttered(words, timestamp=start + 1),
+                SlotSet("last_question", words, timestamp=start + 2),
+                ActionExecuted("action_listen", timestamp=start + 3)]
+    for sender, starts in (("two-sessions", (100, 200)), ("one-session", (300,)), ("no-start", ())):
+        events = [event for start in starts for event in session(start, f"{sender} at {start}")]
+        if not starts:
+            events = [ActionExecuted("action_listen", timestamp=5), UserUttered("hi", timestamp=6)]
+        await store.save(DialogueStateTracker.from_events(sender, events, domain.slots))
+    result = {}
+    for sender in ("two-sessions", "one-session", "no-start", "unknown"):
+        reads = []
+        for every in (False, True):
+            for retrieve in (store._retrieve, lambda s, e: SQLTrackerStore._retrieve(store, s, e)):
+                tracker = await retrieve(sender, every)
+                reads.append(None if tracker is None else [e.as_dict() for e in tracker.events])
+        result[sender] = reads
+    print(json.dumps(result))
+
+asyncio.run(main())
+"""
+
+
+def reads(env: dict[str, str]) -> dict[str, list[Any]]:
+    completed = subprocess.run(
+        [str(RASA.parent / "python"), "-c", READS], cwd=PROJECT_ROOT, env={**rasa_command_env(), **env},
+        capture_output=True, text=True, timeout=300, check=False,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr[-3000:]
+    result: dict[str, list[Any]] = json.loads(completed.stdout.strip().splitlines()[-1])
+    return result
+
+
+def check(result: dict[str, list[Any]]) -> None:
+    for sender, (ours_latest, rasa_latest, ours_all, rasa_all) in result.items():
+        assert ours_latest == rasa_latest, sender
+        assert ours_all == rasa_all, sender
+    latest, _, every, _ = result["two-sessions"]
+    assert [e["text"] for e in every if e["event"] == "user"] == ["two-sessions at 100", "two-sessions at 200"]
+    assert [e["text"] for e in latest if e["event"] == "user"] == ["two-sessions at 200"]
+    assert len(result["one-session"][0]) == len(result["one-session"][2]) > 0
+    assert [e["event"] for e in result["no-start"][0]] == ["action", "user"]  # no session start: every event
+    assert result["unknown"] == [None, None, None, None]
+
+
+def test_a_conversation_reads_as_rasa_reads_it_from_sqlite(tmp_path: Path) -> None:
+    check(reads({"NEWSBOT_TRACKER_SQLITE": str(tmp_path / "conversations.db"), "NEWSBOT_TRACKER_DB": ""}))
+
+
+def test_a_conversation_reads_as_rasa_reads_it_from_postgresql() -> None:
+    name = f"newsbot_reads_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        check(reads({"NEWSBOT_TRACKER_DB": f"{POSTGRES}/{name}"}))
+    finally:
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
