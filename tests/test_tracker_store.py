@@ -49,6 +49,19 @@ async def main():
                 tracker = await retrieve(sender, every)
                 reads.append(None if tracker is None else [e.as_dict() for e in tracker.events])
         result[sender] = reads
+    async def conversation(number):
+        sender = f"reader-{number}"
+        tracker = await store.get_or_create_tracker(sender)
+        created = len(tracker.events)
+        for turn in range(3):
+            tracker.update(UserUttered(f"question {turn}", timestamp=1000 + turn))
+            tracker.update(ActionExecuted("action_listen", timestamp=1000 + turn))
+            await store.save(tracker)
+            tracker = await store.retrieve(sender)
+        return len(tracker.events) - created
+
+    # Many conversations at once (on a database server, their reads and saves overlap in threads).
+    result["at once"] = await asyncio.gather(*(conversation(number) for number in range(20)))
     print(json.dumps(result))
 
 asyncio.run(main())
@@ -66,7 +79,9 @@ def reads(env: dict[str, str]) -> dict[str, list[Any]]:
 
 
 def check(result: dict[str, list[Any]]) -> None:
-    for sender, (ours_latest, rasa_latest, ours_all, rasa_all) in result.items():
+    for sender, (ours_latest, rasa_latest, ours_all, rasa_all) in (
+        (sender, reads) for sender, reads in result.items() if sender != "at once"
+    ):
         assert ours_latest == rasa_latest, sender
         assert ours_all == rasa_all, sender
     latest, _, every, _ = result["two-sessions"]
@@ -74,7 +89,8 @@ def check(result: dict[str, list[Any]]) -> None:
     assert [e["text"] for e in latest if e["event"] == "user"] == ["two-sessions at 200"]
     assert len(result["one-session"][0]) == len(result["one-session"][2]) > 0
     assert [e["event"] for e in result["no-start"][0]] == ["action", "user"]  # no session start: every event
-    assert result["unknown"] == [None, None, None, None]
+    assert result.pop("unknown") == [None, None, None, None]
+    assert result.pop("at once") == [6] * 20  # every turn's two events, in each conversation
 
 
 def test_a_conversation_reads_as_rasa_reads_it_from_sqlite(tmp_path: Path) -> None:
