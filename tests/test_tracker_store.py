@@ -60,7 +60,7 @@ async def main():
             tracker = await store.retrieve(sender)
         return len(tracker.events) - created
 
-    # Many conversations at once (on a database server, their reads and saves overlap in threads).
+    # Many conversations at once.
     result["at once"] = await asyncio.gather(*(conversation(number) for number in range(20)))
     print(json.dumps(result))
 

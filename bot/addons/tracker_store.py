@@ -18,18 +18,10 @@ query runs only for a tracker that was not read here.
 
 Reading a conversation selects only the events' JSON, with a statement built once (Rasa builds an
 ORM query and makes an object of every row on each read: 8% of Rasa's CPU in a profile).
-
-On a database server (not SQLite), the reads and the saves run off Rasa's event loop, in a thread:
-Rasa's store is synchronous, and its event loop otherwise waits out every query and commit (in a
-profile, saving was a quarter of the Rasa process's samples, most of it the commit), while other
-conversations' turns could go on. One conversation's turns stay in order: Rasa holds the
-conversation's lock until its turn is saved. SQLite stays on the loop: one file, whose writers
-would only queue for its lock.
 """
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 import logging
@@ -37,11 +29,11 @@ import os
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted
+from rasa.shared.core.events import SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.engine.url import make_url
 from sqlalchemy.exc import DBAPIError
@@ -49,7 +41,6 @@ from sqlalchemy.exc import DBAPIError
 from addons.outages import CONVERSATIONS_UNAVAILABLE, report
 
 logger = logging.getLogger(__name__)
-Result = TypeVar("Result")
 
 STORED = "_newsbot_stored_events"  # on a tracker: how many of its events the database holds
 
@@ -79,43 +70,15 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         logger.info("conversations are kept in %s (%s)", dialect, settings.get("host") or settings["db"])
         super().__init__(domain=domain, dialect=dialect, event_broker=event_broker, **settings, **kwargs)
         self._all_sessions, self._latest_session = event_statements(self.SQLEvent.__table__)
-        self._off_the_loop = dialect != "sqlite"
-
-    async def _on_the_database(self, work: Callable[..., Result], *arguments: Any) -> Result:
-        """`work(*arguments)`, in a thread for a database server (see the module's docstring)."""
-        if self._off_the_loop:
-            return await asyncio.to_thread(work, *arguments)
-        return work(*arguments)
-
-    def _event_rows(self, statement: sa.sql.Select, sender_id: str) -> list[str]:
-        with self.session_scope() as session:
-            return list(session.execute(statement, {"sender_id": sender_id}).scalars().all())
 
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """As Rasa's, with the statements built once and only the events' JSON selected."""
         statement = self._all_sessions if fetch_events_from_all_sessions else self._latest_session
-        rows = await self._on_the_database(self._event_rows, statement, sender_id)
+        with self.session_scope() as session:
+            rows = session.execute(statement, {"sender_id": sender_id}).scalars().all()
         if not self.domain or not rows:
             return None
         return DialogueStateTracker.from_dict(sender_id, [json.loads(row) for row in rows], self.domain.slots)
-
-    def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's SQLTrackerStore.save without its event stream: the events not stored yet."""
-        with self.session_scope() as session:
-            for event in self._additional_events(session, tracker):
-                session.add(self._row_of(tracker.sender_id, event))
-            session.commit()
-
-    def _row_of(self, sender_id: str, event: Event) -> Any:
-        data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get("name"),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         with reported_to_the_turn():
@@ -132,8 +95,7 @@ class EnvSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         with reported_to_the_turn():
-            await self.stream_events(tracker)
-            await self._on_the_database(self._insert_new_events, tracker)
+            await super().save(tracker)
         setattr(tracker, STORED, len(tracker.events))
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
