@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 from pathlib import Path
 
@@ -61,3 +62,22 @@ def test_sigterm_during_startup_stops_every_child(tmp_path: Path) -> None:
     finally:
         if serve.poll() is None:
             serve.kill()
+
+
+@pytest.mark.parametrize("taken", ["web", "second replica"])
+def test_serve_stops_at_once_with_a_clear_message_when_a_port_is_taken(taken: str, tmp_path: Path) -> None:
+    web_port, rasa_port = free_port(), free_port()
+    port = web_port if taken == "web" else rasa_port + 1
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
+        completed = subprocess.run(
+            [str(NEWSBOT), "serve", "--port", str(web_port), "--rasa-port", str(rasa_port)],
+            cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False,
+            env={**os.environ, "NEWSBOT_TRACKER_DB": "postgresql://postgres@127.0.0.1:5432/postgres",
+                 "NEWSBOT_REDIS_URL": "redis://127.0.0.1:6379/15", "NEWSBOT_RASA_REPLICAS": "2"},
+        )  # fmt: skip
+    assert completed.returncode != 0
+    assert f"port {port} on 127.0.0.1 is not free" in completed.stderr
+    assert "Traceback" not in completed.stderr + completed.stdout

@@ -54,6 +54,29 @@ class StackError(Exception):
     """The bot could not be trained or started; the message says why."""
 
 
+def check_ports_free(config: StackConfig) -> None:
+    """Stop with a clear message when a port the stack would listen on is taken (the server would
+    only exit with a bind error in its log)."""
+    wanted: list[tuple[str, int, str, str]] = []
+    if config.role != "rasa":
+        wanted.append((config.web_host, config.web_port, "web app", "--port"))
+    if config.role != "web":
+        for replica in range(config.rasa_replicas):
+            name = "Rasa server" if config.rasa_replicas == 1 else f"Rasa replica {replica}"
+            wanted.append((config.rasa_host, config.rasa_port + replica, name, "--rasa-port"))
+    for host, port, name, option in wanted:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        with socket.socket(family) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers bind
+            try:
+                probe.bind((host, port))
+            except OSError as error:
+                raise StackError(
+                    f"port {port} on {host} is not free for the {name} ({error.strerror}): stop what uses it "
+                    f"(another `newsbot serve`?) or choose another port with {option}"
+                ) from None
+
+
 @dataclass(frozen=True)
 class StackConfig:
     rasa_port: int = 5005
@@ -297,6 +320,7 @@ def running_stack(config: StackConfig) -> Iterator[StackConfig]:
     from newsbot.serving.scaling import check_shared_stores
 
     check_shared_stores(config)
+    check_ports_free(config)
     model = train(config) if config.role != "web" else None
     kept: list[Kept] = []
     if config.role != "rasa":
