@@ -1,6 +1,7 @@
 """The conversations' SQL store (bot/addons/tracker_store.py, run in .venv-rasa) reads a
 conversation as Rasa's own SQLTrackerStore does: the latest session's events, or every session's,
-in the order stored. Real Rasa, a real SQLite file and a real PostgreSQL database."""
+in the order stored, and saves the rows Rasa's own save writes. Real Rasa, a real SQLite file and
+a real PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ READS = """
 import asyncio, json, sys
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
+import sqlalchemy as sa
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from addons.tracker_store import EnvSQLTrackerStore
 
@@ -60,6 +62,20 @@ async def main():
             tracker = await store.retrieve(sender)
         return len(tracker.events) - created
 
+    # A turn's rows as Rasa's own save writes them.
+    turn = [ActionExecuted("action_listen", timestamp=7), UserUttered("what did Labour commit to?",
+            {"name": "ask_question", "confidence": 0.8}, [{"entity": "side", "value": "Labour"}], timestamp=8),
+            SlotSet("last_question", "what did Labour commit to?", timestamp=9),
+            ActionExecuted("action_answer_question", policy="RulePolicy", confidence=1.0, timestamp=10),
+            BotUttered("Labour sources said…", {"custom": {"kind": "answer"}}, timestamp=11)]
+    await store.save(DialogueStateTracker.from_events("ours", turn, domain.slots))
+    await SQLTrackerStore.save(store, DialogueStateTracker.from_events("rasa's", turn, domain.slots))
+    with store.session_scope() as session:
+        table = store.SQLEvent.__table__
+        columns = [column for column in table.c if column.name not in ("id", "sender_id")]
+        result["rows"] = [[list(row) for row in session.execute(sa.select(*columns).where(
+            table.c.sender_id == sender).order_by(table.c.id))] for sender in ("ours", "rasa's")]
+
     # Many conversations at once.
     result["at once"] = await asyncio.gather(*(conversation(number) for number in range(20)))
     print(json.dumps(result))
@@ -80,7 +96,7 @@ def reads(env: dict[str, str]) -> dict[str, list[Any]]:
 
 def check(result: dict[str, list[Any]]) -> None:
     for sender, (ours_latest, rasa_latest, ours_all, rasa_all) in (
-        (sender, reads) for sender, reads in result.items() if sender != "at once"
+        (sender, reads) for sender, reads in result.items() if sender not in ("at once", "rows")
     ):
         assert ours_latest == rasa_latest, sender
         assert ours_all == rasa_all, sender
@@ -90,6 +106,10 @@ def check(result: dict[str, list[Any]]) -> None:
     assert len(result["one-session"][0]) == len(result["one-session"][2]) > 0
     assert [e["event"] for e in result["no-start"][0]] == ["action", "user"]  # no session start: every event
     assert result.pop("unknown") == [None, None, None, None]
+    ours, rasas = result.pop("rows")
+    assert ours == rasas and len(ours) == 5
+    assert [row[2:4] for row in ours][:4] == [[None, "action_listen"], ["ask_question", None], [None, "last_question"],
+                                              [None, "action_answer_question"]]  # fmt: skip
     assert result.pop("at once") == [6] * 20  # every turn's two events, in each conversation
 
 
