@@ -18,6 +18,7 @@ import pytest
 from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE, AppFactory, write_article
 from fastapi.testclient import TestClient
 
+from newsbot.retrieval import search as search_module
 from newsbot.retrieval import service
 from newsbot.retrieval.index import build_index
 from newsbot.retrieval.search import MAX_QUESTION_CHARS, Searcher
@@ -566,3 +567,24 @@ def test_the_gateway_sends_rasa_the_message_vector_the_search_will_use(seed_sear
     # An intent-trigger guard and a question the search refuses go without a vector: Rasa encodes them.
     assert "metadata" not in bodies[1] and bodies[1]["message"] == as_plain_text("/greet")
     assert "metadata" not in bodies[2]
+
+
+def test_readers_sending_the_same_words_at_once_each_hand_on_their_own_encoding(
+    seed_searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A suggested question is sent by many readers at once: each message's action takes the
+    encoding made for a message, not a new one, and the encodings waiting stay bounded."""
+    question = "Who attended the meeting?"
+    handed = [seed_searcher.question_vector(question) for _ in range(3)]
+    taken = [seed_searcher.encode_question(question)[0] for _ in range(4)]
+    assert all(took is gave for took, gave in zip(taken, handed, strict=False))  # the oldest first
+    assert all(taken[3] is not gave for gave in handed)  # none left: encoded anew
+    first = handed[0]
+    assert first is not None
+    assert float(np.abs(taken[3] - first).max()) < 1e-6
+
+    monkeypatch.setattr(search_module, "HANDED_ON_QUESTIONS", 2)
+    handed = [seed_searcher.question_vector(text) for text in ("hello", question, question)]
+    taken = [seed_searcher.encode_question(text)[0] for text in ("hello", question, question)]
+    assert taken[0] is not handed[0]  # the oldest went to keep two
+    assert taken[1] is handed[1] and taken[2] is handed[2]

@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import re
 import threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -48,7 +48,7 @@ from newsbot.retrieval.wordlists import question_words, stopwords, word_list
 MAX_QUESTION_CHARS = 2000
 EXPANSION = "expansion"  # the kind of answer "what does X stand for" asks for
 CANDIDATES = 100
-HANDED_ON_QUESTIONS = 256  # encodings Searcher.question_vector keeps for the searches that follow
+HANDED_ON_QUESTIONS = 512  # encodings Searcher.question_vector keeps for the searches that follow
 # A question with fewer words of its own that the articles use leans on its subject.
 ELLIPTIC_BELOW = 2
 
@@ -255,7 +255,8 @@ class Searcher:
         self._pool: list[str] | None = None
         # Encodings handed on: the web app encodes a chat message before Rasa sees it (Rasa's NLU
         # takes its sentence vector from there), and the action's search of it takes the encoding.
-        self._handed: OrderedDict[str, tuple[npt.NDArray[np.float32], QuestionTokens]] = OrderedDict()
+        self._handed: OrderedDict[str, deque[tuple[npt.NDArray[np.float32], QuestionTokens]]] = OrderedDict()
+        self._handed_count = 0  # encodings waiting, over every text
         self._handed_lock = threading.Lock()
         self._pool_vectors: npt.NDArray[np.float32] | None = None
         speakers: dict[Speaker, list[int]] = {}
@@ -407,7 +408,12 @@ class Searcher:
         """The question's vector and content pieces, as `encode` gives them: the encoding
         `question_vector` handed on for this text, taken (once), or else a new one."""
         with self._handed_lock:
-            handed = self._handed.pop(text, None)
+            waiting = self._handed.get(text)
+            handed = waiting.popleft() if waiting else None
+            if handed is not None:
+                self._handed_count -= 1
+            if waiting is not None and not waiting:
+                del self._handed[text]
         if handed is not None:
             return handed
         ((vector, asked),) = self.encode([text])
@@ -425,9 +431,16 @@ class Searcher:
         ((vector, asked),) = self.encode([text])
         vector.setflags(write=False)
         with self._handed_lock:
-            self._handed[text] = (vector, asked)
-            while len(self._handed) > HANDED_ON_QUESTIONS:
-                self._handed.popitem(last=False)
+            # One encoding per message: readers asking the same words at once each get theirs.
+            self._handed.setdefault(text, deque()).append((vector, asked))
+            self._handed.move_to_end(text)
+            self._handed_count += 1
+            while self._handed_count > HANDED_ON_QUESTIONS:  # the oldest text's oldest goes first
+                oldest_text, oldest = next(iter(self._handed.items()))
+                oldest.popleft()
+                self._handed_count -= 1
+                if not oldest:
+                    del self._handed[oldest_text]
         return vector
 
     def search_encoded(
