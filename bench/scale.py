@@ -62,15 +62,18 @@ class Figures:
     errors: int
     seconds: float
     latencies: list[float]
-    cpu_seconds: float
+    cpu_seconds: dict[str, float]  # by part: "rasa", "web" (the web app and the supervisor)
+    client_cpu_seconds: float  # this script's, playing the sessions
 
     def line(self) -> str:
         ok = sorted(self.latencies) or [float("nan")]
         p95 = ok[min(len(ok) - 1, round(0.95 * (len(ok) - 1)))]
-        cpu_ms = 1000 * self.cpu_seconds / self.turns
+        per_turn = {part: 1000 * seconds / self.turns for part, seconds in self.cpu_seconds.items()}
+        parts = ", ".join(f"{part} {ms:.0f}" for part, ms in sorted(per_turn.items()))
         return (
             f"{self.name:>10}: {self.turns / self.seconds:6.1f} turns/s, median {statistics.median(ok):.2f} s, "
-            f"p95 {p95:.2f} s, errors {self.errors}/{self.turns}, CPU {cpu_ms:.0f} ms/turn"
+            f"p95 {p95:.2f} s, errors {self.errors}/{self.turns}, CPU {sum(per_turn.values()):.0f} ms/turn "
+            f"({parts}; bench client {1000 * self.client_cpu_seconds / self.turns:.0f})"
         )
 
 
@@ -93,16 +96,36 @@ def family_of(root: int) -> set[int]:
     return family
 
 
-def tree_cpu(root: int) -> float:
-    """User + system seconds of `root` and every process under it."""
-    total = 0.0
+def tree_cpu(root: int) -> dict[str, float]:
+    """User + system seconds of `root` and every process under it: the Rasa servers', and the
+    rest's (the web app and the supervisor)."""
+    total = {"rasa": 0.0, "web": 0.0}
     for pid in family_of(root):
         if (fields := _stat(pid)) is not None:
-            total += (int(fields[11]) + int(fields[12])) / TICKS
+            try:
+                command = (Path("/proc") / str(pid) / "cmdline").read_bytes()
+            except OSError:
+                continue
+            total["rasa" if b"rasa\0run" in command else "web"] += (int(fields[11]) + int(fields[12])) / TICKS
     return total
 
 
 def serve(checkout: Path, env: dict[str, str], logs: Path) -> tuple[subprocess.Popen[bytes], str]:
+    """`newsbot serve` on free ports, once it answers; tried again on other ports when another
+    process took one of them between our choosing it and the server binding it."""
+    for _ in range(3):
+        try:
+            return serve_on_free_ports(checkout, env, logs)
+        except PortTaken as taken:
+            print(f"  {taken}; trying other ports", flush=True)
+    raise SystemExit(f"newsbot serve in {checkout} found no free ports; see {logs}")
+
+
+class PortTaken(Exception):
+    pass
+
+
+def serve_on_free_ports(checkout: Path, env: dict[str, str], logs: Path) -> tuple[subprocess.Popen[bytes], str]:
     web_port, rasa_port = free_port(), free_port() + 10
     command = [
         sys.executable, "-m", "newsbot.cli", "serve", "--no-chat",
@@ -118,6 +141,9 @@ def serve(checkout: Path, env: dict[str, str], logs: Path) -> tuple[subprocess.P
     deadline = time.monotonic() + 600
     while time.monotonic() < deadline:
         if process.poll() is not None:
+            said = logs.read_text(errors="replace").splitlines()[-5:]
+            if taken := next((line for line in said if " is not free " in line), None):
+                raise PortTaken(taken.strip())
             raise SystemExit(f"newsbot serve in {checkout} exited; see {logs}")
         try:
             health = httpx.get(f"{url}/healthz", timeout=5)
@@ -213,10 +239,11 @@ def measure(
     process, url = serve(checkout, env, logs)
     try:
         asyncio.run(load(url, 10, 5))  # warm-up: every code path once
-        cpu_before = tree_cpu(process.pid)
+        cpu_before, client_before = tree_cpu(process.pid), time.process_time()
         recorders = profile(process.pid, profile_dir, 20) if profile_dir is not None else []
         latencies, errors, seconds = asyncio.run(load(url, sessions, turns))
-        cpu = tree_cpu(process.pid) - cpu_before
+        client_cpu = time.process_time() - client_before
+        cpu = {part: seconds - cpu_before[part] for part, seconds in tree_cpu(process.pid).items()}
         for recorder in recorders:
             recorder.wait()
         if profile_dir is not None:
@@ -229,7 +256,7 @@ def measure(
         process.wait(timeout=120)
     for error in sorted(set(errors))[:5]:
         print(f"  {name} error: {error}")
-    return Figures(name, sessions * turns, len(errors), seconds, latencies, cpu)
+    return Figures(name, sessions * turns, len(errors), seconds, latencies, cpu, client_cpu)
 
 
 def old_checkout(revision: str, scratch: Path) -> Path:
