@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import re
 import threading
-from collections import OrderedDict, deque
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -255,8 +255,8 @@ class Searcher:
         self._pool: list[str] | None = None
         # Encodings handed on: the web app encodes a chat message before Rasa sees it (Rasa's NLU
         # takes its sentence vector from there), and the action's search of it takes the encoding.
-        self._handed: OrderedDict[str, deque[tuple[npt.NDArray[np.float32], QuestionTokens]]] = OrderedDict()
-        self._handed_count = 0  # encodings waiting, over every text
+        # One per message, oldest first: readers sending the same words at once each get theirs.
+        self._handed: deque[tuple[str, tuple[npt.NDArray[np.float32], QuestionTokens]]] = deque()
         self._handed_lock = threading.Lock()
         self._pool_vectors: npt.NDArray[np.float32] | None = None
         speakers: dict[Speaker, list[int]] = {}
@@ -408,14 +408,11 @@ class Searcher:
         """The question's vector and content pieces, as `encode` gives them: the encoding
         `question_vector` handed on for this text, taken (once), or else a new one."""
         with self._handed_lock:
-            waiting = self._handed.get(text)
-            handed = waiting.popleft() if waiting else None
-            if handed is not None:
-                self._handed_count -= 1
-            if waiting is not None and not waiting:
-                del self._handed[text]
-        if handed is not None:
-            return handed
+            position = next((i for i, (handed_text, _) in enumerate(self._handed) if handed_text == text), None)
+            if position is not None:
+                handed = self._handed[position][1]
+                del self._handed[position]
+                return handed
         ((vector, asked),) = self.encode([text])
         return vector, asked
 
@@ -431,16 +428,9 @@ class Searcher:
         ((vector, asked),) = self.encode([text])
         vector.setflags(write=False)
         with self._handed_lock:
-            # One encoding per message: readers asking the same words at once each get theirs.
-            self._handed.setdefault(text, deque()).append((vector, asked))
-            self._handed.move_to_end(text)
-            self._handed_count += 1
-            while self._handed_count > HANDED_ON_QUESTIONS:  # the oldest text's oldest goes first
-                oldest_text, oldest = next(iter(self._handed.items()))
-                oldest.popleft()
-                self._handed_count -= 1
-                if not oldest:
-                    del self._handed[oldest_text]
+            self._handed.append((text, (vector, asked)))
+            while len(self._handed) > HANDED_ON_QUESTIONS:
+                self._handed.popleft()
         return vector
 
     def search_encoded(
