@@ -73,6 +73,7 @@ from newsbot.retrieval.search import (
     ranked_rows,
     sentence_signals,
 )
+from newsbot.retrieval.wordlists import spelled_out
 from newsbot.settings import PROJECT_ROOT, get_settings
 
 SEED_SET = PROJECT_ROOT / "eval" / "seed-dev.jsonl"
@@ -123,10 +124,9 @@ def collect(
     fold_of: Callable[[dict[str, Any]], str],
     unanswerable: bool = False,
 ) -> list[Record]:
-    texts = [row["question"] for row in rows]
+    texts = [spelled_out(row["question"].strip()) for row in rows]  # as Searcher.search takes them
     records = []
-    for row, (vector, asked) in zip(rows, searcher.encode(texts), strict=True):
-        text = row["question"].strip()
+    for row, text, (vector, asked) in zip(rows, texts, searcher.encode(texts), strict=True):
         candidates = searcher.candidates(text, vector, asked, topic=row.get("intent"))
         passages = [searcher.index.passages[int(p)] for p in candidates.positions]
         answerable = bool(row.get("answerable", True)) and not unanswerable

@@ -25,6 +25,7 @@ from newsbot.retrieval.search import (
     unheld_kind,
 )
 from newsbot.retrieval.tokens import NO_MATCH
+from newsbot.retrieval.wordlists import spelled_out
 
 SEED_ARTICLE = "corbyn-jewish-leaders-talks"
 
@@ -676,3 +677,58 @@ def test_the_sides_a_question_asks_about_as_its_subject(
 )
 def test_the_named_voices_a_text_reports(text: str, names: tuple[str, ...]) -> None:
     assert reported_names(text) == names
+
+
+@pytest.mark.parametrize(
+    ("typed", "spelled"),
+    [
+        ("when r they meeting again", "when are they meeting again"),
+        ("wat did u think of it?", "what did you think of it?"),
+        ("y did corbyn refuse", "why did corbyn refuse"),
+        ("what did ur party say b4 the meeting", "what did your party say before the meeting"),
+        ("ok thx", "ok thanks"),
+    ],
+)
+def test_chat_shorthand_is_spelled_out(typed: str, spelled: str) -> None:
+    assert spelled_out(typed) == spelled
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "What U.S. entity said it?",
+        "in the u.s. courts",
+        "strains of y. pestis",
+        "R v Smith",
+        "Ur of the Chaldees",
+        "u-turn",
+        "r's",
+    ],
+)
+def test_names_and_abbreviations_are_not_shorthand(written: str) -> None:
+    assert spelled_out(written) == written
+
+
+def test_a_question_in_chat_shorthand_is_searched_and_decided_as_spelled_out(seed_searcher: Searcher) -> None:
+    typed = seed_searcher.search("when r they meeting again", k=3)
+    spelled = seed_searcher.search("when are they meeting again", k=3)
+    assert typed.answerable and typed.answerable == spelled.answerable
+    assert typed.confidence == pytest.approx(spelled.confidence, abs=1e-3)
+    assert _paragraphs(typed) == _paragraphs(spelled)
+    # The result keeps the reader's own words.
+    assert typed.question == "when r they meeting again"
+    (batched,) = seed_searcher.search_many(["when r they meeting again"], k=3)
+    assert batched.question == typed.question and _paragraphs(batched) == _paragraphs(typed)
+
+
+def test_the_encoding_handed_on_is_the_spelled_out_questions(seed_searcher: Searcher) -> None:
+    handed = seed_searcher.question_vector("wen r they meeting again")
+    ((spelled, _),) = seed_searcher.encode(["when are they meeting again"])
+    assert handed is not None and np.allclose(handed, spelled, atol=1e-5)
+    result = seed_searcher.search("wen r they meeting again", k=3)
+    assert result.question == "wen r they meeting again" and result.answerable
+
+
+def test_a_question_in_chat_shorthand_is_as_elliptic_as_spelled_out(seed_searcher: Searcher) -> None:
+    assert seed_searcher.elliptic("when r they meeting again") == seed_searcher.elliptic("when are they meeting again")
+    assert seed_searcher.elliptic("wen was that") and not seed_searcher.elliptic("wat did u think of corbyns proposals")

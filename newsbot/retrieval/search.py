@@ -43,7 +43,7 @@ from newsbot.retrieval.embeddings import embed, encode_tokens, piece_texts
 from newsbot.retrieval.index import LoadedIndex
 from newsbot.retrieval.models import RANKING_SIGNALS, SENTENCE_SIGNALS, Models, default_models
 from newsbot.retrieval.tokens import NO_MATCH, Match, QuestionTokens, match, question_tokens
-from newsbot.retrieval.wordlists import question_words, stopwords, word_list
+from newsbot.retrieval.wordlists import question_words, spelled_out, stopwords, word_list
 
 MAX_QUESTION_CHARS = 2000
 EXPANSION = "expansion"  # the kind of answer "what does X stand for" asks for
@@ -322,7 +322,7 @@ class Searcher:
         they meet?", "who was there?", "when was that?"): fewer than ELLIPTIC_BELOW words the
         articles use, and none they do not (those say it is about something else)."""
         bm25 = self.index.bm25
-        terms = bm25.question_terms(question)
+        terms = bm25.question_terms(spelled_out(question))
         known = {term for word, term in terms if bm25.knows(word)}
         return len(known) < ELLIPTIC_BELOW and len(known) == len({term for _, term in terms})
 
@@ -381,22 +381,24 @@ class Searcher:
     def search(
         self, question: str, k: int = 5, mode: Mode = Mode.HYBRID, shaping: Shaping | None = None
     ) -> SearchResult:
-        text = check_question(question)
+        asked_text = check_question(question)
+        text = spelled_out(asked_text)
         vector, asked = self.encode_question(text)
         result = self.search_encoded(text, vector, asked, k, mode, shaping)
         if shaping and shaping.subject and result.subject and not result.answerable:
             # The conversation's subject did not help: the article's may ("when are they meeting again?").
             retried = self.search_encoded(text, vector, asked, k, mode, replace(shaping, subject=""))
             if retried.answerable:
-                return retried
-        return result
+                result = retried
+        return replace(result, question=asked_text)
 
     def search_many(self, questions: list[str], k: int = 5, mode: Mode = Mode.HYBRID) -> list[SearchResult]:
-        texts = [check_question(q) for q in questions]
+        asked_texts = [check_question(q) for q in questions]
+        texts = [spelled_out(text) for text in asked_texts]
         encoded = self.encode(texts) if texts else []
         return [
-            self.search_encoded(text, vector, asked, k, mode)
-            for text, (vector, asked) in zip(texts, encoded, strict=True)
+            replace(self.search_encoded(text, vector, asked, k, mode), question=asked_text)
+            for asked_text, text, (vector, asked) in zip(asked_texts, texts, encoded, strict=True)
         ]
 
     def encode(self, texts: list[str]) -> list[tuple[npt.NDArray[np.float32], QuestionTokens]]:
@@ -422,7 +424,7 @@ class Searcher:
         action answering the message; the latest HANDED_ON_QUESTIONS wait for theirs. Taken once, it
         is never a cache of repeated questions."""
         try:
-            text = check_question(question)
+            text = spelled_out(check_question(question))
         except QuestionError:
             return None
         ((vector, asked),) = self.encode([text])
