@@ -5,13 +5,10 @@ exactly what Rasa's whole schema does, and a refused reply raises the error Rasa
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
+from rasa_support import run_in_rasa
 
 from newsbot.serving.supervisor import RASA
-from newsbot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
@@ -90,11 +87,7 @@ print(json.dumps({"accepted": accepted, "refused": refused}))
 
 
 def test_the_shortcut_accepts_and_refuses_exactly_what_rasas_schema_does() -> None:
-    completed = subprocess.run(
-        [str(RASA.parent / "python"), "-c", CHECK],
-        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "bot"), "TF_CPP_MIN_LOG_LEVEL": "3"},
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+    completed = run_in_rasa(CHECK)
     assert completed.returncode == 0, completed.stderr[-3000:]
     counts = completed.stdout.strip().splitlines()[-1]
     assert '"accepted": ' in counts and '"refused": ' in counts

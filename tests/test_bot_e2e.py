@@ -10,7 +10,6 @@ A reader's messages go through the web app (`POST /api/chat`); the tests of Rasa
 from __future__ import annotations
 
 import io
-import os
 import shutil
 import socket
 import subprocess
@@ -390,32 +389,3 @@ def test_story_tests_pass_without_prediction_errors(model: Path, tmp_path: Path)
     stories = list((PROJECT_ROOT / "tests" / "stories").glob("*.yml"))
     count = sum(path.read_text(encoding="utf-8").count("- story:") for path in stories)
     assert count >= 30, f"only {count} test stories"
-
-
-VALIDATION_CHECK = """
-import addons
-from jsonschema import ValidationError
-from rasa.core.actions.action import RemoteAction
-from addons.action_validation import validate_action_result
-assert RemoteAction._validate_action_result is validate_action_result
-action = RemoteAction.__new__(RemoteAction)
-good = {"events": [{"event": "slot", "name": "last_question", "value": "q"}], "responses": [{"text": "hi"}]}
-assert action._validate_action_result(good) is True
-for bad in ({"events": [{"event": "no-such-event"}]}, {"responses": "not a list"}, {"events": [{"event": "slot"}]}):
-    try:
-        action._validate_action_result(bad)
-    except ValidationError as error:
-        assert "Failed to validate Action server response" in error.message
-    else:
-        raise AssertionError(f"accepted {bad}")
-print("ok")
-"""
-
-
-def test_rasa_validates_action_replies_with_the_faster_validator() -> None:
-    completed = subprocess.run(
-        [str(RASA.parent / "python"), "-c", VALIDATION_CHECK],
-        cwd=PROJECT_ROOT, env={**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "bot"), "TF_CPP_MIN_LOG_LEVEL": "3"},
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert completed.returncode == 0 and completed.stdout.strip().endswith("ok"), completed.stderr[-2000:]

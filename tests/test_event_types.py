@@ -4,13 +4,10 @@ a conversation's events read back equal."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import pytest
+from rasa_support import run_in_rasa
 
 from newsbot.serving.supervisor import RASA
-from newsbot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
@@ -55,9 +52,6 @@ print("ok", len(names))
 
 
 def test_every_event_name_resolves_as_rasa_resolves_it() -> None:
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "bot")}
-    completed = subprocess.run(
-        [str(RASA.parent / "python"), "-c", CHECK], capture_output=True, text=True, env=env, timeout=300, check=False
-    )
+    completed = run_in_rasa(CHECK)
     assert completed.returncode == 0, completed.stderr[-3000:]
     assert completed.stdout.startswith("ok"), completed.stdout

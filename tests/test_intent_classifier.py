@@ -4,16 +4,14 @@ storage, it names the intents of messages it never saw, with calibrated confiden
 
 from __future__ import annotations
 
-import json
-import subprocess
 from typing import Any
 
 import pytest
 from conftest import MODEL
+from rasa_support import last_json_line, run_in_rasa
 
 from newsbot.retrieval.onnx_export import ensure_export
-from newsbot.serving.supervisor import RASA, rasa_command_env
-from newsbot.settings import PROJECT_ROOT
+from newsbot.serving.supervisor import RASA
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
@@ -89,13 +87,7 @@ with tempfile.TemporaryDirectory() as folder:
 @pytest.fixture(scope="module")
 def predictions() -> dict[str, Any]:
     ensure_export(MODEL)
-    completed = subprocess.run(
-        [str(RASA.parent / "python"), "-c", CLASSIFIER_CHECK],
-        cwd=PROJECT_ROOT, env={**rasa_command_env(), "TF_CPP_MIN_LOG_LEVEL": "3"},
-        capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    result: dict[str, Any] = json.loads(completed.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = last_json_line(run_in_rasa(CLASSIFIER_CHECK, timeout=600))
     return result
 
 

@@ -4,18 +4,15 @@ redis-server: four stores (four replicas) issuing 200 tickets of one conversatio
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 import pytest
 from faults import private_redis
+from rasa_support import last_json_line, run_in_rasa
 
 from newsbot.serving.supervisor import RASA, rasa_command_env
-from newsbot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
-RASA_PYTHON = RASA.parent / "python"
 
 TICKETS = """
 import json, sys, threading
@@ -40,11 +37,7 @@ print(json.dumps({"tickets": tickets, "waiting": waiting}))
 
 
 def run(script: str, env: dict[str, str]) -> dict[str, list[int]]:
-    completed = subprocess.run(
-        [str(RASA_PYTHON), "-c", script], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert completed.returncode == 0, completed.stderr[-2000:]
-    result: dict[str, list[int]] = json.loads(completed.stdout.splitlines()[-1])
+    result: dict[str, list[int]] = last_json_line(run_in_rasa(script, env=env))
     return result
 
 

@@ -9,13 +9,13 @@ configuration, as `rasa` finds it), this environment's sentence-transformers giv
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from conftest import MODEL
+from rasa_support import last_json_line, run_in_rasa
 from sentence_transformers import SentenceTransformer
 
 from newsbot.retrieval.embeddings import get_model
@@ -25,7 +25,6 @@ from newsbot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
-RASA_PYTHON = RASA.parent / "python"
 ARTICLE = (PROJECT_ROOT / "knowledge" / "corbyn-jewish-leaders-talks.md").read_text(encoding="utf-8")
 TEXTS = [
     "What did Labour commit to?",
@@ -76,13 +75,6 @@ print(json.dumps(result))
 """
 
 
-def rasa_python(arguments: list[str], stdin: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(RASA_PYTHON), *arguments], input=stdin, cwd=PROJECT_ROOT, env={**env, "TF_CPP_MIN_LOG_LEVEL": "3"},
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-
-
 def token_vectors(states: np.ndarray, spans: list[tuple[int, int]], tokens: list[list[int]]) -> np.ndarray:
     """Per token: the mean of the word pieces inside it ([CLS] and [SEP] left out), else zeros."""
     pieces, piece_spans = states[1:-1], spans[1:-1]
@@ -102,9 +94,7 @@ def model() -> SentenceTransformer:
 @pytest.fixture(scope="module")
 def featurized() -> list[dict[str, Any]]:
     ensure_export(MODEL)  # what scripts/setup.sh does; at once when it did already
-    completed = rasa_python(["-c", COMPONENT_CHECK], json.dumps(TEXTS), rasa_command_env())
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    results: list[dict[str, Any]] = json.loads(completed.stdout.strip().splitlines()[-1])
+    results: list[dict[str, Any]] = last_json_line(run_in_rasa(COMPONENT_CHECK, stdin=json.dumps(TEXTS)))
     return results
 
 
@@ -140,7 +130,7 @@ def test_the_featurizer_gives_sentence_transformers_vectors(
 
 def test_without_the_export_it_says_to_run_setup(tmp_path: Path) -> None:
     env = {**rasa_command_env(), "NEWSBOT_MINILM_ONNX_DIR": str(tmp_path / "nothing-here")}
-    completed = rasa_python(["-c", COMPONENT_CHECK], json.dumps(TEXTS[:1]), env)
+    completed = run_in_rasa(COMPONENT_CHECK, stdin=json.dumps(TEXTS[:1]), env=env)
     assert completed.returncode != 0
     assert "no MiniLM ONNX export in" in completed.stderr
     assert "run scripts/setup.sh" in completed.stderr
@@ -186,9 +176,7 @@ def test_a_message_carrying_its_vector_is_not_encoded_again(model: SentenceTrans
         ("hi", {SHARED_VECTOR: 12}),
         ("hi", {}),
     ]
-    completed = rasa_python(["-c", SHARED_CHECK], json.dumps(cases), rasa_command_env())
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    results = json.loads(completed.stdout.strip().splitlines()[-1])
+    results = last_json_line(run_in_rasa(SHARED_CHECK, stdin=json.dumps(cases)))
     np.testing.assert_allclose(results[0]["sentence"], other, atol=1e-6)
     assert results[0]["metadata"] == {"kept": 1}
     for result in results[1:]:

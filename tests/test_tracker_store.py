@@ -5,17 +5,15 @@ a real PostgreSQL database."""
 
 from __future__ import annotations
 
-import json
-import subprocess
 import uuid
 from pathlib import Path
 from typing import Any
 
 import psycopg
 import pytest
+from rasa_support import last_json_line, run_in_rasa
 
 from newsbot.serving.supervisor import RASA, rasa_command_env
-from newsbot.settings import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
 
@@ -85,12 +83,7 @@ asyncio.run(main())
 
 
 def reads(env: dict[str, str]) -> dict[str, list[Any]]:
-    completed = subprocess.run(
-        [str(RASA.parent / "python"), "-c", READS], cwd=PROJECT_ROOT, env={**rasa_command_env(), **env},
-        capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert completed.returncode == 0, completed.stderr[-3000:]
-    result: dict[str, list[Any]] = json.loads(completed.stdout.strip().splitlines()[-1])
+    result: dict[str, list[Any]] = last_json_line(run_in_rasa(READS, env={**rasa_command_env(), **env}))
     return result
 
 
