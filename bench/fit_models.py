@@ -67,6 +67,7 @@ from newsbot.retrieval.models import (
 from newsbot.retrieval.search import (
     Candidates,
     Searcher,
+    check_question,
     decision_confidence,
     evidence_of,
     highlight_span,
@@ -124,7 +125,7 @@ def collect(
     fold_of: Callable[[dict[str, Any]], str],
     unanswerable: bool = False,
 ) -> list[Record]:
-    texts = [spelled_out(row["question"].strip()) for row in rows]  # as Searcher.search takes them
+    texts = [spelled_out(check_question(row["question"])) for row in rows]  # as Searcher.search takes them
     records = []
     for row, text, (vector, asked) in zip(rows, texts, searcher.encode(texts), strict=True):
         candidates = searcher.candidates(text, vector, asked, topic=row.get("intent"))

@@ -37,6 +37,7 @@ SHORTHAND_WORD = re.compile(r"(?<![\w.'’-])[a-z0-9]+(?![\w.'’-])")
 
 def spelled_out(text: str) -> str:
     """The text with readers' chat shorthand spelled out ("when r they meeting" -> "when are they
-    meeting"); whole lower-case words only, so "U.S." or "R v Smith" stay as written."""
+    meeting"); whole lower-case words not next to a full stop, so "U.S.", "y. pestis" or "R v Smith"
+    stay as written."""
     shorthand = chat_shorthand()
     return SHORTHAND_WORD.sub(lambda word: shorthand.get(word.group(0), word.group(0)), text)
