@@ -119,3 +119,68 @@ def test_a_conversation_reads_as_rasa_reads_it_from_postgresql() -> None:
     finally:
         with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+WAITS = """
+import asyncio, json, os, sqlite3, threading, time
+import psycopg2
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
+from addons.tracker_store import EnvSQLTrackerStore
+
+async def main():
+    domain = Domain.load("bot/domain")
+    store = EnvSQLTrackerStore(domain)
+    def tracker(sender):
+        return DialogueStateTracker.from_events(sender, [ActionExecuted("action_listen", timestamp=1),
+                                                         UserUttered(f"{sender} asks", timestamp=2)], domain.slots)
+    await store.save(tracker("first"))  # the table exists
+    # Another client holds the events table while a reader's turn reads and another saves.
+    if os.environ.get("NEWSBOT_TRACKER_DB"):
+        holder = psycopg2.connect(os.environ["NEWSBOT_TRACKER_DB"])
+        holder.cursor().execute("LOCK TABLE events IN ACCESS EXCLUSIVE MODE")
+    else:
+        holder = sqlite3.connect(os.environ["NEWSBOT_TRACKER_SQLITE"], isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN EXCLUSIVE")
+    def release():
+        holder.commit()
+        holder.close()
+    threading.Timer(0.8, release).start()  # from a thread of its own: a blocked server still ends
+    held = time.monotonic()
+    waiting = [asyncio.create_task(store.save(tracker("second"))), asyncio.create_task(store.retrieve("first"))]
+    ticks = 0
+    while time.monotonic() - held < 0.5:  # the server's other work: it goes on meanwhile
+        await asyncio.sleep(0.01)
+        ticks += 1
+    pending = sum(not task.done() for task in waiting)
+    saved, first = await asyncio.gather(*waiting)
+    second = await store.retrieve("second")
+    print(json.dumps({"ticks": ticks, "pending": pending, "first": len(first.events),
+                      "second": [e.as_dict().get("text") for e in second.events]}))
+
+asyncio.run(main())
+"""
+
+
+def check_waits(env: dict[str, str]) -> None:
+    result = last_json_line(run_in_rasa(WAITS, env={**rasa_command_env(), **env}))
+    assert result["pending"] == 2  # both were waiting for the database...
+    assert result["ticks"] >= 20  # ...while the server went on (blocked, it would tick once)
+    assert result["first"] == 2
+    assert result["second"] == [None, "second asks"]  # and the held save was stored after
+
+
+def test_a_turn_waiting_for_the_database_holds_no_other_sqlite(tmp_path: Path) -> None:
+    check_waits({"NEWSBOT_TRACKER_SQLITE": str(tmp_path / "conversations.db"), "NEWSBOT_TRACKER_DB": ""})
+
+
+def test_a_turn_waiting_for_the_database_holds_no_other_postgresql() -> None:
+    name = f"newsbot_waits_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        check_waits({"NEWSBOT_TRACKER_DB": f"{POSTGRES}/{name}"})
+    finally:
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')

@@ -20,10 +20,18 @@ Reading a conversation selects only the events' JSON, with a statement built onc
 ORM query and makes an object of every row on each read: 8% of Rasa's CPU in a profile). Saving
 inserts the new events' rows with one statement built once (Rasa's ORM objects and unit of work
 were about 10% of Rasa's CPU in a profile); the rows are the ones Rasa's save writes.
+
+Rasa's store talks to the database synchronously inside its coroutines, so every reader's turn
+waited while one turn's query or commit was in the database (a third of the Rasa server's samples
+under `bench/scale.py --profile` were in those calls), and a table held by another client stopped
+every conversation. Reads and saves run in a worker thread here, and the server goes on with other
+conversations meanwhile; one conversation's turns stay in order, as the conversation lock is held
+until its save is done.
 """
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -78,11 +86,15 @@ class EnvSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(self, sender_id: str, fetch_events_from_all_sessions: bool) -> DialogueStateTracker | None:
         """As Rasa's, with the statements built once and only the events' JSON selected."""
         statement = self._all_sessions if fetch_events_from_all_sessions else self._latest_session
-        with self.session_scope() as session:
-            rows = session.execute(statement, {"sender_id": sender_id}).scalars().all()
+        rows = await asyncio.to_thread(self._stored_events, statement, sender_id)
         if not self.domain or not rows:
             return None
         return DialogueStateTracker.from_dict(sender_id, [json.loads(row) for row in rows], self.domain.slots)
+
+    def _stored_events(self, statement: sa.sql.Select, sender_id: str) -> list[str]:
+        """The events' JSON, in a worker thread (a session and its connection stay in one thread)."""
+        with self.session_scope() as session:
+            return list(session.execute(statement, {"sender_id": sender_id}).scalars().all())
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         with reported_to_the_turn():
@@ -102,12 +114,16 @@ class EnvSQLTrackerStore(SQLTrackerStore):
         object of each and flushes them through the unit of work)."""
         with reported_to_the_turn():
             await self.stream_events(tracker)
-            with self.session_scope() as session:
-                rows = [event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
-                if rows:
-                    session.execute(self._insert, rows)
-                session.commit()
+            await asyncio.to_thread(self._insert_new_events, tracker)
         setattr(tracker, STORED, len(tracker.events))
+
+    def _insert_new_events(self, tracker: DialogueStateTracker) -> None:
+        """In a worker thread; the tracker is this turn's alone while its conversation is locked."""
+        with self.session_scope() as session:
+            rows = [event_row(tracker.sender_id, event) for event in self._additional_events(session, tracker)]
+            if rows:
+                session.execute(self._insert, rows)
+            session.commit()
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Any]:
         stored = getattr(tracker, STORED, None)
