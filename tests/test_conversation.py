@@ -96,6 +96,17 @@ def test_the_seed_articles_sides_come_from_its_facts(seed_searcher: Searcher, qu
 # --- follow-ups on the seed article --------------------------------------------------------
 
 
+def test_a_message_without_words_is_asked_for_words_and_the_last_answer_stays(seed_searcher: Searcher) -> None:
+    state = State()
+    answered = conversation.answer(seed_searcher, state, "when is the next meeting", None, None)
+    assert answered.kind is ReplyKind.ANSWER
+    for message in ("🙂", "?", "..."):
+        reply = conversation.answer(seed_searcher, state, message, None, None)
+        assert reply.kind is ReplyKind.NOTICE and not reply.passages
+        assert "no words" in reply.lead and reply.suggestions
+    assert conversation.who_said(seed_searcher, state).passages == answered.passages
+
+
 def test_who_said_after_a_decline_says_the_last_question_had_no_answer(seed_searcher: Searcher) -> None:
     state = State()
     declined = conversation.answer(seed_searcher, state, "what did the police say about the meeting", None, None)

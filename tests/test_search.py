@@ -414,6 +414,17 @@ def test_question_at_the_length_limit_is_searched(seed_searcher: Searcher) -> No
     assert len(result.hits) == 3
 
 
+@pytest.mark.parametrize("message", ["?", "...", "🙂", "👍👍", "!?!", "— …", ":-)"])
+def test_a_message_without_words_is_not_searched(message: str) -> None:
+    with pytest.raises(QuestionError, match="no words"):
+        check_question(message)
+
+
+@pytest.mark.parametrize("question", ["why", "5?", "IHRA?", "מה קרה", "ça va ?", "🙂 who was there"])
+def test_a_question_with_a_word_or_number_is_searched(question: str) -> None:
+    assert check_question(question) == question
+
+
 def test_check_question_strips_surrounding_whitespace() -> None:
     assert check_question("  who attended?  \n") == "who attended?"
     # Surrounding whitespace does not count towards the limit.

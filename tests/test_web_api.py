@@ -133,6 +133,8 @@ def test_search_returns_k_ranked_passages(client: TestClient) -> None:
         ({"question": ""}, "invalid_request"),
         ({"question": 42}, "invalid_request"),
         ({"question": "   "}, "invalid_question"),
+        ({"question": "🙂"}, "invalid_question"),
+        ({"question": "?"}, "invalid_question"),
         ({"question": "why? " * 500}, "invalid_question"),
     ],
 )

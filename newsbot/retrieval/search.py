@@ -175,6 +175,9 @@ def check_question(question: str) -> str:
         raise QuestionError("the question is empty")
     if len(text) > MAX_QUESTION_CHARS:
         raise QuestionError(f"the question is {len(text)} characters long; the limit is {MAX_QUESTION_CHARS}")
+    if not any(character.isalnum() for character in text):
+        # "?", "...", an emoji: searched, such a message drew the article's opening paragraph.
+        raise QuestionError("the message has no words, only punctuation or emoji")
     return text
 
 
