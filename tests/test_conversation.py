@@ -13,6 +13,7 @@ from newsbot.channels.text import render_text
 from newsbot.dialogue import conversation
 from newsbot.dialogue.conversation import State
 from newsbot.domain import Reply, ReplyKind, Source
+from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.index import build_index, load_index
 from newsbot.retrieval.search import Searcher
 
@@ -105,6 +106,40 @@ def test_a_message_without_words_is_asked_for_words_and_the_last_answer_stays(se
         assert reply.kind is ReplyKind.NOTICE and not reply.passages
         assert "no words" in reply.lead and reply.suggestions
     assert conversation.who_said(seed_searcher, state).passages == answered.passages
+
+
+def test_the_gist_is_the_opening_paragraph_and_more_goes_on_through_the_article(seed_searcher: Searcher) -> None:
+    state = State()
+    conversation.answer(seed_searcher, state, "who was at the meeting", None, None)
+    gist = conversation.answer(seed_searcher, state, "whats this article about?", None, None)
+    assert gist.kind is ReplyKind.ANSWER and gist.lead == conversation.GIST
+    [opening] = gist.passages
+    assert opening.paragraph == 1 and opening.highlight is not None
+    first = sentence_spans(opening.text)[0]
+    assert (opening.highlight.start, opening.highlight.end) == first  # the lede's first sentence
+    assert gist.suggestions  # and where to go from there
+    assert conversation.who_said(seed_searcher, state).passages == gist.passages
+    shown = [1]
+    for _ in range(3):
+        more = conversation.tell_more(seed_searcher, state)
+        assert more.kind is ReplyKind.MORE and more.lead == conversation.MORE_OF_THE_ARTICLE
+        shown += [source.paragraph for source in more.passages]
+    assert shown == list(range(1, 8))  # in the article's order, none twice
+
+
+def test_the_gist_of_several_articles_is_each_ones_opening(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    for path in COUNCIL_KNOWLEDGE.iterdir():
+        shutil.copy(path, knowledge / path.name)
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    gist = conversation.ask(searcher, "tldr")
+    assert gist.lead == conversation.GISTS
+    assert {(source.article, source.paragraph) for source in gist.passages} == {
+        (COUNCIL_ARTICLE, 1),
+        ("corbyn-jewish-leaders-talks", 1),
+    }
 
 
 def test_who_said_after_a_decline_says_the_last_question_had_no_answer(seed_searcher: Searcher) -> None:

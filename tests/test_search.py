@@ -414,6 +414,44 @@ def test_question_at_the_length_limit_is_searched(seed_searcher: Searcher) -> No
     assert len(result.hits) == 3
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is this article about",
+        "whats this about",
+        "What’s this story about?",
+        "give me the gist",
+        "can you summarize it",
+        "Can you give me a quick summary of this article please?",
+        "tl;dr",
+        "tldr",
+        "sum it up for me",
+        "main points?",
+        "wat is this abt",
+        "in a nutshell?",
+    ],
+)
+def test_a_request_for_the_gist_is_one(seed_searcher: Searcher, question: str) -> None:
+    assert seed_searcher.asks_for_summary(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is the ihra definition about",  # about something the article reports
+        "what was the meeting about",
+        "summarise what corbyn said",  # a request for the gist of something in particular
+        "what were the main points of the letter",
+        "what's the gist of the joint statement",
+        "what did labour commit to",
+    ],
+)
+def test_a_question_about_something_in_particular_is_no_request_for_the_gist(
+    seed_searcher: Searcher, question: str
+) -> None:
+    assert not seed_searcher.asks_for_summary(question)
+
+
 @pytest.mark.parametrize("message", ["?", "...", "🙂", "👍👍", "!?!", "— …", ":-)"])
 def test_a_message_without_words_is_not_searched(message: str) -> None:
     with pytest.raises(QuestionError, match="no words"):

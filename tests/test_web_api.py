@@ -106,6 +106,14 @@ def test_ask_answers_with_cited_passages(client: TestClient) -> None:
         assert source["speaker"]
 
 
+def test_ask_for_the_gist_gives_the_opening_paragraph(client: TestClient) -> None:
+    response = client.post("/api/ask", json={"question": "what's this article about?"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["answerable"] is True
+    assert [source["paragraph"] for source in body["sources"]] == [1]
+
+
 def test_ask_declines_what_the_article_does_not_say(client: TestClient) -> None:
     answer = client.post("/api/ask", json={"question": "What is the capital of Australia?"}).json()
     assert answer["answerable"] is False

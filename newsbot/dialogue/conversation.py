@@ -7,7 +7,9 @@ Follow-ups refer to the conversation: "who said that?" and "where does it say th
 answer (or say that the last question had none); "tell me more" to the last question, never
 repeating a passage shown for it; "what did the other side say?" to the sides of the articles'
 facts; "and Formby?" asks the last question about Formby; a question too short to stand alone
-("when was that?") leans on the last question.
+("when was that?") leans on the last question. Asked for the gist ("what is this article
+about?", "tldr"), the bot gives each article's opening paragraph, as a news story gives its gist,
+and "tell me more" then goes on through the article in order.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from dataclasses import dataclass, field, replace
 
 from newsbot.answering.compose import compose_answer, side_names
 from newsbot.dialogue.topics import shaping_for
-from newsbot.domain import Reply, ReplyKind, Source, Speaker, SpeakerKind
-from newsbot.retrieval.search import QuestionError, Searcher, Shaping, source_of
+from newsbot.domain import Highlight, Passage, Reply, ReplyKind, Source, Speaker, SpeakerKind
+from newsbot.ingest.passages import sentence_spans
+from newsbot.retrieval.search import QuestionError, Searcher, Shaping, check_question, source_of
 
 # Hits an answer is composed from (it shows the best few, and the other sides of a dispute).
 ANSWER_CANDIDATES = 8
@@ -29,6 +32,9 @@ NOTHING_TO_ATTRIBUTE = "there is nothing to attribute"
 NOTHING_MORE_TO_TELL = "there is nothing more to tell"
 NO_OTHER_SIDE_TO_SHOW = "there is no other side to show"
 NOTHING_MORE = "That's all the article says about it."
+GIST = "In short, in the article's own opening words:"
+GISTS = "In short, in the articles' own opening words:"
+MORE_OF_THE_ARTICLE = "The article goes on:"
 NO_OTHER_SIDE = "The article gives no other side on this: everything it says about it is above."
 
 
@@ -74,6 +80,8 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
     """The reply to a question on its own, as plain search (`newsbot ask`, /api/ask) and the bot
     give it: the passages that answer, or a decline with questions the articles do answer. Raises
     QuestionError for a question that cannot be searched."""
+    if searcher.asks_for_summary(check_question(question)):
+        return gist(searcher, question)
     result = searcher.search(question, k=ANSWER_CANDIDATES, shaping=shaping)
     offered = suggestions(searcher, question) if not result.answerable else []
     reply = compose_answer(result, searcher.index.facts, offered)
@@ -81,6 +89,39 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
         where = "the article" if len(searcher.index.facts) == 1 else "the articles"
         return replace(reply, lead=f"{reply.lead} Here are questions {where} can answer:")
     return reply
+
+
+def _opening_sentence(passage: Passage) -> Source:
+    spans = sentence_spans(passage.text)
+    start, end = spans[0] if spans else (0, len(passage.text))
+    return Source.of(passage, highlight=Highlight(start, end))
+
+
+def gist(searcher: Searcher, question: str) -> Reply:
+    """Each article's opening paragraph (a few articles at most), its first sentence highlighted,
+    with questions the articles answer."""
+    openings: dict[str, Passage] = {}
+    for passage in searcher.index.passages:
+        if passage.article not in openings or passage.paragraph < openings[passage.article].paragraph:
+            openings[passage.article] = passage
+    sources = [_opening_sentence(passage) for passage in list(openings.values())[:MORE_CANDIDATES]]
+    lead = GIST if len(openings) == 1 else GISTS
+    return Reply(ReplyKind.ANSWER, lead, tuple(sources), suggestions=tuple(suggestions(searcher)), question=question)
+
+
+def _read_on(searcher: Searcher, state: State, question: str) -> Reply:
+    """After the gist, "tell me more": the articles' next paragraphs in order, not shown yet."""
+    articles = {source.article for source in state.last_sources}
+    following = sorted(
+        (p for p in searcher.index.passages if p.article in articles and (p.article, p.paragraph) not in state.shown),
+        key=lambda passage: (passage.article, passage.paragraph),
+    )
+    sources = [Source.of(p, highlight=Highlight(0, len(p.text))) for p in following[: MORE_CANDIDATES - 1]]
+    if not sources:
+        return Reply(ReplyKind.NOTICE, NOTHING_MORE, question=question)
+    state.last_sources = sources
+    state.shown |= {source.key for source in sources}
+    return Reply(ReplyKind.MORE, MORE_OF_THE_ARTICLE, tuple(sources), question=question)
 
 
 def answer(searcher: Searcher, state: State, question: str, topic: str | None, shaping: Shaping | None) -> Reply:
@@ -95,7 +136,7 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
         lead = f"I can't search for that: {error}. Ask me about the article, for example:"
         return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
     # A question that leaned on the last one carries its subject on ("who's he?" then "how did it go?").
-    leaned = bool(subject) and searcher.elliptic(question)
+    leaned = bool(subject) and not searcher.asks_for_summary(question) and searcher.elliptic(question)
     state.last_question, state.last_topic = (f"{question} ({subject})" if leaned else question), topic
     if reply.kind is ReplyKind.DECLINE:
         state.last_sources, state.shown = [], set()
@@ -142,6 +183,8 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
     if (none := _no_last_answer(searcher, state, NOTHING_MORE_TO_TELL)) is not None:
         return none
     question = state.last_question or ""  # there was one: it had an answer
+    if searcher.asks_for_summary(question):
+        return _read_on(searcher, state, question)
     topic = shaping_for(searcher, state.last_topic)
     shaping = replace(topic, exclude=frozenset(state.shown)) if topic else Shaping(exclude=frozenset(state.shown))
     result = searcher.search(question, k=MORE_CANDIDATES, shaping=shaping)

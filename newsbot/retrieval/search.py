@@ -142,6 +142,14 @@ ARTICLE_QUESTION = re.compile(
     re.I,
 )
 
+# A request for the articles' gist: "what is this article about", "tldr", "can you summarise it".
+SUMMARY_REQUEST = re.compile(
+    r"\b(?:summ?ar(?:i[sz]e|i[sz]ing|y)|sum (?:it|this|that|them) up|tl;? ?dr|gist|nutshell|overview"
+    r"|(?:main|key) points?"
+    r"|what(?:['’]?s| is| was)? (?:this|the|that|it)(?: (?:article|story|piece|report|news))? about)\b",
+    re.I,
+)
+
 # What opens a question whose subject follows and acts: "what did", "why hasn't", "did", "has the";
 # not "is" or "was": "is Arkush the chair of the JLC?" asks what someone is, not for a side's account.
 SUBJECT_OPENING = re.compile(
@@ -741,6 +749,18 @@ class Searcher:
         closest = difflib.get_close_matches(last, self._proper, n=1, cutoff=FUZZY_CUTOFF)
         named = [*asked[:-1], closest[0] if closest else asked[-1]]
         return (self.as_spelled(" ".join(named)),)
+
+    def asks_for_summary(self, question: str) -> bool:
+        """Whether the question asks for the articles' gist and for nothing in particular: besides
+        the request, only asking words ("can you give me a quick summary?"; not "summarise what
+        Corbyn said")."""
+        text = spelled_out(question)
+        found = SUMMARY_REQUEST.search(text)
+        if found is None:
+            return False
+        around = f"{text[: found.start()]} {text[found.end() :]}"
+        fillers = stopwords() | question_words() | word_list("summary_words")
+        return all(re.sub(r"['’]", "", word.lower()) in fillers for word in re.findall(r"[\w'’]+", around))
 
     def about_the_article(self, question: str) -> bool:
         """Whether the question asks about the article itself (who wrote it, when it came out)."""
