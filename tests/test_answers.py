@@ -130,19 +130,19 @@ NEAR = ANOTHER_FACT_WITHIN / 2
 FAR = ANOTHER_FACT_WITHIN * 2
 
 
-def test_passages_are_shown_in_article_order() -> None:
+def test_passages_are_shown_best_first() -> None:
     hits = [
         make_hit(20, 5.0, "Twenty: the formal talks took place in Parliament."),
         make_hit(3, 5.0 - NEAR, "Three: Corbyn had met the leaders."),
-        make_hit(11, 5.0 - NEAR, "Eleven: a letter set out six areas of action."),
+        make_hit(11, 5.0 - NEAR / 2, "Eleven: a letter set out six areas of action."),
     ]
     answer = compose_answer(make_result(hits))
     assert answer.answerable
-    assert shown_paragraphs(answer) == [3, 11, 20]
+    assert shown_paragraphs(answer) == [20, 11, 3]
     assert (
-        render_text(answer).index("Three:")
+        render_text(answer).index("Twenty:")
         < render_text(answer).index("Eleven:")
-        < render_text(answer).index("Twenty:")
+        < render_text(answer).index("Three:")
     )
 
 
@@ -319,7 +319,7 @@ def test_a_question_asking_for_a_fact_is_never_contested() -> None:
     result = replace(make_result(hits), question="How long did the meeting last?", asks_for="duration")
     answer = compose_answer(result)
     assert not answer.contested
-    assert shown_paragraphs(answer) == [2, 23]  # both facts, in article order, with no heading of accounts
+    assert shown_paragraphs(answer) == [23, 2]  # both facts, the likelier first, with no heading of accounts
     assert compose_answer(replace(result, asks_for=None)).contested
 
 
@@ -464,7 +464,7 @@ def test_an_articles_facts_name_its_sides() -> None:
     ]
     reply = compose_answer(make_result(hits), facts)
     assert reply.contested
-    assert reply.sides == (Side("the community", ("Jonathan Goldstein",)), Side("Labour", ("Jeremy Corbyn",)))
+    assert reply.sides == (Side("Labour", ("Jeremy Corbyn",)), Side("the community", ("Jonathan Goldstein",)))
 
 
 def test_voices_of_one_side_are_not_contested() -> None:
@@ -476,7 +476,7 @@ def test_voices_of_one_side_are_not_contested() -> None:
     ]
     answer = compose_answer(make_result(hits))
     assert not answer.contested
-    assert shown_paragraphs(answer) == [5, 14, 27]
+    assert shown_paragraphs(answer) == [14, 5, 27]
 
 
 def test_an_anonymous_source_is_not_added_as_a_side() -> None:

@@ -1,4 +1,4 @@
-"""Composing a reply from search hits: verbatim passages in article order, each cited, and each
+"""Composing a reply from search hits: verbatim passages, the best first, each cited, and each
 side's voice where the sides disagree. Pure functions of the hits and the articles' facts."""
 
 from __future__ import annotations
@@ -153,7 +153,15 @@ def select_hits(
             break
         if hit not in chosen and lead.score - hit.score <= ANOTHER_FACT_WITHIN and not _repeats(hit, chosen):
             chosen.append(hit)
-    chosen.sort(key=_in_article_order)
+    # The best first: the lead, then the others as likely as they are (article order put a weaker
+    # earlier paragraph first: the first passage shown held a gold paragraph for 0.72 of the seed
+    # set's answered questions, against 0.76 best first, and rose in both of its halves).
+    # Windows of one paragraph stay together, in their text's order.
+    best_of_paragraph: dict[tuple[str, int], float] = {}
+    for hit in chosen:
+        key = (hit.passage.article, hit.passage.paragraph)
+        best_of_paragraph[key] = max(best_of_paragraph.get(key, hit.score), hit.score)
+    chosen.sort(key=lambda hit: (-best_of_paragraph[(hit.passage.article, hit.passage.paragraph)], hit.passage.start))
     shown_sides: dict[str, list[str]] = {}
     for hit in chosen:
         name = side(hit)
@@ -162,10 +170,6 @@ def select_hits(
     contested = disputed and len(shown_sides) > 1
     sides = tuple(Side(name, tuple(speakers)) for name, speakers in shown_sides.items()) if contested else ()
     return chosen, sides
-
-
-def _in_article_order(hit: Hit) -> tuple[str, int, int]:
-    return (hit.passage.article, hit.passage.paragraph, hit.passage.start)
 
 
 def answer_lead(sources: Sequence[Source], contested: bool) -> str:
