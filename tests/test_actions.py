@@ -112,6 +112,16 @@ def test_unanswerable_question_declines_with_three_question_buttons() -> None:
     assert slots_of(events)["last_passages"] == []
 
 
+def test_an_acknowledgement_invites_the_next_question_and_keeps_the_last_answer() -> None:
+    slots = answered("when are they meeting again")
+    messages, events = run(ActionAnswerQuestion(), tracker("ok", "acknowledge", slots=slots))
+    payload = answer_payload(messages)
+    assert payload["kind"] == "notice" and payload["sources"] == []
+    assert messages[0]["text"].startswith("Anything else") and len(messages[0]["buttons"]) == 3
+    kept = slots_of(events)
+    assert kept["last_question"] == slots["last_question"] and kept["last_passages"] == slots["last_passages"]
+
+
 def test_suggested_questions_are_answerable(seed_searcher: Searcher) -> None:
     for question in conversation.suggestions(seed_searcher):
         assert seed_searcher.search(question).answerable, question

@@ -108,6 +108,22 @@ def test_a_message_without_words_is_asked_for_words_and_the_last_answer_stays(se
     assert conversation.who_said(seed_searcher, state).passages == answered.passages
 
 
+def test_a_message_that_only_acknowledges_invites_the_next_question(seed_searcher: Searcher) -> None:
+    state = State()
+    first = conversation.answer(seed_searcher, state, "ok", None, None)
+    assert first.kind is ReplyKind.NOTICE and first.lead == conversation.ANYTHING and first.suggestions
+    answered = conversation.answer(seed_searcher, state, "when are they meeting again", None, None)
+    assert answered.kind is ReplyKind.ANSWER
+    for message in ("ok", "Ok!", "cool", "hmm", "i see", "got it 👍", "interesting", "fair enough", "really?"):
+        reply = conversation.answer(seed_searcher, state, message, None, None)
+        assert reply.kind is ReplyKind.NOTICE and not reply.passages, message
+        assert reply.lead == conversation.ANYTHING_ELSE and reply.suggestions
+    assert conversation.who_said(seed_searcher, state).passages == answered.passages
+    # A question of few words is still one: it leans on the last question.
+    assert conversation.answer(seed_searcher, state, "why?", None, None).kind is not ReplyKind.NOTICE
+    assert conversation.answer(seed_searcher, state, "is it good?", None, None).kind is not ReplyKind.NOTICE
+
+
 def test_the_gist_is_the_opening_paragraph_and_more_goes_on_through_the_article(seed_searcher: Searcher) -> None:
     state = State()
     conversation.answer(seed_searcher, state, "who was at the meeting", None, None)

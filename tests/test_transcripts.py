@@ -198,6 +198,12 @@ GOOD_REPLIES: dict[str, Messages] = {
     'and "not a meeting of minds"?': answer("meeting of minds?", [6]),
     "who said corbyn couldnt quite get there": answer("couldnt quite get there?", [26]),
     "what did corbyn say himself?": answer("corbyn himself?", [30, 31]),
+    "hi whats this article about": answer("hi whats this article about", [1]),
+    "ok so what were the main points of their letter": answer("letter?", [11, 14]),
+    "when are they meeting again": answer("when are they meeting again", [29]),
+    "ok": says("Anything else you'd like to know about the article? For example:", SUGGESTIONS),
+    "i see": says("Anything else you'd like to know about the article? For example:", SUGGESTIONS),
+    "👍": says("I can't search for that: the message has no words, only punctuation or emoji."),
 }
 
 NO_ONE_TO_NAME = "I didn't find an answer to that, so there is no one to name. Ask me about the article."
@@ -219,6 +225,9 @@ GOOD_FOLLOW_UPS: dict[tuple[str, str], Messages] = {
     ("what did corbyn say himself?", "what did the other side say?"): answer(
         "corbyn himself?", [1, 9], kind=ReplyKind.MORE
     ),
+    ("hi whats this article about", "tell me more"): answer("gist?", [2, 3], kind=ReplyKind.MORE),
+    ("tell me more", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [2, 3]),
+    ("i see", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [29]),
 }
 
 

@@ -14,6 +14,7 @@ and "tell me more" then goes on through the article in order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from newsbot.answering.compose import compose_answer, side_names
@@ -21,6 +22,7 @@ from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Highlight, Passage, Reply, ReplyKind, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.search import QuestionError, Searcher, Shaping, check_question, source_of
+from newsbot.retrieval.wordlists import word_list
 
 # Hits an answer is composed from (it shows the best few, and the other sides of a dispute).
 ANSWER_CANDIDATES = 8
@@ -35,6 +37,8 @@ NOTHING_MORE = "That's all the article says about it."
 GIST = "In short, in the article's own opening words:"
 GISTS = "In short, in the articles' own opening words:"
 MORE_OF_THE_ARTICLE = "The article goes on:"
+ANYTHING_ELSE = "Anything else you'd like to know about the article? For example:"
+ANYTHING = "What would you like to know about the article? For example:"
 NO_OTHER_SIDE = "The article gives no other side on this: everything it says about it is above."
 
 
@@ -124,10 +128,21 @@ def _read_on(searcher: Searcher, state: State, question: str) -> Reply:
     return Reply(ReplyKind.MORE, MORE_OF_THE_ARTICLE, tuple(sources), question=question)
 
 
+def acknowledges(message: str) -> bool:
+    """Whether the message only acknowledges ("ok", "cool", "i see", "got it"): it asks nothing."""
+    words = re.findall(r"[^\W\d_]+", message.lower())
+    return bool(words) and all(word in word_list("acknowledgements") for word in words)
+
+
 def answer(searcher: Searcher, state: State, question: str, topic: str | None, shaping: Shaping | None) -> Reply:
     """Answer a question in a conversation. A topic's words (the bot's NLU recognised it) shape
     the ranking; the decision rests on the question, as in plain search. A question too short to
-    stand alone leans on the conversation's last question."""
+    stand alone leans on the conversation's last question. A message that only acknowledges ("ok",
+    "i see") invites the next question, and the last answer stays for its follow-ups (searched, it
+    leaned on the last question and drew passages that merely shared its words)."""
+    if acknowledges(question):
+        lead = ANYTHING_ELSE if state.last_question else ANYTHING
+        return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
     subject = state.last_question or ""
     shaping = replace(shaping, subject=subject) if shaping else Shaping(subject=subject)
     try:
