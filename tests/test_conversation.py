@@ -143,6 +143,29 @@ def test_the_gist_is_the_opening_paragraph_and_more_goes_on_through_the_article(
     assert shown == list(range(1, 8))  # in the article's order, none twice
 
 
+def test_who_wrote_the_article_is_answered_from_its_front_matter(tmp_path: Path, seed_searcher: Searcher) -> None:
+    declined = conversation.ask(seed_searcher, "who wrote this article?")
+    assert declined.kind is ReplyKind.DECLINE and len(declined.suggestions) == 3
+    assert declined.lead.startswith("The article doesn't give its author. ")
+    assert "was published in The JC." in declined.lead  # what the front matter does give
+    knowledge = tmp_path / "knowledge"
+    knowledge.mkdir()
+    (knowledge / "budget.md").write_text(
+        '---\ntitle: "The council sets its budget"\nsource: "The Gazette"\nauthor: "Ann Lee"\n'
+        'date: "12 March 2026"\n---\n\nThe council set its budget on Tuesday.\n\nParking charges rise.\n',
+        encoding="utf-8",
+    )
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    expected = "“The council sets its budget” is by Ann Lee, published in The Gazette on 12 March 2026."
+    for question in ("who wrote this article", "Who's the author?", "when was this written"):
+        reply = conversation.ask(searcher, question)
+        assert reply.kind is ReplyKind.NOTICE and reply.lead == expected, question
+    # A question about someone the article reports is no question about the article.
+    assert not searcher.about_the_article("who set the budget")
+    assert "Ann Lee" not in conversation.ask(searcher, "who set the budget").lead
+
+
 def test_the_gist_of_several_articles_is_each_ones_opening(tmp_path: Path) -> None:
     knowledge = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, knowledge)

@@ -84,8 +84,11 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
     """The reply to a question on its own, as plain search (`newsbot ask`, /api/ask) and the bot
     give it: the passages that answer, or a decline with questions the articles do answer. Raises
     QuestionError for a question that cannot be searched."""
-    if searcher.asks_for_summary(check_question(question)):
+    text = check_question(question)
+    if searcher.asks_for_summary(text):
         return gist(searcher, question)
+    if searcher.about_the_article(text):
+        return about_the_articles(searcher, question)
     result = searcher.search(question, k=ANSWER_CANDIDATES, shaping=shaping)
     offered = suggestions(searcher, question) if not result.answerable else []
     reply = compose_answer(result, searcher.index.facts, offered)
@@ -111,6 +114,43 @@ def gist(searcher: Searcher, question: str) -> Reply:
     sources = [_opening_sentence(passage) for passage in list(openings.values())[:MORE_CANDIDATES]]
     lead = GIST if len(openings) == 1 else GISTS
     return Reply(ReplyKind.ANSWER, lead, tuple(sources), suggestions=tuple(suggestions(searcher)), question=question)
+
+
+def _published(title: str, details: dict[str, str]) -> str:
+    """What the front matter says of an article: "“Title” is by A, published in The JC on 29 May 2018."."""
+    if not any(details.get(key) for key in ("author", "source", "date")):
+        return ""
+    said = f"“{title}” " + (f"is by {details['author']}, published" if details.get("author") else "was published")
+    said += (f" in {details['source']}" if details.get("source") else "") + (
+        f" on {details['date']}" if details.get("date") else ""
+    )
+    return said + "."
+
+
+def about_the_articles(searcher: Searcher, question: str) -> Reply:
+    """A question about the article itself (who wrote it, when, where it was published): answered
+    from the front matter (knowledge/README: source, date, author), never from the text; a
+    decline when the front matter does not give what was asked."""
+    wanted, what = (
+        ("date", "date")
+        if re.search(r"\bwhen\b|\bdate\b", question, re.I)
+        else ("source", "publisher")
+        if re.search(r"\b(?:paper|newspaper|publication|outlet|published)\b", question, re.I)
+        and not re.search(r"\bwho\b", question, re.I)
+        else ("author", "author")
+    )
+    titles = dict.fromkeys(passage.title for passage in searcher.index.passages)
+    by_title = {passage.title: passage.article for passage in searcher.index.passages}
+    details = searcher.article_details()
+    said = " ".join(filter(None, (_published(title, details.get(by_title[title], {})) for title in titles)))
+    offered = tuple(suggestions(searcher))
+    if any(details.get(by_title[title], {}).get(wanted) for title in titles):
+        return Reply(ReplyKind.NOTICE, said, suggestions=offered, question=question)
+    one = len(titles) == 1
+    lead = f"The article doesn't give its {what}." if one else f"The articles don't give their {what}s."
+    where = "the article" if one else "the articles"
+    lead = " ".join(filter(None, [lead, said, f"Here are questions {where} can answer:"]))
+    return Reply(ReplyKind.DECLINE, lead, suggestions=offered, question=question)
 
 
 def _read_on(searcher: Searcher, state: State, question: str) -> Reply:

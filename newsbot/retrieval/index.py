@@ -2,7 +2,7 @@
 
 Layout of an index directory:
     current -> builds/<build id>     (symlink, switched atomically after a complete build)
-    builds/<build id>/manifest.json  model, dimension, passage count, knowledge hash, versions
+    builds/<build id>/manifest.json  model, dimension, passage count, articles' front matter, knowledge hash, versions
     builds/<build id>/vectors.faiss  normalized embeddings, inner-product index
     builds/<build id>/passages.jsonl one passage per line, in vector order
     builds/<build id>/facts.json     each article's facts (sides, aliases, topics: newsbot.ingest.facts)
@@ -51,7 +51,7 @@ from newsbot.retrieval.tokens import TokenStore, text_part
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 4  # 4: the manifest records each file's size and SHA-256
+FORMAT_VERSION = 5  # 4: the manifest records each file's size and SHA-256; 5: and each article's front matter
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.jsonl"
@@ -247,6 +247,8 @@ def _build_index(knowledge_dir: Path, index_dir: Path, model: str, force: bool, 
         "passages": len(passages),
         "tokens": len(tokens.pieces),
         "articles": [article.stem for article in articles],
+        # What each article's front matter gives besides its title (source, url, date, author).
+        "about": {article.stem: article.metadata for article in articles},
         "knowledge_hash": knowledge,
         "rules_hash": rules_hash(),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),

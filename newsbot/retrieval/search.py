@@ -138,7 +138,9 @@ ARTICLE_QUESTION = re.compile(
     r"\b(?:who|which (?:journalist|reporter|writer|paper|newspaper))\b.*\b(?:wrote|write|writes|written|authored|"
     r"published|publish)\b.*\b(?:article|story|piece|report|this)\b"
     r"|\b(?:when|what date)\b.*\b(?:article|story|piece|report)\b.*\b(?:written|published|come out|posted)\b"
-    r"|\bauthor of (?:the |this )?(?:article|story|piece|report)\b",
+    r"|\bauthor of (?:the |this )?(?:article|story|piece|report)\b"
+    r"|\bwhen was this (?:written|published|posted)\b"
+    r"|\bwho(?:['’]?s| is) the (?:author|writer|journalist|reporter)(?: of (?:this|the article))?\s*\??\s*$",
     re.I,
 )
 
@@ -761,6 +763,14 @@ class Searcher:
         around = f"{text[: found.start()]} {text[found.end() :]}"
         fillers = stopwords() | question_words() | word_list("summary_words")
         return all(re.sub(r"['’]", "", word.lower()) in fillers for word in re.findall(r"[\w'’]+", around))
+
+    def article_details(self) -> dict[str, dict[str, str]]:
+        """Per article, what its front matter gives besides the title: source, url, date, author
+        (an index built before they were recorded gives none)."""
+        about = self.index.manifest.get("about")
+        if not isinstance(about, dict):
+            return {}
+        return {str(a): {str(k): str(v) for k, v in d.items()} for a, d in about.items() if isinstance(d, dict)}
 
     def about_the_article(self, question: str) -> bool:
         """Whether the question asks about the article itself (who wrote it, when it came out)."""
