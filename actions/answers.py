@@ -139,6 +139,13 @@ class ActionShowSource(NewsbotAction):
         return conversation.show_source(get_searcher(), state)
 
 
+class ActionRepeat(NewsbotAction):
+    action_name = "action_repeat"
+
+    def reply(self, tracker: Tracker, state: State) -> Reply:
+        return conversation.repeat(get_searcher(), state)
+
+
 class ActionTellMore(NewsbotAction):
     action_name = "action_tell_more"
 

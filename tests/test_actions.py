@@ -18,6 +18,7 @@ from actions.answers import (
     ActionAnswerTopic,
     ActionIntroduce,
     ActionOtherSide,
+    ActionRepeat,
     ActionShowSource,
     ActionTellMore,
     ActionWhoSaid,
@@ -120,6 +121,19 @@ def test_an_acknowledgement_invites_the_next_question_and_keeps_the_last_answer(
     assert messages[0]["text"].startswith("Anything else") and len(messages[0]["buttons"]) == 3
     kept = slots_of(events)
     assert kept["last_question"] == slots["last_question"] and kept["last_passages"] == slots["last_passages"]
+
+
+def test_say_that_again_quotes_the_last_answer_again() -> None:
+    slots = answered("when are they meeting again")
+    messages, events = run(ActionRepeat(), tracker("say that again", "followup_repeat", slots=slots))
+    payload = answer_payload(messages)
+    assert messages[0]["text"].startswith(conversation.AGAIN)
+    shown = [row["paragraph"] for row in slots["last_passages"]]
+    assert [source["paragraph"] for source in payload["sources"]] == shown
+    assert "July" in messages[0]["text"]  # the words themselves, not only where they are
+    assert slots_of(events)["last_passages"] == slots["last_passages"]
+    before, _ = run(ActionRepeat(), tracker("say that again", "followup_repeat"))
+    assert before[0]["text"].startswith("I haven't answered anything yet")
 
 
 def test_suggested_questions_are_answerable(seed_searcher: Searcher) -> None:

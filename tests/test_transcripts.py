@@ -227,7 +227,8 @@ GOOD_FOLLOW_UPS: dict[tuple[str, str], Messages] = {
     ),
     ("hi whats this article about", "tell me more"): answer("gist?", [2, 3], kind=ReplyKind.MORE),
     ("tell me more", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [2, 3]),
-    ("i see", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [29]),
+    ("i see", "say that again"): answer("when are they meeting again", [29], kind=ReplyKind.MORE),
+    ("say that again", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [29]),
 }
 
 

@@ -3,9 +3,9 @@
 Everything here is a function of a Searcher and the conversation's state; the rasa-sdk actions
 only translate between a tracker and these functions. Every function returns a typed Reply.
 
-Follow-ups refer to the conversation: "who said that?" and "where does it say that?" to the last
-answer (or say that the last question had none); "tell me more" to the last question, never
-repeating a passage shown for it; "what did the other side say?" to the sides of the articles'
+Follow-ups refer to the conversation: "who said that?", "where does it say that?" and "say that
+again" to the last answer (or say that the last question had none); "tell me more" to the last
+question, never repeating a passage shown for it; "what did the other side say?" to the sides of the articles'
 facts; "and Formby?" asks the last question about Formby; a question too short to stand alone
 ("when was that?") leans on the last question. Asked for the gist ("what is this article
 about?", "tldr"), the bot gives each article's opening paragraph, as a news story gives its gist,
@@ -32,11 +32,13 @@ NO_ANSWER_YET = "I haven't answered anything yet. Ask me about the article, for 
 NO_LAST_ANSWER = "The article didn't answer your last question, “{question}”, so {consequence}."
 NOTHING_TO_ATTRIBUTE = "there is nothing to attribute"
 NOTHING_MORE_TO_TELL = "there is nothing more to tell"
+NOTHING_TO_REPEAT = "there is nothing to say again"
 NO_OTHER_SIDE_TO_SHOW = "there is no other side to show"
 NOTHING_MORE = "That's all the article says about it."
 GIST = "In short, in the article's own opening words:"
 GISTS = "In short, in the articles' own opening words:"
 MORE_OF_THE_ARTICLE = "The article goes on:"
+AGAIN = "Here it is again:"
 ANYTHING_ELSE = "Anything else you'd like to know about the article? For example:"
 ANYTHING = "What would you like to know about the article? For example:"
 NO_OTHER_SIDE = "The article gives no other side on this: everything it says about it is above."
@@ -232,6 +234,13 @@ def show_source(searcher: Searcher, state: State) -> Reply:
     if (none := _no_last_answer(searcher, state)) is not None:
         return none
     return Reply(ReplyKind.WHERE, "Where it says so:", tuple(state.last_sources), question=state.last_question or "")
+
+
+def repeat(searcher: Searcher, state: State) -> Reply:
+    """ "say that again": the last answer's passages, quoted again."""
+    if (none := _no_last_answer(searcher, state, NOTHING_TO_REPEAT)) is not None:
+        return none
+    return Reply(ReplyKind.MORE, AGAIN, tuple(state.last_sources), question=state.last_question or "")
 
 
 def tell_more(searcher: Searcher, state: State) -> Reply:
