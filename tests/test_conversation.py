@@ -114,11 +114,14 @@ def test_a_message_that_only_acknowledges_invites_the_next_question(seed_searche
     assert first.kind is ReplyKind.NOTICE and first.lead == conversation.ANYTHING and first.suggestions
     answered = conversation.answer(seed_searcher, state, "when are they meeting again", None, None)
     assert answered.kind is ReplyKind.ANSWER
-    for message in ("ok", "Ok!", "cool", "hmm", "i see", "got it 👍", "interesting", "fair enough", "really?"):
+    acknowledgements = ("ok", "Ok!", "cool", "hmm", "i see", "got it 👍", "interesting", "fair enough", "really?")
+    for message in acknowledgements:
         reply = conversation.answer(seed_searcher, state, message, None, None)
         assert reply.kind is ReplyKind.NOTICE and not reply.passages, message
         assert reply.lead == conversation.ANYTHING_ELSE and reply.suggestions
     assert conversation.who_said(seed_searcher, state).passages == answered.passages
+    farewell = conversation.answer(seed_searcher, state, "ok thanks bye", None, None)
+    assert farewell.kind is ReplyKind.NOTICE and farewell.lead == conversation.FAREWELL
     # A question of few words is still one: it leans on the last question.
     assert conversation.answer(seed_searcher, state, "why?", None, None).kind is not ReplyKind.NOTICE
     assert conversation.answer(seed_searcher, state, "is it good?", None, None).kind is not ReplyKind.NOTICE

@@ -204,6 +204,7 @@ GOOD_REPLIES: dict[str, Messages] = {
     "ok": says("Anything else you'd like to know about the article? For example:", SUGGESTIONS),
     "i see": says("Anything else you'd like to know about the article? For example:", SUGGESTIONS),
     "👍": says("I can't search for that: the message has no words, only punctuation or emoji."),
+    "thanks bye": says("Bye for now. Come back any time you have more questions."),
 }
 
 NO_ONE_TO_NAME = "I didn't find an answer to that, so there is no one to name. Ask me about the article."

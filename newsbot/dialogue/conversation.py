@@ -41,6 +41,8 @@ MORE_OF_THE_ARTICLE = "The article goes on:"
 AGAIN = "Here it is again:"
 ANYTHING_ELSE = "Anything else you'd like to know about the article? For example:"
 ANYTHING = "What would you like to know about the article? For example:"
+FAREWELL = "Bye for now. Come back any time you have more questions."
+FAREWELL_WORDS = frozenset({"bye", "goodbye"})
 NO_OTHER_SIDE = "The article gives no other side on this: everything it says about it is above."
 
 
@@ -170,9 +172,13 @@ def _read_on(searcher: Searcher, state: State, question: str) -> Reply:
     return Reply(ReplyKind.MORE, MORE_OF_THE_ARTICLE, tuple(sources), question=question)
 
 
+def _words(message: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", message.lower())
+
+
 def acknowledges(message: str) -> bool:
-    """Whether the message only acknowledges ("ok", "cool", "i see", "got it"): it asks nothing."""
-    words = re.findall(r"[^\W\d_]+", message.lower())
+    """Whether the message only acknowledges ("ok", "cool", "i see", "got it", "thanks bye"): it asks nothing."""
+    words = _words(message)
     return bool(words) and all(word in word_list("acknowledgements") for word in words)
 
 
@@ -183,6 +189,8 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     "i see") invites the next question, and the last answer stays for its follow-ups (searched, it
     leaned on the last question and drew passages that merely shared its words)."""
     if acknowledges(question):
+        if FAREWELL_WORDS & set(_words(question)):  # "thanks bye": the NLU, unsure, left it to the articles
+            return Reply(ReplyKind.NOTICE, FAREWELL)
         lead = ANYTHING_ELSE if state.last_question else ANYTHING
         return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
     subject = state.last_question or ""
