@@ -131,24 +131,27 @@ def _published(title: str, details: dict[str, str]) -> str:
     return said + "."
 
 
+def _asked_detail(question: str) -> tuple[str, str]:
+    """The front matter's field a question about the article asks for, and what a reader calls it."""
+    if re.search(r"\bwhen\b|\bdate\b", question, re.I):
+        return "date", "date"
+    if re.search(r"\b(?:paper|newspaper|publication|outlet|published)\b", question, re.I) and not re.search(
+        r"\bwho\b", question, re.I
+    ):
+        return "source", "publisher"
+    return "author", "author"
+
+
 def about_the_articles(searcher: Searcher, question: str) -> Reply:
     """A question about the article itself (who wrote it, when, where it was published): answered
     from the front matter (knowledge/README: source, date, author), never from the text; a
     decline when the front matter does not give what was asked."""
-    wanted, what = (
-        ("date", "date")
-        if re.search(r"\bwhen\b|\bdate\b", question, re.I)
-        else ("source", "publisher")
-        if re.search(r"\b(?:paper|newspaper|publication|outlet|published)\b", question, re.I)
-        and not re.search(r"\bwho\b", question, re.I)
-        else ("author", "author")
-    )
-    titles = dict.fromkeys(passage.title for passage in searcher.index.passages)
-    by_title = {passage.title: passage.article for passage in searcher.index.passages}
+    wanted, what = _asked_detail(question)
+    titles = {passage.article: passage.title for passage in searcher.index.passages}
     details = searcher.article_details()
-    said = " ".join(filter(None, (_published(title, details.get(by_title[title], {})) for title in titles)))
+    said = " ".join(filter(None, (_published(title, details.get(article, {})) for article, title in titles.items())))
     offered = tuple(suggestions(searcher))
-    if any(details.get(by_title[title], {}).get(wanted) for title in titles):
+    if any(details.get(article, {}).get(wanted) for article in titles):
         return Reply(ReplyKind.NOTICE, said, suggestions=offered, question=question)
     one = len(titles) == 1
     lead = f"The article doesn't give its {what}." if one else f"The articles don't give their {what}s."

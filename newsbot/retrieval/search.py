@@ -766,7 +766,7 @@ class Searcher:
 
     def article_details(self) -> dict[str, dict[str, str]]:
         """Per article, what its front matter gives besides the title: source, url, date, author
-        (an index built before they were recorded gives none)."""
+        (the manifest's "about"; an entry that is not a mapping is left out)."""
         about = self.index.manifest.get("about")
         if not isinstance(about, dict):
             return {}
