@@ -74,7 +74,6 @@ from newsbot.retrieval.search import (
     ranked_rows,
     sentence_signals,
 )
-from newsbot.retrieval.wordlists import spelled_out
 from newsbot.settings import PROJECT_ROOT, get_settings
 
 SEED_SET = PROJECT_ROOT / "eval" / "seed-dev.jsonl"
@@ -125,7 +124,7 @@ def collect(
     fold_of: Callable[[dict[str, Any]], str],
     unanswerable: bool = False,
 ) -> list[Record]:
-    texts = [spelled_out(check_question(row["question"])) for row in rows]  # as Searcher.search takes them
+    texts = [searcher.as_searched(check_question(row["question"])) for row in rows]  # as Searcher.search takes them
     records = []
     for row, text, (vector, asked) in zip(rows, texts, searcher.encode(texts), strict=True):
         candidates = searcher.candidates(text, vector, asked, topic=row.get("intent"))

@@ -770,6 +770,25 @@ def test_a_question_in_chat_shorthand_is_searched_and_decided_as_spelled_out(see
     assert batched.question == typed.question and _paragraphs(batched) == _paragraphs(typed)
 
 
+@pytest.mark.parametrize(
+    ("typed", "spelt"),
+    [
+        ("did corbin accept the ihra defintion", "did corbyn accept the ihra definition"),
+        ("what did jonathan goldstien say after the meeting", "what did jonathan goldstein say after the meeting"),
+        ("who said it wasnt a meeting of minds", "who said it wasn't a meeting of minds"),
+    ],
+)
+def test_a_misspelt_question_is_searched_and_decided_as_the_articles_spell_it(
+    seed_searcher: Searcher, typed: str, spelt: str
+) -> None:
+    misspelt = seed_searcher.search(typed, k=3)
+    spelled = seed_searcher.search(spelt, k=3)
+    assert misspelt.answerable and spelled.answerable
+    assert misspelt.confidence == pytest.approx(spelled.confidence, abs=1e-3)
+    assert _paragraphs(misspelt) == _paragraphs(spelled)
+    assert misspelt.question == typed
+
+
 def test_the_encoding_handed_on_is_the_spelled_out_questions(seed_searcher: Searcher) -> None:
     handed = seed_searcher.question_vector("wen r they meeting again")
     ((spelled, _),) = seed_searcher.encode(["when are they meeting again"])

@@ -116,6 +116,10 @@ class BM25:
         self._close_cache: dict[str, list[str]] = {}
         self._max_idf = math.log(1 + (self.size + 0.5) / 0.5)
 
+    def vocabulary(self) -> frozenset[str]:
+        """The documents' words, lower case, as `words` gives them."""
+        return frozenset(self._surface)
+
     def idf(self, term: str) -> float:
         posting = self._postings.get(term)
         frequency = len(posting[0]) if posting else 0

@@ -42,6 +42,7 @@ from newsbot.retrieval.bm25 import words as tokenize_words
 from newsbot.retrieval.embeddings import embed, encode_tokens, piece_texts
 from newsbot.retrieval.index import LoadedIndex
 from newsbot.retrieval.models import RANKING_SIGNALS, SENTENCE_SIGNALS, Models, default_models
+from newsbot.retrieval.spelling import Speller
 from newsbot.retrieval.tokens import NO_MATCH, Match, QuestionTokens, match, question_tokens
 from newsbot.retrieval.wordlists import question_words, spelled_out, stopwords, word_list
 
@@ -314,6 +315,7 @@ class Searcher:
         self._voice_terms = frozenset(voice_terms)
         # Words the articles only ever write capitalised: names ("Walker", "Labour"), not "leaders".
         self._proper = frozenset(capitalised - lower)
+        self._speller = Speller(index.bm25.vocabulary(), self._proper, lambda word: self._spelling.get(word, word))
 
     def _speaks_in(self, speaker: Speaker, article: str) -> bool:
         return any(self.index.passages[int(p)].article == article for p in self._speakers[speaker])
@@ -330,12 +332,17 @@ class Searcher:
                 found.append(name)
         return found
 
+    def as_searched(self, question: str) -> str:
+        """The question as it is searched: chat shorthand spelled out and misspellings of the
+        articles' words spelt as they spell them (`spelling.Speller`)."""
+        return self._speller.corrected(spelled_out(question))
+
     def elliptic(self, question: str) -> bool:
         """Whether the question has too few words of its own to be searched alone ("where did
         they meet?", "who was there?", "when was that?"): fewer than ELLIPTIC_BELOW words the
         articles use, and none they do not (those say it is about something else)."""
         bm25 = self.index.bm25
-        terms = bm25.question_terms(spelled_out(question))
+        terms = bm25.question_terms(self.as_searched(question))
         known = {term for word, term in terms if bm25.knows(word)}
         return len(known) < ELLIPTIC_BELOW and len(known) == len({term for _, term in terms})
 
@@ -395,7 +402,7 @@ class Searcher:
         self, question: str, k: int = 5, mode: Mode = Mode.HYBRID, shaping: Shaping | None = None
     ) -> SearchResult:
         asked_text = check_question(question)
-        text = spelled_out(asked_text)
+        text = self.as_searched(asked_text)
         vector, asked = self.encode_question(text)
         result = self.search_encoded(text, vector, asked, k, mode, shaping)
         if shaping and shaping.subject and result.subject and not result.answerable:
@@ -407,7 +414,7 @@ class Searcher:
 
     def search_many(self, questions: list[str], k: int = 5, mode: Mode = Mode.HYBRID) -> list[SearchResult]:
         asked_texts = [check_question(q) for q in questions]
-        texts = [spelled_out(text) for text in asked_texts]
+        texts = [self.as_searched(text) for text in asked_texts]
         encoded = self.encode(texts) if texts else []
         return [
             replace(self.search_encoded(text, vector, asked, k, mode), question=asked_text)
@@ -437,7 +444,7 @@ class Searcher:
         action answering the message; the latest HANDED_ON_QUESTIONS wait for theirs. Taken once, it
         is never a cache of repeated questions."""
         try:
-            text = spelled_out(check_question(question))
+            text = self.as_searched(check_question(question))
         except QuestionError:
             return None
         ((vector, asked),) = self.encode([text])
@@ -756,7 +763,7 @@ class Searcher:
         """Whether the question asks for the articles' gist and for nothing in particular: besides
         the request, only asking words ("can you give me a quick summary?"; not "summarise what
         Corbyn said")."""
-        text = spelled_out(question)
+        text = self.as_searched(question)
         found = SUMMARY_REQUEST.search(text)
         if found is None:
             return False

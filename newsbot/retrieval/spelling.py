@@ -1,0 +1,130 @@
+"""Readers' misspellings of the articles' own words, spelt as the articles spell them before a
+question is encoded and searched ("did corbin accept the ihra defintion" -> "did corbyn accept the
+ihra definition").
+
+BM25 already matches an unknown question word to close spellings, but the sentence encoder reads
+"corbin" as other word pieces than "corbyn", so a misspelt name weakened every signal that rests
+on the encoder, and the question was declined. Only two kinds of word are changed:
+
+- a word that is not English (rarer than NOT_ENGLISH_ZIPF in English, e.g. "goldstien",
+  "defintion", "parliment") to the articles' closest word by `difflib` ratio, when one is at least
+  CLOSE_RATIO alike and no other word as close means something else;
+- a word that is English but uncommon (rarer than COMMON_ZIPF) and one typing slip (a letter
+  changed, added, dropped or two swapped) from a name the articles use, when only one name is:
+  "corbin" -> "Corbyn". "kinds" (common) is never taken for "Kings".
+
+A word the articles use, or one with the same stem ("livingston", "meetings"), is left as it is.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from newsbot.retrieval.bm25 import stem
+from newsbot.retrieval.wordlists import question_words, stopwords
+
+NOT_ENGLISH_ZIPF = 2.5  # fewer than about 3 uses in 10 million words
+COMMON_ZIPF = 4.0  # about 1 use in 10 thousand words
+CLOSE_RATIO = 0.8
+SHORTEST = 4  # shorter words have too many neighbours to tell a slip from another word
+SHORTEST_NAME_SLIP = 5
+WORD = re.compile(r"(?<![\w'’.-])[A-Za-z]+(?=['’]s\b|(?![\w'’-]))")  # a word, or a possessive's word
+
+
+@lru_cache(maxsize=65536)
+def _zipf(word: str) -> float:
+    from wordfreq import zipf_frequency  # imported on first use, as in bm25
+
+    return float(zipf_frequency(word, "en"))
+
+
+def one_slip(typed: str, word: str) -> bool:
+    """Whether `typed` is `word` with one letter changed, added or dropped, or two neighbours swapped."""
+    if typed == word or abs(len(typed) - len(word)) > 1:
+        return False
+    if len(typed) == len(word):
+        differ = [i for i, (a, b) in enumerate(zip(typed, word, strict=True)) if a != b]
+        return len(differ) == 1 or (
+            len(differ) == 2 and differ[1] == differ[0] + 1 and typed[differ[0]] == word[differ[1]]
+            and typed[differ[1]] == word[differ[0]]
+        )  # fmt: skip
+    shorter, longer = sorted((typed, word), key=len)
+    return any(longer[:i] + longer[i + 1 :] == shorter for i in range(len(longer)))
+
+
+class Speller:
+    """Spells a question's misspelt words as the articles do (see the module's docstring)."""
+
+    def __init__(self, vocabulary: Iterable[str], names: Iterable[str], spelling: Callable[[str], str]) -> None:
+        """`vocabulary`: the articles' words, lower case; `names`: those the articles only write
+        capitalised, lower case; `spelling`: a lower-case word as the articles write it."""
+        self._vocabulary = frozenset(vocabulary)
+        self._stems = frozenset(stem(word) for word in self._vocabulary)
+        self._names = frozenset(names)
+        self._spelling = spelling
+        self._by_length: dict[int, list[str]] = {}
+        for word in sorted(self._vocabulary):
+            self._by_length.setdefault(len(word), []).append(word)
+        self._corrections: dict[str, str | None] = {}
+
+    def corrected(self, text: str) -> str:
+        """The text with each misspelt word replaced (its capital kept)."""
+        return WORD.sub(self._replacement, text)
+
+    def _replacement(self, found: re.Match[str]) -> str:
+        typed = found.group(0)
+        correction = self.correction(typed.lower())
+        if correction is None:
+            return typed
+        spelt = self._spelling(correction)
+        return spelt[0].upper() + spelt[1:] if typed[0].isupper() else spelt
+
+    def correction(self, word: str) -> str | None:
+        """The articles' word a lower-case word misspells, or None."""
+        if word not in self._corrections:
+            if len(self._corrections) > 65536:
+                self._corrections.clear()
+            self._corrections[word] = self._find(word)
+        return self._corrections[word]
+
+    def _find(self, word: str) -> str | None:
+        if (
+            len(word) < SHORTEST
+            or word in self._vocabulary
+            or word in stopwords()
+            or word in question_words()
+            or stem(word) in self._stems
+        ):
+            return None
+        zipf = _zipf(word)
+        if zipf < NOT_ENGLISH_ZIPF:
+            return self._closest(word)
+        if zipf < COMMON_ZIPF and len(word) >= SHORTEST_NAME_SLIP:
+            slips = [name for name in self._names if one_slip(word, name)]
+            if len(slips) == 1:
+                return slips[0]
+        return None
+
+    def _closest(self, word: str) -> str | None:
+        # A ratio 2M/(a+b) of at least CLOSE_RATIO needs lengths within this range.
+        shortest = len(word) * CLOSE_RATIO / (2 - CLOSE_RATIO)
+        longest = len(word) * (2 - CLOSE_RATIO) / CLOSE_RATIO
+        candidates = [w for length, ws in self._by_length.items() if shortest <= length <= longest for w in ws]
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(word)
+        scored = []
+        for candidate in candidates:
+            matcher.set_seq1(candidate)
+            if matcher.real_quick_ratio() >= CLOSE_RATIO and matcher.quick_ratio() >= CLOSE_RATIO:
+                ratio = matcher.ratio()
+                if ratio >= CLOSE_RATIO:
+                    scored.append((ratio, candidate))
+        if not scored:
+            return None
+        scored.sort(key=lambda pair: (-pair[0], pair[1]))
+        best_ratio, best = scored[0]
+        rivals = {stem(c) for r, c in scored if r == best_ratio}
+        return best if len(rivals) == 1 else None
