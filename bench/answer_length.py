@@ -2,7 +2,7 @@
 ask`, /api/ask) and the bot compose them: the words a reader is given as the answer (the
 answering sentences, highlighted in their paragraphs) and the words of the whole paragraphs
 quoted, and how many passages an answer shows; per half of the seed set, how many answers are
-headed "different accounts" and how many cite a gold paragraph.
+headed "different accounts", how many cite a gold paragraph and how many lead with one.
 
     .venv/bin/python bench/answer_length.py [--questions eval/seed-dev.jsonl]
 
@@ -91,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     passages: list[int] = []
     contested: Counter[str] = Counter()
     gold_cited: Counter[str] = Counter()
+    gold_led: Counter[str] = Counter()
     for row in rows:
         if not row.get("answerable", True):
             continue
@@ -101,6 +102,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         half = seed_fold(row["id"])
         contested[half] += reply.contested
         gold_cited[half] += bool({s.paragraph for s in reply.passages} & set(row["paragraphs"]))
+        gold_led[half] += reply.passages[0].paragraph in row["paragraphs"]
         marks = [s.text[s.highlight.start : s.highlight.end] if s.highlight else s.text for s in reply.passages]
         highlighted += sum(1 for s in reply.passages if s.highlight)
         paragraphs += len(reply.passages)
@@ -118,6 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     halves = sorted(gold_cited)
     print("headed 'different accounts', per half: " + ", ".join(f"{half} {contested[half]}" for half in halves))
     print("citing a gold paragraph, per half:       " + ", ".join(f"{half} {gold_cited[half]}" for half in halves))
+    print("led by a gold paragraph, per half:       " + ", ".join(f"{half} {gold_led[half]}" for half in halves))
     if args.side_accounts:
         side_account_figures(searcher, rows)
     return 0

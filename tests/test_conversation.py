@@ -127,6 +127,26 @@ def test_a_message_that_only_acknowledges_invites_the_next_question(seed_searche
     assert conversation.answer(seed_searcher, state, "is it good?", None, None).kind is not ReplyKind.NOTICE
 
 
+def test_a_puzzled_reader_gets_the_last_answer_again_and_its_follow_ups_still_refer_to_it(
+    seed_searcher: Searcher,
+) -> None:
+    state = State()
+    before = conversation.answer(seed_searcher, state, "huh?", None, None)
+    assert before.kind is ReplyKind.NOTICE and not before.passages and before.suggestions
+    answered = conversation.answer(seed_searcher, state, "what did labour commit to", None, None)
+    assert answered.kind is ReplyKind.ANSWER
+    for message in ("huh?", "What?", "what does that mean", "What do you mean??", "i don't get it", "Come again?"):
+        reply = conversation.answer(seed_searcher, state, message, None, None)
+        assert reply.lead == conversation.QUOTED_AGAIN, message
+        assert reply.passages == answered.passages
+    # The last question is still the reader's: "and the board?" asks it about the Board.
+    assert state.last_question == "what did labour commit to"
+    assert conversation.who_said(seed_searcher, state).passages == answered.passages
+    # A question that only starts like one is searched.
+    searched = conversation.answer(seed_searcher, state, "what does IHRA mean", None, None)
+    assert searched.lead != conversation.QUOTED_AGAIN
+
+
 def test_the_gist_is_the_opening_paragraph_and_more_goes_on_through_the_article(seed_searcher: Searcher) -> None:
     state = State()
     conversation.answer(seed_searcher, state, "who was at the meeting", None, None)

@@ -44,6 +44,7 @@ from devtools.transcripts import (
 from newsbot.channels.chat_client import ChatClient, ChatUnavailable, InvalidURL
 from newsbot.channels.widget import message_json, text_message_json
 from newsbot.cli import main as newsbot_main
+from newsbot.dialogue import conversation
 from newsbot.domain import Reply, ReplyKind, Side, Source, Speaker
 from newsbot.ingest.knowledge import load_articles
 from newsbot.ingest.passages import passages_of
@@ -95,13 +96,17 @@ def sources_of(paragraphs: list[int]) -> tuple[Source, ...]:
 
 
 def answer(
-    question: str, paragraphs: list[int], contested: bool = False, kind: ReplyKind = ReplyKind.ANSWER
+    question: str,
+    paragraphs: list[int],
+    contested: bool = False,
+    kind: ReplyKind = ReplyKind.ANSWER,
+    lead: str | None = None,
 ) -> Messages:
     """An article answer: the cited passages and, when contested, each side that speaks in them."""
     sources = sources_of(paragraphs)
     voices = list(dict.fromkeys(source.speaker.label for source in sources))
     sides = tuple(Side(voice, (voice,)) for voice in voices) if contested else ()
-    lead = "The article gives different accounts:" if contested else "Here is what the article says:"
+    lead = lead or ("The article gives different accounts:" if contested else "Here is what the article says:")
     return [message_json(Reply(kind, lead, sources, sides, question=question))]
 
 
@@ -229,7 +234,10 @@ GOOD_FOLLOW_UPS: dict[tuple[str, str], Messages] = {
     ("hi whats this article about", "tell me more"): answer("gist?", [2, 3], kind=ReplyKind.MORE),
     ("tell me more", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [2, 3]),
     ("i see", "say that again"): answer("when are they meeting again", [29], kind=ReplyKind.MORE),
-    ("say that again", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [29]),
+    ("say that again", "huh?"): answer(
+        "when are they meeting again", [29], kind=ReplyKind.MORE, lead=conversation.QUOTED_AGAIN
+    ),
+    ("huh?", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [29]),
 }
 
 

@@ -39,6 +39,7 @@ GIST = "In short, in the article's own opening words:"
 GISTS = "In short, in the articles' own opening words:"
 MORE_OF_THE_ARTICLE = "The article goes on:"
 AGAIN = "Here it is again:"
+QUOTED_AGAIN = "I can only give the article's own words. Here they are again:"
 ANYTHING_ELSE = "Anything else you'd like to know about the article? For example:"
 ANYTHING = "What would you like to know about the article? For example:"
 FAREWELL = "Bye for now. Come back any time you have more questions."
@@ -179,6 +180,12 @@ def _words(message: str) -> list[str]:
     return re.findall(r"[^\W\d_]+", message.lower())
 
 
+def puzzled(message: str) -> bool:
+    """Whether the whole message says an answer puzzles the reader ("huh?", "what does that mean")."""
+    words = _words(re.sub(r"['’]", "", message))
+    return bool(words) and " ".join(words) in word_list("confusion")
+
+
 def acknowledges(message: str) -> bool:
     """Whether the message only acknowledges ("ok", "cool", "i see", "got it", "thanks bye"): it asks nothing."""
     words = _words(message)
@@ -190,7 +197,13 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     the ranking; the decision rests on the question, as in plain search. A question too short to
     stand alone leans on the conversation's last question. A message that only acknowledges ("ok",
     "i see") invites the next question, and the last answer stays for its follow-ups (searched, it
-    leaned on the last question and drew passages that merely shared its words)."""
+    leaned on the last question and drew passages that merely shared its words). One that says the
+    answer puzzles them ("huh?", "what does that mean") gets the last answer again: the bot can
+    only quote the article."""
+    if puzzled(question):
+        # Searched, "what does that mean" drew the lede, and became the question follow-ups lean on.
+        again = repeat(searcher, state)
+        return replace(again, lead=QUOTED_AGAIN) if again.kind is ReplyKind.MORE else again
     if acknowledges(question):
         if FAREWELL_WORDS & set(_words(question)):  # "thanks bye": the NLU, unsure, left it to the articles
             return Reply(ReplyKind.NOTICE, FAREWELL)
