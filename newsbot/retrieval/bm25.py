@@ -39,13 +39,19 @@ def fold(text: str) -> str:
 
 
 @lru_cache(maxsize=65536)
+def zipf(word: str) -> float:
+    """How common the word is in English: log10 of its uses per billion words (0 when unknown)."""
+    from wordfreq import zipf_frequency  # imported on first use: a tenth of a second most questions don't need
+
+    return float(zipf_frequency(word, "en"))
+
+
+@lru_cache(maxsize=65536)
 def unknown_word_share(word: str) -> float:
     """How much a question word the articles never use says about what is asked, 0 to 1: that the
     articles lack "brexit" says they are about something else; that they lack "next" or "promise"
     says little (the question may be phrased in other words than the articles')."""
-    from wordfreq import zipf_frequency  # imported on first use: a tenth of a second most questions don't need
-
-    rarity = (COMMON_ZIPF - zipf_frequency(word, "en")) / (COMMON_ZIPF - RARE_ZIPF)
+    rarity = (COMMON_ZIPF - zipf(word)) / (COMMON_ZIPF - RARE_ZIPF)
     return min(1.0, max(COMMON_UNKNOWN_SHARE, rarity))
 
 

@@ -21,9 +21,8 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Iterable
-from functools import lru_cache
 
-from newsbot.retrieval.bm25 import stem
+from newsbot.retrieval.bm25 import stem, zipf
 from newsbot.retrieval.wordlists import question_words, stopwords
 
 NOT_ENGLISH_ZIPF = 2.5  # fewer than about 3 uses in 10 million words
@@ -32,13 +31,6 @@ CLOSE_RATIO = 0.8
 SHORTEST = 4  # shorter words have too many neighbours to tell a slip from another word
 SHORTEST_NAME_SLIP = 5
 WORD = re.compile(r"(?<![\w'’.-])[A-Za-z]+(?=['’]s\b|(?![\w'’-]))")  # a word, or a possessive's word
-
-
-@lru_cache(maxsize=65536)
-def _zipf(word: str) -> float:
-    from wordfreq import zipf_frequency  # imported on first use, as in bm25
-
-    return float(zipf_frequency(word, "en"))
 
 
 def one_slip(typed: str, word: str) -> bool:
@@ -99,10 +91,10 @@ class Speller:
             or stem(word) in self._stems
         ):
             return None
-        zipf = _zipf(word)
-        if zipf < NOT_ENGLISH_ZIPF:
+        frequency = zipf(word)
+        if frequency < NOT_ENGLISH_ZIPF:
             return self._closest(word)
-        if zipf < COMMON_ZIPF and len(word) >= SHORTEST_NAME_SLIP:
+        if frequency < COMMON_ZIPF and len(word) >= SHORTEST_NAME_SLIP:
             slips = [name for name in self._names if one_slip(word, name)]
             if len(slips) == 1:
                 return slips[0]
