@@ -11,7 +11,11 @@ VOCABULARY = {
     "beroids", "livingstone", "meeting", "commit", "antisemitism", "education", "formby",
 }  # fmt: skip
 NAMES = {"corbyn", "goldstein", "kings", "livingstone", "formby", "labour"}
-WRITTEN = {"corbyn": "Corbyn", "goldstein": "Goldstein", "livingstone": "Livingstone", "formby": "Formby"}
+# As the articles write them: names, and a word one of their sentences opens with (it stays lower case).
+WRITTEN = {
+    "corbyn": "Corbyn", "goldstein": "Goldstein", "livingstone": "Livingstone", "formby": "Formby",
+    "definition": "Definition",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ class Speller:
 
     def __init__(self, vocabulary: Iterable[str], names: Iterable[str], spelling: Callable[[str], str]) -> None:
         """`vocabulary`: the articles' words, lower case; `names`: those the articles only write
-        capitalised, lower case; `spelling`: a lower-case word as the articles write it."""
+        capitalised, lower case; `spelling`: a lower-case name as the articles write it."""
         self._vocabulary = frozenset(vocabulary)
         self._stems = frozenset(stem(word) for word in self._vocabulary)
         self._names = frozenset(names)
@@ -71,7 +71,7 @@ class Speller:
         correction = self.correction(typed.lower())
         if correction is None:
             return typed
-        spelt = self._spelling(correction)
+        spelt = self._spelling(correction) if correction in self._names else correction
         return spelt[0].upper() + spelt[1:] if typed[0].isupper() else spelt
 
     def correction(self, word: str) -> str | None:
