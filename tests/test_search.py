@@ -736,6 +736,8 @@ def test_the_named_voices_a_text_reports(text: str, names: tuple[str, ...]) -> N
         ("y did corbyn refuse", "why did corbyn refuse"),
         ("what did ur party say b4 the meeting", "what did your party say before the meeting"),
         ("ok thx", "ok thanks"),
+        ("who said it wasnt a meeting of minds", "who said it wasn't a meeting of minds"),
+        ("where was the demo", "where was the demonstration"),
     ],
 )
 def test_chat_shorthand_is_spelled_out(typed: str, spelled: str) -> None:
