@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from newsbot.retrieval.bm25 import BM25
 from newsbot.retrieval.spelling import Speller, one_slip
 
 VOCABULARY = {
@@ -20,7 +21,7 @@ WRITTEN = {
 
 @pytest.fixture(scope="module")
 def speller() -> Speller:
-    return Speller(VOCABULARY, NAMES, lambda word: WRITTEN.get(word, word))
+    return Speller(BM25([" ".join(sorted(VOCABULARY))]), NAMES, lambda word: WRITTEN.get(word, word))
 
 
 @pytest.mark.parametrize(

@@ -202,8 +202,7 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     only quote the article."""
     if puzzled(question):
         # Searched, "what does that mean" drew the lede, and became the question follow-ups lean on.
-        again = repeat(searcher, state)
-        return replace(again, lead=QUOTED_AGAIN) if again.kind is ReplyKind.MORE else again
+        return repeat(searcher, state, QUOTED_AGAIN)
     if acknowledges(question):
         if FAREWELL_WORDS & set(_words(question)):  # "thanks bye": the NLU, unsure, left it to the articles
             return Reply(ReplyKind.NOTICE, FAREWELL)
@@ -260,11 +259,11 @@ def show_source(searcher: Searcher, state: State) -> Reply:
     return Reply(ReplyKind.WHERE, "Where it says so:", tuple(state.last_sources), question=state.last_question or "")
 
 
-def repeat(searcher: Searcher, state: State) -> Reply:
-    """ "say that again": the last answer's passages, quoted again."""
+def repeat(searcher: Searcher, state: State, lead: str = AGAIN) -> Reply:
+    """ "say that again": the last answer's passages, quoted again under `lead`."""
     if (none := _no_last_answer(searcher, state, NOTHING_TO_REPEAT)) is not None:
         return none
-    return Reply(ReplyKind.MORE, AGAIN, tuple(state.last_sources), question=state.last_question or "")
+    return Reply(ReplyKind.MORE, lead, tuple(state.last_sources), question=state.last_question or "")
 
 
 def tell_more(searcher: Searcher, state: State) -> Reply:

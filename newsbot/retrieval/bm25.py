@@ -122,9 +122,9 @@ class BM25:
         self._close_cache: dict[str, list[str]] = {}
         self._max_idf = math.log(1 + (self.size + 0.5) / 0.5)
 
-    def vocabulary(self) -> frozenset[str]:
-        """The documents' words, lower case, as `words` gives them."""
-        return frozenset(self._surface)
+    def has_term(self, term: str) -> bool:
+        """Whether a document holds the index term (a stemmed word)."""
+        return term in self._postings
 
     def idf(self, term: str) -> float:
         posting = self._postings.get(term)
@@ -136,20 +136,33 @@ class BM25:
         if len(word) < FUZZY_MIN_LENGTH:
             return []
         if word not in self._close_cache:
-            # A ratio 2M/(a+b) of at least FUZZY_CUTOFF needs lengths within this range.
-            shortest = len(word) * FUZZY_CUTOFF / (2 - FUZZY_CUTOFF)
-            longest = len(word) * (2 - FUZZY_CUTOFF) / FUZZY_CUTOFF
-            candidates = [
-                candidate
-                for length, words_of_length in self._surface_by_length.items()
-                if shortest <= length <= longest
-                for candidate in words_of_length
-            ]
-            matches = difflib.get_close_matches(word, candidates, n=2, cutoff=FUZZY_CUTOFF)
+            matches = [match for _, match in self.close_words(word)[:2]]
             if len(self._close_cache) > CLOSE_CACHE_SIZE:
                 self._close_cache.clear()
             self._close_cache[word] = list(dict.fromkeys(self._surface[match] for match in matches))
         return self._close_cache[word]
+
+    def close_words(self, word: str) -> list[tuple[float, str]]:
+        """The documents' words spelled like `word` (a `difflib` ratio of at least FUZZY_CUTOFF),
+        with their ratios, the closest first (as `difflib.get_close_matches` orders them)."""
+        # A ratio 2M/(a+b) of at least FUZZY_CUTOFF needs lengths within this range.
+        shortest = len(word) * FUZZY_CUTOFF / (2 - FUZZY_CUTOFF)
+        longest = len(word) * (2 - FUZZY_CUTOFF) / FUZZY_CUTOFF
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(word)
+        close: list[tuple[float, str]] = []
+        for length, words_of_length in self._surface_by_length.items():
+            if not shortest <= length <= longest:
+                continue
+            for candidate in words_of_length:
+                matcher.set_seq1(candidate)
+                if (
+                    matcher.real_quick_ratio() >= FUZZY_CUTOFF
+                    and matcher.quick_ratio() >= FUZZY_CUTOFF
+                    and (ratio := matcher.ratio()) >= FUZZY_CUTOFF
+                ):
+                    close.append((ratio, candidate))
+        return sorted(close, reverse=True)
 
     def knows(self, word: str) -> bool:
         """Whether the documents use the word (or a part of a compound), a plural or inflection

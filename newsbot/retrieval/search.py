@@ -315,7 +315,7 @@ class Searcher:
         self._voice_terms = frozenset(voice_terms)
         # Words the articles only ever write capitalised: names ("Walker", "Labour"), not "leaders".
         self._proper = frozenset(capitalised - lower)
-        self._speller = Speller(index.bm25.vocabulary(), self._proper, lambda word: self._spelling.get(word, word))
+        self._speller = Speller(index.bm25, self._proper, lambda word: self._spelling.get(word, word))
 
     def _speaks_in(self, speaker: Speaker, article: str) -> bool:
         return any(self.index.passages[int(p)].article == article for p in self._speakers[speaker])

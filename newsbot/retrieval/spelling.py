@@ -7,8 +7,8 @@ BM25 already matches an unknown question word to close spellings, but the senten
 on the encoder, and the question was declined. Only two kinds of word are changed:
 
 - a word that is not English (rarer than NOT_ENGLISH_ZIPF in English, e.g. "goldstien",
-  "defintion", "parliment") to the articles' closest word by `difflib` ratio, when one is at least
-  CLOSE_RATIO alike and no other word as close means something else;
+  "defintion", "parliment") to the articles' closest word by `difflib` ratio, when one is as alike
+  as BM25's close spellings (`BM25.close_words`) and no other word as close means something else;
 - a word that is English but uncommon (rarer than COMMON_ZIPF) and one typing slip (a letter
   changed, added, dropped or two swapped) from a name the articles use, when only one name is:
   "corbin" -> "Corbyn". "kinds" (common) is never taken for "Kings".
@@ -18,17 +18,14 @@ A word the articles use, or one with the same stem ("livingston", "meetings"), i
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 
-from newsbot.retrieval.bm25 import stem, zipf
+from newsbot.retrieval.bm25 import BM25, FUZZY_MIN_LENGTH, stem, zipf
 from newsbot.retrieval.wordlists import question_words, stopwords
 
 NOT_ENGLISH_ZIPF = 2.5  # fewer than about 3 uses in 10 million words
 COMMON_ZIPF = 4.0  # about 1 use in 10 thousand words
-CLOSE_RATIO = 0.8
-SHORTEST = 4  # shorter words have too many neighbours to tell a slip from another word
 SHORTEST_NAME_SLIP = 5
 WORD = re.compile(r"(?<![\w'’.-])[A-Za-z]+(?=['’]s\b|(?![\w'’-]))")  # a word, or a possessive's word
 
@@ -50,16 +47,12 @@ def one_slip(typed: str, word: str) -> bool:
 class Speller:
     """Spells a question's misspelt words as the articles do (see the module's docstring)."""
 
-    def __init__(self, vocabulary: Iterable[str], names: Iterable[str], spelling: Callable[[str], str]) -> None:
-        """`vocabulary`: the articles' words, lower case; `names`: those the articles only write
+    def __init__(self, index: BM25, names: Iterable[str], spelling: Callable[[str], str]) -> None:
+        """`index`: the articles' BM25 index (their words); `names`: the words they only write
         capitalised, lower case; `spelling`: a lower-case name as the articles write it."""
-        self._vocabulary = frozenset(vocabulary)
-        self._stems = frozenset(stem(word) for word in self._vocabulary)
+        self._index = index
         self._names = frozenset(names)
         self._spelling = spelling
-        self._by_length: dict[int, list[str]] = {}
-        for word in sorted(self._vocabulary):
-            self._by_length.setdefault(len(word), []).append(word)
         self._corrections: dict[str, str | None] = {}
 
     def corrected(self, text: str) -> str:
@@ -84,11 +77,10 @@ class Speller:
 
     def _find(self, word: str) -> str | None:
         if (
-            len(word) < SHORTEST
-            or word in self._vocabulary
+            len(word) < FUZZY_MIN_LENGTH
             or word in stopwords()
             or word in question_words()
-            or stem(word) in self._stems
+            or self._index.has_term(stem(word))  # the articles' word, or one of its inflections
         ):
             return None
         frequency = zipf(word)
@@ -101,22 +93,8 @@ class Speller:
         return None
 
     def _closest(self, word: str) -> str | None:
-        # A ratio 2M/(a+b) of at least CLOSE_RATIO needs lengths within this range.
-        shortest = len(word) * CLOSE_RATIO / (2 - CLOSE_RATIO)
-        longest = len(word) * (2 - CLOSE_RATIO) / CLOSE_RATIO
-        candidates = [w for length, ws in self._by_length.items() if shortest <= length <= longest for w in ws]
-        matcher = difflib.SequenceMatcher()
-        matcher.set_seq2(word)
-        scored = []
-        for candidate in candidates:
-            matcher.set_seq1(candidate)
-            if matcher.real_quick_ratio() >= CLOSE_RATIO and matcher.quick_ratio() >= CLOSE_RATIO:
-                ratio = matcher.ratio()
-                if ratio >= CLOSE_RATIO:
-                    scored.append((ratio, candidate))
-        if not scored:
+        close = self._index.close_words(word)
+        if not close:
             return None
-        scored.sort(key=lambda pair: (-pair[0], pair[1]))
-        best_ratio, best = scored[0]
-        rivals = {stem(c) for r, c in scored if r == best_ratio}
-        return best if len(rivals) == 1 else None
+        best = [candidate for ratio, candidate in close if ratio == close[0][0]]
+        return min(best) if len({stem(candidate) for candidate in best}) == 1 else None
