@@ -56,8 +56,8 @@ def result_json(result: SearchResult, question_id: Any = None) -> dict[str, Any]
                 "paragraph": hit.passage.paragraph,
                 "text": hit.passage.text,
                 "score": hit.score,
-                "speaker": hit.passage.speaker.label,
-                "speaker_kind": hit.passage.speaker.kind.value,
+                "speaker": hit.speaker.label,
+                "speaker_kind": hit.speaker.kind.value,
             }
             for hit in result.hits
         ],
@@ -69,7 +69,7 @@ def print_hits(result: SearchResult) -> None:
     print(f"{result.question}  [{verdict}, confidence {result.confidence:.2f}]")
     for rank, hit in enumerate(result.hits, start=1):
         passage = hit.passage
-        print(f"\n{rank}. {hit.score:.3f}  {passage.title}, paragraph {passage.paragraph} — {passage.speaker.who()}")
+        print(f"\n{rank}. {hit.score:.3f}  {passage.title}, paragraph {passage.paragraph} — {hit.speaker.who()}")
         print(f"   {passage.text}")
 
 

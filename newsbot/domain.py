@@ -54,6 +54,13 @@ class Passage:
     end: int
     text: str
     speaker: Speaker
+    # Where in `text` the speaker's words begin: the sentences before are the narration's ("In
+    # 1900, Tesla was granted patents ... The court declared that ...").
+    voice_from: int = 0
+
+    def speaker_of(self, start: int, end: int) -> Speaker:
+        """Who speaks text[start:end] (an answer's sentences)."""
+        return NARRATION if end <= self.voice_from else self.speaker
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -67,6 +74,7 @@ class Passage:
             "text": self.text,
             "speaker": self.speaker.label,
             "speaker_kind": self.speaker.kind.value,
+            "voice_from": self.voice_from,
         }
 
     @classmethod
@@ -82,6 +90,7 @@ class Passage:
             end=int(row["end"]),
             text=str(row["text"]),
             speaker=Speaker(str(row["speaker"]), SpeakerKind(row["speaker_kind"])),
+            voice_from=int(row.get("voice_from", 0)),
         )
 
 
@@ -114,9 +123,8 @@ class Source:
     def of(
         cls, passage: Passage, score: float = 0.0, highlight: Highlight | None = None, reports: tuple[str, ...] = ()
     ) -> Source:
-        return cls(
-            passage.article, passage.title, passage.paragraph, passage.speaker, passage.text, score, highlight, reports
-        )
+        speaker = passage.speaker_of(highlight.start, highlight.end) if highlight else passage.speaker
+        return cls(passage.article, passage.title, passage.paragraph, speaker, passage.text, score, highlight, reports)
 
     @property
     def key(self) -> tuple[str, int]:

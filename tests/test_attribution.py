@@ -120,7 +120,7 @@ def test_seed_article_kinds_and_cues(article_attributions: list[Attribution]) ->
     assert by_number[30] == Attribution(
         Speaker("Jeremy Corbyn", SpeakerKind.PERSON), REPORTED, "Mr Corbyn himself said"
     )
-    assert by_number[31] == Attribution(Speaker("Jeremy Corbyn", SpeakerKind.PERSON), QUOTE, "he said")
+    assert by_number[31] == Attribution(Speaker("Jeremy Corbyn", SpeakerKind.PERSON), QUOTE, "he said", 89)
     assert by_number[32].how == CONTINUATION
 
 
@@ -159,7 +159,7 @@ def test_she_said_resolves_to_last_named_woman() -> None:
         '"It is a great day for the city," she said.',
     ]
     result = attribute_paragraphs(paragraphs)
-    assert result[1] == Attribution(Speaker("Maria Lopez", SpeakerKind.PERSON), QUOTE, "she said")
+    assert result[1] == Attribution(Speaker("Maria Lopez", SpeakerKind.PERSON), QUOTE, "she said", 34)
 
 
 def test_he_and_she_resolve_by_gender() -> None:
@@ -177,7 +177,7 @@ def test_inverted_said_with_title_and_full_name() -> None:
         'Dr Smith added: "The trial worked."',
     ]
     result = attribute_paragraphs(paragraphs)
-    assert result[0] == Attribution(Speaker("Jane Smith", SpeakerKind.PERSON), QUOTE, "said Dr Jane Smith")
+    assert result[0] == Attribution(Speaker("Jane Smith", SpeakerKind.PERSON), QUOTE, "said Dr Jane Smith", 37)
     assert result[1].speaker.label == "Jane Smith"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import KNOWLEDGE, SEED_ARTICLE
 
-from newsbot.domain import NARRATOR, Passage
+from newsbot.domain import NARRATION, NARRATOR, Highlight, Passage, Source, SpeakerKind
 from newsbot.ingest.knowledge import Article, parse_article
 from newsbot.ingest.passages import LONG_PARAGRAPH_WORDS, WINDOW_SENTENCES, passages_of, sentence_spans
 
@@ -145,3 +145,56 @@ def test_passage_json_round_trip(long_article: Article) -> None:
     for passage in passages:
         row = json.loads(json.dumps(passage.to_json(), ensure_ascii=False))
         assert Passage.from_json(row) == passage
+
+
+# --- whose words: the narration's sentences before a voice's cue ---------------------------
+
+
+def _passages(*paragraphs: str) -> list[Passage]:
+    raw = "---\ntitle: T\n---\n\n" + "\n\n".join(paragraphs) + "\n"
+    return passages_of(parse_article(Path("voices.md"), raw.encode()))
+
+
+def test_sentences_before_a_reported_voice_are_the_narrations() -> None:
+    text = (
+        'In 1900, Tesla was granted patents for a "transmitter". The patents were upheld in 1903. '
+        "The court declared that its decision had no bearing on the claim."
+    )
+    (passage,) = _passages(text)
+    assert passage.speaker.label == "the court"
+    assert passage.voice_from == text.index("The court")
+    first = text.index(".") + 1
+    assert passage.speaker_of(0, first).kind is SpeakerKind.NARRATION
+    assert passage.speaker_of(0, len(text)).label == "the court"  # the cue's sentence among them
+    assert passage.speaker_of(text.index("The court"), len(text)).label == "the court"
+    assert Source.of(passage, highlight=Highlight(0, first)).speaker == NARRATION
+    assert Source.of(passage).speaker.label == "the court"  # no highlight: the paragraph's voice
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Anna Berg said that the bridge would reopen. "It is safe," she added.',  # the cue opens it
+        "“We met. It went well,” said Anna Berg.",  # a quotation the cue closes
+        '"We met. It went well," said Anna Berg.',  # the same, in straight quotes
+    ],
+)
+def test_a_voice_speaks_from_its_quotation_or_its_cues_sentence(text: str) -> None:
+    (passage,) = _passages(text)
+    assert passage.speaker.label == "Anna Berg"
+    assert passage.voice_from == 0
+    assert passage.speaker_of(0, 5).label == "Anna Berg"
+
+
+def test_windows_before_the_cue_are_the_narrations() -> None:
+    narration = [
+        f"The council met on day {n} to discuss the road and the old bridge across the wide river." for n in range(6)
+    ]
+    text = " ".join([*narration, "Jane Smith said that the bridge would be rebuilt by the end of the year."])
+    assert len(text.split()) > LONG_PARAGRAPH_WORDS
+    windows = _passages(text)
+    assert [w.sentences for w in windows] == [(1, 3), (3, 5), (5, 7)]
+    assert [w.speaker.label for w in windows] == [NARRATOR, NARRATOR, "Jane Smith"]
+    assert [w.voice_from for w in windows] == [0, 0, windows[2].text.index("Jane Smith")]
+    for window in windows:
+        assert Passage.from_json(json.loads(json.dumps(window.to_json()))) == window

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from newsbot.dialogue.topics import shaping_for
+from newsbot.domain import Highlight, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type
 from newsbot.retrieval.bm25 import BM25, COMMON_UNKNOWN_SHARE, FUZZY_WEIGHT, stem, unknown_word_share, words
@@ -13,6 +14,7 @@ from newsbot.retrieval.lexicon import Lexicon
 from newsbot.retrieval.search import (
     MAX_QUESTION_CHARS,
     Candidates,
+    Hit,
     Mode,
     QuestionError,
     Searcher,
@@ -22,6 +24,7 @@ from newsbot.retrieval.search import (
     anaphors,
     check_question,
     reported_names,
+    source_of,
     unheld_kind,
 )
 from newsbot.retrieval.tokens import NO_MATCH
@@ -631,6 +634,19 @@ def test_the_answering_sentence_is_highlighted(seed_searcher: Searcher) -> None:
     top = seed_searcher.search("How long did the meeting last?", k=1).hits[0]
     assert top.passage.paragraph == 23
     assert "two hour" in top.passage.text[top.highlight.start : top.highlight.end]
+
+
+def test_a_question_for_a_voices_words_highlights_them(seed_searcher: Searcher) -> None:
+    # Paragraph 7 opens in the narration ("Jonathan Goldstein attacked a series of ...") before his
+    # words ("He said: ..."): the answer holds his words and is his; what the narration says
+    # about him is the article's.
+    top = seed_searcher.search("What did Jonathan Goldstein say?", k=1).hits[0]
+    assert top.passage.paragraph == 7
+    assert "Every excuse" in top.passage.text[top.highlight.start : top.highlight.end]
+    assert top.speaker.label == "Jonathan Goldstein" == source_of(top).speaker.label
+    narration_only = Hit(top.passage, top.score, top.dense, top.coverage, Highlight(0, top.passage.voice_from))
+    assert narration_only.speaker.kind is SpeakerKind.NARRATION
+    assert source_of(narration_only).speaker.kind is SpeakerKind.NARRATION
 
 
 def test_a_sentence_that_refers_back_is_highlighted_with_the_one_before() -> None:

@@ -109,11 +109,11 @@ def select_hits(
         return [], ()
     lead = hits[0]
     answering = [hit for hit in hits[1:] if hit.answers]
-    voices = list(dict.fromkeys((hit.passage.article, hit.passage.speaker) for hit in [lead, *answering]))
+    voices = list(dict.fromkeys((hit.passage.article, hit.speaker) for hit in [lead, *answering]))
     side_of = side_names(voices, facts)
 
     def side(hit: Hit) -> str | None:
-        return side_of.get((hit.passage.article, hit.passage.speaker))
+        return side_of.get((hit.passage.article, hit.speaker))
 
     chosen = [lead]
     best_of_side: dict[str, Hit] = {}
@@ -165,8 +165,8 @@ def select_hits(
     shown_sides: dict[str, list[str]] = {}
     for hit in chosen:
         name = side(hit)
-        if name is not None and hit.passage.speaker.label not in shown_sides.setdefault(name, []):
-            shown_sides[name].append(hit.passage.speaker.label)
+        if name is not None and hit.speaker.label not in shown_sides.setdefault(name, []):
+            shown_sides[name].append(hit.speaker.label)
     contested = disputed and len(shown_sides) > 1
     sides = tuple(Side(name, tuple(speakers)) for name, speakers in shown_sides.items()) if contested else ()
     return chosen, sides

@@ -12,7 +12,9 @@ The rules are general journalistic conventions, not a table for one article:
   ``according to X, ...``, ``X told the BBC that ...``, passive
   ``described as "..." by X``, ``X issued a (joint) statement ...``,
   ``X rejected this, saying ...`` and ``The statement continued: "..."``.
-  The earliest attribution in a paragraph governs the whole paragraph.
+  The earliest attribution in a paragraph governs the paragraph from its sentence on
+  (``Attribution.at``; newsbot.ingest.passages gives the sentences before it, when they quote no
+  one, to the narration: "In 1900, Tesla was granted patents ... The court declared that ...").
 * Pronouns: *he*/*she* resolve to the most recent (gender-compatible) named
   person in the same or previous paragraph; *they*/*it* resolve to the most
   recent plural, organisational or statement speaker.
@@ -61,11 +63,13 @@ CONTINUATION = "continuation"
 @dataclass(frozen=True)
 class Attribution:
     """Who a paragraph is attributed to (the speaker and its kind), how (QUOTE, REPORTED,
-    CONTINUATION or NARRATION), and the text that justified it."""
+    CONTINUATION or NARRATION), the text that justified it, and where that text starts in the
+    paragraph (0 when there is none)."""
 
     speaker: Speaker
     how: str
     cue: str
+    at: int = 0
 
 
 @dataclass(frozen=True)
@@ -239,7 +243,7 @@ def attribute_paragraphs(paragraphs: Sequence[str]) -> list[Attribution]:
         if cands:
             cand = min(cands, key=lambda c: (c.pos, -c.end))
             speaker = ctx.speaker(cand.phrase, cand.pos, here, cand.statement)
-            attribution = Attribution(speaker.public(), cand.kind, para[cand.pos : cand.end])
+            attribution = Attribution(speaker.public(), cand.kind, para[cand.pos : cand.end], cand.pos)
         elif prev.category != "narrator" and (
             (open_quote and (scan.starts_with_open or not scan.has_marks)) or scan.starts_with_open
         ):

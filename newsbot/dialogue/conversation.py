@@ -317,7 +317,7 @@ def other_side(searcher: Searcher, state: State) -> Reply:
     result = searcher.search(question, k=len(searcher.index.passages), shaping=shaping)
     best: dict[tuple[str, int], Source] = {}
     for hit in result.hits:
-        if belongs((hit.passage.article, hit.passage.speaker)):
+        if belongs((hit.passage.article, hit.speaker)):
             best.setdefault((hit.passage.article, hit.passage.paragraph), source_of(hit))
     sources = sorted(list(best.values())[:MORE_CANDIDATES], key=lambda source: (source.article, source.paragraph))
     if not sources:

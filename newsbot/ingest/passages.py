@@ -6,8 +6,8 @@ import re
 from functools import lru_cache
 from importlib import resources
 
-from newsbot.attribution import attribute_paragraphs
-from newsbot.domain import Passage, Speaker
+from newsbot.attribution import QUOTE, REPORTED, Attribution, attribute_paragraphs
+from newsbot.domain import NARRATION, Passage, Speaker
 from newsbot.ingest.knowledge import Article, Paragraph
 
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets) before
@@ -44,11 +44,36 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def voice_start(text: str, attribution: Attribution, spans: list[tuple[int, int]]) -> int:
+    """Where the attributed voice's words begin in a paragraph: at the sentence that holds the
+    attribution's cue ("In 1900, Tesla was granted patents ... The court declared that ..."): the
+    sentences before it are the narration's, unless one opens a quotation that it does not
+    close ("“We met. It went well,” she said."), which the voice then speaks from. A quotation
+    closed in its sentence ("a series of “excuses”") leaves the sentence to the narration."""
+    if attribution.how not in (QUOTE, REPORTED):
+        return 0
+    for start, end in spans:
+        if attribution.at < end or _opens_quotation(text[start:end]):
+            return start
+    return 0
+
+
+def _opens_quotation(sentence: str) -> bool:
+    return sentence.count("“") > sentence.count("”") or sentence.count('"') % 2 == 1
+
+
 def _passage(
-    article: Article, paragraph: Paragraph, speaker: Speaker, span: tuple[int, int], sentences: tuple[int, int] | None
+    article: Article,
+    paragraph: Paragraph,
+    speaker: Speaker,
+    span: tuple[int, int],
+    sentences: tuple[int, int] | None,
+    voice_from: int = 0,
 ) -> Passage:
     start, end = span
     suffix = f":s{sentences[0]}-{sentences[1]}" if sentences else ""
+    if voice_from >= end:
+        speaker, voice_from = NARRATION, 0  # a window of the narration's sentences only
     return Passage(
         id=f"{article.stem}:p{paragraph.number}{suffix}",
         article=article.stem,
@@ -59,6 +84,7 @@ def _passage(
         end=paragraph.start + end,
         text=paragraph.text[start:end],
         speaker=speaker,
+        voice_from=max(0, voice_from - start),
     )
 
 
@@ -67,8 +93,9 @@ def passages_of(article: Article) -> list[Passage]:
     passages: list[Passage] = []
     for paragraph, attribution in zip(article.paragraphs, speakers, strict=True):
         spans = sentence_spans(paragraph.text)
+        voice = voice_start(paragraph.text, attribution, spans)
         if len(paragraph.text.split()) <= LONG_PARAGRAPH_WORDS or len(spans) <= WINDOW_SENTENCES:
-            passages.append(_passage(article, paragraph, attribution.speaker, (0, len(paragraph.text)), None))
+            passages.append(_passage(article, paragraph, attribution.speaker, (0, len(paragraph.text)), None, voice))
             continue
         # Overlapping windows (stride one sentence less than the window) so that no
         # sentence pair that belongs together is cut apart.
@@ -77,7 +104,7 @@ def passages_of(article: Article) -> list[Passage]:
         while True:
             last = min(first + WINDOW_SENTENCES, len(spans)) - 1
             span = (spans[first][0], spans[last][1])
-            passages.append(_passage(article, paragraph, attribution.speaker, span, (first + 1, last + 1)))
+            passages.append(_passage(article, paragraph, attribution.speaker, span, (first + 1, last + 1), voice))
             if last == len(spans) - 1:
                 break
             first += stride

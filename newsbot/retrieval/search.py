@@ -122,7 +122,7 @@ def reported_names(text: str) -> tuple[str, ...]:
 def reported_in_answer(hit: Hit) -> tuple[str, ...]:
     """Where the article itself speaks, the named voices it reports in the hit's answering
     sentences; none where another voice speaks ("The representative confirmed that Mr Corbyn ...")."""
-    if hit.passage.speaker.kind is not SpeakerKind.NARRATION:
+    if hit.speaker.kind is not SpeakerKind.NARRATION:
         return ()
     return reported_names(hit.passage.text[hit.highlight.start : hit.highlight.end])
 
@@ -222,6 +222,11 @@ class Hit:
     highlight: Highlight  # the sentence that answers, as offsets into the passage's text
     evidence: dict[str, float] = field(default_factory=dict)  # the decline model's inputs (EVIDENCE_SIGNALS)
     answers: bool = True  # on its evidence alone, the decline model takes it for an answer
+
+    @property
+    def speaker(self) -> Speaker:
+        """Who speaks the answering sentences."""
+        return self.passage.speaker_of(self.highlight.start, self.highlight.end)
 
 
 @dataclass(frozen=True)
@@ -643,7 +648,11 @@ class Searcher:
 
     def _hit(self, candidates: Candidates, row: int, score: float) -> Hit:
         passage = self.index.passages[int(candidates.positions[row])]
-        span = highlight_span(candidates, row, self.models, passage.text)
+        # A question for a voice's words ("what did Goldstein say?") is answered by them, not by
+        # the narration's sentences before them ("Goldstein attacked a series of ...").
+        asks_its_words = candidates.voice is not None and bool(candidates.voice[row])
+        words_from = passage.voice_from if asks_its_words else 0
+        span = highlight_span(candidates, row, self.models, passage.text, words_from)
         sentences = candidates.sentences[row]
         highlight = (
             Highlight(sentences[span[0]].start, sentences[span[1]].end) if span else Highlight(0, len(passage.text))
@@ -827,10 +836,13 @@ def anaphors() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
-def highlight_span(candidates: Candidates, row: int, models: Models, text: str) -> tuple[int, int] | None:
+def highlight_span(
+    candidates: Candidates, row: int, models: Models, text: str, words_from: int = 0
+) -> tuple[int, int] | None:
     """The first and last sentence (indices into the candidate's sentences) the highlight covers:
-    the answering sentence, and the one before it when it opens by referring back to it."""
-    best = best_sentence(candidates, row, models)
+    the answering sentence (one that ends past `words_from`, when there is one), and the one
+    before it when it opens by referring back to it."""
+    best = best_sentence(candidates, row, models, words_from)
     if best is None:
         return None
     chosen = candidates.sentences[row].index(best)
@@ -840,9 +852,11 @@ def highlight_span(candidates: Candidates, row: int, models: Models, text: str) 
     return chosen, chosen
 
 
-def best_sentence(candidates: Candidates, row: int, models: Models) -> Sentence | None:
-    """The sentence of a candidate that answers: the highlight model's best."""
-    sentences = candidates.sentences[row]
+def best_sentence(candidates: Candidates, row: int, models: Models, words_from: int = 0) -> Sentence | None:
+    """The sentence of a candidate that answers: the highlight model's best of those that end
+    past `words_from` (all of them when none does)."""
+    sentences = [sentence for sentence in candidates.sentences[row] if sentence.end > words_from]
+    sentences = sentences or candidates.sentences[row]
     if not sentences:
         return None
     return sentences[int(np.argmax(models.highlight.scores(sentence_signals(sentences))))]
