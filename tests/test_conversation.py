@@ -202,6 +202,20 @@ def test_the_gist_of_several_articles_is_each_ones_opening(tmp_path: Path) -> No
         (COUNCIL_ARTICLE, 1),
         ("corbyn-jewish-leaders-talks", 1),
     }
+    # An article named by its title's words: its gist alone.
+    for request in ("whats the parking article about", "summarise the quayside story", "tldr of the corbyn article"):
+        named = conversation.ask(searcher, request)
+        assert named.lead == conversation.GIST, request
+        [opening] = named.passages
+        assert opening.paragraph == 1
+        assert opening.article == (COUNCIL_ARTICLE if "corbyn" not in request else "corbyn-jewish-leaders-talks")
+    # with questions about it first
+    assert "parking" in conversation.ask(searcher, "whats the parking article about").suggestions[0].lower()
+    # Words of no title: a question about something in particular, searched.
+    assert searcher.summary_articles("what's the bitcoin article about") is None
+    assert searcher.summary_articles("summarise what the residents said") is None
+    assert searcher.summary_articles("summarise what the residents said in the parking article") is None
+    assert searcher.summary_articles("what is this article about") == ()
 
 
 def test_who_said_after_a_decline_says_the_last_question_had_no_answer(seed_searcher: Searcher) -> None:

@@ -15,6 +15,7 @@ and "tell me more" then goes on through the article in order.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from newsbot.answering.compose import compose_answer, side_names
@@ -90,8 +91,8 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
     give it: the passages that answer, or a decline with questions the articles do answer. Raises
     QuestionError for a question that cannot be searched."""
     text = check_question(question)
-    if searcher.asks_for_summary(text):
-        return gist(searcher, question)
+    if (articles := searcher.summary_articles(text)) is not None:
+        return gist(searcher, question, articles)
     if searcher.about_the_article(text):
         return about_the_articles(searcher, question)
     result = searcher.search(question, k=ANSWER_CANDIDATES, shaping=shaping)
@@ -109,16 +110,20 @@ def _opening_sentence(passage: Passage) -> Source:
     return Source.of(passage, highlight=Highlight(start, end))
 
 
-def gist(searcher: Searcher, question: str) -> Reply:
-    """Each article's opening paragraph (a few articles at most), its first sentence highlighted,
-    with questions the articles answer."""
+def gist(searcher: Searcher, question: str, articles: Sequence[str] = ()) -> Reply:
+    """Each article's opening paragraph (of `articles`, or of every article; a few at most), its
+    first sentence highlighted, with questions the articles answer (those nearest the named
+    articles' titles, when articles are named)."""
     openings: dict[str, Passage] = {}
     for passage in searcher.index.passages:
+        if articles and passage.article not in articles:
+            continue
         if passage.article not in openings or passage.paragraph < openings[passage.article].paragraph:
             openings[passage.article] = passage
     sources = [_opening_sentence(passage) for passage in list(openings.values())[:MORE_CANDIDATES]]
     lead = GIST if len(openings) == 1 else GISTS
-    return Reply(ReplyKind.ANSWER, lead, tuple(sources), suggestions=tuple(suggestions(searcher)), question=question)
+    offered = suggestions(searcher, " ".join(p.title for p in openings.values()) if articles else None)
+    return Reply(ReplyKind.ANSWER, lead, tuple(sources), suggestions=tuple(offered), question=question)
 
 
 def _published(title: str, details: dict[str, str]) -> str:

@@ -149,7 +149,8 @@ ARTICLE_QUESTION = re.compile(
 SUMMARY_REQUEST = re.compile(
     r"\b(?:summ?ar(?:i[sz]e|i[sz]ing|y)|sum (?:it|this|that|them) up|tl;? ?dr|gist|nutshell|overview"
     r"|(?:main|key) points?"
-    r"|what(?:['’]?s| is| was)? (?:this|the|that|it)(?: (?:article|story|piece|report|news))? about)\b",
+    r"|what(?:['’]?s| is| was)? (?:this|the|that|it)(?: [\w'’-]+){0,5}? (?:article|story|piece|report|news) about"
+    r"|what(?:['’]?s| is| was)? (?:this|the|that|it) about)\b",
     re.I,
 )
 
@@ -158,6 +159,12 @@ SUMMARY_REQUEST = re.compile(
 SUBJECT_OPENING = re.compile(
     r"\s*(?:(?:what|how|why|when|where|who|which)\s+)?"
     r"(?:did|does|do|has|have|had|will|would|can|could|should)(?:n['’]?t)?\s+(?:the\s+|a\s+|an\s+)?",
+    re.I,
+)
+
+# An article named by words of its title: "the tesla article", "this Quayside story".
+NAMED_ARTICLE = re.compile(
+    r"\b(?:the|this|that)\s+(?P<named>(?:(?!(?:the|this|that)\b)[\w'’-]+\s+){1,4}?)(?:article|story|piece|report)\b",
     re.I,
 )
 
@@ -769,16 +776,41 @@ class Searcher:
         return (self.as_spelled(" ".join(named)),)
 
     def asks_for_summary(self, question: str) -> bool:
-        """Whether the question asks for the articles' gist and for nothing in particular: besides
-        the request, only asking words ("can you give me a quick summary?"; not "summarise what
-        Corbyn said")."""
+        return self.summary_articles(question) is not None
+
+    def summary_articles(self, question: str) -> tuple[str, ...] | None:
+        """Whether the question asks for an article's gist and for nothing in particular, and of
+        which: besides the request, only asking words ("can you give me a quick summary?": every
+        article, ()), or words of articles' titles ("what's the tesla article about": those
+        articles). None for no request, or a request for the gist of something in particular
+        ("summarise what Corbyn said", "the main points of the letter")."""
         text = self.as_searched(question)
         found = SUMMARY_REQUEST.search(text)
         if found is None:
-            return False
-        around = f"{text[: found.start()]} {text[found.end() :]}"
+            return None
         fillers = stopwords() | question_words() | word_list("summary_words")
-        return all(re.sub(r"['’]", "", word.lower()) in fillers for word in re.findall(r"[\w'’]+", around))
+
+        def words(part: str) -> list[str]:
+            return [w for w in re.findall(r"[\w'’]+", part) if re.sub(r"['’]", "", w.lower()) not in fillers]
+
+        article = NAMED_ARTICLE.search(text)
+        named = words(article.group("named")) if article else []
+        spans = sorted([found.span(), *([article.span()] if article else [])])
+        kept, start = [], 0
+        for left, right in spans:
+            kept.append(text[start:left])
+            start = max(start, right)
+        if words(" ".join([*kept, text[start:]])):
+            return None
+        if not named:
+            return ()
+        asked = set(tokenize(" ".join(named)))
+        titled = {
+            passage.article
+            for passage in self.index.passages
+            if asked and asked <= set(tokenize(f"{passage.title} {re.sub(r'[_-]+', ' ', passage.article)}"))
+        }
+        return tuple(sorted(titled)) or None
 
     def article_details(self) -> dict[str, dict[str, str]]:
         """Per article, what its front matter gives besides the title: source, url, date, author
