@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import COUNCIL_ARTICLE, COUNCIL_KNOWLEDGE, KNOWLEDGE, MODEL
+from conftest import COUNCIL_ARTICLE, COUNCIL_KNOWLEDGE, KNOWLEDGE, MODEL, write_article
 
 from newsbot.channels.text import render_text
 from newsbot.dialogue import conversation
@@ -78,6 +78,29 @@ def test_sides_stay_with_their_article_when_articles_are_indexed_together(tmp_pa
     assert other.lead == "What the council said:"
     assert {source.article for source in other.passages} == {COUNCIL_ARTICLE}
     assert speakers(other) <= COUNCIL
+
+
+def test_the_other_voices_of_an_article_without_sides_are_its_own(tmp_path: Path) -> None:
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    write_article(
+        knowledge,
+        "bridge",
+        "Harbour bridge reopens",
+        [
+            "The harbour bridge reopened on Monday after two years of repairs.",
+            "Engineer Anna Berg said the new deck would last for fifty years.",
+        ],
+    )
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    state = State()
+    answer = conversation.answer(searcher, state, "when did the harbour bridge reopen", None, None)
+    assert [(source.article, source.paragraph) for source in answer.passages][:1] == [("bridge", 1)]
+    other = conversation.other_side(searcher, state)
+    assert other.passages, other.lead
+    assert {source.article for source in other.passages} == {"bridge"}  # never the other article's voices
+    assert all("Anna Berg" in speaker for speaker in speakers(other))
 
 
 @pytest.mark.parametrize(

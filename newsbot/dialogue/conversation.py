@@ -312,9 +312,11 @@ def other_side(searcher: Searcher, state: State) -> Reply:
     # The other sides of the same article(s): (article, side name) pairs.
     articles = {article for article, _ in heard_sides}
     wanted = list(dict.fromkeys(side for side in side_of.values() if side[0] in articles and side not in heard_sides))
+    # Where no side was heard, the other voices of the last answer's articles, not of any article.
+    scope = articles or {source.article for source in state.last_sources}
 
     def belongs(voice: tuple[str, Speaker]) -> bool:
-        if voice[1].kind is SpeakerKind.NARRATION:
+        if voice[1].kind is SpeakerKind.NARRATION or voice[0] not in scope:
             return False
         return side_of.get(voice) in wanted if wanted else voice not in heard
 
