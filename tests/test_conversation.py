@@ -103,6 +103,18 @@ def test_the_other_voices_of_an_article_without_sides_are_its_own(tmp_path: Path
     assert all("Anna Berg" in speaker for speaker in speakers(other))
 
 
+def test_the_other_side_is_shown_in_its_own_words(seed_searcher: Searcher) -> None:
+    # Paragraph 7 opens in the narration ("Jonathan Goldstein attacked a series of ...") before
+    # his words: the other side's account shows them, and they are his.
+    state = State()
+    conversation.answer(seed_searcher, state, "What did Labour sources say about the meeting?", None, None)
+    other = conversation.other_side(seed_searcher, state)
+    [goldstein] = [source for source in other.passages if source.paragraph == 7]
+    assert goldstein.highlight is not None
+    assert "Every excuse" in goldstein.text[goldstein.highlight.start : goldstein.highlight.end]
+    assert goldstein.speaker.label == "Jonathan Goldstein"
+
+
 @pytest.mark.parametrize(
     ("question", "side"),
     [("What did Labour sources say?", "Labour"), ("What did Jonathan Goldstein say?", "the Board and the JLC")],

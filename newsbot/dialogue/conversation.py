@@ -22,7 +22,7 @@ from newsbot.answering.compose import compose_answer, side_names
 from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Highlight, Passage, Reply, ReplyKind, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
-from newsbot.retrieval.search import QuestionError, Searcher, Shaping, check_question, source_of
+from newsbot.retrieval.search import QuestionError, Searcher, Shaping, check_question, source_of, with_its_voice
 from newsbot.retrieval.wordlists import word_list
 
 # Hits an answer is composed from (it shows the best few, and the other sides of a dispute).
@@ -324,8 +324,8 @@ def other_side(searcher: Searcher, state: State) -> Reply:
     result = searcher.search(question, k=len(searcher.index.passages), shaping=shaping)
     best: dict[tuple[str, int], Source] = {}
     for hit in result.hits:
-        if belongs((hit.passage.article, hit.speaker)):
-            best.setdefault((hit.passage.article, hit.passage.paragraph), source_of(hit))
+        if belongs((hit.passage.article, hit.passage.speaker)):
+            best.setdefault((hit.passage.article, hit.passage.paragraph), source_of(with_its_voice(hit)))
     sources = sorted(list(best.values())[:MORE_CANDIDATES], key=lambda source: (source.article, source.paragraph))
     if not sources:
         return Reply(ReplyKind.NOTICE, NO_OTHER_SIDE, question=question)

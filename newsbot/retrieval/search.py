@@ -127,6 +127,17 @@ def reported_in_answer(hit: Hit) -> tuple[str, ...]:
     return reported_names(hit.passage.text[hit.highlight.start : hit.highlight.end])
 
 
+def with_its_voice(hit: Hit) -> Hit:
+    """The hit with its highlight reaching the first sentence of its passage's voice, when the
+    highlight is the narration's before it: a voice's account, not what the narration says before
+    it ("Goldstein attacked a series of “excuses” ... He said: ...")."""
+    passage = hit.passage
+    if hit.highlight.end > passage.voice_from:
+        return hit
+    end = next((end for _, end in sentence_spans(passage.text) if end > passage.voice_from), len(passage.text))
+    return replace(hit, highlight=Highlight(hit.highlight.start, end))
+
+
 def source_of(hit: Hit) -> Source:
     """The hit as a reply cites it, with the voices the article reports in its answer."""
     return Source.of(hit.passage, hit.score, hit.highlight, reported_in_answer(hit))
