@@ -141,7 +141,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def print_answer(searcher: Searcher, question: str) -> None:
-    print(render(conversation.ask(searcher, question), width_of(sys.stdout), sys.stdout.isatty()))
+    print(render(conversation.ask(searcher, question), width_of(sys.stdout), sys.stdout.isatty(), chatting=False))
 
 
 def prompt(searcher: Searcher) -> int:

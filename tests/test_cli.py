@@ -211,7 +211,16 @@ def test_ask_declines_an_unanswerable_question(capsys: pytest.CaptureFixture[str
     status, out, _ = run(capsys, "ask", "how do i make chicken soup", *seed_args(seed_index_dir))
     assert status == 0
     assert flat(out).startswith(DECLINE_TEXT)
-    assert "You could ask" in out and "1. What did " in out
+    assert "You could ask:" in out and "1. What did " in out
+    assert "type a number" not in out  # `newsbot ask` answers once: there is nowhere to type it
+
+
+def test_ask_names_the_article_it_has_when_asked_for_one_it_has_not(
+    capsys: pytest.CaptureFixture[str], seed_index_dir: Path
+) -> None:
+    status, out, _ = run(capsys, "ask", "whats the bitcoin article about", *seed_args(seed_index_dir))
+    assert status == 0
+    assert flat(out).startswith("I have no article about bitcoin: I answer questions about “Crunch talks")
 
 
 def test_ask_names_what_the_articles_never_mention(capsys: pytest.CaptureFixture[str], seed_index_dir: Path) -> None:

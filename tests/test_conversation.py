@@ -246,8 +246,16 @@ def test_the_gist_of_several_articles_is_each_ones_opening(tmp_path: Path) -> No
         assert opening.article == (COUNCIL_ARTICLE if "corbyn" not in request else "corbyn-jewish-leaders-talks")
     # with questions about it first
     assert "parking" in conversation.ask(searcher, "whats the parking article about").suggestions[0].lower()
-    # Words of no title: a question about something in particular, searched.
+    # Words of no title but of an article's text: that article.
+    assert searcher.summary_articles("whats the labour story about") == ("corbyn-jewish-leaders-talks",)
+    # Words of no article: declined, naming the articles there are.
     assert searcher.summary_articles("what's the bitcoin article about") is None
+    assert searcher.unknown_article("what's the bitcoin article about") == "bitcoin"
+    declined = conversation.ask(searcher, "what's the bitcoin article about")
+    assert declined.kind is ReplyKind.DECLINE and declined.suggestions
+    assert declined.lead.startswith("I have no article about bitcoin: I answer questions about “Crunch talks")
+    assert searcher.unknown_article("whats the parking article about") is None
+    assert searcher.unknown_article("what did labour commit to") is None
     assert searcher.summary_articles("summarise what the residents said") is None
     assert searcher.summary_articles("summarise what the residents said in the parking article") is None
     assert searcher.summary_articles("what is this article about") == ()

@@ -54,8 +54,9 @@ def wrap(text: str, width: int, indent: str = "", first: str | None = None) -> l
     ) or [indent.rstrip()]
 
 
-def render(reply: Reply, width: int = 80, styled: bool = False) -> str:
-    """A reply for the terminal: the lead, the passages quoted and cited, the suggestions numbered."""
+def render(reply: Reply, width: int = 80, styled: bool = False, chatting: bool = True) -> str:
+    """A reply for the terminal: the lead, the passages quoted and cited, the suggestions numbered
+    (in a chat, where a number sends one; `newsbot ask` answers once)."""
     lines = wrap(reply.lead, width)
     if reply.kind in (ReplyKind.WHO_SAID, ReplyKind.WHERE):
         for line in passage_lines(reply):
@@ -66,7 +67,7 @@ def render(reply: Reply, width: int = 80, styled: bool = False) -> str:
             lines += wrap(marked(source, styled), width, "  │ ")
             lines += wrap(f"— {citation(source)}", width, "    ", first="    ")
     if reply.suggestions:
-        lines += ["", "You could ask (type a number to send it):"]
+        lines += ["", "You could ask (type a number to send it):" if chatting else "You could ask:"]
         for number, question in enumerate(reply.suggestions, start=1):
             lines += wrap(question, width, "     ", first=f"  {number}. ")
     return "\n".join(lines)

@@ -93,6 +93,8 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
     text = check_question(question)
     if (articles := searcher.summary_articles(text)) is not None:
         return gist(searcher, question, articles)
+    if (named := searcher.unknown_article(text)) is not None:
+        return no_such_article(searcher, question, named)
     if searcher.about_the_article(text):
         return about_the_articles(searcher, question)
     result = searcher.search(question, k=ANSWER_CANDIDATES, shaping=shaping)
@@ -124,6 +126,16 @@ def gist(searcher: Searcher, question: str, articles: Sequence[str] = ()) -> Rep
     lead = GIST if len(openings) == 1 else GISTS
     offered = suggestions(searcher, " ".join(p.title for p in openings.values()) if articles else None)
     return Reply(ReplyKind.ANSWER, lead, tuple(sources), suggestions=tuple(offered), question=question)
+
+
+def no_such_article(searcher: Searcher, question: str, named: str) -> Reply:
+    """The decline of a request for the gist of an article the searcher does not have ("what's the
+    bitcoin article about"), naming the articles it has."""
+    titles = sorted({passage.title for passage in searcher.index.passages})
+    shown = " and ".join(f"“{title}”" for title in titles[:3]) + (" and others" if len(titles) > 3 else "")
+    lead = f"I have no article about {named}: I answer questions about {shown}. Here are questions "
+    lead += "it can answer:" if len(titles) == 1 else "they can answer:"
+    return Reply(ReplyKind.DECLINE, lead, suggestions=tuple(suggestions(searcher)), question=question)
 
 
 def _published(title: str, details: dict[str, str]) -> str:

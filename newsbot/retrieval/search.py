@@ -792,9 +792,24 @@ class Searcher:
     def summary_articles(self, question: str) -> tuple[str, ...] | None:
         """Whether the question asks for an article's gist and for nothing in particular, and of
         which: besides the request, only asking words ("can you give me a quick summary?": every
-        article, ()), or words of articles' titles ("what's the tesla article about": those
-        articles). None for no request, or a request for the gist of something in particular
-        ("summarise what Corbyn said", "the main points of the letter")."""
+        article, ()), or words naming articles ("what's the tesla article about": those whose
+        title has them, or else those that use them). None for no request, a request for the gist
+        of something in particular ("summarise what Corbyn said", "the main points of the
+        letter"), or one naming no article (`unknown_article`)."""
+        named = self._gist_words(question)
+        if named is None:
+            return None
+        return (self._articles_named(named) or None) if named else ()
+
+    def unknown_article(self, question: str) -> str | None:
+        """The words of a request for an article's gist that name none of the articles ("what's
+        the bitcoin article about": "bitcoin"), as the reader wrote them."""
+        named = self._gist_words(question)
+        return " ".join(named) if named and not self._articles_named(named) else None
+
+    def _gist_words(self, question: str) -> list[str] | None:
+        """The words naming an article in a request for the gist ([]: none), or None when the
+        question is no such request or asks about something in particular."""
         text = self.as_searched(question)
         found = SUMMARY_REQUEST.search(text)
         if found is None:
@@ -805,7 +820,6 @@ class Searcher:
             return [w for w in re.findall(r"[\w'’]+", part) if re.sub(r"['’]", "", w.lower()) not in fillers]
 
         article = NAMED_ARTICLE.search(text)
-        named = words(article.group("named")) if article else []
         spans = sorted([found.span(), *([article.span()] if article else [])])
         kept, start = [], 0
         for left, right in spans:
@@ -813,15 +827,20 @@ class Searcher:
             start = max(start, right)
         if words(" ".join([*kept, text[start:]])):
             return None
-        if not named:
+        return words(article.group("named")) if article else []
+
+    def _articles_named(self, words: list[str]) -> tuple[str, ...]:
+        """The articles whose titles have all of `words`, or else those whose text uses them all."""
+        asked = set(tokenize(" ".join(words)))
+        if not asked:
             return ()
-        asked = set(tokenize(" ".join(named)))
-        titled = {
-            passage.article
-            for passage in self.index.passages
-            if asked and asked <= set(tokenize(f"{passage.title} {re.sub(r'[_-]+', ' ', passage.article)}"))
-        }
-        return tuple(sorted(titled)) or None
+        titles: dict[str, set[str]] = {}
+        texts: dict[str, set[str]] = {}
+        for passage in self.index.passages:
+            titles[passage.article] = set(tokenize(f"{passage.title} {re.sub(r'[_-]+', ' ', passage.article)}"))
+            texts.setdefault(passage.article, set(titles[passage.article])).update(tokenize(passage.text))
+        titled = tuple(sorted(article for article, terms in titles.items() if asked <= terms))
+        return titled or tuple(sorted(article for article, terms in texts.items() if asked <= terms))
 
     def article_details(self) -> dict[str, dict[str, str]]:
         """Per article, what its front matter gives besides the title: source, url, date, author
