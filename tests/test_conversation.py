@@ -224,6 +224,22 @@ def test_who_wrote_the_article_is_answered_from_its_front_matter(tmp_path: Path,
     assert "Ann Lee" not in conversation.ask(searcher, "who set the budget").lead
 
 
+@pytest.mark.parametrize(
+    "question",
+    ["what articles do you have", "Which stories can I ask about?", "list the articles", "ok what articles do u have"],
+)
+def test_a_reader_asking_which_articles_there_are_gets_their_titles(seed_searcher: Searcher, question: str) -> None:
+    reply = conversation.ask(seed_searcher, question)
+    assert reply.kind is ReplyKind.NOTICE
+    assert reply.lead.startswith("I answer questions about one article: “Crunch talks between Jeremy Corbyn")
+    assert reply.suggestions
+
+
+@pytest.mark.parametrize("question", ["what did the articles say about the ihra", "what stories did goldstein tell"])
+def test_a_question_about_what_the_articles_say_is_searched(seed_searcher: Searcher, question: str) -> None:
+    assert not seed_searcher.asks_for_the_articles(question)
+
+
 def test_the_gist_of_several_articles_is_each_ones_opening(tmp_path: Path) -> None:
     knowledge = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, knowledge)
@@ -244,6 +260,9 @@ def test_the_gist_of_several_articles_is_each_ones_opening(tmp_path: Path) -> No
         [opening] = named.passages
         assert opening.paragraph == 1
         assert opening.article == (COUNCIL_ARTICLE if "corbyn" not in request else "corbyn-jewish-leaders-talks")
+    listed = conversation.ask(searcher, "what articles do you have")
+    assert listed.lead.startswith("I answer questions about 2 articles: “Crunch talks")
+    assert "“Residents and council clash over Quayside parking charges”" in listed.lead
     # with questions about it first
     assert "parking" in conversation.ask(searcher, "whats the parking article about").suggestions[0].lower()
     # Words of no title but of an article's text: that article.

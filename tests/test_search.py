@@ -649,6 +649,14 @@ def test_a_question_for_a_voices_words_highlights_them(seed_searcher: Searcher) 
     assert source_of(narration_only).speaker.kind is SpeakerKind.NARRATION
 
 
+def test_a_question_for_someones_words_highlights_words(seed_searcher: Searcher) -> None:
+    # "he": whose words the passages say; paragraph 7's are Goldstein's, after the narration's sentence.
+    hits = seed_searcher.search("what did he say Jonathan Goldstein", k=5).hits
+    [goldstein] = [hit for hit in hits if hit.passage.paragraph == 7]
+    assert "Every excuse" in goldstein.passage.text[goldstein.highlight.start : goldstein.highlight.end]
+    assert goldstein.speaker.label == "Jonathan Goldstein"
+
+
 def test_a_sentence_that_refers_back_is_highlighted_with_the_one_before() -> None:
     assert {"it", "this", "they"} <= anaphors()
 

@@ -95,6 +95,8 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
         return gist(searcher, question, articles)
     if (named := searcher.unknown_article(text)) is not None:
         return no_such_article(searcher, question, named)
+    if searcher.asks_for_the_articles(text):
+        return the_articles(searcher, question)
     if searcher.about_the_article(text):
         return about_the_articles(searcher, question)
     result = searcher.search(question, k=ANSWER_CANDIDATES, shaping=shaping)
@@ -158,6 +160,17 @@ def _asked_detail(question: str) -> tuple[str, str]:
     ):
         return "source", "publisher"
     return "author", "author"
+
+
+def the_articles(searcher: Searcher, question: str) -> Reply:
+    """Which articles the bot answers from, by their titles, with questions they answer."""
+    titles = sorted({passage.title for passage in searcher.index.passages})
+    if len(titles) == 1:
+        lead = f"I answer questions about one article: “{titles[0]}”. For example:"
+    else:
+        lead = f"I answer questions about {len(titles)} articles: " + "; ".join(f"“{t}”" for t in titles)
+        lead += ". For example:"
+    return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)), question=question)
 
 
 def about_the_articles(searcher: Searcher, question: str) -> Reply:

@@ -156,6 +156,14 @@ ARTICLE_QUESTION = re.compile(
     re.I,
 )
 
+# A question for the list of articles: "what articles do you have", "which stories can I ask about".
+ARTICLES_QUESTION = re.compile(
+    r"^\W*(?:(?:so|ok|okay|and|hi|hey)\W+)?(?:what|which)\s+(?:other\s+)?(?:articles|stories|news\s+stories|pieces|reports)"
+    r"\s+(?:do|can|did|could)\s+(?:you|i)\b"
+    r"|\b(?:list|show me|tell me)\s+(?:all\s+)?(?:the\s+|your\s+)?(?:articles|stories)\b"
+    r"|\bhow many (?:articles|stories)\b",
+    re.I,
+)
 # A request for the articles' gist: "what is this article about", "tldr", "can you summarise it".
 SUMMARY_REQUEST = re.compile(
     r"\b(?:summ?ar(?:i[sz]e|i[sz]ing|y)|sum (?:it|this|that|them) up|tl;? ?dr|gist|nutshell|overview"
@@ -668,7 +676,11 @@ class Searcher:
         passage = self.index.passages[int(candidates.positions[row])]
         # A question for a voice's words ("what did Goldstein say?") is answered by them, not by
         # the narration's sentences before them ("Goldstein attacked a series of ...").
-        asks_its_words = candidates.voice is not None and bool(candidates.voice[row])
+        asks_its_words = (
+            bool(candidates.voice[row])
+            if candidates.voice is not None
+            else bool(SAID_QUESTION.search(candidates.lexical))
+        )
         words_from = passage.voice_from if asks_its_words else 0
         span = highlight_span(candidates, row, self.models, passage.text, words_from)
         sentences = candidates.sentences[row]
@@ -849,6 +861,10 @@ class Searcher:
         if not isinstance(about, dict):
             return {}
         return {str(a): {str(k): str(v) for k, v in d.items()} for a, d in about.items() if isinstance(d, dict)}
+
+    def asks_for_the_articles(self, question: str) -> bool:
+        """Whether the question asks which articles the bot answers from."""
+        return bool(ARTICLES_QUESTION.search(self.as_searched(question)))
 
     def about_the_article(self, question: str) -> bool:
         """Whether the question asks about the article itself (who wrote it, when it came out)."""
