@@ -260,6 +260,11 @@ def test_the_gist_of_several_articles_is_each_ones_opening(tmp_path: Path) -> No
         [opening] = named.passages
         assert opening.paragraph == 1
         assert opening.article == (COUNCIL_ARTICLE if "corbyn" not in request else "corbyn-jewish-leaders-talks")
+    able = conversation.introduce(searcher, capabilities=True)
+    assert able.lead.startswith(
+        "I can answer questions about 2 articles (“Crunch talks between Jeremy Corbyn and Jewish community leaders”"
+        " and “Residents and council clash over Quayside parking charges”): "
+    )
     listed = conversation.ask(searcher, "what articles do you have")
     assert listed.lead.startswith("I answer questions about 2 articles: “Crunch talks")
     assert "“Residents and council clash over Quayside parking charges”" in listed.lead

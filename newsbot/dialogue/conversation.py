@@ -68,11 +68,16 @@ def suggestions(searcher: Searcher, question: str | None = None, count: int = SU
     return nearest[:count]
 
 
+MAX_TITLES_NAMED = 5
+
+
 def introduce(searcher: Searcher, capabilities: bool = False) -> Reply:
     """A greeting, or what the bot can do, naming the articles it knows and offering questions they answer."""
     titles = sorted({passage.title for passage in searcher.index.passages})
     about = f"“{titles[0]}”" if len(titles) == 1 else f"{len(titles)} articles, among them “{titles[0]}”"
     if capabilities:
+        if 1 < len(titles) <= MAX_TITLES_NAMED:  # "which stories can I ask about?" is answered too
+            about = f"{len(titles)} articles ({', '.join(f'“{t}”' for t in titles[:-1])} and “{titles[-1]}”)"
         lead = (
             f"I can answer questions about {about}: who was there, who said what, what each side asked for "
             "and promised, and what happens next. I answer in the article's own words, and I can show you the "
