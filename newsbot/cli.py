@@ -146,8 +146,7 @@ def print_answer(searcher: Searcher, question: str) -> None:
 
 def prompt(searcher: Searcher) -> int:
     """Ask questions one after another until an empty line, 'quit' or end of input."""
-    titles = sorted({p.title for p in searcher.index.passages})
-    print(f"Ask about: {'; '.join(titles)}")
+    print(f"Ask about: {'; '.join(searcher.titles())}")
     print("An empty line or 'quit' ends.")
     while True:
         try:

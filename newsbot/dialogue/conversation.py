@@ -22,7 +22,7 @@ from newsbot.answering.compose import compose_answer, side_names
 from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Highlight, Passage, Reply, ReplyKind, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
-from newsbot.retrieval.search import QuestionError, Searcher, Shaping, check_question, source_of, with_its_voice
+from newsbot.retrieval.search import QuestionError, Searcher, Shaping, check_question, source_of
 from newsbot.retrieval.wordlists import word_list
 
 # Hits an answer is composed from (it shows the best few, and the other sides of a dispute).
@@ -71,13 +71,21 @@ def suggestions(searcher: Searcher, question: str | None = None, count: int = SU
 MAX_TITLES_NAMED = 5
 
 
+def named_titles(titles: Sequence[str], most: int | None = None) -> str:
+    """“A”, “B” and “C”; past `most` titles, the first ones "and others"."""
+    quoted = [f"“{title}”" for title in titles]
+    if most is not None and len(quoted) > most:
+        return f"{', '.join(quoted[:most])} and others"
+    return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} and {quoted[-1]}"
+
+
 def introduce(searcher: Searcher, capabilities: bool = False) -> Reply:
     """A greeting, or what the bot can do, naming the articles it knows and offering questions they answer."""
-    titles = sorted({passage.title for passage in searcher.index.passages})
+    titles = searcher.titles()
     about = f"“{titles[0]}”" if len(titles) == 1 else f"{len(titles)} articles, among them “{titles[0]}”"
     if capabilities:
         if 1 < len(titles) <= MAX_TITLES_NAMED:  # "which stories can I ask about?" is answered too
-            about = f"{len(titles)} articles ({', '.join(f'“{t}”' for t in titles[:-1])} and “{titles[-1]}”)"
+            about = f"{len(titles)} articles ({named_titles(titles)})"
         lead = (
             f"I can answer questions about {about}: who was there, who said what, what each side asked for "
             "and promised, and what happens next. I answer in the article's own words, and I can show you the "
@@ -138,9 +146,8 @@ def gist(searcher: Searcher, question: str, articles: Sequence[str] = ()) -> Rep
 def no_such_article(searcher: Searcher, question: str, named: str) -> Reply:
     """The decline of a request for the gist of an article the searcher does not have ("what's the
     bitcoin article about"), naming the articles it has."""
-    titles = sorted({passage.title for passage in searcher.index.passages})
-    shown = " and ".join(f"“{title}”" for title in titles[:3]) + (" and others" if len(titles) > 3 else "")
-    lead = f"I have no article about {named}: I answer questions about {shown}. Here are questions "
+    titles = searcher.titles()
+    lead = f"I have no article about {named}: I answer questions about {named_titles(titles, 3)}. Here are questions "
     lead += "it can answer:" if len(titles) == 1 else "they can answer:"
     return Reply(ReplyKind.DECLINE, lead, suggestions=tuple(suggestions(searcher)), question=question)
 
@@ -169,12 +176,9 @@ def _asked_detail(question: str) -> tuple[str, str]:
 
 def the_articles(searcher: Searcher, question: str) -> Reply:
     """Which articles the bot answers from, by their titles, with questions they answer."""
-    titles = sorted({passage.title for passage in searcher.index.passages})
-    if len(titles) == 1:
-        lead = f"I answer questions about one article: “{titles[0]}”. For example:"
-    else:
-        lead = f"I answer questions about {len(titles)} articles: " + "; ".join(f"“{t}”" for t in titles)
-        lead += ". For example:"
+    titles = searcher.titles()
+    counted = "one article" if len(titles) == 1 else f"{len(titles)} articles"
+    lead = f"I answer questions about {counted}: {named_titles(titles)}. For example:"
     return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)), question=question)
 
 
@@ -350,12 +354,12 @@ def other_side(searcher: Searcher, state: State) -> Reply:
             return False
         return side_of.get(voice) in wanted if wanted else voice not in heard
 
-    shaping = Shaping(exclude=frozenset(state.shown))
+    shaping = Shaping(exclude=frozenset(state.shown), voices_words=True)  # the other side's own words
     result = searcher.search(question, k=len(searcher.index.passages), shaping=shaping)
     best: dict[tuple[str, int], Source] = {}
     for hit in result.hits:
         if belongs((hit.passage.article, hit.passage.speaker)):
-            best.setdefault((hit.passage.article, hit.passage.paragraph), source_of(with_its_voice(hit)))
+            best.setdefault((hit.passage.article, hit.passage.paragraph), source_of(hit))
     sources = sorted(list(best.values())[:MORE_CANDIDATES], key=lambda source: (source.article, source.paragraph))
     if not sources:
         return Reply(ReplyKind.NOTICE, NO_OTHER_SIDE, question=question)

@@ -27,7 +27,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 
 import numpy as np
@@ -127,17 +127,6 @@ def reported_in_answer(hit: Hit) -> tuple[str, ...]:
     return reported_names(hit.passage.text[hit.highlight.start : hit.highlight.end])
 
 
-def with_its_voice(hit: Hit) -> Hit:
-    """The hit with its highlight reaching the first sentence of its passage's voice, when the
-    highlight is the narration's before it: a voice's account, not what the narration says before
-    it ("Goldstein attacked a series of “excuses” ... He said: ...")."""
-    passage = hit.passage
-    if hit.highlight.end > passage.voice_from:
-        return hit
-    end = next((end for _, end in sentence_spans(passage.text) if end > passage.voice_from), len(passage.text))
-    return replace(hit, highlight=Highlight(hit.highlight.start, end))
-
-
 def source_of(hit: Hit) -> Source:
     """The hit as a reply cites it, with the voices the article reports in its answer."""
     return Source.of(hit.passage, hit.score, hit.highlight, reported_in_answer(hit))
@@ -226,6 +215,7 @@ class Shaping:
     expansion: str = ""  # words added to the lexical query for ranking only (never to the decision)
     topic: str | None = None  # the bot's NLU intent: its facts' words and voices are ranking signals
     exclude: frozenset[tuple[str, int]] = frozenset()  # (article, paragraph) pairs to leave out
+    voices_words: bool = False  # highlight the voices' own words, whatever the question (the other side's account)
 
 
 @dataclass(frozen=True)
@@ -377,6 +367,10 @@ class Searcher:
         known = {term for word, term in terms if bm25.knows(word)}
         return len(known) < ELLIPTIC_BELOW and len(known) == len({term for _, term in terms})
 
+    def titles(self) -> list[str]:
+        """The articles' titles, in alphabetical order."""
+        return sorted({passage.title for passage in self.index.passages})
+
     def suggestion_pool(self) -> list[str]:
         """Questions the articles answer, to offer readers: those their facts give, then what
         their most quoted named voices said, then what happened in each (no repeats)."""
@@ -388,7 +382,7 @@ class Searcher:
                     name = passage.speaker.label.split(" (")[0]  # a joint statement's issuers
                     quoted[name] = quoted.get(name, 0) + 1
             offered += [f"What did {name} say?" for name in sorted(quoted, key=lambda n: (-quoted[n], n))]
-            offered += [f"What happened in “{title}”?" for title in sorted({p.title for p in self.index.passages})]
+            offered += [f"What happened in “{title}”?" for title in self.titles()]
             self._pool = list(dict.fromkeys(offered))
         return self._pool
 
@@ -500,7 +494,7 @@ class Searcher:
         lexical = candidates.lexical
         ranked = self.ranked(candidates, mode, f"{lexical} {shaping.expansion}" if shaping.expansion else "")
         hits = [
-            self._hit(candidates, row, float(ranked[row]))
+            self._hit(candidates, row, float(ranked[row]), shaping.voices_words)
             for row in ranked_rows(candidates.keys, ranked, k, shaping.exclude)
         ]
         # The decision rests on the question alone, as plain search ranks it: a caller's words
@@ -672,15 +666,16 @@ class Searcher:
             signals[:, RANKING_SIGNALS.index("coverage")] = coverage
         return self.models.ranking.scores(signals)
 
-    def _hit(self, candidates: Candidates, row: int, score: float) -> Hit:
+    def _hit(self, candidates: Candidates, row: int, score: float, voices_words: bool = False) -> Hit:
         passage = self.index.passages[int(candidates.positions[row])]
-        # A question for a voice's words ("what did Goldstein say?") is answered by them, not by
-        # the narration's sentences before them ("Goldstein attacked a series of ...").
-        asks_its_words = (
-            bool(candidates.voice[row])
-            if candidates.voice is not None
-            else bool(SAID_QUESTION.search(candidates.lexical))
-        )
+        # A question for a voice's words ("what did Goldstein say?", "what did he say?") is
+        # answered by them, not by the narration's sentences before them ("Goldstein attacked ...").
+        if voices_words:
+            asks_its_words = True
+        elif candidates.voice is not None:
+            asks_its_words = bool(candidates.voice[row])
+        else:
+            asks_its_words = SAID_QUESTION.search(candidates.lexical) is not None
         words_from = passage.voice_from if asks_its_words else 0
         span = highlight_span(candidates, row, self.models, passage.text, words_from)
         sentences = candidates.sentences[row]
@@ -841,16 +836,22 @@ class Searcher:
             return None
         return words(article.group("named")) if article else []
 
-    def _articles_named(self, words: list[str]) -> tuple[str, ...]:
-        """The articles whose titles have all of `words`, or else those whose text uses them all."""
-        asked = set(tokenize(" ".join(words)))
-        if not asked:
-            return ()
+    @cached_property
+    def _article_terms(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """Per article, the terms of its title (and file name), and those with its text's."""
         titles: dict[str, set[str]] = {}
         texts: dict[str, set[str]] = {}
         for passage in self.index.passages:
             titles[passage.article] = set(tokenize(f"{passage.title} {re.sub(r'[_-]+', ' ', passage.article)}"))
             texts.setdefault(passage.article, set(titles[passage.article])).update(tokenize(passage.text))
+        return titles, texts
+
+    def _articles_named(self, words: list[str]) -> tuple[str, ...]:
+        """The articles whose titles have all of `words`, or else those whose text uses them all."""
+        asked = set(tokenize(" ".join(words)))
+        if not asked:
+            return ()
+        titles, texts = self._article_terms
         titled = tuple(sorted(article for article, terms in titles.items() if asked <= terms))
         return titled or tuple(sorted(article for article, terms in texts.items() if asked <= terms))
 
