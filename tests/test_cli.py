@@ -184,12 +184,21 @@ def flat(text: str) -> str:
 
 
 def test_ask_prints_cited_passages(capsys: pytest.CaptureFixture[str], seed_index_dir: Path) -> None:
-    status, out, _ = run(capsys, "ask", "What did Jonathan Goldstein say?", *seed_args(seed_index_dir))
+    question = "What did Jonathan Goldstein say about Corbyn's excuses?"
+    status, out, _ = run(capsys, "ask", question, *seed_args(seed_index_dir))
     assert status == 0
     assert out.startswith("Here is what the article says:")
     assert f"— Jonathan Goldstein, paragraph 7 of “{SEED_TITLE}”" in flat(out)
     assert "We had a lot of words but no action." in flat(out)
     assert DECLINE_TEXT not in flat(out)
+
+
+def test_ask_for_a_voices_words_prints_them(capsys: pytest.CaptureFixture[str], seed_index_dir: Path) -> None:
+    status, out, _ = run(capsys, "ask", "What did Jonathan Goldstein say?", *seed_args(seed_index_dir))
+    assert status == 0
+    assert out.startswith("What Jonathan Goldstein said:")
+    assert f"— Jonathan Goldstein, paragraph 7 of “{SEED_TITLE}”" in flat(out)
+    assert "We had a lot of words but no action." in flat(out)
 
 
 def test_ask_wraps_at_word_boundaries_and_cites_each_passage_once(

@@ -398,3 +398,52 @@ def test_who_said_names_whom_the_article_reports(seed_searcher: Searcher) -> Non
     row = reported[0].to_json()
     assert Source.from_json(row) == reported[0]
     assert Source.from_json({key: value for key, value in row.items() if key != "reports"}).reports == ()
+
+
+def test_what_a_voice_said_is_the_passages_it_speaks_in_the_articles_order(seed_searcher: Searcher) -> None:
+    # Searched, "What did Jeremy Corbyn say?" (a question the bot suggests) led with paragraph 1,
+    # the Board's account, which names him; he speaks in paragraphs 30 to 33.
+    state = State()
+    reply = conversation.answer(seed_searcher, state, "What did Jeremy Corbyn say?", None, None)
+    assert reply.kind is ReplyKind.ANSWER
+    assert reply.lead == "What Jeremy Corbyn said:"
+    assert [source.paragraph for source in reply.passages] == [30, 31, 32]
+    assert speakers(reply) == {"Jeremy Corbyn"}
+    assert all(source.highlight is not None and source.highlight.start == 0 for source in reply.passages)
+    more = conversation.tell_more(seed_searcher, state)
+    assert more.lead == "Jeremy Corbyn also said:"
+    assert [source.paragraph for source in more.passages] == [33]
+    assert conversation.tell_more(seed_searcher, state).lead == conversation.NOTHING_MORE
+    # The surname is enough, and "himself" asks for nothing more.
+    for question in ("what did corbyn say", "what did corbyn himself say?"):
+        asked = conversation.answer(seed_searcher, State(), question, None, None)
+        assert [source.paragraph for source in asked.passages] == [30, 31, 32], question
+
+
+def test_what_a_body_said_takes_the_speakers_naming_it_in_part(seed_searcher: Searcher) -> None:
+    reply = conversation.answer(seed_searcher, State(), "what did the board say", None, None)
+    assert [source.paragraph for source in reply.passages] == [1, 9, 10]
+    assert all("Board" in source.speaker.label for source in reply.passages)
+    labour = conversation.answer(seed_searcher, State(), "what did labour say?", None, None)
+    assert [source.paragraph for source in labour.passages] == [2, 24]
+    assert labour.lead == "What Labour sources said:"
+
+
+def test_a_voices_words_about_something_or_of_someone_never_heard_are_searched(seed_searcher: Searcher) -> None:
+    assert seed_searcher.own_words("what did corbyn say about israel") is None
+    assert seed_searcher.own_words("what did Jonathan Goldstein say after the meeting") is None
+    # Never speaks: the checks decline (Arkush), or the narration's report answers (Formby).
+    assert seed_searcher.own_words("what did arkush say") is None
+    declined = conversation.answer(seed_searcher, State(), "what did arkush say", None, None)
+    assert declined.kind is ReplyKind.DECLINE
+    formby = conversation.answer(seed_searcher, State(), "what did formby say", None, None)
+    assert formby.kind is ReplyKind.ANSWER and 25 in [source.paragraph for source in formby.passages]
+
+
+def test_after_a_voices_words_the_other_side_and_who_said_that_follow(seed_searcher: Searcher) -> None:
+    state = State()
+    conversation.answer(seed_searcher, state, "What did Jeremy Corbyn say?", None, None)
+    assert state.last_question == "What did Jeremy Corbyn say?"  # it leans on nothing: it names all it asks
+    other = conversation.other_side(seed_searcher, state)
+    assert other.passages and all("Labour" not in source.speaker.label for source in other.passages)
+    assert "Corbyn" not in speakers(other)

@@ -112,6 +112,8 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
         return the_articles(searcher, question)
     if searcher.about_the_article(text):
         return about_the_articles(searcher, question)
+    if (own := searcher.own_words(text)) is not None:
+        return in_their_words(question, *own)
     result = searcher.search(question, k=ANSWER_CANDIDATES, shaping=shaping)
     offered = suggestions(searcher, question) if not result.answerable else []
     reply = compose_answer(result, searcher.index.facts, offered)
@@ -119,6 +121,22 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
         where = "the article" if len(searcher.index.facts) == 1 else "the articles"
         return replace(reply, lead=f"{reply.lead} Here are questions {where} can answer:")
     return reply
+
+
+def _their_words(passage: Passage) -> Source:
+    return Source.of(passage, highlight=Highlight(passage.voice_from, len(passage.text.rstrip())))
+
+
+def in_their_words(
+    question: str, name: str, passages: Sequence[Passage], shown: frozenset[tuple[str, int]] = frozenset()
+) -> Reply:
+    """The reply to "what did X say?" asking for nothing more: the first few passages X speaks
+    (Searcher.own_words) not yet shown, in the article's order, X's words highlighted."""
+    sources = [_their_words(p) for p in passages if (p.article, p.paragraph) not in shown][:MORE_CANDIDATES]
+    if not sources:
+        return Reply(ReplyKind.NOTICE, NOTHING_MORE, question=question)
+    lead = f"What {name} said:" if not shown else f"{name[0].upper()}{name[1:]} also said:"
+    return Reply(ReplyKind.MORE if shown else ReplyKind.ANSWER, lead, tuple(sources), question=question)
 
 
 def _opening_sentence(passage: Passage) -> Source:
@@ -255,7 +273,12 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
         lead = f"I can't search for that: {error}. Ask me about the article, for example:"
         return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
     # A question that leaned on the last one carries its subject on ("who's he?" then "how did it go?").
-    leaned = bool(subject) and not searcher.asks_for_summary(question) and searcher.elliptic(question)
+    leaned = (
+        bool(subject)
+        and not searcher.asks_for_summary(question)
+        and searcher.own_words(question) is None  # "what did corbyn say" names all it asks
+        and searcher.elliptic(question)
+    )
     state.last_question, state.last_topic = (f"{question} ({subject})" if leaned else question), topic
     if reply.kind is ReplyKind.DECLINE:
         state.last_sources, state.shown = [], set()
@@ -311,6 +334,12 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
     question = state.last_question or ""  # there was one: it had an answer
     if searcher.asks_for_summary(question):
         return _read_on(searcher, state, question)
+    if (own := searcher.own_words(question)) is not None:
+        reply = in_their_words(question, *own, shown=frozenset(state.shown))
+        if reply.passages:
+            state.last_sources = list(reply.passages)
+            state.shown |= {source.key for source in reply.passages}
+        return reply
     topic = shaping_for(searcher, state.last_topic)
     shaping = replace(topic, exclude=frozenset(state.shown)) if topic else Shaping(exclude=frozenset(state.shown))
     result = searcher.search(question, k=MORE_CANDIDATES, shaping=shaping)

@@ -52,6 +52,8 @@ CANDIDATES = 100
 HANDED_ON_QUESTIONS = 512  # encodings Searcher.question_vector keeps for the searches that follow
 # A question with fewer words of its own that the articles use leans on its subject.
 ELLIPTIC_BELOW = 2
+# Words after "what did X say" that ask for nothing more ("what did corbyn say himself?").
+OWN_WORDS_FILLER = frozenset({"himself", "herself", "themselves", "itself", "then", "exactly", "actually", "really"})
 
 
 @lru_cache(maxsize=4096)
@@ -715,6 +717,34 @@ class Searcher:
                 if (named and named & asked) or (facts is not None and facts.side_of(reported) in asked_sides):
                     matches[position] = 1.0
         return matches
+
+    def own_words(self, question: str) -> tuple[str, list[Passage]] | None:
+        """Whom a question asks the words of (the first passage's speaker), and the passages they
+        speak in the articles' order, when it asks for nothing more ("What did Jeremy Corbyn say?"):
+        searched, such a question matches the passages that name the voice most ("Crunch talks
+        between Jeremy Corbyn and ..."), not those where it speaks. The passages of the speakers
+        the question names in full (a person by the surname), else of those it names in part ("the
+        board": the Board of Deputies and JLC, a JLC and Board representative). None when the
+        question asks about something ("what did corbyn say about israel") or names no speaker
+        (the search answers, from the voices the narration reports, or its checks decline)."""
+        said = SAID_QUESTION.search(question)
+        if said is None or set(tokenize_words(question[said.end() :])) - OWN_WORDS_FILLER:
+            return None
+        asked = set(tokenize(said.group(1))) - unnamed_asked()
+        if not asked:
+            return None
+        full: list[Passage] = []
+        partial: list[Passage] = []
+        for speaker, members in self._speakers.items():
+            terms = speaker_terms(speaker)
+            if not terms or not asked & set(terms):
+                continue
+            named_in_full = set(terms) <= asked or (speaker.kind is SpeakerKind.PERSON and terms[-1] in asked)
+            (full if named_in_full else partial).extend(self.index.passages[int(position)] for position in members)
+        own = sorted(full or partial, key=lambda passage: (passage.article, passage.paragraph))
+        if not own:
+            return None
+        return own[0].speaker.label.split(" (")[0], own
 
     def asked_voice(self, question: str) -> str | None:
         """Whose words the question asks for ("what did the JLC and BoD say about Corbyn's
