@@ -72,11 +72,17 @@ class NewsbotAction(Action, ABC):
     @abstractmethod
     def reply(self, tracker: Tracker, state: State) -> Reply: ...
 
+    def reply_to_remark_or_intent(self, tracker: Tracker, state: State) -> Reply:
+        """A remark on the last answer ("is that true?", "huh?") gets its reply whatever intent the
+        NLU gave it; any other message, the action's."""
+        remark = conversation.remark(get_searcher(), state, user_text(tracker))
+        return remark if remark is not None else self.reply(tracker, state)
+
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
         state = state_from(tracker)
         try:
             # Searching is CPU work: off the event loop, so that other conversations go on.
-            reply = await asyncio.to_thread(self.reply, tracker, state)
+            reply = await asyncio.to_thread(self.reply_to_remark_or_intent, tracker, state)
         except Exception:
             logger.exception("action %s failed in conversation %s", self.name(), tracker.sender_id)
             dispatcher.utter_message(text=APOLOGY)

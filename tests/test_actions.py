@@ -149,6 +149,19 @@ def test_who_said_names_the_speakers_of_the_last_answer() -> None:
         assert f"Paragraph {row['paragraph']}: {who}" in messages[0]["text"]
 
 
+def test_a_doubt_taken_for_another_intent_is_still_told_the_bot_cannot_check() -> None:
+    # The NLU took "is that true?" for "who said that?" (and "huh?" may go anywhere).
+    slots = answered("How did Labour describe the meeting?")
+    messages, events = run(ActionWhoSaid(), tracker("is that true?", "followup_who_said", slots=slots))
+    assert messages[0]["text"].startswith(conversation.CANNOT_CHECK)
+    payload = answer_payload(messages)
+    assert payload["kind"] == "who_said"
+    assert [s["paragraph"] for s in payload["sources"]] == [row["paragraph"] for row in slots["last_passages"]]
+    assert slots_of(events)["last_passages"] == slots["last_passages"]
+    messages, _ = run(ActionTellMore(), tracker("no thats not what i asked", "followup_more", slots=slots))
+    assert messages[0]["text"].startswith(conversation.MISSED)
+
+
 def test_source_lists_paragraphs_and_article() -> None:
     slots = answered("Who attended the meeting?", "ask_attendees")
     messages, _ = run(ActionShowSource(), tracker("where does it say that?", "followup_source", slots=slots))

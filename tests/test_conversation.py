@@ -447,3 +447,35 @@ def test_after_a_voices_words_the_other_side_and_who_said_that_follow(seed_searc
     other = conversation.other_side(seed_searcher, state)
     assert other.passages and all("Labour" not in source.speaker.label for source in other.passages)
     assert "Corbyn" not in speakers(other)
+
+
+def test_a_doubt_is_told_the_bot_cannot_check_and_who_said_it(seed_searcher: Searcher) -> None:
+    state = State()
+    question = "When will the Livingstone and Walker cases be dealt with?"
+    first = conversation.answer(seed_searcher, state, question, None, None)
+    for doubt in ("is that true?", "Is it TRUE??", "are you sure", "but is that true", "can i trust that"):
+        reply = conversation.answer(seed_searcher, state, doubt, None, None)
+        assert reply.kind is ReplyKind.WHO_SAID, doubt
+        assert reply.lead.startswith(conversation.CANNOT_CHECK), doubt
+        assert [source.key for source in reply.passages] == [source.key for source in first.passages]
+    # Nothing answered yet, or the last question declined: nothing to check.
+    assert conversation.answer(seed_searcher, State(), "is that true?", None, None).lead == conversation.NO_ANSWER_YET
+    declined = State()
+    conversation.answer(seed_searcher, declined, "What did Corbyn say about Israel?", None, None)
+    after = conversation.answer(seed_searcher, declined, "is that true", None, None)
+    assert conversation.NOTHING_TO_CHECK in after.lead
+
+
+def test_an_objection_gets_an_apology_and_the_last_answer_stays(seed_searcher: Searcher) -> None:
+    state = State()
+    first = conversation.answer(seed_searcher, state, "who was at the meeting", None, None)
+    for objection in ("no thats not what i asked", "That's wrong.", "not what i meant"):
+        reply = conversation.answer(seed_searcher, state, objection, None, None)
+        assert reply.kind is ReplyKind.NOTICE, objection
+        assert reply.lead == conversation.MISSED and len(reply.suggestions) == conversation.SUGGESTIONS
+        assert not reply.passages
+    who = conversation.who_said(seed_searcher, state)
+    assert [source.key for source in who.passages] == [source.key for source in first.passages]
+    # A question that merely uses such words is searched.
+    searched = conversation.answer(seed_searcher, state, "what was wrong with the meeting", None, None)
+    assert searched.lead != conversation.MISSED

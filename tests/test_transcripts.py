@@ -237,7 +237,9 @@ GOOD_FOLLOW_UPS: dict[tuple[str, str], Messages] = {
     ("say that again", "huh?"): answer(
         "when are they meeting again", [29], kind=ReplyKind.MORE, lead=conversation.QUOTED_AGAIN
     ),
-    ("huh?", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [29]),
+    ("huh?", "is that true?"): follow_up(ReplyKind.WHO_SAID, f"{conversation.CANNOT_CHECK} Who said it:", [29]),
+    ("is that true?", "no thats not what i asked"): says(conversation.MISSED, SUGGESTIONS),
+    ("no thats not what i asked", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [29]),
 }
 
 

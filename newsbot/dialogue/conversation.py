@@ -41,6 +41,11 @@ GISTS = "In short, in the articles' own opening words:"
 MORE_OF_THE_ARTICLE = "The article goes on:"
 AGAIN = "Here it is again:"
 QUOTED_AGAIN = "I can only give the article's own words. Here they are again:"
+NOTHING_TO_CHECK = "there is nothing to check"
+CANNOT_CHECK = "I can't check whether it's true: I can only quote the article."
+MISSED = "Sorry, that wasn't it. I can only answer from the article's own words: try asking another way, for example:"
+# Words a doubt or an objection may open with ("no thats not what i asked", "but is that true").
+OBJECTION_OPENERS = frozenset({"no", "nah", "nope", "but", "hmm", "um", "so", "ok", "okay"})
 ANYTHING_ELSE = "Anything else you'd like to know about the article? For example:"
 ANYTHING = "What would you like to know about the article? For example:"
 FAREWELL = "Bye for now. Come back any time you have more questions."
@@ -237,16 +242,50 @@ def _words(message: str) -> list[str]:
     return re.findall(r"[^\W\d_]+", message.lower())
 
 
+def _whole(message: str, opened: frozenset[str] = frozenset()) -> str:
+    """The message's words in lower case, apostrophes dropped, without a leading word of `opened`."""
+    words = _words(re.sub(r"['’]", "", message))
+    if len(words) > 1 and words[0] in opened:
+        words = words[1:]
+    return " ".join(words)
+
+
 def puzzled(message: str) -> bool:
     """Whether the whole message says an answer puzzles the reader ("huh?", "what does that mean")."""
-    words = _words(re.sub(r"['’]", "", message))
-    return bool(words) and " ".join(words) in word_list("confusion")
+    return _whole(message) in word_list("confusion")
+
+
+def doubts(message: str) -> bool:
+    """Whether the whole message doubts the last answer ("is that true?", "are you sure")."""
+    return _whole(message, OBJECTION_OPENERS) in word_list("doubts")
+
+
+def objects(message: str) -> bool:
+    """Whether the whole message says the last answer missed the question ("thats not what i asked")."""
+    return _whole(message, OBJECTION_OPENERS) in word_list("objections")
 
 
 def acknowledges(message: str) -> bool:
     """Whether the message only acknowledges ("ok", "cool", "i see", "got it", "thanks bye"): it asks nothing."""
     words = _words(message)
     return bool(words) and all(word in word_list("acknowledgements") for word in words)
+
+
+def remark(searcher: Searcher, state: State, message: str) -> Reply | None:
+    """The reply to a message about the last answer rather than a question, whatever the NLU took
+    it for ("is that true?" looked like "who said that?"): puzzlement, doubt or an objection. None
+    for any other message."""
+    if puzzled(message):
+        # Searched, "what does that mean" drew the lede, and became the question follow-ups lean on.
+        return repeat(searcher, state, QUOTED_AGAIN)
+    if doubts(message):
+        # Searched, "is that true?" was declined ("The article doesn't say").
+        return check_claim(searcher, state)
+    if objects(message):
+        # Searched, "no thats not what i asked" drew paragraph 10 ("the concrete actions we asked for").
+        offered = suggestions(searcher, state.last_question)
+        return Reply(ReplyKind.NOTICE, MISSED, suggestions=tuple(offered), question=state.last_question or "")
+    return None
 
 
 def answer(searcher: Searcher, state: State, question: str, topic: str | None, shaping: Shaping | None) -> Reply:
@@ -256,10 +295,11 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     "i see") invites the next question, and the last answer stays for its follow-ups (searched, it
     leaned on the last question and drew passages that merely shared its words). One that says the
     answer puzzles them ("huh?", "what does that mean") gets the last answer again: the bot can
-    only quote the article."""
-    if puzzled(question):
-        # Searched, "what does that mean" drew the lede, and became the question follow-ups lean on.
-        return repeat(searcher, state, QUOTED_AGAIN)
+    only quote the article. One that doubts it ("is that true?") is told the bot cannot check facts,
+    and who said it; one that says it missed ("thats not what i asked") gets an apology and
+    questions near the last one. Neither is searched, and the last answer stays for follow-ups."""
+    if (reply := remark(searcher, state, question)) is not None:
+        return reply
     if acknowledges(question):
         if FAREWELL_WORDS & set(_words(question)):  # "thanks bye": the NLU, unsure, left it to the articles
             return Reply(ReplyKind.NOTICE, FAREWELL)
@@ -313,6 +353,14 @@ def who_said(searcher: Searcher, state: State) -> Reply:
     named = any(source.speaker.kind is not SpeakerKind.NARRATION for source in state.last_sources)
     lead = "Who said it:" if named else "The article says it in its own voice:"
     return Reply(ReplyKind.WHO_SAID, lead, tuple(state.last_sources), question=state.last_question or "")
+
+
+def check_claim(searcher: Searcher, state: State) -> Reply:
+    """ "is that true?": the bot cannot check facts; it says so, and who said the last answer."""
+    if (none := _no_last_answer(searcher, state, NOTHING_TO_CHECK)) is not None:
+        return none
+    reply = who_said(searcher, state)
+    return replace(reply, lead=f"{CANNOT_CHECK} {reply.lead}")
 
 
 def show_source(searcher: Searcher, state: State) -> Reply:
