@@ -157,6 +157,7 @@ GOOD_REPLIES: dict[str, Messages] = {
     "Hello": says("Hello! Ask me about the news article.", SUGGESTIONS),
     "What can you do?": says("I answer questions about a news article in its own words, with citations."),
     "Are you a bot?": says("Yes, I'm a bot: I quote the article, I don't have opinions."),
+    "who r u": says("I'm a bot. I answer questions about the articles here in their own words."),
     "Thanks, bye!": says("Goodbye!"),
     # The readers' transcripts (reader-*.yml)
     "whats simon johnsons job": answer("whats simon johnsons job", [22]),
