@@ -420,6 +420,12 @@ def test_what_a_voice_said_is_the_passages_it_speaks_in_the_articles_order(seed_
         assert [source.paragraph for source in asked.passages] == [30, 31, 32], question
 
 
+def test_what_two_voices_said_names_both(seed_searcher: Searcher) -> None:
+    reply = conversation.answer(seed_searcher, State(), "what did goldstein and corbyn say", None, None)
+    assert [source.paragraph for source in reply.passages] == [7, 30, 31]
+    assert reply.lead == "What Jonathan Goldstein and Jeremy Corbyn said:"
+
+
 def test_what_a_body_said_takes_the_speakers_naming_it_in_part(seed_searcher: Searcher) -> None:
     reply = conversation.answer(seed_searcher, State(), "what did the board say", None, None)
     assert [source.paragraph for source in reply.passages] == [1, 9, 10]

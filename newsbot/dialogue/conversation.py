@@ -118,7 +118,7 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
     if searcher.about_the_article(text):
         return about_the_articles(searcher, question)
     if (own := searcher.own_words(text)) is not None:
-        return in_their_words(question, *own)
+        return in_their_words(question, own)
     result = searcher.search(question, k=ANSWER_CANDIDATES, shaping=shaping)
     offered = suggestions(searcher, question) if not result.answerable else []
     reply = compose_answer(result, searcher.index.facts, offered)
@@ -133,15 +133,19 @@ def _their_words(passage: Passage) -> Source:
 
 
 def in_their_words(
-    question: str, name: str, passages: Sequence[Passage], shown: frozenset[tuple[str, int]] = frozenset()
+    question: str, passages: Sequence[Passage], shown: frozenset[tuple[str, int]] = frozenset()
 ) -> Reply:
     """The reply to "what did X say?" asking for nothing more: the first few passages X speaks
-    (Searcher.own_words) not yet shown, in the article's order, X's words highlighted."""
+    (Searcher.own_words) not yet shown, in the article's order, X's words highlighted, under
+    "What X said:" naming their speakers."""
     sources = [_their_words(p) for p in passages if (p.article, p.paragraph) not in shown][:MORE_CANDIDATES]
     if not sources:
         return Reply(ReplyKind.NOTICE, NOTHING_MORE, question=question)
-    lead = f"What {name} said:" if not shown else f"{name[0].upper()}{name[1:]} also said:"
-    return Reply(ReplyKind.MORE if shown else ReplyKind.ANSWER, lead, tuple(sources), question=question)
+    names = list(dict.fromkeys(source.speaker.label.split(" (")[0] for source in sources))
+    name = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+    if not shown:
+        return Reply(ReplyKind.ANSWER, f"What {name} said:", tuple(sources), question=question)
+    return Reply(ReplyKind.MORE, f"{name[0].upper()}{name[1:]} also said:", tuple(sources), question=question)
 
 
 def _opening_sentence(passage: Passage) -> Source:
@@ -383,7 +387,7 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
     if searcher.asks_for_summary(question):
         return _read_on(searcher, state, question)
     if (own := searcher.own_words(question)) is not None:
-        reply = in_their_words(question, *own, shown=frozenset(state.shown))
+        reply = in_their_words(question, own, shown=frozenset(state.shown))
         if reply.passages:
             state.last_sources = list(reply.passages)
             state.shown |= {source.key for source in reply.passages}

@@ -718,9 +718,9 @@ class Searcher:
                     matches[position] = 1.0
         return matches
 
-    def own_words(self, question: str) -> tuple[str, list[Passage]] | None:
-        """Whom a question asks the words of (the first passage's speaker), and the passages they
-        speak in the articles' order, when it asks for nothing more ("What did Jeremy Corbyn say?"):
+    def own_words(self, question: str) -> list[Passage] | None:
+        """The passages spoken by whom a question asks the words of, in the articles' order, when
+        it asks for nothing more ("What did Jeremy Corbyn say?"):
         searched, such a question matches the passages that name the voice most ("Crunch talks
         between Jeremy Corbyn and ..."), not those where it speaks. The passages of the speakers
         the question names in full (a person by the surname), else of those it names in part ("the
@@ -742,9 +742,7 @@ class Searcher:
             named_in_full = set(terms) <= asked or (speaker.kind is SpeakerKind.PERSON and terms[-1] in asked)
             (full if named_in_full else partial).extend(self.index.passages[int(position)] for position in members)
         own = sorted(full or partial, key=lambda passage: (passage.article, passage.paragraph))
-        if not own:
-            return None
-        return own[0].speaker.label.split(" (")[0], own
+        return own or None
 
     def asked_voice(self, question: str) -> str | None:
         """Whose words the question asks for ("what did the JLC and BoD say about Corbyn's
