@@ -482,6 +482,12 @@ def test_an_objection_gets_an_apology_and_the_last_answer_stays(seed_searcher: S
         assert not reply.passages
     who = conversation.who_said(seed_searcher, state)
     assert [source.key for source in who.passages] == [source.key for source in first.passages]
+    # A suggested question that missed is not offered again.
+    suggested = State()
+    conversation.answer(seed_searcher, suggested, "What did Jeremy Corbyn say?", None, None)
+    missed = conversation.answer(seed_searcher, suggested, "no thats not what i asked", None, None)
+    assert len(missed.suggestions) == conversation.SUGGESTIONS
+    assert "What did Jeremy Corbyn say?" not in missed.suggestions
     # A question that merely uses such words is searched.
     searched = conversation.answer(seed_searcher, state, "what was wrong with the meeting", None, None)
     assert searched.lead != conversation.MISSED

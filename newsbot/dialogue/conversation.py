@@ -287,7 +287,10 @@ def remark(searcher: Searcher, state: State, message: str) -> Reply | None:
         return check_claim(searcher, state)
     if objects(message):
         # Searched, "no thats not what i asked" drew paragraph 10 ("the concrete actions we asked for").
-        offered = suggestions(searcher, state.last_question)
+        # Questions near the last one, but not the last one again (it was a suggested question).
+        asked = _whole(state.last_question or "")
+        nearest = suggestions(searcher, state.last_question, SUGGESTIONS + 1)
+        offered = [question for question in nearest if _whole(question) != asked][:SUGGESTIONS]
         return Reply(ReplyKind.NOTICE, MISSED, suggestions=tuple(offered), question=state.last_question or "")
     return None
 
