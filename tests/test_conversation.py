@@ -420,6 +420,20 @@ def test_what_a_voice_said_is_the_passages_it_speaks_in_the_articles_order(seed_
         assert [source.paragraph for source in asked.passages] == [30, 31, 32], question
 
 
+def test_what_else_a_voice_said_goes_on_with_its_words(seed_searcher: Searcher) -> None:
+    state = State()
+    conversation.answer(seed_searcher, state, "what did corbyn say", None, None)
+    more = conversation.answer(seed_searcher, state, "what else did corbyn say?", None, None)
+    assert more.lead == "Jeremy Corbyn also said:"
+    assert [source.paragraph for source in more.passages] == [33]
+    assert conversation.answer(seed_searcher, state, "what else did corbyn say", None, None).lead == (
+        conversation.NOTHING_MORE
+    )
+    # Asked first, it is his words from the start.
+    first = conversation.answer(seed_searcher, State(), "what else did corbyn say", None, None)
+    assert [source.paragraph for source in first.passages] == [30, 31, 32]
+
+
 def test_what_two_voices_said_names_both(seed_searcher: Searcher) -> None:
     reply = conversation.answer(seed_searcher, State(), "what did goldstein and corbyn say", None, None)
     assert [source.paragraph for source in reply.passages] == [7, 30, 31]

@@ -22,7 +22,7 @@ from newsbot.answering.compose import compose_answer, side_names
 from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Highlight, Passage, Reply, ReplyKind, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
-from newsbot.retrieval.search import QuestionError, Searcher, Shaping, check_question, source_of
+from newsbot.retrieval.search import WHAT_ELSE, QuestionError, Searcher, Shaping, check_question, source_of
 from newsbot.retrieval.wordlists import word_list
 
 # Hits an answer is composed from (it shows the best few, and the other sides of a dispute).
@@ -312,6 +312,14 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
             return Reply(ReplyKind.NOTICE, FAREWELL)
         lead = ANYTHING_ELSE if state.last_question else ANYTHING
         return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
+    if WHAT_ELSE.search(question) and (own := searcher.own_words(question)) is not None:
+        # "what else did corbyn say": his words not shown yet (searched, the Board's came too).
+        more = in_their_words(question, own, frozenset(state.shown))
+        if more.passages:
+            state.last_question, state.last_topic = question, topic
+            state.last_sources = list(more.passages)
+            state.shown |= {source.key for source in more.passages}
+        return more
     subject = state.last_question or ""
     shaping = replace(shaping, subject=subject) if shaping else Shaping(subject=subject)
     try:

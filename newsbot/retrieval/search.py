@@ -53,6 +53,7 @@ HANDED_ON_QUESTIONS = 512  # encodings Searcher.question_vector keeps for the se
 # A question with fewer words of its own that the articles use leans on its subject.
 ELLIPTIC_BELOW = 2
 # Words after "what did X say" that ask for nothing more ("what did corbyn say himself?").
+WHAT_ELSE = re.compile(r"\bwhat else\b", re.I)
 OWN_WORDS_FILLER = frozenset({"himself", "herself", "themselves", "itself", "then", "exactly", "actually", "really"})
 
 
@@ -727,6 +728,7 @@ class Searcher:
         board": the Board of Deputies and JLC, a JLC and Board representative). None when the
         question asks about something ("what did corbyn say about israel") or names no speaker
         (the search answers, from the voices the narration reports, or its checks decline)."""
+        question = WHAT_ELSE.sub("what", question)  # "what else did corbyn say": the rest of them
         said = SAID_QUESTION.search(question)
         if said is None or set(tokenize_words(question[said.end() :])) - OWN_WORDS_FILLER:
             return None
