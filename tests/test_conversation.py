@@ -434,6 +434,15 @@ def test_what_else_a_voice_said_goes_on_with_its_words(seed_searcher: Searcher) 
     assert [source.paragraph for source in first.passages] == [30, 31, 32]
 
 
+def test_a_misspelt_voice_and_then_another_are_their_own_words(seed_searcher: Searcher) -> None:
+    state = State()
+    first = conversation.answer(seed_searcher, state, "wat did goldstien say", None, None)
+    assert first.lead == "What Jonathan Goldstein said:"
+    other = conversation.about_entity(seed_searcher, state, "corbyn", "and corbyn")
+    assert other.lead == "What Jeremy Corbyn said:"
+    assert [source.paragraph for source in other.passages] == [30, 31, 32]
+
+
 def test_what_two_voices_said_names_both(seed_searcher: Searcher) -> None:
     reply = conversation.answer(seed_searcher, State(), "what did goldstein and corbyn say", None, None)
     assert [source.paragraph for source in reply.passages] == [7, 30, 31]

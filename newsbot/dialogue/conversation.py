@@ -476,7 +476,9 @@ def about_entity(searcher: Searcher, state: State, entity: str | None, text: str
 
 
 def retarget(searcher: Searcher, question: str, named: str) -> str:
-    """The question asked about `named` instead of the voice it names, or about `named` as well."""
+    """The question asked about `named` instead of the voice it names, or about `named` as well;
+    as searched, so that a misspelt voice is found ("wat did goldstien say" -> "what did Goldstein say")."""
+    question = searcher.as_searched(question)
     voices = searcher.voice_span(question)
     if voices is not None:
         start, end = voices

@@ -728,7 +728,8 @@ class Searcher:
         board": the Board of Deputies and JLC, a JLC and Board representative). None when the
         question asks about something ("what did corbyn say about israel") or names no speaker
         (the search answers, from the voices the narration reports, or its checks decline)."""
-        question = WHAT_ELSE.sub("what", question)  # "what else did corbyn say": the rest of them
+        # As searched ("wat did corbin say": "what did Corbyn say"); "what else did corbyn say": the rest.
+        question = WHAT_ELSE.sub("what", self.as_searched(question))
         said = SAID_QUESTION.search(question)
         if said is None or set(tokenize_words(question[said.end() :])) - OWN_WORDS_FILLER:
             return None
