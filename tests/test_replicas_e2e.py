@@ -103,7 +103,7 @@ def fleet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fleet]:
 def test_replicas_need_the_shared_stores(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("NEWSBOT_TRACKER_DB", raising=False)
     monkeypatch.delenv("NEWSBOT_REDIS_URL", raising=False)
-    config = StackConfig(rasa_port=free_port(), web_port=free_port(), logs_dir=tmp_path, rasa_replicas=2)
+    config = StackConfig(rasa_port=free_ports_in_a_row(2), web_port=free_port(), logs_dir=tmp_path, rasa_replicas=2)
     with pytest.raises(StackError, match="set NEWSBOT_TRACKER_DB and NEWSBOT_REDIS_URL"), running_stack(config):
         pass
     monkeypatch.setenv("NEWSBOT_TRACKER_DB", "postgresql://postgres@127.0.0.1:5432/test")

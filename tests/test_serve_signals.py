@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from faults import answers, listening_pids, wait_for
+from faults import answers, free_ports_in_a_row, listening_pids, wait_for
 
 from newsbot.serving.supervisor import RASA, free_port
 from newsbot.settings import PROJECT_ROOT
@@ -64,33 +64,15 @@ def test_sigterm_during_startup_stops_every_child(tmp_path: Path) -> None:
             serve.kill()
 
 
-def held_port(second_of_two: bool) -> socket.socket:
-    """A listening socket on a port the system chose (so it was free); with `second_of_two`, one
-    whose port less one is free too (the first replica's: the second's is the first's plus one)."""
-    while True:
-        holder = socket.socket()
-        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        holder.bind(("127.0.0.1", 0))
-        if not second_of_two or port_is_free(int(holder.getsockname()[1]) - 1):
-            holder.listen()
-            return holder
-        holder.close()
-
-
-def port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 @pytest.mark.parametrize("taken", ["web", "second replica"])
 def test_serve_stops_at_once_with_a_clear_message_when_a_port_is_taken(taken: str, tmp_path: Path) -> None:
-    with held_port(second_of_two=taken == "second replica") as holder:
-        port = int(holder.getsockname()[1])
-        web_port, rasa_port = (port, free_port()) if taken == "web" else (free_port(), port - 1)
+    # The second replica's port is the first's plus one: both free, then the second held.
+    web_port, rasa_port = free_port(), free_ports_in_a_row(2)
+    port = web_port if taken == "web" else rasa_port + 1
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("127.0.0.1", port))
+        holder.listen()
         completed = subprocess.run(
             [str(NEWSBOT), "serve", "--port", str(web_port), "--rasa-port", str(rasa_port)],
             cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=False,
