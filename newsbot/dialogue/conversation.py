@@ -148,6 +148,15 @@ def in_their_words(
     return Reply(ReplyKind.MORE, f"{name[0].upper()}{name[1:]} also said:", tuple(sources), question=question)
 
 
+def _more_of_their_words(state: State, question: str, passages: Sequence[Passage]) -> Reply:
+    """The next of the voice's passages the conversation has not shown, kept as its last answer."""
+    reply = in_their_words(question, passages, frozenset(state.shown))
+    if reply.passages:
+        state.last_sources = list(reply.passages)
+        state.shown |= {source.key for source in reply.passages}
+    return reply
+
+
 def _opening_sentence(passage: Passage) -> Source:
     spans = sentence_spans(passage.text)
     start, end = spans[0] if spans else (0, len(passage.text))
@@ -314,11 +323,9 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
         return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
     if WHAT_ELSE.search(question) and (own := searcher.own_words(question)) is not None:
         # "what else did corbyn say": his words not shown yet (searched, the Board's came too).
-        more = in_their_words(question, own, frozenset(state.shown))
+        more = _more_of_their_words(state, question, own)
         if more.passages:
             state.last_question, state.last_topic = question, topic
-            state.last_sources = list(more.passages)
-            state.shown |= {source.key for source in more.passages}
         return more
     subject = state.last_question or ""
     shaping = replace(shaping, subject=subject) if shaping else Shaping(subject=subject)
@@ -331,8 +338,8 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     leaned = (
         bool(subject)
         and not searcher.asks_for_summary(question)
-        and searcher.own_words(question) is None  # "what did corbyn say" names all it asks
         and searcher.elliptic(question)
+        and searcher.own_words(question) is None  # "what did corbyn say" names all it asks
     )
     state.last_question, state.last_topic = (f"{question} ({subject})" if leaned else question), topic
     if reply.kind is ReplyKind.DECLINE:
@@ -398,11 +405,7 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
     if searcher.asks_for_summary(question):
         return _read_on(searcher, state, question)
     if (own := searcher.own_words(question)) is not None:
-        reply = in_their_words(question, own, shown=frozenset(state.shown))
-        if reply.passages:
-            state.last_sources = list(reply.passages)
-            state.shown |= {source.key for source in reply.passages}
-        return reply
+        return _more_of_their_words(state, question, own)
     topic = shaping_for(searcher, state.last_topic)
     shaping = replace(topic, exclude=frozenset(state.shown)) if topic else Shaping(exclude=frozenset(state.shown))
     result = searcher.search(question, k=MORE_CANDIDATES, shaping=shaping)

@@ -52,8 +52,9 @@ CANDIDATES = 100
 HANDED_ON_QUESTIONS = 512  # encodings Searcher.question_vector keeps for the searches that follow
 # A question with fewer words of its own that the articles use leans on its subject.
 ELLIPTIC_BELOW = 2
-# Words after "what did X say" that ask for nothing more ("what did corbyn say himself?").
+# "what else did corbyn say": the rest of his words.
 WHAT_ELSE = re.compile(r"\bwhat else\b", re.I)
+# Words after "what did X say" that ask for nothing more ("what did corbyn say himself?").
 OWN_WORDS_FILLER = frozenset({"himself", "herself", "themselves", "itself", "then", "exactly", "actually", "really"})
 
 
@@ -71,6 +72,17 @@ def speaker_terms(speaker: Speaker) -> tuple[str, ...]:
         unnamed = anonymous_terms()
         terms = [term for term in terms if term not in unnamed]
     return tuple(terms)
+
+
+def named_share(speaker: Speaker, asked: set[str]) -> float:
+    """How much of the speaker's name the question's terms use: all of it for a person named by
+    the surname; 0 when none."""
+    terms = speaker_terms(speaker)
+    if not terms or not asked & set(terms):
+        return 0.0
+    if speaker.kind is SpeakerKind.PERSON and terms[-1] in asked:
+        return 1.0
+    return len(asked & set(terms)) / len(terms)
 
 
 @lru_cache(maxsize=1)
@@ -700,12 +712,8 @@ class Searcher:
         asked = {term for _, term in self.index.bm25.question_terms(question)}
         matches = np.zeros(len(self.index.passages), dtype=np.float32)
         for speaker, members in self._speakers.items():
-            terms = speaker_terms(speaker)
-            if not terms or not asked & set(terms):
-                continue
-            is_person = speaker.kind is SpeakerKind.PERSON
-            share = 1.0 if is_person and terms[-1] in asked else len(asked & set(terms)) / len(terms)
-            matches[members] = share
+            if share := named_share(speaker, asked):
+                matches[members] = share
         sides = self.asked_sides(question)
         for position, passage in enumerate(self.index.passages):
             facts = self.index.facts.get(passage.article)
@@ -739,11 +747,8 @@ class Searcher:
         full: list[Passage] = []
         partial: list[Passage] = []
         for speaker, members in self._speakers.items():
-            terms = speaker_terms(speaker)
-            if not terms or not asked & set(terms):
-                continue
-            named_in_full = set(terms) <= asked or (speaker.kind is SpeakerKind.PERSON and terms[-1] in asked)
-            (full if named_in_full else partial).extend(self.index.passages[int(position)] for position in members)
+            if share := named_share(speaker, asked):
+                (full if share == 1.0 else partial).extend(self.index.passages[int(p)] for p in members)
         own = sorted(full or partial, key=lambda passage: (passage.article, passage.paragraph))
         return own or None
 
