@@ -3,11 +3,16 @@ errors and CPU per turn, with one and two Rasa replicas.
 
     .venv/bin/python bench/scale.py [--old REV] [--sessions 100] [--turns 10] [--only old,1,2]
     .venv/bin/python bench/scale.py --only 1 --profile DIR   # py-spy on Rasa and the web app meanwhile
+    .venv/bin/python bench/scale.py --only old,1 --think 5     # readers pausing to read each answer
 
 For each setup it runs `newsbot serve` on free ports, warms it up, then plays `--sessions`
 conversations of `--turns` turns at once through POST /api/chat, and reports turns/s, median and
 p95 latency, errors, and the CPU the serving processes spent per turn (user + system time of
-`newsbot serve` and every process under it, from /proc, over the loaded part).
+`newsbot serve` and every process under it, from /proc, over the loaded part). It also gives the
+p95 of the first turns alone: every session's first question arrives at the same moment (a burst
+of readers). By default a session sends its next question the moment an answer arrives, so the
+machine is never idle; with `--think S` each reader first pauses to read, a random 0.5 S to 1.5 S
+(seeded per session, the same pauses each run), as readers do.
 
 - old: REV (default: main) checked out in a temporary `git worktree`, linked to this checkout's
   environments, model and ONNX export, run as it is (one Rasa server, SQLite conversations).
@@ -20,7 +25,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
+import random
 import shutil
 import signal
 import statistics
@@ -32,6 +39,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+import aiohttp
 import httpx
 
 from newsbot.serving.supervisor import free_port
@@ -62,19 +70,26 @@ class Figures:
     errors: int
     seconds: float
     latencies: list[float]
+    first_latencies: list[float]  # the sessions' first turns, sent all at once
     cpu_seconds: dict[str, float]  # by part: "rasa", "web" (the web app and the supervisor)
     client_cpu_seconds: float  # this script's, playing the sessions
 
     def line(self) -> str:
         ok = sorted(self.latencies) or [float("nan")]
-        p95 = ok[min(len(ok) - 1, round(0.95 * (len(ok) - 1)))]
+        p95 = percentile(ok, 0.95)
+        first_p95 = percentile(sorted(self.first_latencies) or [float("nan")], 0.95)
         per_turn = {part: 1000 * seconds / self.turns for part, seconds in self.cpu_seconds.items()}
         parts = ", ".join(f"{part} {ms:.0f}" for part, ms in sorted(per_turn.items()))
         return (
             f"{self.name:>10}: {self.turns / self.seconds:6.1f} turns/s, median {statistics.median(ok):.2f} s, "
-            f"p95 {p95:.2f} s, errors {self.errors}/{self.turns}, CPU {sum(per_turn.values()):.0f} ms/turn "
+            f"p95 {p95:.2f} s (first turns {first_p95:.2f} s), errors {self.errors}/{self.turns}, "
+            f"CPU {sum(per_turn.values()):.0f} ms/turn "
             f"({parts}; bench client {1000 * self.client_cpu_seconds / self.turns:.0f})"
         )
+
+
+def percentile(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -158,31 +173,55 @@ def serve_on_free_ports(checkout: Path, env: dict[str, str], logs: Path) -> tupl
     raise SystemExit(f"newsbot serve in {checkout} did not come up; see {logs}")
 
 
-async def session(http: httpx.AsyncClient, turns: int, latencies: list[float], errors: list[str]) -> None:
+async def session(
+    http: aiohttp.ClientSession,
+    turns: int,
+    think: float,
+    pauses: random.Random,
+    latencies: list[float],
+    first_latencies: list[float],
+    errors: list[str],
+) -> None:
     session_id = f"bench-{uuid.uuid4().hex}"
     for turn in range(turns):
+        if turn and think:
+            await asyncio.sleep(think * pauses.uniform(0.5, 1.5))
         started = time.perf_counter()
         try:
-            reply = await http.post("/api/chat", json={"session_id": session_id, "message": QUESTIONS[turn % 10]})
-            if reply.status_code != 200 or not reply.json().get("messages"):
-                errors.append(f"HTTP {reply.status_code}: {reply.text[:120]}")
+            message = {"session_id": session_id, "message": QUESTIONS[turn % 10]}
+            async with http.post("/api/chat", json=message) as reply:
+                body = await reply.read()
+            if reply.status != 200 or not json.loads(body).get("messages"):
+                errors.append(f"HTTP {reply.status}: {body[:120]!r}")
                 continue
-        except httpx.HTTPError as error:
+        except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             errors.append(repr(error))
             continue
         latencies.append(time.perf_counter() - started)
+        if not turn:
+            first_latencies.append(latencies[-1])
 
 
-async def load(url: str, sessions: int, turns: int) -> tuple[list[float], list[str], float]:
+async def load(
+    url: str, sessions: int, turns: int, think: float = 0.0
+) -> tuple[list[float], list[float], list[str], float]:
     latencies: list[float] = []
+    first_latencies: list[float] = []
     errors: list[str] = []
-    # Idle connections are dropped before uvicorn's 5 s keep-alive ends: at httpx's default (5 s as
-    # well), a connection reused just as uvicorn closed it failed a turn with ReadError now and then.
-    limits = httpx.Limits(max_connections=sessions, max_keepalive_connections=sessions, keepalive_expiry=2.0)
-    async with httpx.AsyncClient(base_url=url, timeout=120, limits=limits) as http:
+    # aiohttp, not httpx: the client shares the 2 cores with the servers, and httpx cost it 5 to 7 ms
+    # of CPU a turn. Idle connections are dropped before uvicorn's 5 s keep-alive ends: a connection
+    # reused just as uvicorn closed it failed a turn now and then.
+    connector = aiohttp.TCPConnector(limit=sessions, keepalive_timeout=2.0)
+    timeout = aiohttp.ClientTimeout(total=120)
+    async with aiohttp.ClientSession(base_url=url, connector=connector, timeout=timeout) as http:
         started = time.perf_counter()
-        await asyncio.gather(*(session(http, turns, latencies, errors) for _ in range(sessions)))
-        return latencies, errors, time.perf_counter() - started
+        await asyncio.gather(
+            *(
+                session(http, turns, think, random.Random(number), latencies, first_latencies, errors)
+                for number in range(sessions)
+            )
+        )
+        return latencies, first_latencies, errors, time.perf_counter() - started
 
 
 def children_named(root: int, word: str) -> list[int]:
@@ -234,6 +273,7 @@ def measure(
     logs: Path,
     sessions: int,
     turns: int,
+    think: float = 0.0,
     profile_dir: Path | None = None,
 ) -> Figures:
     process, url = serve(checkout, env, logs)
@@ -241,7 +281,7 @@ def measure(
         asyncio.run(load(url, 10, 5))  # warm-up: every code path once
         cpu_before, client_before = tree_cpu(process.pid), time.process_time()
         recorders = profile(process.pid, profile_dir, 20) if profile_dir is not None else []
-        latencies, errors, seconds = asyncio.run(load(url, sessions, turns))
+        latencies, first_latencies, errors, seconds = asyncio.run(load(url, sessions, turns, think))
         client_cpu = time.process_time() - client_before
         cpu = {part: seconds - cpu_before[part] for part, seconds in tree_cpu(process.pid).items()}
         for recorder in recorders:
@@ -256,7 +296,7 @@ def measure(
         process.wait(timeout=120)
     for error in sorted(set(errors))[:5]:
         print(f"  {name} error: {error}")
-    return Figures(name, sessions * turns, len(errors), seconds, latencies, cpu, client_cpu)
+    return Figures(name, sessions * turns, len(errors), seconds, latencies, first_latencies, cpu, client_cpu)
 
 
 def old_checkout(revision: str, scratch: Path) -> Path:
@@ -281,6 +321,7 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--only", default="old,1,2", help="which setups, comma-separated (default: %(default)s)")
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds a reader pauses before the next turn")
     parser.add_argument("--profile", type=Path, help="py-spy the servers during the load; stacks in this folder")
     args = parser.parse_args()
     setups = args.only.split(",")
@@ -291,7 +332,9 @@ def main() -> None:
             folder = old_checkout(args.old, scratch)
             env = {"NEWSBOT_INDEX_DIR": str(scratch / "old-index")}
             results.append(
-                measure(f"old {args.old}", folder, env, scratch / "logs" / "old.log", args.sessions, args.turns)
+                measure(
+                    f"old {args.old}", folder, env, scratch / "logs" / "old.log", args.sessions, args.turns, args.think
+                )
             )
             print(results[-1].line(), flush=True)
         for replicas in ("1", "2"):
@@ -305,7 +348,7 @@ def main() -> None:
             }
             log = scratch / "logs" / f"replicas-{replicas}.log"
             name = f"{replicas} replica(s)"
-            results.append(measure(name, PROJECT_ROOT, env, log, args.sessions, args.turns, args.profile))
+            results.append(measure(name, PROJECT_ROOT, env, log, args.sessions, args.turns, args.think, args.profile))
             print(results[-1].line(), flush=True)
     finally:
         if (scratch / "old").exists():
