@@ -96,10 +96,14 @@ PLACE_FUNCTION_WORDS = frozenset({"in", "at", "from", "outside", "inside", "near
 def holds_answer_type(text: str, answer_type: str, question: str = "") -> bool:
     """Whether the text holds an answer of the type, in words the question does not use itself."""
     asked = {word.lower() for word in WORD.findall(question)}
+    return any(not told <= asked for told in answer_mentions(text, answer_type))
+
+
+@lru_cache(maxsize=65536)  # a search asks it of every sentence of every candidate passage
+def answer_mentions(text: str, answer_type: str) -> tuple[frozenset[str], ...]:
+    """The words of each answer of the type that the text holds, in order."""
+    mentions = []
     for match in answer_patterns()[answer_type].finditer(text):
-        told = {word.lower() for word in WORD.findall(match.group(0))}
-        if answer_type == "place":
-            told -= PLACE_FUNCTION_WORDS
-        if not told <= asked:
-            return True
-    return False
+        told = frozenset(word.lower() for word in WORD.findall(match.group(0)))
+        mentions.append(told - PLACE_FUNCTION_WORDS if answer_type == "place" else told)
+    return tuple(mentions)

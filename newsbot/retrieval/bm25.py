@@ -248,7 +248,7 @@ class BM25:
         return weighted
 
 
-def text_coverage(weighted: list[tuple[frozenset[str], float, float]], terms: set[str]) -> float:
+def text_coverage(weighted: list[tuple[frozenset[str], float, float]], terms: set[str] | frozenset[str]) -> float:
     """The share of a question's weight (BM25.weighted_terms) that a text's terms (tokenize) hold."""
     total = sum(weight for _, weight, _ in weighted)
     if not total:

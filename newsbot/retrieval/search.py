@@ -234,6 +234,17 @@ class Shaping:
 
 
 @dataclass(frozen=True)
+class SentencePart:
+    """A sentence of a passage and what a search needs of it that no question changes."""
+
+    start: int  # character offsets into the passage's text
+    end: int
+    words: str
+    terms: frozenset[str]  # its BM25 terms
+    pieces: slice | npt.NDArray[np.bool_]  # which of the passage's piece states lie inside it
+
+
+@dataclass(frozen=True)
 class Sentence:
     """A sentence of a passage and its evidence for the question."""
 
@@ -309,6 +320,7 @@ class Searcher:
         self._handed: deque[tuple[str, tuple[npt.NDArray[np.float32], QuestionTokens]]] = deque()
         self._handed_lock = threading.Lock()
         self._pool_vectors: npt.NDArray[np.float32] | None = None
+        self._sentence_parts: dict[int, list[SentencePart]] = {}  # by passage position, filled as searched
         speakers: dict[Speaker, list[int]] = {}
         for position, passage in enumerate(index.passages):
             if passage.speaker.kind is not SpeakerKind.NARRATION:
@@ -587,21 +599,19 @@ class Searcher:
         sentences: list[list[Sentence]] = []
         for row, position in enumerate(positions):
             passage = index.passages[int(position)]
-            tokens = index.tokens.passage(int(position))
-            found = []
-            for start, end in sentence_spans(passage.text) or [(0, len(passage.text))]:
-                words = passage.text[start:end]
-                found.append(
-                    Sentence(
-                        start,
-                        end,
-                        match(asked, tokens.within(start, end)),
-                        text_coverage(weighted, set(tokenize(words))),
-                        expansion in words.lower()
-                        if expansion
-                        else kind is not None and holds_answer_type(words, kind, text),
-                    )
+            states = index.tokens.passage(int(position)).tokens
+            found = [
+                Sentence(
+                    part.start,
+                    part.end,
+                    match(asked, states[part.pieces]),
+                    text_coverage(weighted, part.terms),
+                    expansion in part.words.lower()
+                    if expansion
+                    else kind is not None and holds_answer_type(part.words, kind, text),
                 )
+                for part in self.sentence_parts(int(position))
+            ]
             sentences.append(found)
             values = {
                 "bm25": float(bm25_all[position]),
@@ -622,6 +632,22 @@ class Searcher:
         return Candidates(
             positions, signals, sentences, dense, coverage_all[positions], kind, lexical, subject, keys, voice, voiced
         )
+
+    def sentence_parts(self, position: int) -> list[SentencePart]:
+        """The passage's sentences (the whole passage when it has none), computed once."""
+        if (parts := self._sentence_parts.get(position)) is None:
+            text = self.index.passages[position].text
+            offsets = self.index.tokens.passage(position).offsets
+            parts = []
+            for start, end in sentence_spans(text) or [(0, len(text))]:
+                inside = (offsets[:, 0] >= start) & (offsets[:, 1] <= end)
+                found = np.flatnonzero(inside)
+                contiguous = len(found) and found[-1] - found[0] + 1 == len(found)
+                pieces = slice(int(found[0]), int(found[-1]) + 1) if contiguous else inside
+                words = text[start:end]
+                parts.append(SentencePart(start, end, words, frozenset(tokenize(words)), pieces))
+            self._sentence_parts[position] = parts
+        return parts
 
     def _voice_rows(
         self, text: str, positions: npt.NDArray[np.int64], speakers: npt.NDArray[np.float32]

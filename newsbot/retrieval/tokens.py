@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -137,6 +138,11 @@ class QuestionTokens:
     def empty(self) -> bool:
         return len(self.weights) == 0
 
+    @cached_property
+    def rarest(self) -> npt.NDArray[np.int64]:
+        """The positions of its RAREST rarest pieces (the highest weights), rarest first."""
+        return np.argsort(-self.weights, kind="stable")[:RAREST]
+
 
 def question_tokens(state: TokenStates, piece_texts: list[str], store: TokenStore) -> QuestionTokens:
     """The pieces of the question that say what it is about, weighed by their rarity in the articles."""
@@ -169,8 +175,13 @@ RAREST = 3
 def match(question: QuestionTokens, states: npt.NDArray[np.float32]) -> Match:
     if question.empty or not len(states):
         return NO_MATCH
-    best = (question.tokens @ states.T).max(axis=1)
-    rarest = np.argsort(-question.weights, kind="stable")[:RAREST]
+    return _match_of(question, (question.tokens @ states.T).max(axis=1))
+
+
+def _match_of(question: QuestionTokens, best: npt.NDArray[np.float32]) -> Match:
+    """The match, from each question piece's best similarity."""
     return Match(
-        float(best @ question.weights), float(question.weights @ (best < UNMATCHED_BELOW)), float(best[rarest].min())
+        float(best @ question.weights),
+        float(question.weights @ (best < UNMATCHED_BELOW)),
+        float(best[question.rarest].min()),
     )
