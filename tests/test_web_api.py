@@ -12,17 +12,25 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 import pytest
+from aiohttp import web
 from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE, AppFactory, write_article
 from fastapi.testclient import TestClient
 
+from newsbot.channels.widget import text_message_json
 from newsbot.retrieval import search as search_module
 from newsbot.retrieval import service
 from newsbot.retrieval.index import build_index
 from newsbot.retrieval.search import MAX_QUESTION_CHARS, Searcher
-from newsbot.web.rasa_gateway import SHARED_VECTOR, BotFailed, RasaGateway, api_messages, as_plain_text
+from newsbot.web.rasa_gateway import (
+    SHARED_VECTOR,
+    WEBHOOK_PATH,
+    BotFailed,
+    RasaGateway,
+    api_messages,
+    as_plain_text,
+)
 
 QUESTION = "What did Labour commit to?"
 
@@ -552,19 +560,25 @@ def test_the_gateway_sends_rasa_the_message_vector_the_search_will_use(seed_sear
     the action's search of the same question then takes with its pieces, once."""
     bodies: list[dict[str, Any]] = []
 
-    def rasa(request: httpx.Request) -> httpx.Response:
-        bodies.append(json.loads(request.content))
-        return httpx.Response(200, json=[{"recipient_id": "s", "text": "ok"}])
+    async def rasa(request: web.Request) -> web.Response:  # Rasa's REST channel, as far as the gateway sees it
+        bodies.append(await request.json())
+        return web.json_response([{"recipient_id": "s", "text": "ok"}])
 
     async def turns() -> None:
-        gateway = RasaGateway("http://rasa.invalid", 5.0, sentence_vector=seed_searcher.question_vector)
-        await gateway._http.aclose()
-        gateway._http = httpx.AsyncClient(transport=httpx.MockTransport(rasa))
+        server = web.Application()
+        server.router.add_post(WEBHOOK_PATH, rasa)
+        runner = web.AppRunner(server)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        gateway = RasaGateway(f"http://127.0.0.1:{port}", 5.0, sentence_vector=seed_searcher.question_vector)
         try:
             for message in ("  What did Labour commit to? ", "/greet", "x" * (MAX_QUESTION_CHARS + 1)):
-                await gateway.send("s", message)
+                assert await gateway.send("s", message) == [text_message_json("ok", [])]
         finally:
             await gateway.close()
+            await runner.cleanup()
 
     asyncio.run(turns())
     sent = base64.b64decode(bodies[0]["metadata"][SHARED_VECTOR])

@@ -9,7 +9,8 @@ skipped until it does (a restarting Rasa may accept connections long before it s
 turn is resent to another replica only when it surely never reached the first (the connection
 was refused); a timeout or a connection lost after sending is a 503, never a second answer. Each
 turn opens a new connection: a kept-alive socket to a replica that was killed fails only once
-written to, when the turn can no longer be resent safely.
+written to, when the turn can no longer be resent safely. The client is aiohttp's, a session per
+request (so any event loop can send): httpx spent about 1 ms more CPU a request (bench/scale.py).
 
 Given `sentence_vector` (the app's searcher), the gateway encodes the message before sending it
 and passes its MiniLM sentence vector along in the message's metadata (SHARED_VECTOR, float32
@@ -23,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -30,7 +32,7 @@ from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
+import aiohttp
 import numpy as np
 import numpy.typing as npt
 
@@ -53,6 +55,7 @@ SentenceVector = Callable[[str], "npt.NDArray[np.float32] | None"]
 
 PROBE_SECONDS = 2.0
 CONNECT_SECONDS = 2.0  # a replica whose host does not even accept the connection by then is skipped
+PROBE_TIMEOUT = aiohttp.ClientTimeout(total=2.0)
 # Rasa's REST channel refuses a turn its shared stores could not keep with these codes (bot/addons/channels.py).
 OUTAGE_CODES = ("conversations_unavailable", "locks_unavailable")
 
@@ -156,13 +159,8 @@ class RasaGateway:
         if not self.replicas:
             raise ValueError("no Rasa URL given")
         self.base_url = self.replicas[0].url
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        # No kept-alive connections: see the module's docstring.
-        self._http = httpx.AsyncClient(
-            timeout=httpx.Timeout(timeout, connect=CONNECT_SECONDS),
-            headers=headers,
-            limits=httpx.Limits(max_keepalive_connections=0),
-        )
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self._timeout = aiohttp.ClientTimeout(total=timeout, connect=CONNECT_SECONDS)
         self._prober: asyncio.Task[None] | None = None
         self._sentence_vector = sentence_vector
 
@@ -171,7 +169,12 @@ class RasaGateway:
             self._prober.cancel()
             with suppress(asyncio.CancelledError):
                 await self._prober
-        await self._http.aclose()
+            self._prober = None
+
+    def _session(self, timeout: aiohttp.ClientTimeout | None = None) -> aiohttp.ClientSession:
+        """A session for one request; no kept-alive connections (see the module's docstring)."""
+        connector = aiohttp.TCPConnector(force_close=True)
+        return aiohttp.ClientSession(connector=connector, headers=self._headers, timeout=timeout or self._timeout)
 
     def _keep_probing(self) -> None:
         """Start the background probes (on the first turn: the event loop is running by then)."""
@@ -192,18 +195,19 @@ class RasaGateway:
         candidates = [replica for replica in ordered if replica.up is not False] or ordered
         for replica in candidates:
             try:
-                response = await self._http.post(replica.url + WEBHOOK_PATH, json=body)
-            except (httpx.ConnectError, httpx.ConnectTimeout) as error:
+                async with self._session() as http, http.post(replica.url + WEBHOOK_PATH, json=body) as response:
+                    status, content = response.status, await response.read()
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as error:
                 replica.mark(False, f"connection failed: {error}")
                 continue  # the turn never reached it: the next replica may take it
-            except httpx.TimeoutException:
+            except TimeoutError:  # aiohttp's own timeouts are TimeoutErrors too
                 raise BotUnavailable("the bot did not answer in time") from None
-            except httpx.HTTPError as error:
-                replica.mark(False, f"connection lost: {error}")
-                logger.warning("lost Rasa at %s during a turn of %s: %s", replica.url, session_id, error)
+            except aiohttp.ClientError as error:
+                replica.mark(False, f"connection lost: {error!r}")
+                logger.warning("lost Rasa at %s during a turn of %s: %r", replica.url, session_id, error)
                 raise BotUnavailable("the bot stopped while answering") from None
             replica.mark(True)
-            return self._messages(response)
+            return self._messages(status, content)
         logger.warning("no Rasa replica answers (%s)", ", ".join(replica.url for replica in self.replicas))
         raise BotUnavailable("the bot is not reachable")
 
@@ -219,29 +223,30 @@ class RasaGateway:
             return None
         return None if vector is None else vector_metadata(vector)
 
-    def _messages(self, response: httpx.Response) -> list[dict[str, Any]]:
-        if response.status_code == 503:
-            error = _error_of(response)
+    def _messages(self, status: int, content: bytes) -> list[dict[str, Any]]:
+        if status == 503:
+            error = _error_of(content)
             if error is not None and error[0] in OUTAGE_CODES:
                 message = error[1].rstrip(".")
                 raise BotUnavailable(message[:1].lower() + message[1:], error[0])
-        if response.status_code != 200:
-            logger.error("Rasa answered HTTP %d: %s", response.status_code, response.text[:200])
-            raise BotFailed(f"the bot answered with an error (HTTP {response.status_code})")
+        if status != 200:
+            logger.error("Rasa answered HTTP %d: %s", status, content[:200].decode(errors="replace"))
+            raise BotFailed(f"the bot answered with an error (HTTP {status})")
         try:
-            body = response.json()
+            body = json.loads(content)
         except ValueError:
             raise BotFailed("the bot's reply is not JSON") from None
         return api_messages(body)
 
     async def _probe(self, replica: Replica) -> bool:
         try:
-            response = await self._http.get(replica.url + "/", timeout=2.0)
-        except httpx.HTTPError as error:
-            replica.mark(False, f"connection failed: {error}")
+            async with self._session(PROBE_TIMEOUT) as http, http.get(replica.url + "/") as response:
+                status, text = response.status, (await response.read()).decode(errors="replace")
+        except (aiohttp.ClientError, TimeoutError) as error:
+            replica.mark(False, f"connection failed: {error!r}")
             return False
-        up = response.status_code == 200 and response.text.startswith(HEALTH_GREETING)
-        replica.mark(up, None if up else f"answered HTTP {response.status_code}")
+        up = status == 200 and text.startswith(HEALTH_GREETING)
+        replica.mark(up, None if up else f"answered HTTP {status}")
         return up
 
     async def reachable(self) -> bool:
@@ -253,9 +258,9 @@ class RasaGateway:
         return [replica.health() for replica in self.replicas]
 
 
-def _error_of(response: httpx.Response) -> tuple[str, str] | None:
+def _error_of(content: bytes) -> tuple[str, str] | None:
     try:
-        error = response.json().get("error")
+        error = json.loads(content).get("error")
         return str(error["code"]), str(error["message"])
     except (ValueError, AttributeError, KeyError, TypeError):
         return None
