@@ -203,8 +203,8 @@ class RasaGateway:
             except TimeoutError:  # aiohttp's own timeouts are TimeoutErrors too
                 raise BotUnavailable("the bot did not answer in time") from None
             except aiohttp.ClientError as error:
-                replica.mark(False, f"connection lost: {error!r}")
-                logger.warning("lost Rasa at %s during a turn of %s: %r", replica.url, session_id, error)
+                replica.mark(False, f"connection lost: {described(error)}")
+                logger.warning("lost Rasa at %s during a turn of %s: %s", replica.url, session_id, described(error))
                 raise BotUnavailable("the bot stopped while answering") from None
             replica.mark(True)
             return self._messages(status, content)
@@ -243,7 +243,7 @@ class RasaGateway:
             async with self._session(PROBE_TIMEOUT) as http, http.get(replica.url + "/") as response:
                 status, text = response.status, (await response.read()).decode(errors="replace")
         except (aiohttp.ClientError, TimeoutError) as error:
-            replica.mark(False, f"connection failed: {error!r}")
+            replica.mark(False, f"connection failed: {described(error)}")
             return False
         up = status == 200 and text.startswith(HEALTH_GREETING)
         replica.mark(up, None if up else f"answered HTTP {status}")
@@ -256,6 +256,11 @@ class RasaGateway:
 
     def health(self) -> list[dict[str, Any]]:
         return [replica.health() for replica in self.replicas]
+
+
+def described(error: Exception) -> str:
+    """An error for a log line or /healthz: its message, or its kind when it has none (a timeout)."""
+    return str(error) or type(error).__name__
 
 
 def _error_of(content: bytes) -> tuple[str, str] | None:
