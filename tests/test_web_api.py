@@ -7,8 +7,10 @@ import asyncio
 import base64
 import json
 import shutil
+import socket
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +26,15 @@ from newsbot.retrieval import service
 from newsbot.retrieval.index import build_index
 from newsbot.retrieval.search import MAX_QUESTION_CHARS, Searcher
 from newsbot.web.rasa_gateway import (
+    HEALTH_GREETING,
     SHARED_VECTOR,
     WEBHOOK_PATH,
     BotFailed,
+    BotUnavailable,
     RasaGateway,
     api_messages,
     as_plain_text,
+    rendezvous_order,
 )
 
 QUESTION = "What did Labour commit to?"
@@ -555,6 +560,117 @@ def test_text_starting_with_a_slash_is_marked_as_plain_text(typed: str, sent: st
     assert as_plain_text(typed) == sent
 
 
+@asynccontextmanager
+async def rasa_channel(handler: Callable[[web.Request], Awaitable[web.StreamResponse]]) -> AsyncIterator[str]:
+    """A real HTTP server standing in for Rasa's REST channel, on a free loopback port: its URL."""
+
+    async def greeting(request: web.Request) -> web.Response:  # what the replica probes ask for
+        return web.Response(text=f"{HEALTH_GREETING}: 3.6.21")
+
+    server = web.Application()
+    server.router.add_post(WEBHOOK_PATH, handler)
+    server.router.add_get("/", greeting)
+    runner = web.AppRunner(server)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+    finally:
+        await runner.cleanup()
+
+
+async def _error_page(request: web.Request) -> web.Response:
+    return web.Response(status=500, text="Internal Server Error")
+
+
+async def _not_json(request: web.Request) -> web.Response:
+    return web.Response(text="<html>a proxy's page</html>")
+
+
+async def _database_down(request: web.Request) -> web.Response:
+    error = {"code": "conversations_unavailable", "message": "The bot cannot reach its conversations' database."}
+    return web.json_response({"error": error}, status=503)
+
+
+async def _too_slow(request: web.Request) -> web.Response:
+    await asyncio.sleep(3)
+    return web.json_response([])
+
+
+async def _hangs_up(request: web.Request) -> web.Response:
+    await request.read()
+    assert request.transport is not None
+    request.transport.close()
+    await asyncio.sleep(0.2)
+    return web.json_response([])
+
+
+@pytest.mark.parametrize(
+    ("handler", "error", "words", "down"),
+    [
+        (_error_page, BotFailed, "HTTP 500", False),
+        (_not_json, BotFailed, "not JSON", False),
+        (_database_down, BotUnavailable, "cannot reach its conversations' database", False),
+        (_too_slow, BotUnavailable, "did not answer in time", False),
+        (_hangs_up, BotUnavailable, "stopped while answering", True),
+    ],
+)
+def test_what_goes_wrong_in_rasa_reaches_the_reader_as_a_clear_error(
+    handler: Callable[[web.Request], Awaitable[web.Response]], error: type[Exception], words: str, down: bool
+) -> None:
+    """Each failure of a turn sent to a real server is the gateway's own error with its reason,
+    never sent again: a turn that may have reached Rasa could be answered twice."""
+    calls: list[str] = []
+
+    async def counted(request: web.Request) -> web.Response:
+        calls.append(request.path)
+        return await handler(request)
+
+    async def turn() -> None:
+        async with rasa_channel(counted) as url:
+            gateway = RasaGateway(f"{url},{url}/", 1.0)  # the same server twice: a resend would show
+            try:
+                with pytest.raises(error, match=words) as raised:
+                    await gateway.send("session-1", "hello")
+                if isinstance(raised.value, BotUnavailable) and "database" in words:
+                    assert raised.value.code == "conversations_unavailable"
+                assert any(replica.up is False for replica in gateway.replicas) is down
+            finally:
+                await gateway.close()
+
+    asyncio.run(turn())
+    assert calls == [WEBHOOK_PATH]
+
+
+def test_a_turn_that_never_reached_a_replica_goes_to_the_next() -> None:
+    """A refused connection surely never delivered the turn: the conversation's next replica answers it."""
+
+    async def answers(request: web.Request) -> web.Response:
+        return web.json_response([{"recipient_id": "s", "text": "answered"}])
+
+    async def turn() -> None:
+        async with rasa_channel(answers) as url:
+            with socket.socket() as held:  # a port nothing listens on: the connection is refused
+                held.bind(("127.0.0.1", 0))
+                refused = f"http://127.0.0.1:{held.getsockname()[1]}"
+                gateway = RasaGateway([refused, url], 5.0)
+                # A conversation whose first choice is the refused replica.
+                session = next(
+                    name
+                    for name in (f"session-{number}" for number in range(100))
+                    if rendezvous_order(gateway.replicas, name)[0].url == refused
+                )
+                try:
+                    assert await gateway.send(session, "hello") == [text_message_json("answered", [])]
+                    assert [replica.up for replica in gateway.replicas] == [False, True]
+                    assert "Cannot connect" in str(gateway.health()[0]["why"])
+                finally:
+                    await gateway.close()
+
+    asyncio.run(turn())
+
+
 def test_the_gateway_sends_rasa_the_message_vector_the_search_will_use(seed_searcher: Searcher) -> None:
     """Rasa's featurizer takes the message's sentence vector from its metadata; it is the vector
     the action's search of the same question then takes with its pieces, once."""
@@ -565,20 +681,13 @@ def test_the_gateway_sends_rasa_the_message_vector_the_search_will_use(seed_sear
         return web.json_response([{"recipient_id": "s", "text": "ok"}])
 
     async def turns() -> None:
-        server = web.Application()
-        server.router.add_post(WEBHOOK_PATH, rasa)
-        runner = web.AppRunner(server)
-        await runner.setup()
-        site = web.TCPSite(runner, "127.0.0.1", 0)
-        await site.start()
-        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-        gateway = RasaGateway(f"http://127.0.0.1:{port}", 5.0, sentence_vector=seed_searcher.question_vector)
-        try:
-            for message in ("  What did Labour commit to? ", "/greet", "x" * (MAX_QUESTION_CHARS + 1)):
-                assert await gateway.send("s", message) == [text_message_json("ok", [])]
-        finally:
-            await gateway.close()
-            await runner.cleanup()
+        async with rasa_channel(rasa) as url:
+            gateway = RasaGateway(url, 5.0, sentence_vector=seed_searcher.question_vector)
+            try:
+                for message in ("  What did Labour commit to? ", "/greet", "x" * (MAX_QUESTION_CHARS + 1)):
+                    assert await gateway.send("s", message) == [text_message_json("ok", [])]
+            finally:
+                await gateway.close()
 
     asyncio.run(turns())
     sent = base64.b64decode(bodies[0]["metadata"][SHARED_VECTOR])
