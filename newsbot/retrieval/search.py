@@ -637,14 +637,11 @@ class Searcher:
         """The passage's sentences (the whole passage when it has none), computed once."""
         if (parts := self._sentence_parts.get(position)) is None:
             text = self.index.passages[position].text
-            offsets = self.index.tokens.passage(position).offsets
+            tokens = self.index.tokens.passage(position)
             parts = []
             for start, end in sentence_spans(text) or [(0, len(text))]:
-                inside = (offsets[:, 0] >= start) & (offsets[:, 1] <= end)
-                found = np.flatnonzero(inside)
-                contiguous = len(found) and found[-1] - found[0] + 1 == len(found)
-                pieces = slice(int(found[0]), int(found[-1]) + 1) if contiguous else inside
                 words = text[start:end]
+                pieces = tokens.pieces_within(start, end)
                 parts.append(SentencePart(start, end, words, frozenset(tokenize(words)), pieces))
             self._sentence_parts[position] = parts
         return parts

@@ -42,10 +42,14 @@ class PassageTokens:
     tokens: npt.NDArray[np.float32]
     offsets: npt.NDArray[np.int32]
 
-    def within(self, start: int, end: int) -> npt.NDArray[np.float32]:
-        """The states of the pieces inside the character span [start, end)."""
+    def pieces_within(self, start: int, end: int) -> slice | npt.NDArray[np.bool_]:
+        """Which pieces lie inside the character span [start, end), to index `tokens` with: a
+        slice (a view, not a copy) when they follow each other, as a sentence's do."""
         inside = (self.offsets[:, 0] >= start) & (self.offsets[:, 1] <= end)
-        return self.tokens[inside]
+        found = np.flatnonzero(inside)
+        if len(found) and found[-1] - found[0] + 1 == len(found):
+            return slice(int(found[0]), int(found[-1]) + 1)
+        return inside
 
 
 def text_part(
@@ -175,11 +179,7 @@ RAREST = 3
 def match(question: QuestionTokens, states: npt.NDArray[np.float32]) -> Match:
     if question.empty or not len(states):
         return NO_MATCH
-    return _match_of(question, (question.tokens @ states.T).max(axis=1))
-
-
-def _match_of(question: QuestionTokens, best: npt.NDArray[np.float32]) -> Match:
-    """The match, from each question piece's best similarity."""
+    best = (question.tokens @ states.T).max(axis=1)
     return Match(
         float(best @ question.weights),
         float(question.weights @ (best < UNMATCHED_BELOW)),
