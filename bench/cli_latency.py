@@ -18,6 +18,8 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from machine import reference
+
 from newsbot.settings import PROJECT_ROOT
 
 NEWSBOT = Path(sys.executable).parent / "newsbot"
@@ -35,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args(argv)
     subprocess.run([str(NEWSBOT), "index", "build"], cwd=PROJECT_ROOT, check=True, capture_output=True)
+    print(reference())
     for question in QUESTIONS:
         times = []
         for _ in range(args.runs):

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import aiohttp
 import httpx
+from machine import reference
 
 from newsbot.serving.supervisor import free_port
 from newsbot.settings import PROJECT_ROOT
@@ -359,6 +360,7 @@ def main() -> None:
     print()
     for figures in results:
         print(figures.line())
+    print(reference())
     shutil.rmtree(scratch / "old-index", ignore_errors=True)
 
 

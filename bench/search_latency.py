@@ -17,6 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from machine import reference
+
 from newsbot.retrieval.embeddings import embed
 from newsbot.retrieval.index import build_index, load_index
 from newsbot.retrieval.search import Searcher
@@ -60,6 +62,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     embed(get_settings().model, ["load the model"])
+    print(reference())
     with tempfile.TemporaryDirectory() as scratch:
         measure("seed", get_settings().knowledge_dir, PROJECT_ROOT / "eval" / "seed-dev.jsonl", Path(scratch))
         measure("xquad", args.xquad / "articles", args.xquad / "questions.jsonl", Path(scratch))
