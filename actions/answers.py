@@ -30,13 +30,15 @@ REPLY_TYPE = "answer"  # the custom payload's "type": a newsbot reply
 def state_from(tracker: Tracker) -> State:
     rows = tracker.get_slot("last_passages") or []
     shown = tracker.get_slot("shown_paragraphs") or []
+    sides = tracker.get_slot("other_sides_shown") or []
     try:
         sources = [Source.from_json(row) for row in rows]
         shown_keys = {(str(article), int(paragraph)) for article, paragraph in shown}
+        other_sides = {(str(article), str(side)) for article, side in sides}
     except (KeyError, TypeError, ValueError):
         logger.warning("ignoring malformed answer slots in conversation %s", tracker.sender_id)
-        sources, shown_keys = [], set()
-    return State(tracker.get_slot("last_question"), tracker.get_slot("last_topic"), sources, shown_keys)
+        sources, shown_keys, other_sides = [], set(), set()
+    return State(tracker.get_slot("last_question"), tracker.get_slot("last_topic"), sources, shown_keys, other_sides)
 
 
 def slot_events(state: State) -> list[EventType]:
@@ -45,6 +47,7 @@ def slot_events(state: State) -> list[EventType]:
         SlotSet("last_topic", state.last_topic),
         SlotSet("last_passages", [source.to_json() for source in state.last_sources]),
         SlotSet("shown_paragraphs", sorted([article, paragraph] for article, paragraph in state.shown)),
+        SlotSet("other_sides_shown", sorted([article, side] for article, side in state.other_sides_shown)),
     ]
 
 

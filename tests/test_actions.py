@@ -25,7 +25,7 @@ from actions.answers import (
     NewsbotAction,
 )
 from newsbot.dialogue import conversation
-from newsbot.domain import Reply
+from newsbot.domain import Reply, Speaker, SpeakerKind
 from newsbot.retrieval.search import Searcher
 
 SOURCE_KEYS = {"article", "title", "paragraph", "speaker", "speaker_kind", "text", "score", "highlight", "reports"}
@@ -197,6 +197,19 @@ def test_other_side_brings_speakers_not_heard_yet() -> None:
     speakers = {source["speaker"] for source in answer_payload(messages)["sources"]}
     assert speakers and not speakers & heard
     assert "the article" not in speakers
+
+
+def test_the_other_side_asked_again_goes_back_to_the_first_side(seed_searcher: Searcher) -> None:
+    facts = seed_searcher.index.facts["corbyn-jewish-leaders-talks"]
+    slots = answered("What did Labour sources say about the meeting?")
+    sides = []
+    for _ in range(2):
+        messages, events = run(ActionOtherSide(), tracker("and the other side?", "followup_other_side", slots=slots))
+        sources = answer_payload(messages)["sources"]
+        sides.append({facts.side_of(Speaker(row["speaker"], SpeakerKind(row["speaker_kind"]))) for row in sources})
+        slots = {**slots, **slots_of(events)}
+    assert sides == [{"the Board and the JLC"}, {"Labour"}]
+    assert slots["other_sides_shown"] == [["corbyn-jewish-leaders-talks", "Labour"]]
 
 
 def test_entity_follow_up_asks_the_last_question_about_them() -> None:

@@ -49,6 +49,21 @@ def test_the_other_side_of_the_council_is_the_residents(council_searcher: Search
     assert speakers(other) and speakers(other) <= RESIDENTS
 
 
+def test_the_other_side_asked_again_is_the_side_before(council_searcher: Searcher) -> None:
+    state = State()
+    conversation.answer(council_searcher, state, "What did the residents say?", None, None)
+    council = conversation.other_side(council_searcher, state)
+    residents = conversation.other_side(council_searcher, state)
+    assert council.lead == "What the council said:"
+    assert residents.lead == "What the residents said:"
+    assert speakers(residents) and speakers(residents) <= RESIDENTS
+    shown = {source.key for source in council.passages}
+    assert not {source.key for source in residents.passages} & shown
+    # A new question starts again from the side it names.
+    conversation.answer(council_searcher, state, "what did the council say about the charges?", None, None)
+    assert conversation.other_side(council_searcher, state).lead == "What the residents said:"
+
+
 def test_without_a_side_named_the_other_side_is_the_one_not_leading_the_answer(council_searcher: Searcher) -> None:
     state = State()
     first = conversation.answer(council_searcher, state, "how much will parking cost?", None, None)

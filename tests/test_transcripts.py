@@ -207,6 +207,8 @@ GOOD_REPLIES: dict[str, Messages] = {
     "hi whats this article about": answer("hi whats this article about", [1]),
     "ok so what were the main points of their letter": answer("letter?", [11, 14]),
     "when are they meeting again": answer("when are they meeting again", [29]),
+    "what did labour sources say about the talks": answer("labour sources?", [2, 24]),
+    "and the other side?": answer("labour sources?", [30, 31], kind=ReplyKind.MORE),
     "ok": says("Anything else you'd like to know about the article? For example:", SUGGESTIONS),
     "i see": says("Anything else you'd like to know about the article? For example:", SUGGESTIONS),
     "👍": says("I can't search for that: the message has no words, only punctuation or emoji."),
@@ -228,6 +230,9 @@ GOOD_FOLLOW_UPS: dict[tuple[str, str], Messages] = {
     ("what happened to goldsteins parents", "tell me more"): answer("parents?", [7, 11], kind=ReplyKind.MORE),
     ("what did the jlc and bod say about corbyns proposals", "what did the other side say?"): answer(
         "proposals?", [2, 24], kind=ReplyKind.MORE
+    ),
+    ("what did labour sources say about the talks", "what did the other side say"): answer(
+        "labour sources?", [1, 9], kind=ReplyKind.MORE
     ),
     ("what did corbyn say himself?", "what did the other side say?"): answer(
         "corbyn himself?", [1, 9], kind=ReplyKind.MORE

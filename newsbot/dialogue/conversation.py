@@ -61,6 +61,15 @@ class State:
     last_topic: str | None = None
     last_sources: list[Source] = field(default_factory=list)
     shown: set[tuple[str, int]] = field(default_factory=set)
+    # The (article, side) pairs whose words the last reply showed as "the other side": asked for
+    # the other side again, the reader means the side before.
+    other_sides_shown: set[tuple[str, str]] = field(default_factory=set)
+
+    def showed(self, sources: Sequence[Source]) -> None:
+        """The reply showed `sources`, on the last question or a new one: follow-ups refer to them."""
+        self.last_sources = list(sources)
+        self.shown |= {source.key for source in sources}
+        self.other_sides_shown = set()
 
 
 def suggestions(searcher: Searcher, question: str | None = None, count: int = SUGGESTIONS) -> list[str]:
@@ -152,8 +161,7 @@ def _more_of_their_words(state: State, question: str, passages: Sequence[Passage
     """The next of the voice's passages the conversation has not shown, kept as its last answer."""
     reply = in_their_words(question, passages, frozenset(state.shown))
     if reply.passages:
-        state.last_sources = list(reply.passages)
-        state.shown |= {source.key for source in reply.passages}
+        state.showed(reply.passages)
     return reply
 
 
@@ -246,8 +254,7 @@ def _read_on(searcher: Searcher, state: State, question: str) -> Reply:
     sources = [Source.of(p, highlight=Highlight(0, len(p.text))) for p in following[: MORE_CANDIDATES - 1]]
     if not sources:
         return Reply(ReplyKind.NOTICE, NOTHING_MORE, question=question)
-    state.last_sources = sources
-    state.shown |= {source.key for source in sources}
+    state.showed(sources)
     return Reply(ReplyKind.MORE, MORE_OF_THE_ARTICLE, tuple(sources), question=question)
 
 
@@ -342,11 +349,8 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
         and searcher.own_words(question) is None  # "what did corbyn say" names all it asks
     )
     state.last_question, state.last_topic = (f"{question} ({subject})" if leaned else question), topic
-    if reply.kind is ReplyKind.DECLINE:
-        state.last_sources, state.shown = [], set()
-        return reply
-    state.last_sources = list(reply.passages)
-    state.shown = {source.key for source in reply.passages}
+    state.shown = set()
+    state.showed(reply.passages if reply.kind is not ReplyKind.DECLINE else ())
     return reply
 
 
@@ -416,15 +420,15 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
     if not result.answerable or not hits:
         return Reply(ReplyKind.NOTICE, NOTHING_MORE, question=question)
     sources = [source_of(hit) for hit in hits]
-    state.last_sources = sources
-    state.shown |= {source.key for source in sources}
+    state.showed(sources)
     return Reply(ReplyKind.MORE, "The article also says:", tuple(sources), question=question)
 
 
 def other_side(searcher: Searcher, state: State) -> Reply:
     """The other side of the dispute on the last question: the side heard is the one the question
     named ("what did the residents say?"), or else the side of the last answer's best sourced
-    voice; the other sides are those of the articles' facts, or voices grouped by their names.
+    voice; asked again, the side just shown (the reader goes back and forth). The other sides are
+    those of the articles' facts, or voices grouped by their names.
     Where no side was heard, any named voice not heard yet."""
     if (none := _no_last_answer(searcher, state, NO_OTHER_SIDE_TO_SHOW)) is not None:
         return none
@@ -434,7 +438,9 @@ def other_side(searcher: Searcher, state: State) -> Reply:
     heard = {(source.article, source.speaker) for source in state.last_sources}
     asked = searcher.asked_sides(searcher.asked_voice(question) or question)
     heard_sides = {(article, side) for article, sides in asked.items() for side in sides}
-    if not heard_sides:
+    if state.other_sides_shown:  # "the other side" again: the side before the one just shown
+        heard_sides = set(state.other_sides_shown)
+    elif not heard_sides:
         ranked = sorted(state.last_sources, key=lambda source: -source.score)
         first = next((side_of[voice] for s in ranked if (voice := (s.article, s.speaker)) in side_of), None)
         heard_sides = {first} if first else set()
@@ -460,8 +466,8 @@ def other_side(searcher: Searcher, state: State) -> Reply:
         return Reply(ReplyKind.NOTICE, NO_OTHER_SIDE, question=question)
     names = list(dict.fromkeys(name for _, name in wanted))
     lead = f"What {' and '.join(names)} said:" if names else "The other voices in the article:"
-    state.last_sources = sources
-    state.shown |= {source.key for source in sources}
+    state.showed(sources)
+    state.other_sides_shown = set(wanted)
     return Reply(ReplyKind.MORE, lead, tuple(sources), question=question)
 
 
