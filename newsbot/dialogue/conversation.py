@@ -436,11 +436,11 @@ def other_side(searcher: Searcher, state: State) -> Reply:
     voices = list(dict.fromkeys((passage.article, passage.speaker) for passage in searcher.index.passages))
     side_of = {voice: (voice[0], side) for voice, side in side_names(voices, searcher.index.facts).items()}
     heard = {(source.article, source.speaker) for source in state.last_sources}
-    asked = searcher.asked_sides(searcher.asked_voice(question) or question)
-    heard_sides = {(article, side) for article, sides in asked.items() for side in sides}
-    if state.other_sides_shown:  # "the other side" again: the side before the one just shown
-        heard_sides = set(state.other_sides_shown)
-    elif not heard_sides:
+    heard_sides = set(state.other_sides_shown)  # "the other side" again: the side before the one just shown
+    if not heard_sides:
+        asked = searcher.asked_sides(searcher.asked_voice(question) or question)
+        heard_sides = {(article, side) for article, sides in asked.items() for side in sides}
+    if not heard_sides:
         ranked = sorted(state.last_sources, key=lambda source: -source.score)
         first = next((side_of[voice] for s in ranked if (voice := (s.article, s.speaker)) in side_of), None)
         heard_sides = {first} if first else set()
