@@ -9,7 +9,11 @@ on-topic and off-topic questions the article does not answer) and XQuAD dev (24 
 articles, 632 questions with the answering paragraph and the answer's words). An XQuAD question
 asked of an index without its own article is an unanswerable one (leave-article-out); asked of its
 own article with the paragraphs that hold its answer left out of the decision, an on-topic
-unanswerable one (leave-paragraph-out: scored, not fitted on).
+unanswerable one (leave-paragraph-out: scored, not fitted on). The seed set is asked twice: as the
+bot asks it (with the intent its NLU gives, which brings a topic's words) and as plain search asks
+it (`newsbot ask`, /api/ask: no intent). The numbers are fitted on the bot's path; both paths are
+scored, and the ranking's elimination weighs them alike, since the bot and plain search use the
+same numbers.
 
 Folds: XQuAD by article (6 folds of 4 articles: a question is never scored by numbers fitted on
 its own article's questions); the seed set in two halves by a hash of the question's id (tune and
@@ -21,7 +25,8 @@ What is fitted:
 - ranking: weights of the named signals (newsbot.retrieval.models.RANKING_SIGNALS) by a
   conditional logit (softmax over a question's candidates, the gold paragraphs' passages as the
   answer), each continuous signal standardised over the candidates; a signal whose removal does
-  not lower the cross-validated hit@1 (summed over both sets) is dropped;
+  not lower the cross-validated hit@1 + hit@3 (XQuAD's, plus the mean of the seed set's two
+  paths) is dropped;
 - highlight: weights of the sentence signals (SENTENCE_SIGNALS), the same way over the sentences
   of the gold passage, on XQuAD (where the answer's words say which sentence answers);
 - decline: a logistic model of the best passages' evidence (EVIDENCE_SIGNALS), and its threshold:
@@ -86,6 +91,7 @@ MAX_ANSWERABLE_DECLINED = 0.025
 EVIDENCE_HITS = 3
 L2 = 0.01
 RRF_K = 60
+SOURCES = ("xquad", "seed", "plain")
 
 Key = tuple[str, int]
 
@@ -94,7 +100,7 @@ Key = tuple[str, int]
 class Record:
     """One question asked of one index, with everything the models need to be fitted and scored."""
 
-    source: str  # "seed" or "xquad"
+    source: str  # "seed" (as the bot asks it), "plain" (the seed set without intents) or "xquad"
     fold: str  # the fold the question is scored in
     question: str
     answerable: bool
@@ -150,6 +156,9 @@ def collect(
 
 # --- the fits ---------------------------------------------------------------------------------
 
+# The sources the numbers are fitted on; "plain" (the seed set as plain search asks it) is scored only.
+FITTED_SOURCES = frozenset({"seed", "xquad"})
+
 
 def design(matrix: npt.NDArray[np.float64], names: Sequence[str], chosen: Sequence[str], standardised: frozenset[str]
            ) -> npt.NDArray[np.float64]:  # fmt: skip
@@ -191,6 +200,7 @@ def source_weights(records: list[Record]) -> dict[str, float]:
 
 
 def fit_ranking(records: list[Record], chosen: Sequence[str]) -> RankingModel:
+    records = [r for r in records if r.source in FITTED_SOURCES]
     weight = source_weights(records)
     groups = [
         (
@@ -371,6 +381,7 @@ def single(name: str) -> Callable[[Record], npt.NDArray[np.float64]]:
 def fit_all(
     records: list[Record], ranking_signals: Sequence[str], highlight_signals: Sequence[str] = SENTENCE_SIGNALS
 ) -> Models:
+    records = [r for r in records if r.source in FITTED_SOURCES]
     ranking = fit_ranking(records, ranking_signals)
     highlight = fit_highlight([r for r in records if r.source == "xquad"], highlight_signals)
     decline = fit_decline(records, ranking, highlight, EVIDENCE_SIGNALS)
@@ -402,9 +413,17 @@ def rate(values: list[bool]) -> str:
     return f"{np.mean(values):.3f} (n={len(values)})" if values else "n/a"
 
 
-def print_ranking(label: str, seed: Scores, xquad: Scores) -> None:
-    print(f"  {label:<34} xquad hit@1 {np.mean(xquad.hit1):.3f} hit@3 {np.mean(xquad.hit3):.3f}   "
-          f"seed hit@1 {np.mean(seed.hit1):.3f} hit@3 {np.mean(seed.hit3):.3f}")  # fmt: skip
+def print_ranking(label: str, scores: dict[str, Scores]) -> None:
+    """hit@1 and hit@3 per source: XQuAD, the seed set as the bot asks it, and as plain search does."""
+    parts = [f"{source} hit@1 {np.mean(scores[source].hit1):.3f} hit@3 {np.mean(scores[source].hit3):.3f}"
+             for source in SOURCES if scores.get(source) and scores[source].hit1]  # fmt: skip
+    print(f"  {label:<34} {'   '.join(parts)}")
+
+
+def by_source(
+    records: list[Record], models: Models | None, scorer: Callable[[Record], npt.NDArray[np.float64]] | None = None
+) -> dict[str, Scores]:
+    return {source: score([r for r in records if r.source == source], models, scorer) for source in SOURCES}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -437,9 +456,10 @@ def collect_all(xquad: Path) -> list[Record]:
     intent_lines = SEED_INTENTS.read_text(encoding="utf-8").splitlines() if SEED_INTENTS.is_file() else []
     intents = {row["id"]: row["intent"] for row in map(json.loads, filter(None, intent_lines))}
     seed_rows = [{**row, "intent": intents.get(row["id"])} for row in seed_rows]
-    records = collect(
-        searcher_of(PROJECT_ROOT / "knowledge", "seed"), seed_rows, "seed", lambda row: seed_fold(row["id"])
-    )
+    seed_searcher = searcher_of(PROJECT_ROOT / "knowledge", "seed")
+    records = collect(seed_searcher, seed_rows, "seed", lambda row: seed_fold(row["id"]))
+    plain_rows = [{**row, "intent": None} for row in seed_rows]
+    records += collect(seed_searcher, plain_rows, "plain", lambda row: seed_fold(row["id"]))
     lines = (xquad / "questions.jsonl").read_text(encoding="utf-8").splitlines()
     xquad_rows = [json.loads(line) for line in lines if line.strip()]
     articles = sorted({row["article"] for row in xquad_rows})
@@ -466,28 +486,31 @@ def report(records: list[Record], write: bool) -> int:
     seed_records = [r for r in records if r.source == "seed"]
     xquad_records = [r for r in records if r.source == "xquad"]
 
-    print("\nRanking (hit@k of answerable questions; cv: fitted without the question's fold)")
-    print_ranking("BM25 alone", score(seed_records, None, single("bm25")), score(xquad_records, None, single("bm25")))
-    print_ranking(
-        "dense alone", score(seed_records, None, single("dense")), score(xquad_records, None, single("dense"))
-    )
-    print_ranking("plain RRF (BM25, dense), baseline", score(seed_records, None, rrf), score(xquad_records, None, rrf))
+    print("\nRanking (hit@k of answerable questions; cv: fitted without the question's fold;")
+    print("seed: as the bot asks, with its NLU's intent; plain: as newsbot ask and /api/ask do, without)")
+    print_ranking("BM25 alone", by_source(records, None, single("bm25")))
+    print_ranking("dense alone", by_source(records, None, single("dense")))
+    print_ranking("plain RRF (BM25, dense), baseline", by_source(records, None, rrf))
 
-    def ranking_cv(signals: Sequence[str]) -> tuple[Scores, Scores]:
-        seed_total, xquad_total = Scores(), Scores()
+    def ranking_cv(signals: Sequence[str]) -> dict[str, Scores]:
+        totals = {source: Scores() for source in SOURCES}
         for fold in folds:
             model_ = fit_ranking([r for r in records if r.fold != fold], signals)
-            testing = [r for r in records if r.fold == fold]
-            part = score(testing, None, scorer_of(model_))
-            (seed_total if fold.startswith("seed") else xquad_total).add(part)
-        return seed_total, xquad_total
+            for source, part in by_source([r for r in records if r.fold == fold], None, scorer_of(model_)).items():
+                totals[source].add(part)
+        return totals
 
     # Backward elimination: drop a signal whose removal does not lower the cross-validated hit@1
-    # and hit@3 (the targets), summed over both sets: each set counts as much.
+    # and hit@3 (the targets): XQuAD's, plus the seed set's as the mean of its two paths (the bot's
+    # and plain search's: they rank with the same numbers), so each set counts as much.
     def ranking_merit(signals: Sequence[str], label: str) -> float:
-        seed_part, xquad_part = ranking_cv(signals)
-        print_ranking(f"{label}, cv", seed_part, xquad_part)
-        return float(sum(np.mean(part.hit1) + np.mean(part.hit3) for part in (seed_part, xquad_part)))
+        parts = ranking_cv(signals)
+        print_ranking(f"{label}, cv", parts)
+
+        def merit(source: str) -> float:
+            return float(np.mean(parts[source].hit1) + np.mean(parts[source].hit3))
+
+        return merit("xquad") + (merit("seed") + merit("plain")) / 2
 
     chosen = backward_elimination(RANKING_SIGNALS, ranking_merit, "hit@1 + hit@3")
 
@@ -514,15 +537,15 @@ def report(records: list[Record], write: bool) -> int:
     everything = fit_all(records, chosen, sentence_chosen)
     in_sample = score(records, everything)
     print("\nThe kept signals: fitted on everything (in-sample) and without each fold (cv)")
-    print_ranking("fitted, kept signals, in-sample", score(seed_records, everything), score(xquad_records, everything))
+    print_ranking("fitted, kept signals, in-sample", by_source(records, everything))
     cv_all = Scores()
-    cv_by_source: dict[str, Scores] = {"seed": Scores(), "xquad": Scores()}
+    cv_by_source = {source: Scores() for source in SOURCES}
     for fold in folds:
         fitted_without = fit_all([r for r in records if r.fold != fold], chosen, sentence_chosen)
-        part = score([r for r in records if r.fold == fold], fitted_without)
-        cv_all.add(part)
-        cv_by_source["seed" if fold.startswith("seed") else "xquad"].add(part)
-    print_ranking("fitted, kept signals, cv", cv_by_source["seed"], cv_by_source["xquad"])
+        for source, part in by_source([r for r in records if r.fold == fold], fitted_without).items():
+            cv_all.add(part)
+            cv_by_source[source].add(part)
+    print_ranking("fitted, kept signals, cv", cv_by_source)
 
     untuned = Models(everything.ranking, HighlightModel({"maxsim": 1.0, "coverage": 1.0}), everything.decline)
     print(f"  untuned (MaxSim + word overlap): end to end {rate(score(xquad_records, untuned).highlight)}, "
@@ -550,6 +573,8 @@ def report(records: list[Record], write: bool) -> int:
             "xquad_hit3": round(float(np.mean(cv_by_source["xquad"].hit3)), 4),
             "seed_hit1": round(float(np.mean(cv_by_source["seed"].hit1)), 4),
             "seed_hit3": round(float(np.mean(cv_by_source["seed"].hit3)), 4),
+            "plain_hit1": round(float(np.mean(cv_by_source["plain"].hit1)), 4),
+            "plain_hit3": round(float(np.mean(cv_by_source["plain"].hit3)), 4),
             "highlight_end_to_end": round(float(np.mean(cv_all.highlight)), 4),
             "declined": {kind: round(float(np.mean(values)), 4) for kind, values in cv_all.declined.items()},
         },
