@@ -529,3 +529,45 @@ def test_an_objection_gets_an_apology_and_the_last_answer_stays(seed_searcher: S
     # A question that merely uses such words is searched.
     searched = conversation.answer(seed_searcher, state, "what was wrong with the meeting", None, None)
     assert searched.lead != conversation.MISSED
+
+
+MATCH_REPORT = [
+    "Riverside Rovers beat Harbour Town 3-1 on Saturday at the Old Mill ground.",
+    "Maya Okafor scored twice for Riverside Rovers in the first half, and Tom Ellery added a third late on.",
+    "Harbour Town's only goal came from a penalty after Tom Ellery handled the ball.",
+    "Maya Okafor has now scored nine goals this season. Riverside Rovers play again next Saturday.",
+    "The crowd of 4,200 was the ground's largest this season.",
+]
+
+
+def test_an_article_without_facts_or_voices_offers_its_names(tmp_path: Path) -> None:
+    """A match report with no facts file and no quoted voice: the names it mentions at least
+    twice are offered ("What does the article say about ...?"), answered by search, and after a question about one of
+    them that the article does not answer (she is never quoted), the suggestion about her comes first."""
+    knowledge = tmp_path / "knowledge"
+    write_article(knowledge, "match", "Rovers win at home", MATCH_REPORT)
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+
+    pool = searcher.suggestion_pool()
+    named = [question for question in pool if question.startswith("What does the article say about ")]
+    # Named twice or more; "Harbour Town" twice too, "Old Mill" once; most mentioned first.
+    assert named[:1] == ["What does the article say about Riverside Rovers?"]
+    names = ("Riverside Rovers", "Maya Okafor", "Tom Ellery", "Harbour Town")
+    assert set(named) == {f"What does the article say about {name}?" for name in names}
+    assert pool[0] == "What happened in “Rovers win at home”?"  # the greeting still opens with the gist
+    for question in named:
+        assert searcher.search(question).answerable, question
+
+    declined = conversation.ask(searcher, "what did maya okafor say after the game")
+    assert declined.kind is ReplyKind.DECLINE
+    assert declined.suggestions[0] == "What does the article say about Maya Okafor?"
+
+
+def test_names_offered_leave_out_titles_and_the_article_title() -> None:
+    from newsbot.retrieval.search import most_named
+
+    texts = ["Mr Jeremy Corbyn met Mr Goldstein.", "Jeremy Corbyn’s office and Super Bowl plans.", "Super Bowl"]
+    proper = frozenset({"mr", "jeremy", "corbyn", "goldstein", "super", "bowl"})
+    assert most_named(texts, proper) == ["Jeremy Corbyn", "Super Bowl"]
+    assert most_named(texts, proper, ["Super Bowl 50"]) == ["Jeremy Corbyn"]

@@ -43,10 +43,16 @@ QUESTION_TYPES: list[tuple[str, re.Pattern[str]]] = [
 
 
 @lru_cache(maxsize=1)
+def answer_words() -> dict[str, list[str]]:
+    """The word lists of data/answer_kinds.yml (months, titles, place nouns...), by name."""
+    text = resources.files("newsbot.retrieval").joinpath("data", "answer_kinds.yml").read_text(encoding="utf-8")
+    return {name: [str(value) for value in values] for name, values in yaml.safe_load(text).items()}
+
+
+@lru_cache(maxsize=1)
 def answer_patterns() -> dict[str, re.Pattern[str]]:
     """Per kind, a pattern of the words that hold such an answer, from data/answer_kinds.yml."""
-    text = resources.files("newsbot.retrieval").joinpath("data", "answer_kinds.yml").read_text(encoding="utf-8")
-    words = {name: "|".join(values) for name, values in yaml.safe_load(text).items()}
+    words = {name: "|".join(values) for name, values in answer_words().items()}
     months, weekdays = words["months"], words["weekdays"]
     date = (
         rf"\b({months})\b|\b(1[5-9]|20)\d\d\b|\b\d+(st|nd|rd|th)\b|\b\d{{1,2}}/\d{{1,2}}(/\d{{2,4}})?\b"

@@ -36,7 +36,7 @@ import numpy.typing as npt
 from newsbot.attribution import unnamed_words
 from newsbot.domain import Highlight, Passage, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
-from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type
+from newsbot.retrieval.answer_types import answer_words, expected_answer_type, holds_answer_type
 from newsbot.retrieval.bm25 import FUZZY_CUTOFF, text_coverage, tokenize
 from newsbot.retrieval.bm25 import words as tokenize_words
 from newsbot.retrieval.embeddings import embed, encode_tokens, piece_texts
@@ -148,6 +148,44 @@ def source_of(hit: Hit) -> Source:
 
 
 CASED_WORD = re.compile(r"\b[A-Za-z][\w'’-]*")
+# The article named as the teller of what the question asks about: "does the article say about".
+ARTICLE_TELLS = re.compile(
+    r"\b(?:does|did|do)\s+(?:the|this|that|your)\s+(?:article|story|piece|report)\s+"
+    r"(?:say|tell(?:\s+(?:me|us))?|mention|write|report)\s+(?=about\b)",
+    re.I,
+)
+CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
+POSSESSIVE = re.compile(r"['’]s$")
+NAMED_SUGGESTIONS = 4  # names offered: "What does the article say about ...?"
+
+
+def most_named(
+    texts: Sequence[str], proper: frozenset[str], titles: Sequence[str] = (), most: int = NAMED_SUGGESTIONS
+) -> list[str]:
+    """The names of two words or more the texts mention at least twice, the most mentioned
+    first: runs of words the texts only ever write capitalised (`proper`, lower case), without a
+    leading title ("Mr Corbyn" is not a name of two words; "Jeremy Corbyn" is), and none an
+    article's title starts with ("Super Bowl" of "Super Bowl 50": what happened in it is offered)."""
+    person_titles = {title.lower() for title in answer_words()["titles"]}
+    counts: dict[str, int] = {}
+    for text in texts:
+        for run in CAPITALISED_RUN.finditer(text):
+            name: list[str] = []
+            for word in [*run.group(0).split(), ""]:  # "" ends the last name
+                bare = POSSESSIVE.sub("", word)
+                if bare and bare.lower() in proper and (name or bare.lower() not in person_titles):
+                    name.append(bare)
+                    if bare == word:
+                        continue  # the name goes on; a possessive ("Corbyn’s office") ends it
+                if len(name) >= 2:
+                    counts[" ".join(name)] = counts.get(" ".join(name), 0) + 1
+                name = []
+    lowered = [title.lower() for title in titles]
+    named = [name for name, count in counts.items()
+             if count >= 2 and not any(title.startswith(name.lower()) for title in lowered)]  # fmt: skip
+    return sorted(named, key=lambda name: -counts[name])[:most]
+
+
 NAME_RUN = re.compile(r"\b[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*")
 # A question about the article itself, not about what it reports.
 ARTICLE_QUESTION = re.compile(
@@ -381,9 +419,11 @@ class Searcher:
         return found
 
     def as_searched(self, question: str) -> str:
-        """The question as it is searched: chat shorthand spelled out and misspellings of the
-        articles' words spelt as they spell them (`spelling.Speller`)."""
-        return self._speller.corrected(spelled_out(question))
+        """The question as it is searched: chat shorthand spelled out, the article named as the
+        teller left out ("what does the article say about Walker" -> "what about Walker": the
+        article is no voice asked for, and its words are not the question's), and misspellings of
+        the articles' words spelt as they spell them (`spelling.Speller`)."""
+        return self._speller.corrected(ARTICLE_TELLS.sub("", spelled_out(question)))
 
     def elliptic(self, question: str) -> bool:
         """Whether the question has too few words of its own to be searched alone ("where did
@@ -400,7 +440,8 @@ class Searcher:
 
     def suggestion_pool(self) -> list[str]:
         """Questions the articles answer, to offer readers: those their facts give, then what
-        their most quoted named voices said, then what happened in each (no repeats)."""
+        their most quoted named voices said, what happened in each, and about the names they
+        mention most (no repeats)."""
         if self._pool is None:
             offered = [question for facts in self.index.facts.values() for question in facts.questions]
             quoted: dict[str, int] = {}
@@ -410,6 +451,9 @@ class Searcher:
                     quoted[name] = quoted.get(name, 0) + 1
             offered += [f"What did {name} say?" for name in sorted(quoted, key=lambda n: (-quoted[n], n))]
             offered += [f"What happened in “{title}”?" for title in self.titles()]
+            # Any article has names: after a declined question, the one it named comes first.
+            named = most_named([passage.text for passage in self.index.passages], self._proper, self.titles())
+            offered += [f"What does the article say about {name}?" for name in named]
             self._pool = list(dict.fromkeys(offered))
         return self._pool
 
