@@ -432,6 +432,8 @@ def test_question_at_the_length_limit_is_searched(seed_searcher: Searcher) -> No
         "main points?",
         "wat is this abt",
         "in a nutshell?",
+        "what does the article say?",
+        "so what does the story tell us",
     ],
 )
 def test_a_request_for_the_gist_is_one(seed_searcher: Searcher, question: str) -> None:
@@ -447,6 +449,7 @@ def test_a_request_for_the_gist_is_one(seed_searcher: Searcher, question: str) -
         "what were the main points of the letter",
         "what's the gist of the joint statement",
         "what did labour commit to",
+        "what does the article say about ken livingstone",
     ],
 )
 def test_a_question_about_something_in_particular_is_no_request_for_the_gist(
@@ -826,3 +829,18 @@ def test_the_encoding_handed_on_is_the_spelled_out_questions(seed_searcher: Sear
 def test_a_question_in_chat_shorthand_is_as_elliptic_as_spelled_out(seed_searcher: Searcher) -> None:
     assert seed_searcher.elliptic("when r they meeting again") == seed_searcher.elliptic("when are they meeting again")
     assert seed_searcher.elliptic("wen was that") and not seed_searcher.elliptic("wat did u think of corbyns proposals")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What does the article say about Ken Livingstone?",
+        "what did the story say about the ihra definition",
+        "what does the article tell us about jackie walker",
+    ],
+)
+def test_the_article_named_as_the_teller_is_no_voice_asked_for(seed_searcher: Searcher, question: str) -> None:
+    """The reader's "the article" tells; it is not someone whose words are asked for (it never
+    speaks, so such questions were all declined)."""
+    assert seed_searcher.unquoted_names(seed_searcher.as_searched(question)) == ()
+    assert seed_searcher.search(question).answerable

@@ -211,7 +211,8 @@ SUMMARY_REQUEST = re.compile(
     r"\b(?:summ?ar(?:i[sz]e|i[sz]ing|y)|sum (?:it|this|that|them) up|tl;? ?dr|gist|nutshell|overview"
     r"|(?:main|key) points?"
     r"|what(?:['’]?s| is| was)? (?:this|the|that|it)(?: [\w'’-]+){0,5}? (?:article|story|piece|report|news) about"
-    r"|what(?:['’]?s| is| was)? (?:this|the|that|it) about)\b",
+    r"|what(?:['’]?s| is| was)? (?:this|the|that|it) about"
+    r"|what (?:does|did) (?:this|the|that) (?:article|story|piece|report) (?:say|tell (?:me|us)))\b",
     re.I,
 )
 
