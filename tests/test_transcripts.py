@@ -170,6 +170,8 @@ GOOD_REPLIES: dict[str, Messages] = {
     "how many people were at the monday meeting with milne": decline("how many?"),
     "ok so how did the monday meeting go": answer("monday meeting?", [20]),
     "what did milne say": decline("milne?"),
+    "what does the article say about jackie walker": answer("jackie walker?", [25]),
+    "so what does the story say?": answer("so what does the story say?", [1]),
     "what happened at parliament square": answer("parliament square?", [8, 11]),
     "how many people went?": answer("how many people went?", [17]),
     "what did the jewish groups do after the demo": answer("after the demo?", [11]),
