@@ -837,10 +837,11 @@ def test_a_question_in_chat_shorthand_is_as_elliptic_as_spelled_out(seed_searche
         "What does the article say about Ken Livingstone?",
         "what did the story say about the ihra definition",
         "what does the article tell us about jackie walker",
+        "what does the jc say about ken livingstone",  # the publication its front matter names
     ],
 )
 def test_the_article_named_as_the_teller_is_no_voice_asked_for(seed_searcher: Searcher, question: str) -> None:
-    """The reader's "the article" tells; it is not someone whose words are asked for (it never
-    speaks, so such questions were all declined)."""
+    """The reader's "the article" (or its publication, "the JC") tells; it is not someone whose
+    words are asked for (it never speaks, so such questions were all declined)."""
     assert seed_searcher.unquoted_names(seed_searcher.as_searched(question)) == ()
     assert seed_searcher.search(question).answerable

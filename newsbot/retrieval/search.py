@@ -148,12 +148,19 @@ def source_of(hit: Hit) -> Source:
 
 
 CASED_WORD = re.compile(r"\b[A-Za-z][\w'’-]*")
-# The article named as the teller of what the question asks about: "does the article say about".
-ARTICLE_TELLS = re.compile(
-    r"\b(?:does|did|do)\s+(?:the|this|that|your)\s+(?:article|story|piece|report)\s+"
-    r"(?:say|tell(?:\s+(?:me|us))?|mention|write|report)\s+(?=about\b)",
-    re.I,
-)
+
+
+def teller_pattern(publications: Sequence[str] = ()) -> re.Pattern[str]:
+    """The article named as the teller of what the question asks about: "does the article say
+    about", or the publication its front matter names as its source ("what does the JC say about")."""
+    names = "|".join(["article", "story", "piece", "report", *map(re.escape, publications)])
+    return re.compile(
+        rf"\b(?:does|did|do)\s+(?:(?:the|this|that|your)\s+)?(?:{names})\s+"
+        r"(?:say|tell(?:\s+(?:me|us))?|mention|write|report)\s+(?=about\b)",
+        re.I,
+    )
+
+
 CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
 POSSESSIVE = re.compile(r"['’]s$")
 NAMED_SUGGESTIONS = 4  # names offered: "What does the article say about ...?"
@@ -421,10 +428,18 @@ class Searcher:
 
     def as_searched(self, question: str) -> str:
         """The question as it is searched: chat shorthand spelled out, the article named as the
-        teller left out ("what does the article say about Walker" -> "what about Walker": the
-        article is no voice asked for, and its words are not the question's), and misspellings of
+        teller left out ("what does the article say about Walker", "what does the JC say about
+        Walker" -> "what about Walker": the article is no voice asked for, and its words are not
+        the question's), and misspellings of
         the articles' words spelt as they spell them (`spelling.Speller`)."""
-        return self._speller.corrected(ARTICLE_TELLS.sub("", spelled_out(question)))
+        return self._speller.corrected(self._teller.sub("", spelled_out(question)))
+
+    @cached_property
+    def _teller(self) -> re.Pattern[str]:
+        """`teller_pattern` with the articles' publications ("The JC": "JC")."""
+        sources = {details.get("source", "") for details in self.article_details().values()}
+        names = {re.sub(r"^the\s+", "", source.strip(), flags=re.I) for source in sources}
+        return teller_pattern(sorted(name for name in names if name))
 
     def elliptic(self, question: str) -> bool:
         """Whether the question has too few words of its own to be searched alone ("where did
