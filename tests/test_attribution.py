@@ -282,6 +282,16 @@ def test_passive_agent_and_participle_subject() -> None:
     assert speakers(paragraphs) == ["the Green Party", "the council", NARRATOR]
 
 
+def test_adding_to_or_up_is_no_speech() -> None:
+    """ "adding up to" and "adding to" count, they report no one; "adding that" still reports."""
+    paragraphs = [
+        "Buses will be diverted through the Riverside tunnel, adding up to 25 minutes to some journeys.",
+        "Prices rose again in May, adding to the pressure on households.",
+        "The council rejected this, adding that it had acted lawfully.",
+    ]
+    assert speakers(paragraphs) == [NARRATOR, NARRATOR, "the council"]
+
+
 def test_first_attribution_governs_the_paragraph() -> None:
     paragraphs = [
         "Omar Farah chairs the committee.",

@@ -115,12 +115,20 @@ def lexicon() -> Lexicon:
             r"\b(?:" + _alternation(_words("statement_verbs.txt")) + r")\s+(?:a|an)\s+"
             r"(?:(?P<joint>joint)\s+)?statement\b"
         ),
-        participle_re=re.compile(r",\s+(?:" + _alternation(_words("participles.txt")) + r")\b"),
+        participle_re=re.compile(
+            r",\s+(?!(?:" + _phrases(_words("participles_not_speech.txt")) + r")\b)"
+            r"(?:" + _alternation(_words("participles.txt")) + r")\b"
+        ),
     )
 
 
 def _alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(word) for word in words)
+
+
+def _phrases(phrases: Iterable[str]) -> str:
+    """An alternation of phrases whose words any run of white space may part."""
+    return "|".join(r"\s+".join(map(re.escape, phrase.split())) for phrase in phrases)
 
 
 # --------------------------------------------------------------------------
