@@ -571,3 +571,28 @@ def test_names_offered_leave_out_titles_and_the_article_title() -> None:
     proper = frozenset({"mr", "jeremy", "corbyn", "goldstein", "super", "bowl"})
     assert most_named(texts, proper) == ["Jeremy Corbyn", "Super Bowl"]
     assert most_named(texts, proper, ["Super Bowl 50"]) == ["Jeremy Corbyn"]
+
+
+BRIDGE_REPORT = [
+    "The Harbour Bridge will close for eight months from March, the city council announced on Thursday.",
+    'The opposition group called the closure "a failure of planning". Its leader, Tom Hadley, said: '
+    '"The council was warned about these cables three years ago and did nothing."',
+    "Sarah Lind, who runs a café on Quay Street, said trade fell by a third during the last closure.",
+    "Buses will be diverted through the tunnel, adding up to 25 minutes to some journeys.",
+]
+
+
+def test_a_voice_set_off_by_commas_is_heard_and_a_place_is_not(tmp_path: Path) -> None:
+    """ "Its leader, Tom Hadley, said" lets Tom Hadley speak, though the paragraph is the group's:
+    asked what he said, the bot quotes that paragraph (it declined: "never quotes them"). A
+    relative clause before "said" is no voice: "Quay Street" still never speaks. And the buses'
+    "adding up to" is no speech: no "What did Buses say?" is offered."""
+    knowledge = tmp_path / "knowledge"
+    write_article(knowledge, "bridge", "Harbour bridge to close", BRIDGE_REPORT)
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+
+    hadley = conversation.ask(searcher, "what did tom hadley say")
+    assert hadley.kind is ReplyKind.ANSWER and [source.paragraph for source in hadley.passages][:1] == [2]
+    assert conversation.ask(searcher, "what did quay street say").kind is ReplyKind.DECLINE
+    assert not any("Buses" in question for question in searcher.suggestion_pool())

@@ -102,12 +102,23 @@ SAID_QUESTION = re.compile(
 @lru_cache(maxsize=1)
 def reported_voice() -> re.Pattern[str]:
     """Words the narration reports someone saying or doing: "Mr Golstein said that ...", "Jewish
-    leaders had stressed", "according to Mr X" (the verbs: data/reporting_verbs.txt)."""
+    leaders had stressed", "Its leader, Tom Hadley, said", "according to Mr X" (the verbs:
+    data/reporting_verbs.txt). `voice_reported` gives the voice of a match."""
     verbs = "|".join(sorted(word_list("reporting_verbs"), key=len, reverse=True))
+    voice = r"(?:[\w'’-]+\s+){0,2}[\w'’-]+"
+    auxiliary = r"(?:(?:has|had|have|also|then)\s+)?"
     return re.compile(
-        rf"\b((?:[\w'’-]+\s+){{0,2}}[\w'’-]+)\s+(?:(?:has|had|have|also|then)\s+)?(?:{verbs})\b"
-        r"|\baccording to ((?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
+        rf"\b(?P<voice>{voice})\s+{auxiliary}(?:{verbs})\b"
+        # Set off by commas, a voice of three words at most ("Its leader, Tom Hadley, said"; not
+        # "Sarah Lind, who runs a café on Quay Street, said": that is no voice).
+        rf"|,\s+(?P<apposed>{voice}),\s+{auxiliary}(?:{verbs})\b"
+        r"|\baccording to (?P<according>(?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
     )
+
+
+def voice_reported(found: re.Match[str]) -> str:
+    """The voice of a `reported_voice` match."""
+    return str(found.group("voice") or found.group("apposed") or found.group("according"))
 
 
 @lru_cache(maxsize=1)
@@ -123,7 +134,7 @@ def reported_names(text: str) -> tuple[str, ...]:
     "Jewish leaders had stressed" name no one)."""
     names: list[str] = []
     for found in reported_voice().finditer(text):
-        voice = re.sub(r"(?:\s+(?:also|has|had|have|then))+$", "", found.group(1) or found.group(2))
+        voice = re.sub(r"(?:\s+(?:also|has|had|have|then))+$", "", voice_reported(found))
         run = re.search(rf"{NAME_RUN.pattern}$", voice)  # "Jewish leaders" names no one
         name = run.group(0) if run else ""
         if re.fullmatch(r"The|A|An", name) or name.lower() in stopwords():
@@ -392,7 +403,7 @@ class Searcher:
         # Per passage, the voices the narration reports in it ("Ms Formby also committed to ...").
         self._reported: list[list[str]] = []
         for passage in index.passages:
-            voices = [reported.group(1) or reported.group(2) for reported in reported_voice().finditer(passage.text)]
+            voices = [voice_reported(reported) for reported in reported_voice().finditer(passage.text)]
             self._reported.append(voices)
             for voice in voices:
                 heard.update(tokenize(voice))
@@ -722,7 +733,7 @@ class Searcher:
                 rows[row] = True
                 continue
             for reported in reported_voice().finditer(self.index.passages[int(position)].text):
-                if asked & set(tokenize(reported.group(1) or reported.group(2))):
+                if asked & set(tokenize(voice_reported(reported))):
                     rows[row] = True
         return rows
 
