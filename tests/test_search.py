@@ -676,6 +676,17 @@ def test_a_question_of_its_own_leans_on_nothing(seed_searcher: Searcher) -> None
     assert seed_searcher.search("Who attended the formal meeting with Corbyn?").subject == ""
 
 
+@pytest.mark.parametrize("question", ["where was the demo", "what is happening in july", "what does cst stand for"])
+def test_one_word_of_its_own_names_the_subject_unless_another_word_refers_back(
+    seed_searcher: Searcher, question: str
+) -> None:
+    """A question with one word the article uses is searched alone, unless it also refers back
+    ("where did they meet?" leans; "where was the demo" is about the demo, and leaning on the
+    conversation's last question, "who is X", it drew X's paragraph)."""
+    assert not seed_searcher.elliptic(question)
+    assert seed_searcher.elliptic("where was it held") and seed_searcher.elliptic("where did they meet?")
+
+
 def test_the_subject_a_caller_gives_is_the_one_taken(seed_searcher: Searcher) -> None:
     result = seed_searcher.search("when was that?", shaping=Shaping(subject="the further meeting in July"))
     assert result.subject == "the further meeting in July"

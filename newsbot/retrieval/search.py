@@ -457,9 +457,14 @@ class Searcher:
         they meet?", "who was there?", "when was that?"): fewer than ELLIPTIC_BELOW words the
         articles use, and none they do not (those say it is about something else)."""
         bm25 = self.index.bm25
-        terms = bm25.question_terms(self.as_searched(question))
+        searched = self.as_searched(question)
+        terms = bm25.question_terms(searched)
         known = {term for word, term in terms if bm25.knows(word)}
-        return len(known) < ELLIPTIC_BELOW and len(known) == len({term for _, term in terms})
+        if len(known) >= ELLIPTIC_BELOW or len(known) != len({term for _, term in terms}):
+            return False
+        # A word of its own names its subject, unless a word refers back to another ("where did
+        # they meet?"): "what's the ferry" is about the ferry, not about the question before.
+        return not known or bool({word.lower() for word in CASED_WORD.findall(searched)} & anaphors())
 
     def titles(self) -> list[str]:
         """The articles' titles, in alphabetical order."""
