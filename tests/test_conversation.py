@@ -579,6 +579,8 @@ BRIDGE_REPORT = [
     '"The council was warned about these cables three years ago and did nothing."',
     "Sarah Lind, who runs a café on Quay Street, said trade fell by a third during the last closure.",
     "Buses will be diverted through the tunnel, adding up to 25 minutes to some journeys.",
+    'Council leader Margaret Osei said the decision was "painful but unavoidable".',
+    "A council spokesperson said a free ferry would run every 15 minutes.",
 ]
 
 
@@ -596,3 +598,32 @@ def test_a_voice_set_off_by_commas_is_heard_and_a_place_is_not(tmp_path: Path) -
     assert hadley.kind is ReplyKind.ANSWER and [source.paragraph for source in hadley.passages][:1] == [2]
     assert conversation.ask(searcher, "what did quay street say").kind is ReplyKind.DECLINE
     assert not any("Buses" in question for question in searcher.suggestion_pool())
+
+
+def test_a_person_is_asked_for_by_the_role_the_article_gives_them(tmp_path: Path) -> None:
+    """ "what did the council leader say": Margaret Osei, whom the article calls "Council leader";
+    before, the council's and its spokesperson's passages (their names hold "council")."""
+    knowledge = tmp_path / "knowledge"
+    write_article(knowledge, "bridge", "Harbour bridge to close", BRIDGE_REPORT)
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+
+    leader = conversation.ask(searcher, "what did the council leader say")
+    assert [source.speaker.label for source in leader.passages] == ["Margaret Osei"]
+    council = conversation.ask(searcher, "what did the council say")
+    assert "Margaret Osei" not in {source.speaker.label for source in council.passages}
+
+
+def test_the_roles_an_article_gives_a_person() -> None:
+    from newsbot.retrieval.search import roles_given
+
+    texts = [
+        "Council leader Margaret Osei said it was painful.",
+        "The group was angry. Its leader, Tom Hadley, said so.",
+        "A private meeting was held with Seamus Milne, Mr Corbyn's key adviser, on Monday.",
+        "It was chaired by Margaret Osei. Sarah Lind, who runs a café, said trade fell.",
+    ]
+    assert roles_given(texts, "Margaret Osei") == {"council", "leader"}
+    assert roles_given(texts, "Tom Hadley") == {"leader"}
+    assert "advis" in roles_given(texts, "Seamus Milne") or "adviser" in roles_given(texts, "Seamus Milne")
+    assert roles_given(texts, "Sarah Lind") == frozenset()

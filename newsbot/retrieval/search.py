@@ -34,6 +34,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newsbot.attribution import unnamed_words
+from newsbot.attribution.lexicon import lexicon as attribution_lexicon
 from newsbot.domain import Highlight, Passage, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.answer_types import answer_words, expected_answer_type, holds_answer_type
@@ -170,6 +171,39 @@ def teller_pattern(publications: Sequence[str] = ()) -> re.Pattern[str]:
         r"(?:say|tell(?:\s+(?:me|us))?|mention|write|report)\s+(?=about\b)",
         re.I,
     )
+
+
+ROLE_BOUNDARY = re.compile(r"[.,;:!?()“”\"]|\b(?:the|a|an|and|by|with|from|to|of|said|says|told)\b", re.I)
+ROLE_WORDS_MOST = 4  # words of a role before or beside a name: "JLC chief executive", "Mr Corbyn's key adviser"
+
+
+def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
+    """The terms of the roles the texts give a named person, before the name ("Council leader
+    Margaret Osei") or set off by commas beside it ("Its leader, Tom Hadley, said", "Seamus
+    Milne, Mr Corbyn's key adviser, ..."): a few words that hold a role or source noun
+    (attribution's word lists: "leader", "adviser", "spokesperson"), stopwords left out."""
+    words = attribution_lexicon()
+    role_nouns = {word.lower() for word in (*words.role_nouns, *words.source_nouns)}
+    terms: set[str] = set()
+
+    def take(words: list[str]) -> None:
+        if 0 < len(words) <= ROLE_WORDS_MOST and any(word.lower() in role_nouns for word in words):
+            terms.update(term for word in words if word.lower() not in stopwords() for term in tokenize(word))
+
+    for text in texts:
+        for found in re.finditer(rf"\b{re.escape(name)}\b", text):
+            before = text[: found.start()]
+            boundaries = list(ROLE_BOUNDARY.finditer(before))
+            last = boundaries[-1] if boundaries else None
+            if last is None or last.end() < len(before.rstrip()):
+                take(before[last.end() if last else 0 :].split())  # "Council leader Margaret Osei"
+            elif last.group(0) == ",":  # "Its leader, Tom Hadley"
+                opening = boundaries[-2].end() if len(boundaries) > 1 else 0
+                take(before[opening : last.start()].split())
+            after = re.match(r",\s+([^.,;:!?()]+),", text[found.end() :])
+            if after:  # "Seamus Milne, Mr Corbyn's key adviser, ..."
+                take(after.group(1).split())
+    return frozenset(terms)
 
 
 CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
@@ -418,6 +452,10 @@ class Searcher:
             for side in facts.sides:
                 voice_terms.update(tokenize(" ".join([side.name, *side.voices])))
         self._voice_terms = frozenset(voice_terms)
+        # The roles the articles give the people who speak ("Council leader Margaret Osei").
+        texts = [passage.text for passage in index.passages]
+        self._roles = {speaker: roles_given(texts, speaker.label) for speaker in self._speakers
+                       if speaker.kind is SpeakerKind.PERSON}  # fmt: skip
         # Words the articles only ever write capitalised: names ("Walker", "Labour"), not "leaders".
         self._proper = frozenset(capitalised - lower)
         self._speller = Speller(index.bm25, self._proper, lambda word: self._spelling.get(word, word))
@@ -845,9 +883,18 @@ class Searcher:
             return None
         full: list[Passage] = []
         partial: list[Passage] = []
+        by_role: list[Passage] = []
         for speaker, members in self._speakers.items():
+            passages = [self.index.passages[int(p)] for p in members]
             if share := named_share(speaker, asked):
-                (full if share == 1.0 else partial).extend(self.index.passages[int(p)] for p in members)
+                (full if share == 1.0 else partial).extend(passages)
+            # A person asked for by the role the articles give them ("what did the council leader
+            # say": Margaret Osei), when their role says more of the question than any name does.
+            named = set(speaker_terms(speaker))
+            if asked <= self._roles.get(speaker, frozenset()) | named and asked - named:
+                by_role.extend(passages)
+        if by_role and not any(asked <= set(speaker_terms(speaker)) for speaker in self._speakers):
+            full = by_role
         own = sorted(full or partial, key=lambda passage: (passage.article, passage.paragraph))
         return own or None
 
