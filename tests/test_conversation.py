@@ -622,8 +622,10 @@ def test_the_roles_an_article_gives_a_person() -> None:
         "The group was angry. Its leader, Tom Hadley, said so.",
         "A private meeting was held with Seamus Milne, Mr Corbyn's key adviser, on Monday.",
         "It was chaired by Margaret Osei. Sarah Lind, who runs a café, said trade fell.",
+        "The hospital's chief executive, Dr Anjali Rao, apologised.",
     ]
     assert roles_given(texts, "Margaret Osei") == {"council", "leader"}
     assert roles_given(texts, "Tom Hadley") == {"leader"}
     assert "advis" in roles_given(texts, "Seamus Milne") or "adviser" in roles_given(texts, "Seamus Milne")
     assert roles_given(texts, "Sarah Lind") == frozenset()
+    assert {"chief", "execut"} <= roles_given(texts, "Anjali Rao")  # a title between role and name

@@ -180,8 +180,9 @@ ROLE_WORDS_MOST = 4  # words of a role before or beside a name: "JLC chief execu
 def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
     """The terms of the roles the texts give a named person, before the name ("Council leader
     Margaret Osei") or set off by commas beside it ("Its leader, Tom Hadley, said", "Seamus
-    Milne, Mr Corbyn's key adviser, ..."): a few words that hold a role or source noun
-    (attribution's word lists: "leader", "adviser", "spokesperson"), stopwords left out."""
+    Milne, Mr Corbyn's key adviser, ...", "The hospital's chief executive, Dr Anjali Rao"): a
+    few words that hold a role or source noun (attribution's word lists: "leader", "adviser",
+    "spokesperson"), stopwords left out."""
     words = attribution_lexicon()
     role_nouns = {word.lower() for word in (*words.role_nouns, *words.source_nouns)}
     terms: set[str] = set()
@@ -190,8 +191,10 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
         if 0 < len(words) <= ROLE_WORDS_MOST and any(word.lower() in role_nouns for word in words):
             terms.update(term for word in words if word.lower() not in stopwords() for term in tokenize(word))
 
+    # A title before the name is part of it: "The hospital's chief executive, Dr Anjali Rao".
+    titled = rf"(?:\b(?:{'|'.join(map(re.escape, answer_words()['titles']))})\.?\s+)?"
     for text in texts:
-        for found in re.finditer(rf"\b{re.escape(name)}\b", text):
+        for found in re.finditer(rf"{titled}\b{re.escape(name)}\b", text):
             before = text[: found.start()]
             boundaries = list(ROLE_BOUNDARY.finditer(before))
             last = boundaries[-1] if boundaries else None
