@@ -8,7 +8,7 @@ import pytest
 from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Highlight, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
-from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type
+from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type, without_asking_words
 from newsbot.retrieval.bm25 import BM25, COMMON_UNKNOWN_SHARE, FUZZY_WEIGHT, stem, unknown_word_share, words
 from newsbot.retrieval.lexicon import Lexicon
 from newsbot.retrieval.search import (
@@ -685,6 +685,13 @@ def test_one_word_of_its_own_names_the_subject_unless_another_word_refers_back(
     conversation's last question, "who is X", it drew X's paragraph)."""
     assert not seed_searcher.elliptic(question)
     assert seed_searcher.elliptic("where was it held") and seed_searcher.elliptic("where did they meet?")
+
+
+def test_the_words_asking_for_a_kind_of_answer_are_no_words_of_its_own(seed_searcher: Searcher) -> None:
+    """ "how old is she": "old" asks for a number; the article never uses it, and such a word
+    said the question was about something else, so it was searched alone and declined."""
+    assert without_asking_words("how old is she").split() == ["is", "she"]
+    assert seed_searcher.elliptic("how old is he") and seed_searcher.elliptic("what time was it")
 
 
 def test_the_subject_a_caller_gives_is_the_one_taken(seed_searcher: Searcher) -> None:

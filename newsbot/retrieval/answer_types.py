@@ -95,6 +95,14 @@ def expected_answer_type(question: str) -> str | None:
     return min(found)[2] if found else None
 
 
+def without_asking_words(question: str) -> str:
+    """The question without the words that ask for a kind of answer ("how old is she" -> " is
+    she"): "old" is not something the question is about."""
+    for _, pattern in QUESTION_TYPES:
+        question = pattern.sub(" ", question)
+    return question
+
+
 WORD = re.compile(r"\w+")
 PLACE_FUNCTION_WORDS = frozenset({"in", "at", "from", "outside", "inside", "near", "the"})
 

@@ -37,7 +37,12 @@ from newsbot.attribution import unnamed_words
 from newsbot.attribution.lexicon import lexicon as attribution_lexicon
 from newsbot.domain import Highlight, Passage, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
-from newsbot.retrieval.answer_types import answer_words, expected_answer_type, holds_answer_type
+from newsbot.retrieval.answer_types import (
+    answer_words,
+    expected_answer_type,
+    holds_answer_type,
+    without_asking_words,
+)
 from newsbot.retrieval.bm25 import FUZZY_CUTOFF, text_coverage, tokenize
 from newsbot.retrieval.bm25 import words as tokenize_words
 from newsbot.retrieval.embeddings import embed, encode_tokens, piece_texts
@@ -499,7 +504,7 @@ class Searcher:
         articles use, and none they do not (those say it is about something else)."""
         bm25 = self.index.bm25
         searched = self.as_searched(question)
-        terms = bm25.question_terms(searched)
+        terms = bm25.question_terms(without_asking_words(searched))  # "how old is she": no "old"
         known = {term for word, term in terms if bm25.knows(word)}
         if len(known) >= ELLIPTIC_BELOW or len(known) != len({term for _, term in terms}):
             return False
