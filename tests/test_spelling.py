@@ -9,7 +9,8 @@ from newsbot.retrieval.spelling import Speller, one_slip
 
 VOCABULARY = {
     "corbyn", "labour", "definition", "goldstein", "board", "deputies", "kings", "winds", "periods",
-    "beroids", "livingstone", "meeting", "commit", "antisemitism", "education", "formby",
+    "beroids", "livingstone", "meeting", "commit", "antisemitism", "education", "formby", "government",
+    "minister", "received",
 }  # fmt: skip
 NAMES = {"corbyn", "goldstein", "kings", "livingstone", "formby", "labour"}
 # As the articles write them: names, and a word one of their sentences opens with (it stays lower case).
@@ -34,6 +35,10 @@ def speller() -> Speller:
         ("corbin's team", "Corbyn's team"),
         ("what has corbyn tasked formbey with", "what has corbyn tasked Formby with"),
         ("did they commit to educaton on antisemitsm", "did they commit to education on antisemitism"),
+        # Misspellings English word lists hold too, one slip from a word a hundred times as common:
+        ("what did the goverment say", "what did the government say"),
+        ("what did the minster say", "what did the minister say"),
+        ("when was it recieved", "when was it received"),
     ],
 )
 def test_misspellings_of_the_articles_words_are_spelt_as_they_spell_them(

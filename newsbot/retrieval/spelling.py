@@ -11,7 +11,10 @@ on the encoder, and the question was declined. Only two kinds of word are change
   as BM25's close spellings (`BM25.close_words`) and no other word as close means something else;
 - a word that is English but uncommon (rarer than COMMON_ZIPF) and one typing slip (a letter
   changed, added, dropped or two swapped) from a name the articles use, when only one name is:
-  "corbin" -> "Corbyn". "kinds" (common) is never taken for "Kings".
+  "corbin" -> "Corbyn". "kinds" (common) is never taken for "Kings";
+- such a word one slip from a word of the articles a hundred times as common (COMMONER_BY), when
+  only one is: word lists hold common misspellings too ("goverment" -> "government", "recieved"
+  -> "received").
 
 A word the articles use, or one with the same stem ("livingston", "meetings"), is left as it is.
 """
@@ -27,6 +30,7 @@ from newsbot.retrieval.wordlists import question_words, stopwords
 NOT_ENGLISH_ZIPF = 2.5  # fewer than about 3 uses in 10 million words
 COMMON_ZIPF = 4.0  # about 1 use in 10 thousand words
 SHORTEST_NAME_SLIP = 5
+COMMONER_BY = 2.0  # Zipf: a hundred times as common
 WORD = re.compile(r"(?<![\w'’.-])[A-Za-z]+(?=['’]s\b|(?![\w'’-]))")  # a word, or a possessive's word
 
 
@@ -90,6 +94,12 @@ class Speller:
             slips = [name for name in self._names if one_slip(word, name)]
             if len(slips) == 1:
                 return slips[0]
+            # A common misspelling is in English word lists too: "goverment" is one slip from
+            # the articles' "government", a word hundreds of times more common.
+            commoner = {candidate for _, candidate in self._index.close_words(word)
+                        if one_slip(word, candidate) and zipf(candidate) >= frequency + COMMONER_BY}  # fmt: skip
+            if len({stem(candidate) for candidate in commoner}) == 1:
+                return min(commoner)
         return None
 
     def _closest(self, word: str) -> str | None:
