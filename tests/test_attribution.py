@@ -282,6 +282,19 @@ def test_passive_agent_and_participle_subject() -> None:
     assert speakers(paragraphs) == ["the Green Party", "the council", NARRATOR]
 
 
+def test_an_unnamed_speaker_after_a_quote_needs_no_word_list() -> None:
+    """'"...," said one worker, who ...': a worker speaks, though "worker" is in no word list (it
+    was the narration, and the next paragraph's quote went on as "a resident"'s)."""
+    paragraphs = [
+        '"My phone lit up before my manager said a word," said one worker, who did not want to be named.',
+        '"It is a disgrace," said one resident.',
+        '"Nobody told me anything," said a nurse.',
+        '"Go home," said a man who was standing by the door.',
+        "The price, said a report, was high.",
+    ]
+    assert speakers(paragraphs) == ["a worker", "a resident", "a nurse", "a man", NARRATOR]
+
+
 def test_adding_to_or_up_is_no_speech() -> None:
     """ "adding up to" and "adding to" count, they report no one; "adding that" still reports."""
     paragraphs = [

@@ -156,6 +156,8 @@ def _verb_candidates(masked: str, toks: list[Tok]) -> list[_Candidate]:
         if phrase is None:
             # Inverted: '"...," said Dr Jane Smith' / 'added the representative'.
             phrase = phrase_after(toks, last + 1)
+            if phrase is None and after_quote:
+                phrase = _someone_after(toks, last + 1)  # '"...," said one worker, who ...'
             if phrase is None:
                 continue
             found.append(_Candidate(m.start(), phrase.end, phrase, QUOTE))
@@ -170,6 +172,38 @@ def _verb_candidates(masked: str, toks: list[Tok]) -> list[_Candidate]:
             kind = QUOTE  # '"...," the minister, Paul Adams, said'
         found.append(_Candidate(phrase.start, cue_end, phrase, kind))
     return found
+
+
+SOMEONE_WORDS_MOST = 3  # "a local shopkeeper"
+RELATIVE_PRONOUNS = frozenset({"who", "whose", "whom", "which", "that"})
+
+
+def _someone_after(toks: list[Tok], idx: int) -> Phrase | None:
+    """After a quote and its verb, an unnamed speaker the word lists do not know: an indefinite
+    determiner and a few lower-case words up to the end of the clause or a relative pronoun
+    ('"...," said one worker, who ...', 'said a man who ...', 'said a local shopkeeper.'); the last
+    word is the head."""
+    lex = lexicon()
+    if idx >= len(toks) or toks[idx].low not in lex.indefinite_singular:
+        return None
+    words: list[Tok] = []
+    i = idx + 1
+    while (
+        i < len(toks)
+        and toks[i].text.isalpha()
+        and toks[i].text.islower()
+        and toks[i].low not in RELATIVE_PRONOUNS
+        and len(words) <= SOMEONE_WORDS_MOST
+    ):
+        words.append(toks[i])
+        i += 1
+    ends_clause = (
+        i == len(toks) or toks[i].text in CLAUSE_STOPS or toks[i].text == "," or toks[i].low in RELATIVE_PRONOUNS
+    )
+    if not words or len(words) > SOMEONE_WORDS_MOST or not ends_clause:
+        return None
+    return Phrase("source", toks[idx].low, tuple(t.text for t in words[:-1]), words[-1].low, (), toks[idx].start,
+                  words[-1].end)  # fmt: skip
 
 
 def _clause_start(toks: list[Tok], before: int) -> int:
