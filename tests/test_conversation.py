@@ -629,3 +629,29 @@ def test_the_roles_an_article_gives_a_person() -> None:
     assert "advis" in roles_given(texts, "Seamus Milne") or "adviser" in roles_given(texts, "Seamus Milne")
     assert roles_given(texts, "Sarah Lind") == frozenset()
     assert {"chief", "execut"} <= roles_given(texts, "Anjali Rao")  # a title between role and name
+
+
+FACTORY_REPORT = [
+    "The biscuit factory will close next year with the loss of 400 jobs, its owner confirmed on Monday.",
+    'Northport\'s MP, Helen Achebe, called the news "a hammer blow for the town".',
+    "Retired teacher Jean Marsh, 81, said she had worked there for 30 years.",
+    '"My phone lit up before my manager said a word," said one worker, who did not want to be named.',
+]
+
+
+def test_readers_ask_for_voices_by_what_they_are(tmp_path: Path) -> None:
+    """The MP (Helen Achebe, "Northport's MP"), the teacher ("Retired teacher Jean Marsh"), the
+    workers (an unnamed worker quoted after the quote): each was declined, "never quotes them"."""
+    knowledge = tmp_path / "knowledge"
+    write_article(knowledge, "factory", "Biscuit factory to close", FACTORY_REPORT)
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+
+    for question, speaker in [
+        ("what did the mp say", "Helen Achebe"),
+        ("what did the teacher say", "Jean Marsh"),
+        ("what did the workers say", "a worker"),
+    ]:
+        reply = conversation.ask(searcher, question)
+        assert reply.kind is ReplyKind.ANSWER, question
+        assert reply.passages[0].speaker.label == speaker, question

@@ -432,6 +432,8 @@ class Searcher:
         heard: set[str] = set()
         for speaker in self._speakers:
             heard.update(speaker_terms(speaker))
+            if speaker.kind is SpeakerKind.ANONYMOUS:  # "a worker" speaks: "what did the workers say"
+                heard.update(tokenize(speaker.label))
             for alternative in index.lexicon.alternatives(speaker.label):
                 heard.update(tokenize(alternative))
         # A side the facts name speaks when one of its voices does ("what did the residents say").
@@ -780,7 +782,10 @@ class Searcher:
             return None
         rows = np.zeros(len(positions), dtype=bool)
         for row, position in enumerate(positions):
-            if speakers[position] > 0:
+            speaker = self.index.passages[int(position)].speaker
+            if speakers[position] > 0 or (  # named, or unnamed by what they are ("a worker")
+                speaker.kind is SpeakerKind.ANONYMOUS and asked & set(tokenize(speaker.label))
+            ):
                 rows[row] = True
                 continue
             for reported in reported_voice().finditer(self.index.passages[int(position)].text):
