@@ -623,12 +623,16 @@ def test_the_roles_an_article_gives_a_person() -> None:
         "A private meeting was held with Seamus Milne, Mr Corbyn's key adviser, on Monday.",
         "It was chaired by Margaret Osei. Sarah Lind, who runs a café, said trade fell.",
         "The hospital's chief executive, Dr Anjali Rao, apologised.",
+        "Unite, the union that represents most of the workers, said it was devastated.",
+        "Mr Kerr said the union would ask Calder Foods to delay the closure.",
     ]
     assert roles_given(texts, "Margaret Osei") == {"council", "leader"}
     assert roles_given(texts, "Tom Hadley") == {"leader"}
     assert "advis" in roles_given(texts, "Seamus Milne") or "adviser" in roles_given(texts, "Seamus Milne")
     assert roles_given(texts, "Sarah Lind") == frozenset()
     assert {"chief", "execut"} <= roles_given(texts, "Anjali Rao")  # a title between role and name
+    assert roles_given(texts, "Unite") == {"union"}  # an organisation's, up to the relative clause
+    assert roles_given(texts, "Calder Foods") == frozenset()  # "the union would ask" is no role of theirs
 
 
 FACTORY_REPORT = [

@@ -185,15 +185,16 @@ ROLE_WORDS_MOST = 4  # words of a role before or beside a name: "JLC chief execu
 def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
     """The terms of the roles the texts give a named person, before the name ("Council leader
     Margaret Osei") or set off by commas beside it ("Its leader, Tom Hadley, said", "Seamus
-    Milne, Mr Corbyn's key adviser, ...", "The hospital's chief executive, Dr Anjali Rao"): a
-    few words that hold a role or source noun (attribution's word lists: "leader", "adviser",
-    "spokesperson"), stopwords left out."""
+    Milne, Mr Corbyn's key adviser, ...", "The hospital's chief executive, Dr Anjali Rao",
+    "Unite, the union that ..."): a few words ending in a role, source or organisation noun
+    (attribution's word lists: "leader", "adviser", "spokesperson", "union"), stopwords left out."""
     words = attribution_lexicon()
-    role_nouns = {word.lower() for word in (*words.role_nouns, *words.source_nouns)}
+    role_nouns = {word.lower() for word in (*words.role_nouns, *words.source_nouns, *words.org_nouns)}
     terms: set[str] = set()
 
     def take(words: list[str]) -> None:
-        if 0 < len(words) <= ROLE_WORDS_MOST and any(word.lower() in role_nouns for word in words):
+        # The role's noun ends it, next to the name: "Council leader", not "the union would ask".
+        if 0 < len(words) <= ROLE_WORDS_MOST and words[-1].lower() in role_nouns:
             terms.update(term for word in words if word.lower() not in stopwords() for term in tokenize(word))
 
     # A title before the name is part of it: "The hospital's chief executive, Dr Anjali Rao".
@@ -209,8 +210,8 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
                 opening = boundaries[-2].end() if len(boundaries) > 1 else 0
                 take(before[opening : last.start()].split())
             after = re.match(r",\s+([^.,;:!?()]+),", text[found.end() :])
-            if after:  # "Seamus Milne, Mr Corbyn's key adviser, ..."
-                take(after.group(1).split())
+            if after:  # "Seamus Milne, Mr Corbyn's key adviser, ...", "Unite, the union that represents ..."
+                take(re.split(r"\s+(?:who|which|that)\b", after.group(1))[0].split())
     return frozenset(terms)
 
 
@@ -465,7 +466,7 @@ class Searcher:
         # The roles the articles give the people who speak ("Council leader Margaret Osei").
         texts = [passage.text for passage in index.passages]
         self._roles = {speaker: roles_given(texts, speaker.label) for speaker in self._speakers
-                       if speaker.kind is SpeakerKind.PERSON}  # fmt: skip
+                       if speaker.kind in (SpeakerKind.PERSON, SpeakerKind.ORGANISATION)}  # fmt: skip
         # Words the articles only ever write capitalised: names ("Walker", "Labour"), not "leaders".
         self._proper = frozenset(capitalised - lower)
         self._speller = Speller(index.bm25, self._proper, lambda word: self._spelling.get(word, word))
