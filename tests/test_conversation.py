@@ -659,3 +659,25 @@ def test_readers_ask_for_voices_by_what_they_are(tmp_path: Path) -> None:
         reply = conversation.ask(searcher, question)
         assert reply.kind is ReplyKind.ANSWER, question
         assert reply.passages[0].speaker.label == speaker, question
+
+
+def test_the_other_side_names_only_the_voices_it_shows(tmp_path: Path) -> None:
+    """An article without sides in its facts: the other voices' passages, under a lead that names
+    those shown (it named every other voice, some with nothing shown)."""
+    knowledge = tmp_path / "knowledge"
+    paragraphs = [
+        *FACTORY_REPORT,
+        '"We have explored every option," a company spokeswoman said.',
+        'Unite, the union that represents most of the workers, said it was "devastated".',
+        "Regional officer Dave Kerr said the workers had given decades to the firm.",
+    ]
+    write_article(knowledge, "factory", "Biscuit factory to close", paragraphs)
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+
+    state = State()
+    conversation.answer(searcher, state, "what did helen achebe say about the closure", None, None)
+    other = conversation.other_side(searcher, state)
+    assert other.kind is ReplyKind.MORE and other.passages and other.lead.startswith("What ")
+    named = other.lead.removeprefix("What ").removesuffix(" said:").replace(" and ", ", ").split(", ")
+    assert set(named) <= {source.speaker.label for source in other.passages}, other.lead

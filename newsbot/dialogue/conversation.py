@@ -85,6 +85,11 @@ def suggestions(searcher: Searcher, question: str | None = None, count: int = SU
 MAX_TITLES_NAMED = 5
 
 
+def named_list(names: Sequence[str]) -> str:
+    """A, B and C."""
+    return " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+
+
 def named_titles(titles: Sequence[str], most: int | None = None) -> str:
     """“A”, “B” and “C”; past `most` titles, the first ones "and others"."""
     quoted = [f"“{title}”" for title in titles]
@@ -150,8 +155,7 @@ def in_their_words(
     sources = [_their_words(p) for p in passages if (p.article, p.paragraph) not in shown][:MORE_CANDIDATES]
     if not sources:
         return Reply(ReplyKind.NOTICE, NOTHING_MORE, question=question)
-    names = list(dict.fromkeys(source.speaker.label.split(" (")[0] for source in sources))
-    name = " and ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else names[0]
+    name = named_list(list(dict.fromkeys(source.speaker.label.split(" (")[0] for source in sources)))
     if not shown:
         return Reply(ReplyKind.ANSWER, f"What {name} said:", tuple(sources), question=question)
     return Reply(ReplyKind.MORE, f"{name[0].upper()}{name[1:]} also said:", tuple(sources), question=question)
@@ -464,8 +468,10 @@ def other_side(searcher: Searcher, state: State) -> Reply:
     sources = sorted(list(best.values())[:MORE_CANDIDATES], key=lambda source: (source.article, source.paragraph))
     if not sources:
         return Reply(ReplyKind.NOTICE, NO_OTHER_SIDE, question=question)
-    names = list(dict.fromkeys(name for _, name in wanted))
-    lead = f"What {' and '.join(names)} said:" if names else "The other voices in the article:"
+    # The sides of the passages shown, not every side wanted ("What Unite said:" only with Unite's words).
+    shown_sides = {side_of.get((source.article, source.speaker)) for source in sources}
+    names = [name for article_side in wanted if article_side in shown_sides for name in article_side[1:]]
+    lead = f"What {named_list(names)} said:" if names else "The other voices in the article:"
     state.showed(sources)
     state.other_sides_shown = set(wanted)
     return Reply(ReplyKind.MORE, lead, tuple(sources), question=question)
