@@ -295,6 +295,25 @@ def test_an_unnamed_speaker_after_a_quote_needs_no_word_list() -> None:
     assert speakers(paragraphs) == ["a worker", "a resident", "a nurse", "a man", NARRATOR]
 
 
+def test_a_name_after_its_role_speaks() -> None:
+    """'"...," said prosecutor Amira Shah': Amira Shah (it was the narration, and the next
+    paragraph's quote with it); the role's words may be unknown ("defence barrister") or an
+    organisation's ("police spokesman"); "a spokesman for Acme Corp" stays the spokesman; a judge
+    and a councillor are titles ("District Judge Linda Grey", "Councillor Ben Okoro")."""
+    paragraphs = [
+        '"This was a landlord who chose to do nothing," said prosecutor Amira Shah.',
+        '"The tenants complained again and again."',
+        '"It was wrong," said defence barrister John Hale.',
+        '"We acted," said police spokesman Tom Reed.',
+        '"Fine," said a spokesman for Acme Corp.',
+        'District Judge Linda Grey said the conditions were "appalling".',
+        'Councillor Ben Okoro said: "Let this be a warning."',
+    ]
+    assert speakers(paragraphs) == [
+        "Amira Shah", "Amira Shah", "John Hale", "Tom Reed", "a spokesman for Acme Corp", "Linda Grey", "Ben Okoro"
+    ]  # fmt: skip
+
+
 def test_adding_to_or_up_is_no_speech() -> None:
     """ "adding up to" and "adding to" count, they report no one; "adding that" still reports."""
     paragraphs = [

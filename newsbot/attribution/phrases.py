@@ -271,6 +271,10 @@ def phrase_after(toks: list[Tok], idx: int) -> Phrase | None:
         tok = toks[i]
         kind, head = _head_kind(tok)
         nxt = toks[i + 1] if i + 1 < n else None
+        if kind == "source" and nxt is not None and is_name_token(nxt) and title_of(nxt.text) is None:
+            named = phrase_after(toks, i + 1)  # "prosecutor Amira Shah", "spokesman John Hale": the name speaks
+            if named is not None and named.kind == "name":
+                return named
         if kind in ("source", "org_noun", "doc"):
             end = tok.end
             post: tuple[str, ...] = ()

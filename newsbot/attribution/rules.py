@@ -47,7 +47,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from newsbot.attribution.lexicon import lexicon
-from newsbot.attribution.phrases import CLAUSE_STOPS, Phrase, Tok, phrase_after, phrase_before, tokenize
+from newsbot.attribution.phrases import (
+    CLAUSE_STOPS,
+    Phrase,
+    Tok,
+    is_name_token,
+    phrase_after,
+    phrase_before,
+    tokenize,
+)
 from newsbot.attribution.quotes import closing_quote_before, scan_quotes
 from newsbot.attribution.speakers import NARRATOR_SPEAKER, Context
 from newsbot.domain import NARRATION as NARRATION_SPEAKER
@@ -155,7 +163,8 @@ def _verb_candidates(masked: str, toks: list[Tok]) -> list[_Candidate]:
             continue
         if phrase is None:
             # Inverted: '"...," said Dr Jane Smith' / 'added the representative'.
-            phrase = phrase_after(toks, last + 1)
+            # '"...," said police spokesman Tom Reed': the name after the role's words speaks.
+            phrase = (_named_after_role(toks, last + 1) if after_quote else None) or phrase_after(toks, last + 1)
             if phrase is None and after_quote:
                 phrase = _someone_after(toks, last + 1)  # '"...," said one worker, who ...'
             if phrase is None:
@@ -176,6 +185,26 @@ def _verb_candidates(masked: str, toks: list[Tok]) -> list[_Candidate]:
 
 SOMEONE_WORDS_MOST = 3  # "a local shopkeeper"
 RELATIVE_PRONOUNS = frozenset({"who", "whose", "whom", "which", "that"})
+
+
+def _named_after_role(toks: list[Tok], idx: int) -> Phrase | None:
+    """After a quote and its verb, a name after a few lower-case words of its role, no determiner
+    or preposition among them ('"...," said prosecutor Amira Shah', 'said police spokesman Tom
+    Reed', 'said defence barrister John Hale'; not 'said a spokesman for Acme Corp')."""
+    lex = lexicon()
+    i = idx
+    while (
+        i < len(toks)
+        and i - idx < SOMEONE_WORDS_MOST
+        and toks[i].text.isalpha()
+        and toks[i].text.islower()
+        and toks[i].low not in lex.determiners  # "a spokesman for Acme Corp" is the spokesman
+        and toks[i].low not in ("for", "of", "at", "from", "and", "to", "in", "on", "with")
+    ):
+        i += 1
+    if i == idx or i >= len(toks) or not is_name_token(toks[i]):
+        return None
+    return phrase_after(toks, i)
 
 
 def _someone_after(toks: list[Tok], idx: int) -> Phrase | None:
