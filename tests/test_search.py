@@ -227,6 +227,8 @@ def test_unrelated_question_has_no_alternatives(lexicon: Lexicon) -> None:
         ("Who was the leader when the Franks entered the Euphrates valley?", "person"),
         ("how many people were there when it started", "number"),
         ("what day of the week was it", "weekday"),
+        ("how old is he", "age"),
+        ("at what age did she leave", "age"),
         ("Why was the meeting disappointing?", None),
         ("What did Labour commit to?", None),
     ],
@@ -249,10 +251,22 @@ def test_expected_answer_type(question: str, expected: str | None) -> None:
         ("We wrote on 28 March.", "day"),
         ("The letter of 28th March.", "date"),
         ("The formal meeting this afternoon.", "daytime"),
+        ("Peter Vance, 58, of Elm Road, admitted four offences.", "age"),
+        ("He is the oldest quarterback to play at age 39.", "age"),
+        ("A 58-year-old man was arrested.", "age"),
+        ("Fossils that represent 515 million years of history.", "age"),
     ],
 )
 def test_holds_answer_type(text: str, answer_type: str) -> None:
     assert holds_answer_type(text, answer_type)
+
+
+def test_a_number_is_no_age(seed_searcher: Searcher) -> None:
+    """ "how old is jeremy corbyn": the article gives numbers (120 local authorities), never his
+    age; it was answered with its opening paragraph."""
+    assert not holds_answer_type("A landlord has been fined £12,000 by 120 councils.", "age")
+    result = seed_searcher.search("how old is jeremy corbyn")
+    assert not result.answerable and result.unheld_kind == "age"
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,10 @@ import yaml
 
 QUESTION_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("duration", re.compile(r"\bhow long\b|\bfor how (long|many (minutes|hours|days|weeks|months|years))\b", re.I)),
+    ("age", re.compile(r"\bhow old\b|\bwhat age\b|\bat what age\b", re.I)),
     (
         "number",
-        re.compile(r"\bhow (many|much|long|old|often|far|big|large)\b|\bwhat (number|percentage|proportion)\b", re.I),
+        re.compile(r"\bhow (many|much|long|often|far|big|large)\b|\bwhat (number|percentage|proportion)\b", re.I),
     ),
     ("daytime", re.compile(r"\bwhat time of (the )?day\b|\b(at )?what time (was|is|did|does|will)\b", re.I)),
     ("weekday", re.compile(r"\b((what|which|on what) )?day of the week\b|\b(what|which) weekday\b", re.I)),
@@ -71,6 +72,13 @@ def answer_patterns() -> dict[str, re.Pattern[str]]:
             re.I,
         ),
         "number": re.compile(rf"\b\d[\d,.]*\b|\b({words['number_words']})s?\b", re.I),
+        # An age as news gives it: "Peter Vance, 58,", "aged 58", "at age 39", "a 58-year-old",
+        # "58 years old"; of a thing, "515 million years".
+        "age": re.compile(
+            r"\b[A-Z][\w'’-]+,\s+\d{1,3},|\bage(?:d|\s+of)?\s+\d{1,3}\b|\b\d{1,3}[- ]years?[- ]old\b"
+            r"|\b\d[\d,.]*\s+(?:(?:million|billion|thousand)\s+)?years\b"
+            rf"|\b({words['number_words']})[- ]years?[- ]old\b"
+        ),
         "time": re.compile(rf"{date}|{day}|{daytime}|\b(week|month|year)s?\b", re.I),
         "date": re.compile(date, re.I),
         "day": re.compile(rf"{day}|\b({months})\s+\d{{1,2}}\b|\b\d+(st|nd|rd|th)?\s+(of\s+)?({months})\b", re.I),
