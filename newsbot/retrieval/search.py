@@ -509,19 +509,11 @@ class Searcher:
         searched = self.as_searched(question)
         terms = bm25.question_terms(without_asking_words(searched))  # "how old is she": no "old"
         known = {term for word, term in terms if bm25.knows(word)}
-        own = {term for _, term in terms}
-        # A word that refers back to another ("where did they meet?", "why was he angry?").
-        refers_back = bool({word.lower() for word in CASED_WORD.findall(searched)} & anaphors())
-        if len(known) >= ELLIPTIC_BELOW:
+        if len(known) >= ELLIPTIC_BELOW or len(known) != len({term for _, term in terms}):
             return False
-        if len(known) != len(own):
-            # A word the articles never use says it is about something else ("is the weather
-            # good"), unless it is the question's one word and another refers back: "why was he
-            # angry" asks about him, in words of the reader's own ("furious", the article says).
-            return refers_back and len(own) < ELLIPTIC_BELOW
         # A word of its own names its subject, unless a word refers back to another ("where did
         # they meet?"): "what's the ferry" is about the ferry, not about the question before.
-        return not known or refers_back
+        return not known or bool({word.lower() for word in CASED_WORD.findall(searched)} & anaphors())
 
     def titles(self) -> list[str]:
         """The articles' titles, in alphabetical order."""
