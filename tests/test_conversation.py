@@ -681,3 +681,15 @@ def test_the_other_side_names_only_the_voices_it_shows(tmp_path: Path) -> None:
     assert other.kind is ReplyKind.MORE and other.passages and other.lead.startswith("What ")
     named = other.lead.removeprefix("What ").removesuffix(" said:").replace(" and ", ", ").split(", ")
     assert set(named) <= {source.speaker.label for source in other.passages}, other.lead
+
+
+def test_plain_search_hears_a_voice_by_its_role_as_the_bot_does(tmp_path: Path) -> None:
+    """ "what did the mp say about the closure" asks about something, so it is searched: the MP is
+    heard by her role there too (plain search declined it, "never quotes them", while the bot's
+    "what did the mp say" answered)."""
+    knowledge = tmp_path / "knowledge"
+    write_article(knowledge, "factory", "Biscuit factory to close", FACTORY_REPORT)
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    assert searcher.unquoted_names("what did the mp say about the closure") == ()
+    assert searcher.unquoted_names("what did the factory say") != ()  # named, never heard

@@ -255,6 +255,8 @@ def test_expected_answer_type(question: str, expected: str | None) -> None:
         ("He is the oldest quarterback to play at age 39.", "age"),
         ("A 58-year-old man was arrested.", "age"),
         ("Fossils that represent 515 million years of history.", "age"),
+        ("He joined the academy at the age of nine.", "age"),
+        ("A new ward would open in the spring.", "time"),
     ],
 )
 def test_holds_answer_type(text: str, answer_type: str) -> None:

@@ -75,11 +75,12 @@ def answer_patterns() -> dict[str, re.Pattern[str]]:
         # An age as news gives it: "Peter Vance, 58,", "aged 58", "at age 39", "a 58-year-old",
         # "58 years old"; of a thing, "515 million years".
         "age": re.compile(
-            r"\b[A-Z][\w'’-]+,\s+\d{1,3},|\bage(?:d|\s+of)?\s+\d{1,3}\b|\b\d{1,3}[- ]years?[- ]old\b"
+            rf"\b[A-Z][\w'’-]+,\s+\d{{1,3}},|\bage(?:d|\s+of)?\s+(?:\d{{1,3}}|{words['number_words']}|one)\b"
+            r"|\b\d{1,3}[- ]years?[- ]old\b"
             r"|\b\d[\d,.]*\s+(?:(?:million|billion|thousand)\s+)?years\b"
             rf"|\b({words['number_words']})[- ]years?[- ]old\b"
         ),
-        "time": re.compile(rf"{date}|{day}|{daytime}|\b(week|month|year)s?\b", re.I),
+        "time": re.compile(rf"{date}|{day}|{daytime}|\b(week|month|year)s?\b|\b({words['seasons']})\b", re.I),
         "date": re.compile(date, re.I),
         "day": re.compile(rf"{day}|\b({months})\s+\d{{1,2}}\b|\b\d+(st|nd|rd|th)?\s+(of\s+)?({months})\b", re.I),
         "weekday": re.compile(rf"\b({weekdays})\b", re.I),

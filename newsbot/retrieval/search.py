@@ -428,11 +428,17 @@ class Searcher:
         self._speakers = {speaker: np.array(members) for speaker, members in speakers.items()}
         # What readers call the articles' people (facts beside each article): "jezza" -> "Jeremy Corbyn".
         self._aliases = {alias.lower(): name for facts in index.facts.values() for alias, name in facts.aliases.items()}
-        # Who is heard in the articles: every speaker (and the other spelling of an acronym in the
-        # label), the voices the facts name for each side, and those the narration reports.
+        # The roles the articles give the people who speak ("Council leader Margaret Osei").
+        texts = [passage.text for passage in index.passages]
+        self._roles = {speaker: roles_given(texts, speaker.label) for speaker in self._speakers
+                       if speaker.kind in (SpeakerKind.PERSON, SpeakerKind.ORGANISATION)}  # fmt: skip
+        # Who is heard in the articles: every speaker, by name and by role (and the other spelling
+        # of an acronym in the label), the voices the facts name for each side, and those the
+        # narration reports.
         heard: set[str] = set()
         for speaker in self._speakers:
             heard.update(speaker_terms(speaker))
+            heard.update(self._roles.get(speaker, frozenset()))  # "what did the prosecutor say"
             if speaker.kind is SpeakerKind.ANONYMOUS:  # "a worker" speaks: "what did the workers say"
                 heard.update(tokenize(speaker.label))
             for alternative in index.lexicon.alternatives(speaker.label):
@@ -463,10 +469,6 @@ class Searcher:
             for side in facts.sides:
                 voice_terms.update(tokenize(" ".join([side.name, *side.voices])))
         self._voice_terms = frozenset(voice_terms)
-        # The roles the articles give the people who speak ("Council leader Margaret Osei").
-        texts = [passage.text for passage in index.passages]
-        self._roles = {speaker: roles_given(texts, speaker.label) for speaker in self._speakers
-                       if speaker.kind in (SpeakerKind.PERSON, SpeakerKind.ORGANISATION)}  # fmt: skip
         # Words the articles only ever write capitalised: names ("Walker", "Labour"), not "leaders".
         self._proper = frozenset(capitalised - lower)
         self._speller = Speller(index.bm25, self._proper, lambda word: self._spelling.get(word, word))
@@ -784,8 +786,10 @@ class Searcher:
         rows = np.zeros(len(positions), dtype=bool)
         for row, position in enumerate(positions):
             speaker = self.index.passages[int(position)].speaker
-            if speakers[position] > 0 or (  # named, or unnamed by what they are ("a worker")
-                speaker.kind is SpeakerKind.ANONYMOUS and asked & set(tokenize(speaker.label))
+            if (
+                speakers[position] > 0
+                or asked & self._roles.get(speaker, frozenset())  # by role ("the local mp")
+                or (speaker.kind is SpeakerKind.ANONYMOUS and asked & set(tokenize(speaker.label)))  # "a worker"
             ):
                 rows[row] = True
                 continue
