@@ -470,7 +470,7 @@ def other_side(searcher: Searcher, state: State) -> Reply:
         return Reply(ReplyKind.NOTICE, NO_OTHER_SIDE, question=question)
     # The sides of the passages shown, not every side wanted ("What Unite said:" only with Unite's words).
     shown_sides = {side_of.get((source.article, source.speaker)) for source in sources}
-    names = [name for article_side in wanted if article_side in shown_sides for name in article_side[1:]]
+    names = [name for article, name in wanted if (article, name) in shown_sides]
     lead = f"What {named_list(names)} said:" if names else "The other voices in the article:"
     state.showed(sources)
     state.other_sides_shown = set(wanted)

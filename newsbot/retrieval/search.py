@@ -786,16 +786,12 @@ class Searcher:
         rows = np.zeros(len(positions), dtype=bool)
         for row, position in enumerate(positions):
             speaker = self.index.passages[int(position)].speaker
-            if (
+            rows[row] = bool(
                 speakers[position] > 0
                 or asked & self._roles.get(speaker, frozenset())  # by role ("the local mp")
                 or (speaker.kind is SpeakerKind.ANONYMOUS and asked & set(tokenize(speaker.label)))  # "a worker"
-            ):
-                rows[row] = True
-                continue
-            for reported in reported_voice().finditer(self.index.passages[int(position)].text):
-                if asked & set(tokenize(voice_reported(reported))):
-                    rows[row] = True
+                or any(asked & set(tokenize(voice)) for voice in self._reported[int(position)])
+            )
         return rows
 
     def _topic_signals(self, topic: str | None) -> tuple[Callable[[Passage], bool], npt.NDArray[np.float32]]:
