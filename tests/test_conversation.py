@@ -692,4 +692,5 @@ def test_plain_search_hears_a_voice_by_its_role_as_the_bot_does(tmp_path: Path) 
     build_index(knowledge, tmp_path / "index", MODEL, progress=False)
     searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
     assert searcher.unquoted_names("what did the mp say about the closure") == ()
+    assert searcher.unquoted_names("what did the local mp say about the factory") == ()
     assert searcher.unquoted_names("what did the factory say") != ()  # named, never heard

@@ -980,6 +980,8 @@ class Searcher:
         # The voice is its head word ("Jennie Formby", "the Board of Deputies", "Labour sources":
         # Formby, Deputies, Labour): a source noun names no one.
         named_words = [word for word in asked if not set(tokenize(word)) <= anonymous_terms()]
+        if terms & anonymous_terms() & self._heard and not {word.lower() for word in named_words} & self._proper:
+            return ()  # a role the articles hear, told apart by common words only ("the local mp")
         head = re.sub(r"['’]s$", "", (named_words or asked)[-1].lower())
         head_terms = set(tokenize(head))
         if head_terms & self._heard or set(bm25.close_terms(head)) & self._heard:
