@@ -694,3 +694,21 @@ def test_plain_search_hears_a_voice_by_its_role_as_the_bot_does(tmp_path: Path) 
     assert searcher.unquoted_names("what did the mp say about the closure") == ()
     assert searcher.unquoted_names("what did the local mp say about the factory") == ()
     assert searcher.unquoted_names("what did the factory say") != ()  # named, never heard
+
+
+def test_a_capital_where_a_sentence_starts_is_no_name(tmp_path: Path) -> None:
+    """ "Local businesses fear ..." does not make "local" a name: "what did the local mp say" asks
+    for the MP the article hears (it was "never quotes Local MP"), echoed as the reader wrote it;
+    a name that only ever starts sentences ("Maya Okafor runs ...") is still a name."""
+    knowledge = tmp_path / "knowledge"
+    report = [
+        "Local businesses fear the closure will cost them trade.",
+        "Maya Okafor runs the cafe on Quay Street.",
+        "Northport's MP, Helen Achebe, said the town would fight the closure.",
+    ]
+    write_article(knowledge, "closure", "Factory to close", report)
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    assert searcher.as_spelled("local maya okafor") == "local Maya Okafor"
+    assert searcher.unquoted_names("what did the local mp say about the closure") == ()
+    assert searcher.unquoted_names("what did the local cafe say about the closure") == ("local cafe",)

@@ -165,6 +165,10 @@ def source_of(hit: Hit) -> Source:
 
 
 CASED_WORD = re.compile(r"\b[A-Za-z][\w'’-]*")
+# Where a sentence or a quotation starts, up to a word: its capital says nothing of a name,
+# unless a capitalised word follows.
+NAME_GOES_ON = re.compile(r" [A-Z]")
+SENTENCE_START = re.compile(r"(?:^|[.!?:…]['\"“”‘’)\]]*\s+|\s['\"“‘(\[]|^['\"“‘(\[])['\"“‘(\[]*\Z")
 
 
 def teller_pattern(publications: Sequence[str] = ()) -> re.Pattern[str]:
@@ -458,9 +462,15 @@ class Searcher:
             self._reported.append(voices)
             for voice in voices:
                 heard.update(tokenize(voice))
-            for word in CASED_WORD.findall(passage.text):
-                (capitalised if word[0].isupper() else lower).add(word.lower())
-                if word[0].isupper():
+            for found in CASED_WORD.finditer(passage.text):
+                word = found.group(0)
+                if not word[0].isupper():
+                    lower.add(word.lower())
+                elif (
+                    SENTENCE_START.search(passage.text, max(0, found.start() - 8), found.start()) is None
+                    or NAME_GOES_ON.match(passage.text, found.end()) is not None  # "Maya Okafor scored"
+                ):
+                    capitalised.add(word.lower())
                     self._spelling.setdefault(word.lower(), word)
         self._heard = frozenset(heard)
         # The words of the voices' names: speakers and the sides and voices the facts name.
@@ -469,8 +479,10 @@ class Searcher:
             for side in facts.sides:
                 voice_terms.update(tokenize(" ".join([side.name, *side.voices])))
         self._voice_terms = frozenset(voice_terms)
-        # Words the articles only ever write capitalised: names ("Walker", "Labour"), not "leaders".
+        # Words the articles only ever write capitalised, and not only where a sentence starts: names
+        # ("Walker", "Labour"), not "leaders" nor "Local businesses".
         self._proper = frozenset(capitalised - lower)
+        self._spelling = {word: spelt for word, spelt in self._spelling.items() if word in self._proper}
         self._speller = Speller(index.bm25, self._proper, lambda word: self._spelling.get(word, word))
 
     def _speaks_in(self, speaker: Speaker, article: str) -> bool:
