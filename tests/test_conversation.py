@@ -21,6 +21,14 @@ COUNCIL = {"the council", "Mary Price", "a council spokesman"}
 RESIDENTS = {"Tom Ellis", "the association"}
 
 
+def article_searcher(tmp_path: Path, stem: str, title: str, paragraphs: list[str]) -> Searcher:
+    """A searcher over one article written in the test, with the real model."""
+    knowledge = tmp_path / "knowledge"
+    write_article(knowledge, stem, title, paragraphs)
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    return Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+
+
 def speakers(reply: Reply) -> set[str]:
     return {source.speaker.label for source in reply.passages}
 
@@ -544,10 +552,7 @@ def test_an_article_without_facts_or_voices_offers_its_names(tmp_path: Path) -> 
     """A match report with no facts file and no quoted voice: the names it mentions at least
     twice are offered ("What does the article say about ...?"), answered by search, and after a question about one of
     them that the article does not answer (she is never quoted), the suggestion about her comes first."""
-    knowledge = tmp_path / "knowledge"
-    write_article(knowledge, "match", "Rovers win at home", MATCH_REPORT)
-    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
-    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    searcher = article_searcher(tmp_path, "match", "Rovers win at home", MATCH_REPORT)
 
     pool = searcher.suggestion_pool()
     named = [question for question in pool if question.startswith("What does the article say about ")]
@@ -589,10 +594,7 @@ def test_a_voice_set_off_by_commas_is_heard_and_a_place_is_not(tmp_path: Path) -
     asked what he said, the bot quotes that paragraph (it declined: "never quotes them"). A
     relative clause before "said" is no voice: "Quay Street" still never speaks. And the buses'
     "adding up to" is no speech: no "What did Buses say?" is offered."""
-    knowledge = tmp_path / "knowledge"
-    write_article(knowledge, "bridge", "Harbour bridge to close", BRIDGE_REPORT)
-    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
-    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    searcher = article_searcher(tmp_path, "bridge", "Harbour bridge to close", BRIDGE_REPORT)
 
     hadley = conversation.ask(searcher, "what did tom hadley say")
     assert hadley.kind is ReplyKind.ANSWER and [source.paragraph for source in hadley.passages][:1] == [2]
@@ -603,10 +605,7 @@ def test_a_voice_set_off_by_commas_is_heard_and_a_place_is_not(tmp_path: Path) -
 def test_a_person_is_asked_for_by_the_role_the_article_gives_them(tmp_path: Path) -> None:
     """ "what did the council leader say": Margaret Osei, whom the article calls "Council leader";
     before, the council's and its spokesperson's passages (their names hold "council")."""
-    knowledge = tmp_path / "knowledge"
-    write_article(knowledge, "bridge", "Harbour bridge to close", BRIDGE_REPORT)
-    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
-    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    searcher = article_searcher(tmp_path, "bridge", "Harbour bridge to close", BRIDGE_REPORT)
 
     leader = conversation.ask(searcher, "what did the council leader say")
     assert [source.speaker.label for source in leader.passages] == ["Margaret Osei"]
@@ -646,10 +645,7 @@ FACTORY_REPORT = [
 def test_readers_ask_for_voices_by_what_they_are(tmp_path: Path) -> None:
     """The MP (Helen Achebe, "Northport's MP"), the teacher ("Retired teacher Jean Marsh"), the
     workers (an unnamed worker quoted after the quote): each was declined, "never quotes them"."""
-    knowledge = tmp_path / "knowledge"
-    write_article(knowledge, "factory", "Biscuit factory to close", FACTORY_REPORT)
-    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
-    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    searcher = article_searcher(tmp_path, "factory", "Biscuit factory to close", FACTORY_REPORT)
 
     for question, speaker in [
         ("what did the mp say", "Helen Achebe"),
@@ -664,16 +660,13 @@ def test_readers_ask_for_voices_by_what_they_are(tmp_path: Path) -> None:
 def test_the_other_side_names_only_the_voices_it_shows(tmp_path: Path) -> None:
     """An article without sides in its facts: the other voices' passages, under a lead that names
     those shown (it named every other voice, some with nothing shown)."""
-    knowledge = tmp_path / "knowledge"
     paragraphs = [
         *FACTORY_REPORT,
         '"We have explored every option," a company spokeswoman said.',
         'Unite, the union that represents most of the workers, said it was "devastated".',
         "Regional officer Dave Kerr said the workers had given decades to the firm.",
     ]
-    write_article(knowledge, "factory", "Biscuit factory to close", paragraphs)
-    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
-    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    searcher = article_searcher(tmp_path, "factory", "Biscuit factory to close", paragraphs)
 
     state = State()
     conversation.answer(searcher, state, "what did helen achebe say about the closure", None, None)
@@ -687,10 +680,7 @@ def test_plain_search_hears_a_voice_by_its_role_as_the_bot_does(tmp_path: Path) 
     """ "what did the mp say about the closure" asks about something, so it is searched: the MP is
     heard by her role there too (plain search declined it, "never quotes them", while the bot's
     "what did the mp say" answered)."""
-    knowledge = tmp_path / "knowledge"
-    write_article(knowledge, "factory", "Biscuit factory to close", FACTORY_REPORT)
-    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
-    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    searcher = article_searcher(tmp_path, "factory", "Biscuit factory to close", FACTORY_REPORT)
     assert searcher.unquoted_names("what did the mp say about the closure") == ()
     assert searcher.unquoted_names("what did the local mp say about the factory") == ()
     assert searcher.unquoted_names("what did the factory say") != ()  # named, never heard
@@ -700,15 +690,12 @@ def test_a_capital_where_a_sentence_starts_is_no_name(tmp_path: Path) -> None:
     """ "Local businesses fear ..." does not make "local" a name: "what did the local mp say" asks
     for the MP the article hears (it was "never quotes Local MP"), echoed as the reader wrote it;
     a name that only ever starts sentences ("Maya Okafor runs ...") is still a name."""
-    knowledge = tmp_path / "knowledge"
     report = [
         "Local businesses fear the closure will cost them trade.",
         "Maya Okafor runs the cafe on Quay Street.",
         "Northport's MP, Helen Achebe, said the town would fight the closure.",
     ]
-    write_article(knowledge, "closure", "Factory to close", report)
-    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
-    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    searcher = article_searcher(tmp_path, "closure", "Factory to close", report)
     assert searcher.as_spelled("local maya okafor") == "local Maya Okafor"
     assert searcher.unquoted_names("what did the local mp say about the closure") == ()
     assert searcher.unquoted_names("what did the local cafe say about the closure") == ("local cafe",)
