@@ -314,6 +314,19 @@ def test_a_name_after_its_role_speaks() -> None:
     ]  # fmt: skip
 
 
+def test_a_role_noun_that_starts_a_sentence_is_no_name() -> None:
+    """ "Residents said ...": unnamed residents (it was a person named "Residents", offered to readers
+    as "What did Residents say?"); a capitalised role noun inside a sentence stays part of a name."""
+    paragraphs = [
+        "Residents said the flood defences had never been built.",
+        "Witnesses told police they heard a bang.",
+        "The Residents Association said it would appeal.",
+    ]
+    attributions = attribute_paragraphs(paragraphs)
+    assert [a.speaker.label for a in attributions] == ["residents", "witnesses", "the Residents Association"]
+    assert [a.speaker.kind for a in attributions][:2] == [SpeakerKind.ANONYMOUS, SpeakerKind.ANONYMOUS]
+
+
 def test_adding_to_or_up_is_no_speech() -> None:
     """ "adding up to" and "adding to" count, they report no one; "adding that" still reports."""
     paragraphs = [

@@ -699,3 +699,25 @@ def test_a_capital_where_a_sentence_starts_is_no_name(tmp_path: Path) -> None:
     assert searcher.as_spelled("local maya okafor") == "local Maya Okafor"
     assert searcher.unquoted_names("what did the local mp say about the closure") == ()
     assert searcher.unquoted_names("what did the local cafe say about the closure") == ("local cafe",)
+
+
+FLOOD_REPORT = [
+    "More than 300 homes in Lowbridge were evacuated overnight after the River Wend burst its banks.",
+    "Council leader Arthur Pike said the council would pay for hotel rooms.",
+    'Residents said the flood defences had never been built. "We were told the wall would be finished by 2024,"'
+    " said Mohammed Rahman, 52, whose shop on Mill Lane was flooded.",
+    'A spokeswoman for the agency said: "We understand residents\' frustration."',
+]
+
+
+def test_a_voice_named_after_its_quote_and_unnamed_voices_are_heard(tmp_path: Path) -> None:
+    """'"...," said Mohammed Rahman, 52' inside the residents' paragraph: "what did mohammed rahman
+    say" got "never quotes them"; "what did the residents say" got the agency's passage, which
+    only mentions residents, and "What did Residents say?" was offered."""
+    searcher = article_searcher(tmp_path, "flood", "Homes evacuated as river bursts its banks", FLOOD_REPORT)
+    assert searcher.unquoted_names("what did mohammed rahman say") == ()
+    found = searcher.search("what did mohammed rahman say")
+    assert found.answerable and found.hits[0].passage.paragraph == 3
+    own = searcher.own_words("what did the residents say")
+    assert own is not None and [passage.paragraph for passage in own] == [3]
+    assert not any("Residents" in question for question in searcher.suggestion_pool())

@@ -10,6 +10,7 @@ from newsbot.attribution.lexicon import lexicon
 
 POSSESSIVE_RE = re.compile(r"['\u2019]s?$")
 CLAUSE_STOPS = frozenset(".!?;:“”()")
+SENTENCE_OPENERS = frozenset('.!?:“"')  # what may come right before a sentence's first word
 _FUZZY_CUTOFF = 0.85
 # Prepositions of a post-modifier: "a spokeswoman for Acme Corp".
 _POST_PREPOSITIONS = ("for", "at", "from", "of")
@@ -161,6 +162,10 @@ def _is_forward_connector(toks: list[Tok], i: int, words: list[Tok]) -> bool:
     return is_name_token(nxt) or (nxt.low == "the" and i + 2 < len(toks) and is_name_token(toks[i + 2]))
 
 
+def _starts_sentence(toks: list[Tok], i: int) -> bool:
+    return i == 0 or toks[i - 1].text in SENTENCE_OPENERS
+
+
 def _collect_name_run_back(toks: list[Tok], i: int) -> int:
     """Index of the first token of the name run (with connectors) ending at i."""
     first = i
@@ -180,6 +185,8 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
     lex = lexicon()
     tok = toks[last]
     kind, head = _head_kind(tok)
+    if kind == "name" and tok.low in lex.role_nouns and _starts_sentence(toks, last):
+        kind, head = "source", tok.low  # "Residents said ...": the capital is the sentence's
     if kind == "":
         return None
     if kind == "pronoun":

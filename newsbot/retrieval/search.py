@@ -108,7 +108,7 @@ SAID_QUESTION = re.compile(
 @lru_cache(maxsize=1)
 def reported_voice() -> re.Pattern[str]:
     """Words the narration reports someone saying or doing: "Mr Golstein said that ...", "Jewish
-    leaders had stressed", "Its leader, Tom Hadley, said", "according to Mr X" (the verbs:
+    leaders had stressed", "Its leader, Tom Hadley, said", "according to Mr X", '," said Mr X' (the verbs:
     data/reporting_verbs.txt). `voice_reported` gives the voice of a match."""
     verbs = "|".join(sorted(word_list("reporting_verbs"), key=len, reverse=True))
     voice = r"(?:[\w'’-]+\s+){0,2}[\w'’-]+"
@@ -119,12 +119,14 @@ def reported_voice() -> re.Pattern[str]:
         # "Sarah Lind, who runs a café on Quay Street, said": that is no voice).
         rf"|,\s+(?P<apposed>{voice}),\s+{auxiliary}(?:{verbs})\b"
         r"|\baccording to (?P<according>(?:[\w'’-]+\s+){0,3}?[\w'’-]+)"
+        # After the quote, the name after the verb ('," said Mohammed Rahman, 52').
+        rf"|[,\"”’]\s+(?:{verbs})\s+(?P<after>(?:[a-z]+\s+)?(?:[A-Z][\w'’-]+\s+){{0,2}}[A-Z][\w'’-]+)"
     )
 
 
 def voice_reported(found: re.Match[str]) -> str:
     """The voice of a `reported_voice` match."""
-    return str(found.group("voice") or found.group("apposed") or found.group("according"))
+    return str(found.group("voice") or found.group("apposed") or found.group("according") or found.group("after"))
 
 
 @lru_cache(maxsize=1)
@@ -921,6 +923,11 @@ class Searcher:
                 by_role.extend(passages)
         if by_role and not any(asked <= set(speaker_terms(speaker)) for speaker in self._speakers):
             full = by_role
+        if not (full or partial):
+            # Unnamed voices asked for by what they are ("what did the residents say": "residents").
+            full = [self.index.passages[int(p)] for speaker, members in self._speakers.items()
+                    if speaker.kind is SpeakerKind.ANONYMOUS and asked <= set(tokenize(speaker.label))
+                    for p in members]  # fmt: skip
         own = sorted(full or partial, key=lambda passage: (passage.article, passage.paragraph))
         return own or None
 
