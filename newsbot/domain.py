@@ -57,10 +57,15 @@ class Passage:
     # Where in `text` the speaker's words begin: the sentences before are the narration's ("In
     # 1900, Tesla was granted patents ... The court declared that ...").
     voice_from: int = 0
+    # Later voices quoted by name, each from where in `text` its words begin ('"We were told ...,"
+    # said Mohammed Rahman' after "Residents said ..."): `speaker` speaks until the first.
+    voices: tuple[tuple[int, Speaker], ...] = ()
 
     def speaker_of(self, start: int, end: int) -> Speaker:
         """Who speaks text[start:end] (an answer's sentences)."""
-        return NARRATION if end <= self.voice_from else self.speaker
+        if end <= self.voice_from:
+            return NARRATION
+        return next((voice for at, voice in reversed(self.voices) if at <= start), self.speaker)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -75,6 +80,7 @@ class Passage:
             "speaker": self.speaker.label,
             "speaker_kind": self.speaker.kind.value,
             "voice_from": self.voice_from,
+            "voices": [[at, voice.label, voice.kind.value] for at, voice in self.voices],
         }
 
     @classmethod
@@ -91,6 +97,7 @@ class Passage:
             text=str(row["text"]),
             speaker=Speaker(str(row["speaker"]), SpeakerKind(row["speaker_kind"])),
             voice_from=int(row.get("voice_from", 0)),
+            voices=tuple((int(at), Speaker(str(name), SpeakerKind(kind))) for at, name, kind in row.get("voices", [])),
         )
 
 

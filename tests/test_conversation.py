@@ -718,6 +718,7 @@ def test_a_voice_named_after_its_quote_and_unnamed_voices_are_heard(tmp_path: Pa
     assert searcher.unquoted_names("what did mohammed rahman say") == ()
     found = searcher.search("what did mohammed rahman say")
     assert found.answerable and found.hits[0].passage.paragraph == 3
+    assert found.hits[0].speaker.label == "Mohammed Rahman"  # his quote, not the residents'
     own = searcher.own_words("what did the residents say")
     assert own is not None and [passage.paragraph for passage in own] == [3]
     assert not any("Residents" in question for question in searcher.suggestion_pool())

@@ -198,3 +198,30 @@ def test_windows_before_the_cue_are_the_narrations() -> None:
     assert [w.voice_from for w in windows] == [0, 0, windows[2].text.index("Jane Smith")]
     for window in windows:
         assert Passage.from_json(json.loads(json.dumps(window.to_json()))) == window
+
+
+def test_a_voice_quoted_by_name_later_in_a_paragraph_speaks_its_quote() -> None:
+    """ "Residents said ..." then '"...," said Mohammed Rahman': his quote is his, not the
+    residents' (the one speaker of the paragraph was cited for it); in a window the voice that began
+    before it speaks from its start; both survive the index's JSON."""
+    text = (
+        "Residents said the flood defences had never been built. "
+        '"We were told the wall would be finished by 2024. It has not even started," said Mohammed Rahman, 52.'
+    )
+    (passage,) = _passages(text)
+    quote = text.index('"We were')
+    assert [(at, voice.label) for at, voice in passage.voices] == [(quote, "Mohammed Rahman")]
+    assert passage.speaker_of(0, quote - 1).label == "residents"
+    assert passage.speaker_of(quote, len(text)).label == "Mohammed Rahman"
+    assert passage.speaker_of(text.index("It has"), len(text)).label == "Mohammed Rahman"
+    assert Passage.from_json(json.loads(json.dumps(passage.to_json()))) == passage
+    filler = [f"The river rose on day {n} and the council opened a rest centre in the old town hall." for n in range(6)]
+    long_text = " ".join([text, *filler])
+    assert len(long_text.split()) > LONG_PARAGRAPH_WORDS
+    windows = _passages(long_text)
+    assert windows[0].voices[0][1].label == "Mohammed Rahman"
+    assert (
+        windows[1].voices == ((0, windows[0].voices[0][1]),) and windows[1].speaker_of(0, 10).label == "Mohammed Rahman"
+    )
+    same = _passages('Mr Corbyn said the talks were good. "We are committed," said Mr Corbyn.')
+    assert same[0].voices == ()  # the same voice again is no later voice

@@ -57,7 +57,7 @@ from newsbot.attribution.phrases import (
     tokenize,
 )
 from newsbot.attribution.quotes import closing_quote_before, scan_quotes
-from newsbot.attribution.speakers import NARRATOR_SPEAKER, Context
+from newsbot.attribution.speakers import NARRATOR_SPEAKER, Context, Mention
 from newsbot.domain import NARRATION as NARRATION_SPEAKER
 from newsbot.domain import NARRATOR as NARRATOR  # re-exported: the narration's label
 from newsbot.domain import Speaker
@@ -78,6 +78,8 @@ class Attribution:
     how: str
     cue: str
     at: int = 0
+    # Later voices quoted by name in the paragraph, each from where its words begin.
+    voices: tuple[tuple[int, Speaker], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -292,6 +294,25 @@ def unnamed_words() -> frozenset[str]:
     return frozenset(lex.source_nouns) | frozenset(lex.role_nouns) | lex.determiners
 
 
+def _later_voices(
+    ctx: Context, masked: str, cands: list[_Candidate], first: _Candidate, speaker: Speaker, here: list[Mention]
+) -> tuple[tuple[int, Speaker], ...]:
+    """The voices a paragraph quotes by name after its first ('"...," said Mohammed Rahman' after
+    "Residents said ..."), each from the quotation's opening mark, or else from its cue."""
+    voices: list[tuple[int, Speaker]] = []
+    current = speaker
+    for cand in sorted(cands, key=lambda c: c.pos):
+        if cand.pos <= first.pos or cand.kind != QUOTE or cand.phrase.kind != "name":
+            continue
+        voice = ctx.speaker(cand.phrase, cand.pos, here, cand.statement).public()
+        if voice == current:
+            continue
+        start = masked.rfind("“", first.end, cand.pos) if closing_quote_before(masked, cand.pos) else cand.pos
+        voices.append((start if start >= 0 else cand.pos, voice))
+        current = voice
+    return tuple(voices)
+
+
 def attribute_paragraphs(paragraphs: Sequence[str]) -> list[Attribution]:
     """One Attribution per paragraph of one article, in order."""
     ctx = Context(paragraphs)
@@ -306,7 +327,8 @@ def attribute_paragraphs(paragraphs: Sequence[str]) -> list[Attribution]:
         if cands:
             cand = min(cands, key=lambda c: (c.pos, -c.end))
             speaker = ctx.speaker(cand.phrase, cand.pos, here, cand.statement)
-            attribution = Attribution(speaker.public(), cand.kind, para[cand.pos : cand.end], cand.pos)
+            voices = _later_voices(ctx, scan.masked, cands, cand, speaker.public(), here)
+            attribution = Attribution(speaker.public(), cand.kind, para[cand.pos : cand.end], cand.pos, voices)
         elif prev.category != "narrator" and (
             (open_quote and (scan.starts_with_open or not scan.has_marks)) or scan.starts_with_open
         ):

@@ -7,7 +7,7 @@ from functools import lru_cache
 from importlib import resources
 
 from newsbot.attribution import QUOTE, REPORTED, Attribution, attribute_paragraphs
-from newsbot.domain import NARRATION, Passage, Speaker
+from newsbot.domain import NARRATION, Passage
 from newsbot.ingest.knowledge import Article, Paragraph
 
 # A sentence ends at . ! ? (optionally followed by closing quotes or brackets) before
@@ -65,15 +65,18 @@ def _opens_quotation(sentence: str) -> bool:
 def _passage(
     article: Article,
     paragraph: Paragraph,
-    speaker: Speaker,
+    attribution: Attribution,
     span: tuple[int, int],
     sentences: tuple[int, int] | None,
     voice_from: int = 0,
 ) -> Passage:
     start, end = span
     suffix = f":s{sentences[0]}-{sentences[1]}" if sentences else ""
+    speaker = attribution.speaker
+    # A later voice that begins before the window speaks from its start.
+    voices = tuple((max(0, at - start), voice) for at, voice in attribution.voices if at < end)
     if voice_from >= end:
-        speaker, voice_from = NARRATION, 0  # a window of the narration's sentences only
+        speaker, voice_from, voices = NARRATION, 0, ()  # a window of the narration's sentences only
     return Passage(
         id=f"{article.stem}:p{paragraph.number}{suffix}",
         article=article.stem,
@@ -85,6 +88,7 @@ def _passage(
         text=paragraph.text[start:end],
         speaker=speaker,
         voice_from=max(0, voice_from - start),
+        voices=voices,
     )
 
 
@@ -95,7 +99,7 @@ def passages_of(article: Article) -> list[Passage]:
         spans = sentence_spans(paragraph.text)
         voice = voice_start(paragraph.text, attribution, spans)
         if len(paragraph.text.split()) <= LONG_PARAGRAPH_WORDS or len(spans) <= WINDOW_SENTENCES:
-            passages.append(_passage(article, paragraph, attribution.speaker, (0, len(paragraph.text)), None, voice))
+            passages.append(_passage(article, paragraph, attribution, (0, len(paragraph.text)), None, voice))
             continue
         # Overlapping windows (stride one sentence less than the window) so that no
         # sentence pair that belongs together is cut apart.
@@ -104,7 +108,7 @@ def passages_of(article: Article) -> list[Passage]:
         while True:
             last = min(first + WINDOW_SENTENCES, len(spans)) - 1
             span = (spans[first][0], spans[last][1])
-            passages.append(_passage(article, paragraph, attribution.speaker, span, (first + 1, last + 1), voice))
+            passages.append(_passage(article, paragraph, attribution, span, (first + 1, last + 1), voice))
             if last == len(spans) - 1:
                 break
             first += stride

@@ -51,7 +51,9 @@ from newsbot.retrieval.tokens import TokenStore, text_part
 
 logger = logging.getLogger(__name__)
 
-FORMAT_VERSION = 5  # 4: the manifest records each file's size and SHA-256; 5: and each article's front matter
+# 4: the manifest records each file's size and SHA-256; 5: and each article's front matter; 6: passages
+# carry the later voices a paragraph quotes by name.
+FORMAT_VERSION = 6
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.jsonl"
