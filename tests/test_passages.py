@@ -225,3 +225,15 @@ def test_a_voice_quoted_by_name_later_in_a_paragraph_speaks_its_quote() -> None:
     )
     same = _passages('Mr Corbyn said the talks were good. "We are committed," said Mr Corbyn.')
     assert same[0].voices == ()  # the same voice again is no later voice
+
+
+def test_a_long_apposition_still_names_the_voice() -> None:
+    """'Dr Sam Patel, an expert in brain health at King's College London who was not involved in
+    the research, said ...': his sentence is his (the apposition was too long to read, so his
+    voice began at "But he warned" and this sentence was cited as the article's)."""
+    text = (
+        "Dr Sam Patel, an expert in brain health at King's College London who was not involved in the research, "
+        "said the study was large and well designed. But he warned that it showed a link rather than proof."
+    )
+    (passage,) = _passages(text)
+    assert passage.speaker.label == "Sam Patel" and passage.voice_from == 0

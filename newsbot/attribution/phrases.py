@@ -241,7 +241,7 @@ def phrase_before(toks: list[Tok], idx: int) -> tuple[Phrase | None, bool]:
     if toks[i].text == ",":
         # Apposition: "Jane Smith, the council's leader, said".
         j = i - 1
-        while j >= 0 and i - j < 16 and toks[j].text != "," and toks[j].text not in CLAUSE_STOPS:
+        while j >= 0 and i - j < 32 and toks[j].text != "," and toks[j].text not in CLAUSE_STOPS:
             j -= 1
         if j >= 1 and toks[j].text == "," and j < i - 1:
             # '"...," the minister, Paul Adams, said': the apposition is the name.
