@@ -327,6 +327,18 @@ def test_a_role_noun_that_starts_a_sentence_is_no_name() -> None:
     assert [a.speaker.kind for a in attributions][:2] == [SpeakerKind.ANONYMOUS, SpeakerKind.ANONYMOUS]
 
 
+def test_the_organisation_again_by_its_head_noun() -> None:
+    """ "the agency said" after the Environment Agency spoke is the Environment Agency (it was a
+    second voice, "the agency", offered to readers beside it); an organisation never named in full
+    stays as written."""
+    paragraphs = [
+        "Homes were evacuated, the Environment Agency said.",
+        "The agency said river levels could rise again.",
+        "The council said it would help.",
+    ]
+    assert speakers(paragraphs) == ["the Environment Agency", "the Environment Agency", "the council"]
+
+
 def test_adding_to_or_up_is_no_speech() -> None:
     """ "adding up to" and "adding to" count, they report no one; "adding that" still reports."""
     paragraphs = [

@@ -331,6 +331,12 @@ class Context:
             body = " ".join([*phrase.pre, phrase.head, *phrase.post])
             return TrackedSpeaker(f"{phrase.det or 'the'} {body}", "statement", plural=True)
         if phrase.kind == "org_noun":
+            if phrase.det in lex.definite and not phrase.pre and not phrase.post:
+                # "the agency" after the Environment Agency spoke: the same organisation.
+                named = self._latest(lambda s: s.category == "org" and s.label.lower().split()[-1] == phrase.head
+                                     and s.label.lower() != f"the {phrase.head}")  # fmt: skip
+                if named is not None:
+                    return named
             body = " ".join(
                 [*(w.lower() if w.lower() in lex.modifiers else w for w in phrase.pre), phrase.head, *phrase.post]
             )
