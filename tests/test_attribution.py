@@ -329,14 +329,20 @@ def test_a_role_noun_that_starts_a_sentence_is_no_name() -> None:
 
 def test_the_organisation_again_by_its_head_noun() -> None:
     """ "the agency said" after the Environment Agency spoke is the Environment Agency (it was a
-    second voice, "the agency", offered to readers beside it); an organisation never named in full
-    stays as written."""
+    second voice, "the agency", offered to readers beside it), and "a spokeswoman for the agency"
+    speaks for it (she was lost: "the agency" spoke); an organisation never named in full stays as
+    written."""
     paragraphs = [
         "Homes were evacuated, the Environment Agency said.",
         "The agency said river levels could rise again.",
         "The council said it would help.",
+        'A spokeswoman for the agency said: "We understand."',
+        '"We acted," said a spokesman for the ministry.',
     ]
-    assert speakers(paragraphs) == ["the Environment Agency", "the Environment Agency", "the council"]
+    assert speakers(paragraphs) == [
+        "the Environment Agency", "the Environment Agency", "the council",
+        "a spokeswoman for the Environment Agency", "a spokesman for the ministry",
+    ]  # fmt: skip
 
 
 def test_adding_to_or_up_is_no_speech() -> None:

@@ -191,6 +191,17 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
         return None
     if kind == "pronoun":
         return Phrase("pronoun", "", (), head, (), tok.start, tok.end)
+    if (
+        kind == "org_noun"
+        and last >= 3
+        and toks[last - 1].low in lex.definite
+        and toks[last - 2].low in _POST_PREPOSITIONS
+    ):
+        # Post-modified source noun: "a spokeswoman for the agency".
+        inner = phrase_ending_at(toks, last - 3)
+        if inner is not None and inner.kind == "source":
+            post = tuple(t.text for t in toks[last - 2 : last + 1])
+            return Phrase("source", inner.det, inner.pre, inner.head, post, inner.start, tok.end)
     if kind == "name":
         first = _collect_name_run_back(toks, last)
         before = first - 1
@@ -294,6 +305,15 @@ def phrase_after(toks: list[Tok], idx: int) -> Phrase | None:
                     k += 1
                 post = tuple(t.text for t in toks[i + 1 : k + 1])
                 end = toks[k].end
+            elif (
+                nxt is not None
+                and nxt.low in _POST_PREPOSITIONS
+                and i + 3 < n
+                and toks[i + 2].low in lex.definite
+                and _head_kind(toks[i + 3])[0] == "org_noun"
+            ):
+                post = tuple(t.text for t in toks[i + 1 : i + 4])  # "a spokesman for the ministry"
+                end = toks[i + 3].end
             pre = tuple(t.text for t in words)
             return Phrase(kind, det, pre, head, post, start, end)
         if (

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from newsbot.attribution.lexicon import lexicon
 from newsbot.attribution.phrases import (
@@ -289,6 +289,12 @@ class Context:
                     return speaker
         return None
 
+    def _named_org(self, noun: str) -> TrackedSpeaker | None:
+        """The latest organisation that spoke under a name ending in `noun` ("agency": the
+        Environment Agency), not as "the <noun>" itself."""
+        return self._latest(lambda s: s.category == "org" and s.label.lower().split()[-1] == noun
+                            and s.label.lower() != f"the {noun}")  # fmt: skip
+
     def resolve_definite(self, phrase: Phrase) -> TrackedSpeaker:
         lex = lexicon()
         cls = noun_class(phrase.head)
@@ -317,6 +323,11 @@ class Context:
         if phrase.kind == "source":
             if phrase.det in lex.definite:
                 return self.resolve_definite(phrase)
+            if len(phrase.post) == 3 and phrase.post[1].lower() in lex.definite:
+                # "a spokeswoman for the agency": the organisation that spoke as "the Environment Agency".
+                named = self._named_org(phrase.post[2].lower())
+                if named is not None:
+                    phrase = replace(phrase, post=(phrase.post[0], *named.label.split()))
             return TrackedSpeaker(
                 self.anonymous_label(phrase),
                 "anonymous",
@@ -333,8 +344,7 @@ class Context:
         if phrase.kind == "org_noun":
             if phrase.det in lex.definite and not phrase.pre and not phrase.post:
                 # "the agency" after the Environment Agency spoke: the same organisation.
-                named = self._latest(lambda s: s.category == "org" and s.label.lower().split()[-1] == phrase.head
-                                     and s.label.lower() != f"the {phrase.head}")  # fmt: skip
+                named = self._named_org(phrase.head)
                 if named is not None:
                     return named
             body = " ".join(
