@@ -402,6 +402,17 @@ def test_the_greeting_knows_only_the_articles_it_has(council_searcher: Searcher)
     assert all("Corbyn" not in question for question in hello.suggestions)
 
 
+def test_what_the_bot_can_do_promises_sides_only_of_articles_that_have_them(
+    seed_searcher: Searcher, tmp_path: Path
+) -> None:
+    """A flood report has no sides: "what each side asked for and promised" and "the other side's
+    view" were promised of it, as of the seed's talks."""
+    assert "each side" in conversation.introduce(seed_searcher, capabilities=True).lead
+    searcher = article_searcher(tmp_path, "flood", "Homes evacuated as river bursts its banks", FLOOD_REPORT)
+    able = conversation.introduce(searcher, capabilities=True).lead
+    assert "Homes evacuated" in able and "side" not in able
+
+
 def test_the_other_side_of_a_question_naming_both_is_the_side_whose_words_it_asked(seed_searcher: Searcher) -> None:
     state = State()
     conversation.answer(seed_searcher, state, "what did the jlc and bod say about corbyns proposals", None, None)
