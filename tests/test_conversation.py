@@ -733,3 +733,16 @@ def test_a_voice_named_after_its_quote_and_unnamed_voices_are_heard(tmp_path: Pa
     own = searcher.own_words("what did the residents say")
     assert own is not None and [passage.paragraph for passage in own] == [3]
     assert not any("Residents" in question for question in searcher.suggestion_pool())
+
+
+def test_a_voice_the_article_never_mentions_is_named_in_the_decline(tmp_path: Path) -> None:
+    """ "what did the police say" of a flood report that never mentions the police: the decline
+    says so ("I found nothing that answers this question" said nothing of why); a voice the article
+    mentions keeps the evidence's decision."""
+    searcher = article_searcher(tmp_path, "flood", "Homes evacuated as river bursts its banks", FLOOD_REPORT)
+    reply = conversation.ask(searcher, "what did the police say")
+    assert reply.kind is ReplyKind.DECLINE
+    assert reply.lead.startswith("The article doesn't mention the police, so I can't answer that from it.")
+    assert searcher.search("what did the prime minister say about the flood").unknown_names == ("the prime minister",)
+    assert searcher.search("what did the council say").unknown_names == ()
+    assert searcher.search("what did they say").unknown_names == ()

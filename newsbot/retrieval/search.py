@@ -129,6 +129,16 @@ def voice_reported(found: re.Match[str]) -> str:
     return str(found.group("voice") or found.group("apposed") or found.group("according") or found.group("after"))
 
 
+def said_voice(question: str) -> tuple[str, list[str]] | None:
+    """Whom a question asks the words of ("what did the Board of Deputies say"), as written, and
+    the words that name them ("Board", "Deputies"); None when it asks for no one's words."""
+    said = SAID_QUESTION.search(question)
+    if said is None:
+        return None
+    phrasing = stopwords() | question_words()
+    return said.group(1).strip(), [word for word in CASED_WORD.findall(said.group(1)) if word.lower() not in phrasing]
+
+
 @lru_cache(maxsize=1)
 def unnamed_asked() -> frozenset[str]:
     """Stems of whom a question may ask the words of without naming a voice ("the other side",
@@ -978,18 +988,30 @@ class Searcher:
                 words = words[1:]
             if words and not self._knows(words[-1]):
                 unknown.append(" ".join(words))
+        if not unknown and (voice := self._unknown_voice(question)):
+            unknown.append(voice)
         return tuple(unknown)
+
+    def _unknown_voice(self, question: str) -> str | None:
+        """Whom the question asks the words of, when the articles use none of its words ("what did
+        the police say" of a flood report that never mentions them), as the reader wrote it."""
+        voice = said_voice(question)
+        if voice is None:
+            return None
+        written, asked = voice
+        if not asked or set(tokenize(" ".join(asked))) & unnamed_asked():
+            return None
+        return None if any(self.index.bm25.knows(word) for word in asked) else written
 
     def unquoted_names(self, question: str) -> tuple[str, ...]:
         """Whom the question asks the words of ("what did Simon Johnson say ...", "what did the
         police say"), when the articles mention them but never let them speak: no passage is
         theirs, the facts name them as no side's voice, and the narration never reports them.
         Named as the articles spell them."""
-        said = SAID_QUESTION.search(question)
-        if said is None:
+        voice = said_voice(question)
+        if voice is None:
             return ()
-        phrasing = stopwords() | question_words()
-        asked = [word for word in CASED_WORD.findall(said.group(1)) if word.lower() not in phrasing]
+        _, asked = voice
         terms = set(tokenize(" ".join(asked)))
         if not terms or terms & unnamed_asked():
             return ()
