@@ -131,12 +131,15 @@ def voice_reported(found: re.Match[str]) -> str:
 
 def said_voice(question: str) -> tuple[str, list[str]] | None:
     """Whom a question asks the words of ("what did the Board of Deputies say"), as written, and
-    the words that name them ("Board", "Deputies"); None when it asks for no one's words."""
+    the words that name them ("Board", "Deputies"); None when it asks for no one's words, or for
+    no one it names ("what did they say", "the other side")."""
     said = SAID_QUESTION.search(question)
     if said is None:
         return None
     phrasing = stopwords() | question_words()
-    return said.group(1).strip(), [word for word in CASED_WORD.findall(said.group(1)) if word.lower() not in phrasing]
+    asked = [word for word in CASED_WORD.findall(said.group(1)) if word.lower() not in phrasing]
+    terms = set(tokenize(" ".join(asked)))
+    return None if not terms or terms & unnamed_asked() else (said.group(1).strip(), asked)
 
 
 @lru_cache(maxsize=1)
@@ -448,6 +451,9 @@ class Searcher:
         texts = [passage.text for passage in index.passages]
         self._roles = {speaker: roles_given(texts, speaker.label) for speaker in self._speakers
                        if speaker.kind in (SpeakerKind.PERSON, SpeakerKind.ORGANISATION)}  # fmt: skip
+        # What the unnamed speakers are, by every word of their label ("a worker": "what did the workers say").
+        self._what_they_are = {speaker: frozenset(tokenize(speaker.label)) for speaker in self._speakers
+                               if speaker.kind is SpeakerKind.ANONYMOUS}  # fmt: skip
         # Who is heard in the articles: every speaker, by name and by role (and the other spelling
         # of an acronym in the label), the voices the facts name for each side, and those the
         # narration reports.
@@ -455,8 +461,7 @@ class Searcher:
         for speaker in self._speakers:
             heard.update(speaker_terms(speaker))
             heard.update(self._roles.get(speaker, frozenset()))  # "what did the prosecutor say"
-            if speaker.kind is SpeakerKind.ANONYMOUS:  # "a worker" speaks: "what did the workers say"
-                heard.update(tokenize(speaker.label))
+            heard.update(self._what_they_are.get(speaker, frozenset()))
             for alternative in index.lexicon.alternatives(speaker.label):
                 heard.update(tokenize(alternative))
         # A side the facts name speaks when one of its voices does ("what did the residents say").
@@ -813,7 +818,7 @@ class Searcher:
             rows[row] = bool(
                 speakers[position] > 0
                 or asked & self._roles.get(speaker, frozenset())  # by role ("the local mp")
-                or (speaker.kind is SpeakerKind.ANONYMOUS and asked & set(tokenize(speaker.label)))  # "a worker"
+                or asked & self._what_they_are.get(speaker, frozenset())  # "a worker"
                 or any(asked & set(tokenize(voice)) for voice in self._reported[int(position)])
             )
         return rows
@@ -935,9 +940,8 @@ class Searcher:
             full = by_role
         if not (full or partial):
             # Unnamed voices asked for by what they are ("what did the residents say": "residents").
-            full = [self.index.passages[int(p)] for speaker, members in self._speakers.items()
-                    if speaker.kind is SpeakerKind.ANONYMOUS and asked <= set(tokenize(speaker.label))
-                    for p in members]  # fmt: skip
+            full = [self.index.passages[int(p)] for speaker, terms in self._what_they_are.items()
+                    if asked <= terms for p in self._speakers[speaker]]  # fmt: skip
         own = sorted(full or partial, key=lambda passage: (passage.article, passage.paragraph))
         return own or None
 
@@ -999,8 +1003,6 @@ class Searcher:
         if voice is None:
             return None
         written, asked = voice
-        if not asked or set(tokenize(" ".join(asked))) & unnamed_asked():
-            return None
         return None if any(self.index.bm25.knows(word) for word in asked) else written
 
     def unquoted_names(self, question: str) -> tuple[str, ...]:
@@ -1013,8 +1015,6 @@ class Searcher:
             return ()
         _, asked = voice
         terms = set(tokenize(" ".join(asked)))
-        if not terms or terms & unnamed_asked():
-            return ()
         bm25 = self.index.bm25
         if not all(bm25.knows(word) for word in asked):
             return ()  # not something the articles mention: the evidence decides
