@@ -902,17 +902,33 @@ class Searcher:
             if share := named_share(speaker, asked):
                 matches[members] = share
         sides = self.asked_sides(question)
-        for position, passage in enumerate(self.index.passages):
-            facts = self.index.facts.get(passage.article)
-            asked_sides = sides.get(passage.article, set())
-            if facts is not None and facts.side_of(passage.speaker) in asked_sides:
+        for position, (article, side, reported) in enumerate(self._passage_sides):
+            asked_sides = sides.get(article, set())
+            if side is not None and side in asked_sides:
                 matches[position] = 1.0
-            for voice in self._reported[position]:
-                reported = Speaker(voice, SpeakerKind.PERSON)
-                named = set(tokenize(voice)) - anonymous_terms()
-                if (named and named & asked) or (facts is not None and facts.side_of(reported) in asked_sides):
+            for named, voice_side in reported:
+                if (named and named & asked) or (voice_side is not None and voice_side in asked_sides):
                     matches[position] = 1.0
         return matches
+
+    @cached_property
+    def _passage_sides(self) -> list[tuple[str, str | None, list[tuple[frozenset[str], str | None]]]]:
+        """Per passage: its article, the side its speaker speaks for, and each voice the narration
+        reports in it, as the words that name it and the side it speaks for (read once, not per
+        question)."""
+        rows = []
+        for position, passage in enumerate(self.index.passages):
+            facts = self.index.facts.get(passage.article)
+            side = facts.side_of(passage.speaker) if facts is not None else None
+            reported = [
+                (
+                    frozenset(tokenize(voice)) - anonymous_terms(),
+                    facts.side_of(Speaker(voice, SpeakerKind.PERSON)) if facts is not None else None,
+                )
+                for voice in self._reported[position]
+            ]
+            rows.append((passage.article, side, reported))
+        return rows
 
     def own_words(self, question: str) -> list[Passage] | None:
         """The passages spoken by whom a question asks the words of, in the articles' order, when
