@@ -809,6 +809,8 @@ def test_the_named_voices_a_text_reports(text: str, names: tuple[str, ...]) -> N
         ("ok thx", "ok thanks"),
         ("who said it wasnt a meeting of minds", "who said it wasn't a meeting of minds"),
         ("where was the demo", "where was the demonstration"),
+        ("whens that letter from", "when's that letter from"),
+        ("whos goldstein", "who's goldstein"),
     ],
 )
 def test_chat_shorthand_is_spelled_out(typed: str, spelled: str) -> None:
