@@ -535,23 +535,16 @@ class Searcher:
     def elliptic(self, question: str) -> bool:
         """Whether the question has too few words of its own to be searched alone ("where did
         they meet?", "who was there?", "when was that?"): fewer than ELLIPTIC_BELOW words the
-        articles use, and none they do not (those say it is about something else), unless a word
-        refers back and the question has no other word of its own ("was it a success?")."""
+        articles use, and none they do not (those say it is about something else)."""
         bm25 = self.index.bm25
         searched = self.as_searched(question)
         terms = bm25.question_terms(without_asking_words(searched))  # "how old is she": no "old"
         known = {term for word, term in terms if bm25.knows(word)}
-        own = {term for _, term in terms}
-        refers_back = bool({word.lower() for word in CASED_WORD.findall(searched)} & anaphors())
-        if len(known) >= ELLIPTIC_BELOW:
+        if len(known) >= ELLIPTIC_BELOW or len(known) != len({term for _, term in terms}):
             return False
-        if len(known) != len(own):
-            # A word the articles do not use says it is about something else, unless the question
-            # refers back and has no other word ("was it a success?": the meeting's success).
-            return refers_back and len(own) < ELLIPTIC_BELOW
         # A word of its own names its subject, unless a word refers back to another ("where did
         # they meet?"): "what's the ferry" is about the ferry, not about the question before.
-        return not known or refers_back
+        return not known or bool({word.lower() for word in CASED_WORD.findall(searched)} & anaphors())
 
     def titles(self) -> list[str]:
         """The articles' titles, in alphabetical order."""
