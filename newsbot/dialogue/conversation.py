@@ -106,18 +106,15 @@ def introduce(searcher: Searcher, capabilities: bool = False) -> Reply:
         if 1 < len(titles) <= MAX_TITLES_NAMED:  # "which stories can I ask about?" is answered too
             about = f"{len(titles)} articles ({named_titles(titles)})"
         if any(facts.sides for facts in searcher.index.facts.values()):
-            lead = (
-                f"I can answer questions about {about}: who was there, who said what, what each side asked for "
-                "and promised, and what happens next. I answer in the article's own words, and I can show you the "
-                "paragraph, tell you who said something, give you the other side's view or tell you more. "
-                "Try one of these:"
-            )
+            asks = "who was there, who said what, what each side asked for and promised, and what happens next"
+            follow_ups = "tell you who said something, give you the other side's view or tell you more"
         else:  # no sides: a flood, a study, a match report
-            lead = (
-                f"I can answer questions about {about}: what happened, who said what, and what happens next. I answer "
-                "in the article's own words, and I can show you the paragraph, tell you who said something or tell "
-                "you more. Try one of these:"
-            )
+            asks = "what happened, who said what, and what happens next"
+            follow_ups = "tell you who said something or tell you more"
+        lead = (
+            f"I can answer questions about {about}: {asks}. I answer in the article's own words, and I can show "
+            f"you the paragraph, {follow_ups}. Try one of these:"
+        )
     else:
         lead = (
             f"Hello! I answer questions about {about}, in the article's own words, and show you where each "

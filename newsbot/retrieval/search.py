@@ -910,7 +910,7 @@ class Searcher:
         reports in it, as the words that name it and the side it speaks for (read once, not per
         question)."""
         rows = []
-        for position, passage in enumerate(self.index.passages):
+        for passage, voices in zip(self.index.passages, self._reported, strict=True):
             facts = self.index.facts.get(passage.article)
             side = facts.side_of(passage.speaker) if facts is not None else None
             reported = [
@@ -918,7 +918,7 @@ class Searcher:
                     frozenset(tokenize(voice)) - anonymous_terms(),
                     facts.side_of(Speaker(voice, SpeakerKind.PERSON)) if facts is not None else None,
                 )
-                for voice in self._reported[position]
+                for voice in voices
             ]
             rows.append((passage.article, side, reported))
         return rows
