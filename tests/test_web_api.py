@@ -682,7 +682,7 @@ def test_the_gateway_sends_rasa_the_message_vector_the_search_will_use(seed_sear
 
     async def turns() -> None:
         async with rasa_channel(rasa) as url:
-            gateway = RasaGateway(url, 5.0, sentence_vector=seed_searcher.question_vector)
+            gateway = RasaGateway(url, 5.0, sentence_vectors=seed_searcher.question_vectors)
             try:
                 for message in ("  What did Labour commit to? ", "/greet", "x" * (MAX_QUESTION_CHARS + 1)):
                     assert await gateway.send("s", message) == [text_message_json("ok", [])]
@@ -700,6 +700,47 @@ def test_the_gateway_sends_rasa_the_message_vector_the_search_will_use(seed_sear
     # An intent-trigger guard and a question the search refuses go without a vector: Rasa encodes them.
     assert "metadata" not in bodies[1] and bodies[1]["message"] == as_plain_text("/greet")
     assert "metadata" not in bodies[2]
+
+
+def test_messages_arriving_together_are_encoded_together_each_with_its_own_vector(seed_searcher: Searcher) -> None:
+    """A burst of readers: their messages are encoded in batches by the one searcher, and each
+    message goes to Rasa with its own text's vector."""
+    questions = [
+        "What did Labour commit to?",
+        "who was at the meeting",
+        "wat did the board say",
+        "How long did the meeting last?",
+        "what happened to ken livingstone",
+        "is it going to rain",
+    ]
+    batches: list[list[str]] = []
+
+    def question_vectors(texts: list[str]) -> list[Any]:
+        batches.append(list(texts))
+        return seed_searcher.question_vectors(texts)
+
+    bodies: list[dict[str, Any]] = []
+
+    async def rasa(request: web.Request) -> web.Response:
+        bodies.append(await request.json())
+        return web.json_response([{"recipient_id": "s", "text": "ok"}])
+
+    async def turns() -> None:
+        async with rasa_channel(rasa) as url:
+            gateway = RasaGateway(url, 5.0, sentence_vectors=question_vectors)
+            try:
+                await asyncio.gather(*(gateway.send(f"s{i}", q) for i, q in enumerate(questions * 3)))
+            finally:
+                await gateway.close()
+
+    asyncio.run(turns())
+    assert sorted(text for batch in batches for text in batch) == sorted(questions * 3)
+    assert max(len(batch) for batch in batches) > 1
+    assert len(bodies) == len(questions) * 3
+    for body in bodies:
+        sent = np.frombuffer(base64.b64decode(body["metadata"][SHARED_VECTOR]), dtype="<f4")
+        ((alone, _),) = seed_searcher.encode([seed_searcher.as_searched(body["message"])])
+        np.testing.assert_allclose(sent, alone, atol=1e-5)
 
 
 def test_readers_sending_the_same_words_at_once_each_hand_on_their_own_encoding(

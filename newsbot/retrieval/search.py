@@ -651,17 +651,32 @@ class Searcher:
         QuestionError). Its encoding is handed on to the next search of the same text, the bot's
         action answering the message; the latest HANDED_ON_QUESTIONS wait for theirs. Taken once, it
         is never a cache of repeated questions."""
-        try:
-            text = self.as_searched(check_question(question))
-        except QuestionError:
-            return None
-        ((vector, asked),) = self.encode([text])
-        vector.setflags(write=False)
-        with self._handed_lock:
-            self._handed.append((text, (vector, asked)))
-            while len(self._handed) > HANDED_ON_QUESTIONS:
-                self._handed.popleft()
-        return vector
+        return self.question_vectors([question])[0]
+
+    def question_vectors(self, questions: list[str]) -> list[npt.NDArray[np.float32] | None]:
+        """`question_vector` of each question, the model run once for them all (as `search_many`
+        encodes): questions that arrive together cost less each than one by one."""
+        texts: list[str | None] = []
+        for question in questions:
+            try:
+                texts.append(self.as_searched(check_question(question)))
+            except QuestionError:
+                texts.append(None)
+        searched = [text for text in texts if text is not None]
+        encoded = iter(self.encode(searched) if searched else [])
+        vectors: list[npt.NDArray[np.float32] | None] = []
+        for text in texts:
+            if text is None:
+                vectors.append(None)
+                continue
+            vector, asked = next(encoded)
+            vector.setflags(write=False)
+            with self._handed_lock:
+                self._handed.append((text, (vector, asked)))
+                while len(self._handed) > HANDED_ON_QUESTIONS:
+                    self._handed.popleft()
+            vectors.append(vector)
+        return vectors
 
     def search_encoded(
         self,

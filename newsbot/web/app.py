@@ -80,7 +80,7 @@ def create_app(settings: Settings | None = None, source: SearcherSource | None =
         settings.rasa_url,
         settings.rasa_timeout_seconds,
         token,
-        sentence_vector=lambda text: searchers.get().question_vector(text),
+        sentence_vectors=lambda texts: searchers.get().question_vectors(texts),
     )
     app.state.conversations = store_of(settings)
     redis = app.state.redis = RedisStatus(settings.redis_url)

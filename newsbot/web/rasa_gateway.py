@@ -12,11 +12,12 @@ turn opens a new connection: a kept-alive socket to a replica that was killed fa
 written to, when the turn can no longer be resent safely. The client is aiohttp's, a session per
 request (so any event loop can send): httpx spent about 1 ms more CPU a request (bench/scale.py).
 
-Given `sentence_vector` (the app's searcher), the gateway encodes the message before sending it
-and passes its MiniLM sentence vector along in the message's metadata (SHARED_VECTOR, float32
-little-endian, base64): Rasa's featurizer takes it instead of running the same model on the same
-text again (bot/addons/minilm_featurizer.py), and the action that searches the question takes
-its encoding (Searcher.question_vector hands it on, once). A turn runs the model once, not twice.
+Given `sentence_vectors` (the app's searcher), the gateway encodes the message before sending it
+(the messages that arrive together in one run of the model: newsbot/web/batching.py) and passes
+its MiniLM sentence vector along in the message's metadata (SHARED_VECTOR, float32 little-endian,
+base64): Rasa's featurizer takes it instead of running the same model on the same text again
+(bot/addons/minilm_featurizer.py), and the action that searches the question takes its encoding
+(Searcher.question_vectors hands it on, once). A turn runs the model once, not twice.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +39,7 @@ import numpy.typing as npt
 
 from newsbot.channels.widget import message_json, text_message_json
 from newsbot.domain import Reply
+from newsbot.web.batching import Batched
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,8 @@ ANSWER_TYPE = "answer"  # the custom payload's type of a newsbot reply (actions/
 PLAIN_TEXT_MARK = "\u200b"
 # The metadata key of the message's sentence vector (bot/addons/minilm_featurizer.py reads it).
 SHARED_VECTOR = "newsbot_sentence_vector"
-SentenceVector = Callable[[str], "npt.NDArray[np.float32] | None"]
+# Texts' sentence vectors, in order (None for a text the searcher refuses): Searcher.question_vectors.
+SentenceVectors = Callable[[list[str]], "Sequence[npt.NDArray[np.float32] | None]"]
 
 
 PROBE_SECONDS = 2.0
@@ -152,7 +155,7 @@ class RasaGateway:
         base_urls: str | list[str],
         timeout: float,
         token: str | None = None,
-        sentence_vector: SentenceVector | None = None,
+        sentence_vectors: SentenceVectors | None = None,
     ) -> None:
         urls = base_urls.split(",") if isinstance(base_urls, str) else base_urls
         self.replicas = [Replica(url.strip().rstrip("/")) for url in urls if url.strip()]
@@ -162,7 +165,7 @@ class RasaGateway:
         self._headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._timeout = aiohttp.ClientTimeout(total=timeout, connect=CONNECT_SECONDS)
         self._prober: asyncio.Task[None] | None = None
-        self._sentence_vector = sentence_vector
+        self._sentence_vector = None if sentence_vectors is None else Batched(sentence_vectors)
 
     async def close(self) -> None:
         if self._prober is not None:
@@ -217,7 +220,7 @@ class RasaGateway:
         if self._sentence_vector is None or text.startswith(PLAIN_TEXT_MARK):
             return None
         try:
-            vector = await asyncio.to_thread(self._sentence_vector, text)
+            vector = await self._sentence_vector(text)
         except Exception as error:  # the index may be unavailable: Rasa then encodes the text itself
             logger.warning("could not encode a message for Rasa's NLU: %s", error)
             return None
