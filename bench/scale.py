@@ -248,6 +248,8 @@ def profile(root: int, folder: Path, seconds: int) -> list[subprocess.Popen[byte
             output = folder / f"{name}-{pid}.txt"
             command = [str(spy), "record", "--pid", str(pid), "--duration", str(seconds), "--rate", "200"]
             command += ["--format", "raw", "--output", str(output), "--nonblocking"]
+            if name == "rasa":  # its idle thread-pool workers would otherwise fill the samples
+                command.append("--gil")
             recorders.append(subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
     return recorders
 

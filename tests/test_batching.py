@@ -66,7 +66,7 @@ def test_a_caller_that_left_is_not_computed_for() -> None:
         await asyncio.sleep(0.01)
         gone.cancel()
         squares.release.set()
-        return await asyncio.gather(first, stays)
+        return list(await asyncio.gather(first, stays))
 
     assert asyncio.run(run()) == [1, 9]
     assert squares.batches == [[1], [3]]

@@ -74,6 +74,16 @@ async def main():
         result["rows"] = [[list(row) for row in session.execute(sa.select(*columns).where(
             table.c.sender_id == sender).order_by(table.c.id))] for sender in ("ours", "rasa's")]
 
+    # A tracker not read here, saved again with more events: only the new ones are stored.
+    grown = [ActionExecuted("action_listen", timestamp=20), UserUttered("first", timestamp=21)]
+    for sender in ("ours grown", "rasa's grown"):
+        save = store.save if sender == "ours grown" else lambda t: SQLTrackerStore.save(store, t)
+        await save(DialogueStateTracker.from_events(sender, grown, domain.slots))
+        await save(DialogueStateTracker.from_events(sender, grown + turn, domain.slots))
+    with store.session_scope() as session:
+        result["grown"] = [session.execute(sa.select(sa.func.count()).where(
+            store.SQLEvent.__table__.c.sender_id == sender)).scalar_one() for sender in ("ours grown", "rasa's grown")]
+
     # Many conversations at once.
     result["at once"] = await asyncio.gather(*(conversation(number) for number in range(20)))
     print(json.dumps(result))
@@ -89,7 +99,7 @@ def reads(env: dict[str, str]) -> dict[str, list[Any]]:
 
 def check(result: dict[str, list[Any]]) -> None:
     for sender, (ours_latest, rasa_latest, ours_all, rasa_all) in (
-        (sender, reads) for sender, reads in result.items() if sender not in ("at once", "rows")
+        (sender, reads) for sender, reads in result.items() if sender not in ("at once", "rows", "grown")
     ):
         assert ours_latest == rasa_latest, sender
         assert ours_all == rasa_all, sender
@@ -103,6 +113,7 @@ def check(result: dict[str, list[Any]]) -> None:
     assert ours == rasas and len(ours) == 5
     assert [row[2:4] for row in ours][:4] == [[None, "action_listen"], ["ask_question", None], [None, "last_question"],
                                               [None, "action_answer_question"]]  # fmt: skip
+    assert result.pop("grown") == [7, 7]  # 2 events, then the 5 of a turn
     assert result.pop("at once") == [6] * 20  # every turn's two events, in each conversation
 
 
