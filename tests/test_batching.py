@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from newsbot.web.batching import Batched
+from newsbot.batching import Batched
 
 
 class Squares:

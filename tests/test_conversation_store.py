@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE
 from report_support import database, reply, seeded
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, func, select
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, event, func, select
 
+from newsbot.conversations.recording import record
 from newsbot.conversations.retention import keep_conversations
-from newsbot.conversations.store import ConversationStore, database_url, feedback, replies
+from newsbot.conversations.store import ConversationStore, RecordedReply, database_url, feedback, replies
 from newsbot.ingest.knowledge import load_articles
 from newsbot.report.build import nearest_rank
 from newsbot.report.grouping import group_questions
@@ -93,6 +94,28 @@ def test_a_thumbs_down_without_a_comment_keeps_the_earlier_comment(store: Conver
     assert kept() == ("up", None)
     assert store.rate("reader-0003", answer.id, "down", None, NOW)
     assert kept() == ("down", None)
+
+
+def test_turns_ending_together_are_kept_in_few_commits_and_a_bad_one_loses_no_other(
+    store: ConversationStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    commits: list[int] = []
+    event.listen(store.engine, "commit", lambda connection: commits.append(1))
+    turns = [[reply(f"burst-{n:02}", "Who attended?", "answer", NOW)] for n in range(30)]
+
+    async def burst(turns: list[list[RecordedReply]]) -> None:
+        await asyncio.gather(*(record(store, turn) for turn in turns))
+
+    asyncio.run(burst(turns))
+    assert count(store, replies) == 30
+    assert 1 <= len(commits) < 10  # the first turn alone, then the rest in batches
+
+    # A turn whose row is already kept (a duplicate id) fails alone: the turns with it are kept.
+    again = [[reply(f"later-{n:02}", "Who attended?", "answer", NOW)] for n in range(5)]
+    asyncio.run(burst([*again[:2], turns[0], *again[2:]]))
+    assert count(store, replies) == 35
+    failed = [record.getMessage() for record in caplog.records if record.levelname == "ERROR"]
+    assert len(failed) == 1 and "burst-00" in failed[0], failed
 
 
 def test_prune_deletes_what_is_older_than_the_retention_with_rasas_events(store: ConversationStore) -> None:

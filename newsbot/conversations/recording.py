@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
-from starlette.concurrency import run_in_threadpool
 
 from newsbot.conversations.store import ConversationStore, RecordedReply, StoreError
 
@@ -59,7 +58,8 @@ def stamp(
 async def record(store: ConversationStore, rows: Sequence[RecordedReply]) -> None:
     """Keep the rows; log (and swallow) a failure, so that the reader gets the answer anyway."""
     try:
-        await run_in_threadpool(store.record, rows)
+        if (failure := await store.batched_turns(rows)) is not None:
+            raise failure
     except (SQLAlchemyError, StoreError) as error:
         session = rows[0].session_id if rows else "?"
         logger.error("could not record a turn of conversation %s in %s: %s", session, store.where, error)

@@ -48,6 +48,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, ProgrammingError, SQLAlchemyError
 from sqlalchemy.sql.elements import ColumnElement
 
+from newsbot.batching import Batched
 from newsbot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -172,6 +173,7 @@ class ConversationStore:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._tables_ready = False
         self._creating = threading.Lock()
+        self.batched_turns = Batched(self.record_turns)  # awaited by recording.record
 
     @property
     def ready(self) -> bool:
@@ -210,9 +212,33 @@ class ConversationStore:
     # --- writing ---
 
     def record(self, rows: Sequence[RecordedReply]) -> None:
+        if (failure := self.record_turns([rows])[0]) is not None:
+            raise failure
+
+    def record_turns(self, turns: Sequence[Sequence[RecordedReply]]) -> list[SQLAlchemyError | None]:
+        """Several turns' rows in one transaction (`recording.record` gathers the turns that end
+        together: a burst of readers costs a few commits, not one each). When that transaction
+        fails, each turn is tried on its own, so one turn's bad row loses no other: each turn's
+        error, or None when it was kept."""
+        self.ensure_tables()
+        try:
+            self._insert([row for turn in turns for row in turn])
+            return [None] * len(turns)
+        except SQLAlchemyError as error:
+            if len(turns) == 1:
+                return [error]
+        failures: list[SQLAlchemyError | None] = []
+        for turn in turns:
+            try:
+                self._insert(turn)
+                failures.append(None)
+            except SQLAlchemyError as error:
+                failures.append(error)
+        return failures
+
+    def _insert(self, rows: Sequence[RecordedReply]) -> None:
         if not rows:
             return
-        self.ensure_tables()
         values = [
             {
                 "id": row.id,

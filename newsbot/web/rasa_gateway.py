@@ -13,7 +13,7 @@ written to, when the turn can no longer be resent safely. The client is aiohttp'
 request (so any event loop can send): httpx spent about 1 ms more CPU a request (bench/scale.py).
 
 Given `sentence_vectors` (the app's searcher), the gateway encodes the message before sending it
-(the messages that arrive together in one run of the model: newsbot/web/batching.py) and passes
+(the messages that arrive together in one run of the model: newsbot/batching.py) and passes
 its MiniLM sentence vector along in the message's metadata (SHARED_VECTOR, float32 little-endian,
 base64): Rasa's featurizer takes it instead of running the same model on the same text again
 (bot/addons/minilm_featurizer.py), and the action that searches the question takes its encoding
@@ -37,9 +37,9 @@ import aiohttp
 import numpy as np
 import numpy.typing as npt
 
+from newsbot.batching import Batched
 from newsbot.channels.widget import message_json, text_message_json
 from newsbot.domain import Reply
-from newsbot.web.batching import Batched
 
 logger = logging.getLogger(__name__)
 
