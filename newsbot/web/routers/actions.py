@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+from functools import lru_cache
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -25,8 +26,14 @@ def action_executor() -> ActionExecutor:
 
 
 def from_loopback(request: Request) -> bool:
+    return request.client is not None and loopback(request.client.host)
+
+
+@lru_cache(maxsize=64)
+def loopback(host: str) -> bool:
+    """Whether the address is a loopback one (parsing it was 3% of a turn's samples in the web app)."""
     try:
-        return request.client is not None and ipaddress.ip_address(request.client.host).is_loopback
+        return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 
