@@ -663,20 +663,15 @@ class Searcher:
             except QuestionError:
                 texts.append(None)
         searched = [text for text in texts if text is not None]
-        encoded = iter(self.encode(searched) if searched else [])
-        vectors: list[npt.NDArray[np.float32] | None] = []
-        for text in texts:
-            if text is None:
-                vectors.append(None)
-                continue
-            vector, asked = next(encoded)
+        encodings = self.encode(searched) if searched else []
+        for vector, _ in encodings:
             vector.setflags(write=False)
-            with self._handed_lock:
-                self._handed.append((text, (vector, asked)))
-                while len(self._handed) > HANDED_ON_QUESTIONS:
-                    self._handed.popleft()
-            vectors.append(vector)
-        return vectors
+        with self._handed_lock:
+            self._handed.extend(zip(searched, encodings, strict=True))
+            while len(self._handed) > HANDED_ON_QUESTIONS:
+                self._handed.popleft()
+        vectors = iter([vector for vector, _ in encodings])
+        return [None if text is None else next(vectors) for text in texts]
 
     def search_encoded(
         self,
