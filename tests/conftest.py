@@ -85,3 +85,24 @@ def make_client(seed_index_dir: Path, tmp_path: Path) -> Iterator[AppFactory]:
     yield make
     for client in clients:
         client.__exit__(None, None, None)
+
+
+def action_call(text: str, sender: str = "webhook-test") -> dict[str, Any]:
+    """What Rasa sends the action webhook for a first question, `text`, with a domain."""
+    return {
+        "next_action": "action_answer_question",
+        "sender_id": sender,
+        "version": "3.6.21",
+        "domain": {"slots": {}, "responses": {}, "intents": [], "entities": [], "actions": [], "forms": {}},
+        "tracker": {
+            "sender_id": sender,
+            "slots": {},
+            "latest_message": {"text": text, "intent": {"name": "ask_question", "confidence": 0.9}, "entities": []},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+            "latest_input_channel": "rest",
+        },
+    }

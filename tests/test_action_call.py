@@ -6,10 +6,9 @@ alike."""
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
-from conftest import AppFactory
+from conftest import AppFactory, action_call
 from rasa_support import last_json_line, run_in_rasa
 
 from newsbot.serving.supervisor import RASA
@@ -55,7 +54,7 @@ print(json.dumps(calls, default=str))
 
 def test_an_action_call_carries_the_turns_events_and_is_answered_alike(make_client: AppFactory) -> None:
     client = make_client(webhook_allow_remote=True)
-    first = client.post("/webhook", json=first_call(FIRST))
+    first = client.post("/webhook", json=action_call(FIRST, "call-test"))
     assert first.status_code == 200, first.text
     slots = [event for event in first.json()["events"] if event["event"] == "slot"]
     assert any(event["name"] == "last_question" for event in slots)
@@ -84,22 +83,3 @@ def test_an_action_call_carries_the_turns_events_and_is_answered_alike(make_clie
     assert replies[0].json() == replies[1].json()
     payloads = [message["custom"] for message in replies[1].json()["responses"] if message.get("custom")]
     assert payloads and payloads[0]["sources"], replies[1].json()
-
-
-def first_call(text: str) -> dict[str, Any]:
-    return {
-        "next_action": "action_answer_question",
-        "sender_id": "call-test",
-        "version": "3.6.21",
-        "tracker": {
-            "sender_id": "call-test",
-            "slots": {},
-            "latest_message": {"text": text, "intent": {"name": "ask_question", "confidence": 0.9}, "entities": []},
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-            "latest_input_channel": "rest",
-        },
-    }

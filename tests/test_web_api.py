@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 from aiohttp import web
-from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE, AppFactory, write_article
+from conftest import KNOWLEDGE, MODEL, SEED_ARTICLE, AppFactory, action_call, write_article
 from fastapi.testclient import TestClient
 
 from newsbot.channels.widget import text_message_json
@@ -417,26 +417,6 @@ def test_reindex_with_a_bad_file_keeps_the_running_index(
 
 
 # --- the action webhook (rasa-sdk's executor inside the app) --------------------------------
-
-
-def action_call(text: str) -> dict[str, Any]:
-    return {
-        "next_action": "action_answer_question",
-        "sender_id": "webhook-test",
-        "version": "3.6.21",
-        "domain": {"slots": {}, "responses": {}, "intents": [], "entities": [], "actions": [], "forms": {}},
-        "tracker": {
-            "sender_id": "webhook-test",
-            "slots": {},
-            "latest_message": {"text": text, "intent": {"name": "ask_question", "confidence": 0.9}, "entities": []},
-            "events": [],
-            "paused": False,
-            "followup_action": None,
-            "active_loop": {},
-            "latest_action_name": "action_listen",
-            "latest_input_channel": "rest",
-        },
-    }
 
 
 def test_webhook_runs_the_actions_for_a_local_rasa(make_client: AppFactory) -> None:
