@@ -4,6 +4,7 @@ errors and CPU per turn, with one and two Rasa replicas.
     .venv/bin/python bench/scale.py [--old REV] [--sessions 100] [--turns 10] [--only old,1,2]
     .venv/bin/python bench/scale.py --only 1 --profile DIR   # py-spy on Rasa and the web app meanwhile
     .venv/bin/python bench/scale.py --only old,1 --think 5     # readers pausing to read each answer
+    .venv/bin/python bench/scale.py --old REV --old-shared-stores --only old,1   # a recent commit, same stores
 
 For each setup it runs `newsbot serve` on free ports, warms it up, then plays `--sessions`
 conversations of `--turns` turns at once through POST /api/chat, and reports turns/s, median and
@@ -318,12 +319,27 @@ def fresh_database() -> str:
     return f"{PG}/{DATABASE}"
 
 
+def shared_stores(replicas: str) -> dict[str, str]:
+    """The environment of `replicas` Rasa servers on a fresh PostgreSQL database and Redis."""
+    return {
+        "NEWSBOT_RASA_REPLICAS": replicas,
+        "NEWSBOT_TRACKER_DB": fresh_database(),
+        "NEWSBOT_REDIS_URL": REDIS,
+        "NEWSBOT_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--old", default="main", help="the commit to compare with (default: %(default)s)")
     parser.add_argument("--sessions", type=int, default=100)
     parser.add_argument("--turns", type=int, default=10)
     parser.add_argument("--only", default="old,1,2", help="which setups, comma-separated (default: %(default)s)")
+    parser.add_argument(
+        "--old-shared-stores",
+        action="store_true",
+        help="run the old commit as the 1-replica setup (PostgreSQL and Redis), for a commit that has them",
+    )
     parser.add_argument("--think", type=float, default=0.0, help="mean seconds a reader pauses before the next turn")
     parser.add_argument("--profile", type=Path, help="py-spy the servers during the load; stacks in this folder")
     args = parser.parse_args()
@@ -334,6 +350,8 @@ def main() -> None:
         if "old" in setups:
             folder = old_checkout(args.old, scratch)
             env = {"NEWSBOT_INDEX_DIR": str(scratch / "old-index")}
+            if args.old_shared_stores:
+                env |= shared_stores("1")
             results.append(
                 measure(
                     f"old {args.old}", folder, env, scratch / "logs" / "old.log", args.sessions, args.turns, args.think
@@ -343,12 +361,7 @@ def main() -> None:
         for replicas in ("1", "2"):
             if replicas not in setups:
                 continue
-            env = {
-                "NEWSBOT_RASA_REPLICAS": replicas,
-                "NEWSBOT_TRACKER_DB": fresh_database(),
-                "NEWSBOT_REDIS_URL": REDIS,
-                "NEWSBOT_REDIS_PREFIX": f"bench-{uuid.uuid4().hex[:8]}",
-            }
+            env = shared_stores(replicas)
             log = scratch / "logs" / f"replicas-{replicas}.log"
             name = f"{replicas} replica(s)"
             results.append(measure(name, PROJECT_ROOT, env, log, args.sessions, args.turns, args.think, args.profile))
