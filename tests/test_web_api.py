@@ -100,6 +100,15 @@ def test_widget_files_are_served(client: TestClient, path: str, kind: str) -> No
     assert len(response.content) > 500
 
 
+def test_the_pages_icon_is_served(client: TestClient) -> None:
+    # Browsers ask for /favicon.ico on their own: a 404 was the demo page's one console error.
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("image/svg+xml")
+    assert response.content.startswith(b"<svg") and b"</svg>" in response.content
+    assert '<link rel="icon" href="/favicon.ico"' in client.get("/").text
+
+
 # --- /api/ask and /api/search -------------------------------------------------------------
 
 

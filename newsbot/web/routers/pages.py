@@ -1,5 +1,6 @@
 """GET /: the demo page (the articles, paragraphs numbered so citations link to them, and the
-widget on it); GET /widget.js and /widget.css: the widget, embeddable on any site."""
+widget on it); GET /widget.js and /widget.css: the widget, embeddable on any site; GET
+/favicon.ico: the pages' icon (without it every browser's first visit logged a 404)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ PAGE = """<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>newsbot: {heading_lower}</title>
+<link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <style>
   body {{ font: 17px/1.55 Georgia, "Times New Roman", serif; color: #1d1d1f; margin: 0; background: #fafaf7; }}
   header, main {{ max-width: 46rem; margin: 0 auto; padding: 0 1.25rem; }}
@@ -109,3 +111,8 @@ def widget_script() -> FileResponse:
 @router.get("/widget.css")
 def widget_style() -> FileResponse:
     return static_file("widget.css", "text/css; charset=utf-8")
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    return static_file("favicon.svg", "image/svg+xml")
