@@ -81,12 +81,12 @@ class Figures:
         p95 = percentile(ok, 0.95)
         first_p95 = percentile(sorted(self.first_latencies) or [float("nan")], 0.95)
         per_turn = {part: 1000 * seconds / self.turns for part, seconds in self.cpu_seconds.items()}
-        parts = ", ".join(f"{part} {ms:.0f}" for part, ms in sorted(per_turn.items()))
+        parts = ", ".join(f"{part} {ms:.1f}" for part, ms in sorted(per_turn.items()))
         return (
             f"{self.name:>10}: {self.turns / self.seconds:6.1f} turns/s, median {statistics.median(ok):.2f} s, "
             f"p95 {p95:.2f} s (first turns {first_p95:.2f} s), errors {self.errors}/{self.turns}, "
-            f"CPU {sum(per_turn.values()):.0f} ms/turn "
-            f"({parts}; bench client {1000 * self.client_cpu_seconds / self.turns:.0f})"
+            f"CPU {sum(per_turn.values()):.1f} ms/turn "
+            f"({parts}; bench client {1000 * self.client_cpu_seconds / self.turns:.1f})"
         )
 
 
