@@ -1,4 +1,7 @@
-"""What the routes depend on; tests swap these through app.dependency_overrides."""
+"""What the routes depend on; tests swap these through app.dependency_overrides.
+
+Those that only read the app's state are coroutines: FastAPI runs a plain function dependency in
+its threadpool, a thread hop each (four a chat turn), queued behind the searches under load."""
 
 from __future__ import annotations
 
@@ -16,26 +19,29 @@ from newsbot.web.shared_state import RateLimiter, RedisStatus
 from newsbot.web.slack_connector import OFF_MESSAGE, SlackConnector
 
 
-def get_app_settings(request: Request) -> Settings:
+async def get_app_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_source(request: Request) -> SearcherSource:
+async def get_source(request: Request) -> SearcherSource:
     source: SearcherSource = request.app.state.source
     return source
 
 
 def get_searcher(request: Request) -> Searcher:
-    return get_source(request).get()
+    """Sync, so FastAPI runs it in its threadpool: the first call (or one after the index
+    changed) loads the index."""
+    source: SearcherSource = request.app.state.source
+    return source.get()
 
 
-def get_rasa(request: Request) -> RasaGateway:
+async def get_rasa(request: Request) -> RasaGateway:
     gateway: RasaGateway = request.app.state.rasa
     return gateway
 
 
-def get_conversations(request: Request) -> ConversationStore:
+async def get_conversations(request: Request) -> ConversationStore:
     store: ConversationStore = request.app.state.conversations
     return store
 
@@ -43,12 +49,12 @@ def get_conversations(request: Request) -> ConversationStore:
 Conversations = Annotated[ConversationStore, Depends(get_conversations)]
 
 
-def get_redis(request: Request) -> RedisStatus:
+async def get_redis(request: Request) -> RedisStatus:
     status: RedisStatus = request.app.state.redis
     return status
 
 
-def get_slack(request: Request) -> SlackConnector:
+async def get_slack(request: Request) -> SlackConnector:
     """The Slack connector; 404 when it is off (no Slack settings)."""
     connector: SlackConnector | None = request.app.state.slack
     if connector is None:
@@ -56,12 +62,12 @@ def get_slack(request: Request) -> SlackConnector:
     return connector
 
 
-def get_session_limiter(request: Request) -> RateLimiter:
+async def get_session_limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.session_limiter
     return limiter
 
 
-def get_client_limiter(request: Request) -> RateLimiter:
+async def get_client_limiter(request: Request) -> RateLimiter:
     limiter: RateLimiter = request.app.state.client_limiter
     return limiter
 
@@ -69,7 +75,8 @@ def get_client_limiter(request: Request) -> RateLimiter:
 async def limit_client(request: Request) -> None:
     """Every /api route: at most the configured requests per minute from one client address."""
     address = request.client.host if request.client else "unknown"
-    wait = await get_client_limiter(request).check(address)
+    limiter: RateLimiter = request.app.state.client_limiter
+    wait = await limiter.check(address)
     if wait:
         raise ApiError(
             429,
