@@ -23,6 +23,7 @@ computation runs, for a prediction that is
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from weakref import WeakKeyDictionary
 
 from rasa.core.policies.policy import Policy
 from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
@@ -45,11 +46,18 @@ REACHING_BACK = (Restarted, SessionStarted, UserUtteranceReverted, ActionReverte
 
 rasas_prediction_states = Policy._prediction_states
 
+# Each loaded policy's longest rule: its rules are fixed once trained, and reading every rule's key
+# back into states on each prediction was about 1% of Rasa's CPU under bench/scale.py.
+_longest_rules: WeakKeyDictionary[RulePolicy, int] = WeakKeyDictionary()
+
 
 def longest_rule(policy: RulePolicy) -> int:
     """How many states the policy's longest rule spans (rules and loops' unhappy paths)."""
+    if (known := _longest_rules.get(policy)) is not None:
+        return known
     keys = [key for lookup in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH) for key in policy.lookup.get(lookup, {})]
-    return max((len(policy._rule_key_to_state(key)) for key in keys), default=0)
+    length = _longest_rules[policy] = max((len(policy._rule_key_to_state(key)) for key in keys), default=0)
+    return length
 
 
 def recent_events(events: list[Event], exact_states: int) -> list[Event] | None:
