@@ -461,3 +461,48 @@ def test_malformed_lists_are_refused(monkeypatch: pytest.MonkeyPatch) -> None:
         lexicon_module._string_mapping("boolean.yml")
     with pytest.raises(LexiconError, match="none of"):
         lexicon_module._string_mapping("gender.yml", lexicon_module.GENDERS)
+
+
+def test_groups_of_people_that_start_a_sentence_speak_unnamed() -> None:
+    """ "Traders say ...", "Critics say ...": unnamed traders and critics (they were people named
+    "Traders" and "Critics"); a bare singular stays a surname ("Driver said", after Minnie Driver)."""
+    paragraphs = [
+        "Traders say the loss of parking has cost them customers.",
+        "Critics said the scheme was rushed.",
+        "Local businesses said they were worried.",
+        "The actress Minnie Driver lost her case on Monday.",
+        "Driver said she would appeal.",
+    ]
+    attributions = attribute_paragraphs(paragraphs)
+    assert [a.speaker.label for a in attributions] == [
+        "traders", "critics", "local businesses", NARRATOR, "Minnie Driver"
+    ]  # fmt: skip
+    assert [a.speaker.kind for a in attributions][:3] == [SpeakerKind.ANONYMOUS] * 3
+
+
+def test_an_organisation_named_after_its_kind_and_the_spokesperson_it_introduced() -> None:
+    """ "the charity Shelter", "a spokesperson for the cycling group Westport on Wheels" (it was a
+    person named "Shelter", and one named "Wheels"); a report of a body is the report ("a council
+    report", not "a council"); "the spokesperson" a paragraph introduced without a speech verb is
+    that spokesperson."""
+    paragraphs = [
+        "The housing charity Shelter said the figures were shocking.",
+        "A spokesperson for Westport on Wheels said the lane was safer.",
+        '"It is great," said a spokeswoman for the charity Shelter.',
+        "According to a council report published last week, there were no collisions.",
+        "A spokesperson for the cycling group Westport on Wheels welcomed the vote. "
+        '"Children now cycle to school," the spokesperson said.',
+        "The mayor of Newcastle upon Tyne said the city would help.",
+    ]
+    attributions = attribute_paragraphs(paragraphs)
+    assert [a.speaker.label for a in attributions] == [
+        "the housing charity Shelter",
+        "a spokesperson for Westport on Wheels",
+        "a spokeswoman for the charity Shelter",
+        "a council report",
+        "a spokesperson for the cycling group Westport on Wheels",
+        "the mayor of Newcastle upon Tyne",
+    ]
+    assert attributions[0].speaker.kind is SpeakerKind.ORGANISATION
+    assert attributions[3].speaker.kind is SpeakerKind.ORGANISATION
+    assert [a.speaker.kind for a in attributions][1:3] == [SpeakerKind.ANONYMOUS] * 2

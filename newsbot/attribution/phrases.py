@@ -14,6 +14,10 @@ SENTENCE_OPENERS = frozenset('.!?:“"')  # what may come right before a sentenc
 _FUZZY_CUTOFF = 0.85
 # Prepositions of a post-modifier: "a spokeswoman for Acme Corp".
 _POST_PREPOSITIONS = ("for", "at", "from", "of")
+# Lower-case words inside a name, between two capitalised ones: "Newcastle upon Tyne", "Westport on Wheels".
+_PLACE_CONNECTORS = ("on", "upon")
+# At most this many lower-case words before an organisation's name: "the cycling group Westport on Wheels".
+_ORG_MODIFIERS_MOST = 2
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,8 @@ def _is_back_connector(toks: list[Tok], j: int) -> bool:
         return False
     if tok.low == "the":
         return toks[j - 1].low in ("and", "of")
+    if tok.low in _PLACE_CONNECTORS:
+        return is_name_token(toks[j - 1]) and j + 1 < len(toks) and is_name_token(toks[j + 1])
     if tok.low not in ("and", "&", "of"):
         return False
     prev = toks[j - 1]
@@ -156,6 +162,8 @@ def _is_forward_connector(toks: list[Tok], i: int, words: list[Tok]) -> bool:
         return False
     if tok.low == "the":
         return words[-1].low in ("and", "of")
+    if tok.low in _PLACE_CONNECTORS:
+        return is_name_token(words[-1]) and i + 1 < len(toks) and is_name_token(toks[i + 1])
     if tok.low not in ("and", "&", "of") or i + 1 >= len(toks):
         return False
     nxt = toks[i + 1]
@@ -180,13 +188,60 @@ def _collect_name_run_back(toks: list[Tok], i: int) -> int:
     return first
 
 
+def _org_ending(toks: list[Tok], i: int) -> int | None:
+    """Where the organisation named from toks[i] (after its determiner) ends: a lower-case
+    organisation noun after at most a few lower-case words, and the name that may follow it
+    ("ministry", "housing charity Shelter", "cycling group Westport on Wheels"); None if none."""
+    noun = i
+    while noun < len(toks) and noun - i < _ORG_MODIFIERS_MOST and _head_kind(toks[noun])[0] != "org_noun" \
+            and toks[noun].text.isalpha() and toks[noun].text.islower():  # fmt: skip
+        noun += 1
+    if noun >= len(toks) or _head_kind(toks[noun])[0] != "org_noun":
+        return None
+    end = noun
+    while end + 1 < len(toks) and (
+        is_name_token(toks[end + 1]) or (end > noun and _is_forward_connector(toks, end + 1, [toks[end]]))
+    ):
+        end += 1
+    while end > noun and not is_name_token(toks[end]):
+        end -= 1
+    return end
+
+
+def _named_org_before(toks: list[Tok], first: int, last: int) -> Phrase | None:
+    """The name run toks[first..last] after a lower-case organisation noun and a definite
+    determiner ("the charity Shelter", "the cycling group Westport on Wheels"): that organisation,
+    or the source that speaks for it ("a spokeswoman for the charity Shelter")."""
+    lex = lexicon()
+    noun = first - 1
+    if noun < 1 or _head_kind(toks[noun])[0] != "org_noun":
+        return None
+    det = noun - 1
+    while det >= 0 and noun - det <= _ORG_MODIFIERS_MOST and toks[det].text.isalpha() and toks[det].text.islower() \
+            and toks[det].low not in lex.definite:  # fmt: skip
+        det -= 1
+    if det < 0 or toks[det].low not in lex.definite:
+        return None
+    names = tuple(t.text for t in toks[first : last + 1])
+    org = Phrase("org_noun", toks[det].low, tuple(t.text for t in toks[det + 1 : noun]), toks[noun].low, names,
+                 toks[det].start, toks[last].end)  # fmt: skip
+    if det >= 2 and toks[det - 1].low in _POST_PREPOSITIONS:
+        inner = phrase_ending_at(toks, det - 2)
+        if inner is not None and inner.kind == "source":
+            post = tuple(t.text for t in toks[det - 1 : last + 1])
+            return Phrase("source", inner.det, inner.pre, inner.head, post, inner.start, toks[last].end)
+    return org
+
+
 def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
     """Parse the noun phrase whose last token is ``toks[last]``."""
     lex = lexicon()
     tok = toks[last]
     kind, head = _head_kind(tok)
-    if kind == "name" and tok.low in lex.role_nouns and _starts_sentence(toks, last):
-        kind, head = "source", tok.low  # "Residents said ...": the capital is the sentence's
+    if kind == "name" and tok.low in lex.plural_nouns and tok.low in lex.role_nouns and _starts_sentence(toks, last):
+        # "Residents said ...": the capital is the sentence's. Only a plural: a bare singular
+        # ("Driver said") is a surname, its role would take a determiner ("A driver said").
+        kind, head = "source", tok.low
     if kind == "":
         return None
     if kind == "pronoun":
@@ -205,6 +260,9 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
     if kind == "name":
         first = _collect_name_run_back(toks, last)
         before = first - 1
+        named_org = _named_org_before(toks, first, last)
+        if named_org is not None:
+            return named_org
         # Post-modified source noun: "a spokeswoman for Acme Corp".
         if before >= 1 and toks[before].low in _POST_PREPOSITIONS:
             inner = phrase_ending_at(toks, before - 1)
@@ -293,6 +351,10 @@ def phrase_after(toks: list[Tok], idx: int) -> Phrase | None:
             named = phrase_after(toks, i + 1)  # "prosecutor Amira Shah", "spokesman John Hale": the name speaks
             if named is not None and named.kind == "name":
                 return named
+        if kind == "org_noun" and nxt is not None and _head_kind(nxt)[0] == "doc":
+            words.append(tok)  # "a council report": the document speaks, the body is its modifier
+            i += 1
+            continue
         if kind in ("source", "org_noun", "doc"):
             end = tok.end
             post: tuple[str, ...] = ()
@@ -310,10 +372,11 @@ def phrase_after(toks: list[Tok], idx: int) -> Phrase | None:
                 and nxt.low in _POST_PREPOSITIONS
                 and i + 3 < n
                 and toks[i + 2].low in lex.definite
-                and _head_kind(toks[i + 3])[0] == "org_noun"
+                and (org_end := _org_ending(toks, i + 3)) is not None
             ):
-                post = tuple(t.text for t in toks[i + 1 : i + 4])  # "a spokesman for the ministry"
-                end = toks[i + 3].end
+                # "a spokesman for the ministry", "a spokeswoman for the housing charity Shelter"
+                post = tuple(t.text for t in toks[i + 1 : org_end + 1])
+                end = toks[org_end].end
             pre = tuple(t.text for t in words)
             return Phrase(kind, det, pre, head, post, start, end)
         if (

@@ -22,6 +22,7 @@ from newsbot.attribution.phrases import (
     is_name_token,
     is_plain_name,
     noun_class,
+    phrase_after,
     title_of,
     tokenize,
 )
@@ -295,11 +296,20 @@ class Context:
         return self._latest(lambda s: s.category == "org" and s.label.lower().split()[-1] == noun
                             and s.label.lower() != f"the {noun}")  # fmt: skip
 
-    def resolve_definite(self, phrase: Phrase) -> TrackedSpeaker:
+    def resolve_definite(self, phrase: Phrase, cue_pos: int, here: list[Mention]) -> TrackedSpeaker:
         lex = lexicon()
         cls = noun_class(phrase.head)
         plural = phrase.head in lex.plural_nouns
-        found = self._latest(lambda s: s.category == "anonymous" and s.head == cls and s.plural == plural)
+
+        def same(s: TrackedSpeaker) -> bool:
+            return s.category == "anonymous" and s.head == cls and s.plural == plural
+
+        # Introduced earlier in the paragraph without speaking: "A spokesperson for X welcomed the
+        # vote. “…,” the spokesperson said."
+        for pos, mentioned in reversed(here):
+            if pos < cue_pos and same(mentioned):
+                return mentioned
+        found = self._latest(same)
         if found is not None:
             return found
         prev = self.history[-1] if self.history else None
@@ -322,7 +332,7 @@ class Context:
             return self.resolve_pronoun(phrase.head, cue_pos, here)
         if phrase.kind == "source":
             if phrase.det in lex.definite:
-                return self.resolve_definite(phrase)
+                return self.resolve_definite(phrase, cue_pos, here)
             if len(phrase.post) == 3 and phrase.post[1].lower() in lex.definite:
                 # "a spokeswoman for the agency": the organisation that spoke as "the Environment Agency".
                 named = self._named_org(phrase.post[2].lower())
@@ -354,4 +364,13 @@ class Context:
         return self.name_speaker(phrase)
 
     def mentions_in(self, toks: list[Tok]) -> list[Mention]:
-        return [(pos, self.person(title, names)) for pos, title, names in _name_mentions(toks)]
+        """The people a paragraph names, and the unnamed sources it introduces ("a spokesperson
+        for X"), in order."""
+        lex = lexicon()
+        found = [(pos, self.person(title, names)) for pos, title, names in _name_mentions(toks)]
+        for i, tok in enumerate(toks):
+            if tok.low in lex.indefinite_singular:
+                phrase = phrase_after(toks, i)
+                if phrase is not None and phrase.kind == "source":
+                    found.append((tok.start, self.phrase_speaker(phrase, tok.start, [])))
+        return sorted(found, key=lambda mention: mention[0])
