@@ -57,9 +57,19 @@ def test_the_other_side_of_the_council_is_the_residents(council_searcher: Search
     assert speakers(other) and speakers(other) <= RESIDENTS
 
 
+def test_a_side_asked_by_its_name_speaks_in_all_its_voices(council_searcher: Searcher) -> None:
+    """ "What did the council say?": the council's leader too, not only the passages whose speaker
+    is called "the council" (the side the facts name, as "the other side" shows it)."""
+    reply = conversation.answer(council_searcher, State(), "what did the council say", None, None)
+    assert speakers(reply) == {"the council", "Mary Price"}
+    assert [source.paragraph for source in reply.passages] == [2, 3, 4]
+    more = conversation.answer(council_searcher, State(), "what did the residents say?", None, None)
+    assert speakers(more) == RESIDENTS
+
+
 def test_the_other_side_asked_again_is_the_side_before(council_searcher: Searcher) -> None:
     state = State()
-    conversation.answer(council_searcher, state, "What did the residents say?", None, None)
+    conversation.answer(council_searcher, state, "What did the residents say about the charges?", None, None)
     council = conversation.other_side(council_searcher, state)
     residents = conversation.other_side(council_searcher, state)
     assert council.lead == "What the council said:"
@@ -487,9 +497,10 @@ def test_what_a_body_said_takes_the_speakers_naming_it_in_part(seed_searcher: Se
     reply = conversation.answer(seed_searcher, State(), "what did the board say", None, None)
     assert [source.paragraph for source in reply.passages] == [1, 9, 10]
     assert all("Board" in source.speaker.label for source in reply.passages)
+    # A side's name (the facts beside the article name Labour's voices): every voice of the side.
     labour = conversation.answer(seed_searcher, State(), "what did labour say?", None, None)
-    assert [source.paragraph for source in labour.passages] == [2, 24]
-    assert labour.lead == "What Labour sources said:"
+    assert [source.paragraph for source in labour.passages] == [2, 24, 30]
+    assert labour.lead == "What Labour sources and Jeremy Corbyn said:"
 
 
 def test_a_voices_words_about_something_or_of_someone_never_heard_are_searched(seed_searcher: Searcher) -> None:

@@ -964,12 +964,27 @@ class Searcher:
                 by_role.extend(passages)
         if by_role and not any(asked <= set(speaker_terms(speaker)) for speaker in self._speakers):
             full = by_role
+        if sided := self._side_passages(asked):
+            full = sided  # "what did the council say": every voice of the side the facts call "the council"
         if not (full or partial):
             # Unnamed voices asked for by what they are ("what did the residents say": "residents").
             full = [self.index.passages[int(p)] for speaker, terms in self._what_they_are.items()
                     if asked <= terms for p in self._speakers[speaker]]  # fmt: skip
         own = sorted(full or partial, key=lambda passage: (passage.article, passage.paragraph))
         return own or None
+
+    def _side_passages(self, asked: set[str]) -> list[Passage]:
+        """The passages of the voices of each side whose name the asked words are, as the facts
+        beside its article name it ("the council": Daniel Osei, "a council report")."""
+        found: list[Passage] = []
+        for article, facts in self.index.facts.items():
+            for side in facts.sides:
+                if set(tokenize(side.name)) - unnamed_asked() != asked:
+                    continue
+                for speaker, members in self._speakers.items():
+                    if facts.side_of(speaker) == side.name:
+                        found.extend(p for m in members if (p := self.index.passages[int(m)]).article == article)
+        return found
 
     def asked_voice(self, question: str) -> str | None:
         """Whose words the question asks for ("what did the JLC and BoD say about Corbyn's
