@@ -635,6 +635,22 @@ def test_a_person_is_asked_for_by_the_role_the_article_gives_them(tmp_path: Path
     assert "Margaret Osei" not in {source.speaker.label for source in council.passages}
 
 
+def test_a_person_asked_for_by_the_group_they_lead(tmp_path: Path) -> None:
+    """ "what did the conservatives say": Helen Marsh, "the leader of the Conservative group" (it
+    was declined: the article "mentions Conservative but never quotes them"), and the Conservative
+    group is not the cycling group whose spokesperson speaks."""
+    searcher = article_searcher(tmp_path, "lane", "Cycle lane to stay", [
+        "The committee voted by six votes to three to keep the lane. Two Conservative members voted against.",
+        'Councillor Helen Marsh, the leader of the Conservative group, called the decision "a kick in the teeth".',
+        'A spokesperson for the cycling group Westport on Wheels said: "Children now cycle to school."',
+    ])  # fmt: skip
+    for question in ("what did the conservatives say", "what did the conservative group say"):
+        reply = conversation.ask(searcher, question)
+        assert speakers(reply) == {"Helen Marsh"}, question
+    cycling = conversation.ask(searcher, "what did the cycling group say")
+    assert speakers(cycling) == {"a spokesperson for the cycling group Westport on Wheels"}
+
+
 def test_the_roles_an_article_gives_a_person() -> None:
     from newsbot.retrieval.search import roles_given
 
@@ -646,6 +662,7 @@ def test_the_roles_an_article_gives_a_person() -> None:
         "The hospital's chief executive, Dr Anjali Rao, apologised.",
         "Unite, the union that represents most of the workers, said it was devastated.",
         "Mr Kerr said the union would ask Calder Foods to delay the closure.",
+        "Councillor Helen Marsh, the leader of the Conservative group, called it a disgrace.",
     ]
     assert roles_given(texts, "Margaret Osei") == {"council", "leader"}
     assert roles_given(texts, "Tom Hadley") == {"leader"}
@@ -654,6 +671,7 @@ def test_the_roles_an_article_gives_a_person() -> None:
     assert {"chief", "execut"} <= roles_given(texts, "Anjali Rao")  # a title between role and name
     assert roles_given(texts, "Unite") == {"union"}  # an organisation's, up to the relative clause
     assert roles_given(texts, "Calder Foods") == frozenset()  # "the union would ask" is no role of theirs
+    assert roles_given(texts, "Helen Marsh") == {"councillor", "leader", "conserv", "group"}  # and the group she leads
 
 
 FACTORY_REPORT = [

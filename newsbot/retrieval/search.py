@@ -211,10 +211,12 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
     role_nouns = {word.lower() for word in (*words.role_nouns, *words.source_nouns, *words.org_nouns)}
     terms: set[str] = set()
 
-    def take(words: list[str]) -> None:
+    def take(words: list[str]) -> bool:
         # The role's noun ends it, next to the name: "Council leader", not "the union would ask".
         if 0 < len(words) <= ROLE_WORDS_MOST and words[-1].lower() in role_nouns:
             terms.update(term for word in words if word.lower() not in stopwords() for term in tokenize(word))
+            return True
+        return False
 
     # A title before the name is part of it: "The hospital's chief executive, Dr Anjali Rao".
     titled = rf"(?:\b(?:{'|'.join(map(re.escape, answer_words()['titles']))})\.?\s+)?"
@@ -230,7 +232,11 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
                 take(before[opening : last.start()].split())
             after = re.match(r",\s+([^.,;:!?()]+),", text[found.end() :])
             if after:  # "Seamus Milne, Mr Corbyn's key adviser, ...", "Unite, the union that represents ..."
-                take(re.split(r"\s+(?:who|which|that)\b", after.group(1))[0].split())
+                role, _, affiliation = re.split(r"\s+(?:who|which|that)\b", after.group(1))[0].partition(" of ")
+                affiliated = [word for word in affiliation.split() if word.lower() not in stopwords()]
+                # "Helen Marsh, the leader of the Conservative group, ...": the group is part of her role.
+                if take(role.split()) and len(affiliated) <= ROLE_WORDS_MOST:
+                    terms.update(term for word in affiliated for term in tokenize(word))
     return frozenset(terms)
 
 
