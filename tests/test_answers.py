@@ -125,6 +125,17 @@ def test_a_decline_names_whom_the_articles_never_quote() -> None:
     assert "Mark Gardner" in render_text(answer) and "quote" in render_text(answer)
 
 
+def test_a_decline_names_the_voices_of_another_article() -> None:
+    declined = make_result([make_hit(2, 0.7, "The charges will apply to all 600 spaces.")], answerable=False)
+    result = replace(declined, voices_elsewhere=("Corbyn", "Goldstein"))
+    answer = compose.compose_answer(result, {ARTICLE: ArticleFacts(), "another": ArticleFacts()})
+    assert answer.kind is ReplyKind.DECLINE and answer.passages == ()
+    assert answer.lead == (
+        "The articles don't say that about Corbyn and Goldstein: where they mention Corbyn and Goldstein, "
+        "I found nothing that answers it."
+    )
+
+
 # Scores are log-odds: a hit within ANOTHER_FACT_WITHIN of the lead is at least half as likely.
 NEAR = ANOTHER_FACT_WITHIN / 2
 FAR = ANOTHER_FACT_WITHIN * 2

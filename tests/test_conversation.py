@@ -29,6 +29,16 @@ def article_searcher(tmp_path: Path, stem: str, title: str, paragraphs: list[str
     return Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
 
 
+def seed_and_council_searcher(tmp_path: Path) -> Searcher:
+    """A searcher over the seed article and the council article indexed together, with the real model."""
+    knowledge = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    for path in COUNCIL_KNOWLEDGE.iterdir():
+        shutil.copy(path, knowledge / path.name)
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    return Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+
+
 def speakers(reply: Reply) -> set[str]:
     return {source.speaker.label for source in reply.passages}
 
@@ -98,19 +108,31 @@ def test_a_question_naming_a_side_leads_with_that_sides_voice(council_searcher: 
 
 
 def test_sides_stay_with_their_article_when_articles_are_indexed_together(tmp_path: Path) -> None:
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, knowledge)
-    for path in COUNCIL_KNOWLEDGE.iterdir():
-        shutil.copy(path, knowledge / path.name)
-    index_dir = tmp_path / "index"
-    build_index(knowledge, index_dir, MODEL, progress=False)
-    searcher = Searcher(load_index(index_dir, MODEL, knowledge), MODEL)
+    searcher = seed_and_council_searcher(tmp_path)
     state = State()
     conversation.answer(searcher, state, "What did Tom Ellis say about the parking charges?", None, None)
     other = conversation.other_side(searcher, state)
     assert other.lead == "What the council said:"
     assert {source.article for source in other.passages} == {COUNCIL_ARTICLE}
     assert speakers(other) <= COUNCIL
+
+
+def test_a_voice_of_one_article_is_not_answered_from_another(tmp_path: Path) -> None:
+    """ "did corbyn say anything about the parking charges", of the seed and the council article
+    together: declined (it was answered with the council's charges), naming whom the articles say
+    nothing of there; each article's own questions are still answered."""
+    searcher = seed_and_council_searcher(tmp_path)
+    for question in ("did corbyn say anything about the parking charges", "did mary price meet goldstein"):
+        reply = conversation.ask(searcher, question)
+        assert reply.kind is ReplyKind.DECLINE, question
+        assert reply.lead.startswith("The articles don't say that about "), reply.lead
+    assert "Corbyn" in conversation.ask(searcher, "did corbyn say anything about the parking charges").lead
+    for question, article in (
+        ("what did corbyn say about the meeting", "corbyn-jewish-leaders-talks"),
+        ("what did mary price say about the charges", COUNCIL_ARTICLE),
+    ):
+        reply = conversation.ask(searcher, question)
+        assert reply.kind is ReplyKind.ANSWER and reply.passages[0].article == article, question
 
 
 def test_the_other_voices_of_an_article_without_sides_are_its_own(tmp_path: Path) -> None:
@@ -274,12 +296,7 @@ def test_a_question_about_what_the_articles_say_is_searched(seed_searcher: Searc
 
 
 def test_the_gist_of_several_articles_is_each_ones_opening(tmp_path: Path) -> None:
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, knowledge)
-    for path in COUNCIL_KNOWLEDGE.iterdir():
-        shutil.copy(path, knowledge / path.name)
-    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
-    searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
+    searcher = seed_and_council_searcher(tmp_path)
     gist = conversation.ask(searcher, "tldr")
     assert gist.lead == conversation.GISTS
     assert {(source.article, source.paragraph) for source in gist.passages} == {

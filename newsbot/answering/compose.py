@@ -202,6 +202,11 @@ def decline_lead(result: SearchResult, article_count: int) -> str:
     if result.unknown_names:
         names = " ".join(result.unknown_names)
         return f"{where} {does_not} mention {names}, so I can't answer that from {it}."
+    if result.voices_elsewhere:
+        names = " and ".join(result.voices_elsewhere)
+        return (
+            f"The articles don't say that about {names}: where they mention {names}, I found nothing that answers it."
+        )
     if result.unquoted_names:
         names = " ".join(result.unquoted_names)
         mentions, quotes = ("mentions", "quotes") if one else ("mention", "quote")

@@ -410,6 +410,8 @@ class SearchResult:
     # (article, side) pairs the question asks about as its subject ("What did Labour commit to?")
     subject_sides: frozenset[tuple[str, str]] = frozenset()
     unheld_kind: str | None = None  # the kind of answer asked for, when none of the best passages holds one
+    # voices the question names that speak only in articles other than its best passages' ("Corbyn")
+    voices_elsewhere: tuple[str, ...] = ()
 
 
 @dataclass
@@ -507,6 +509,24 @@ class Searcher:
         self._proper = frozenset(capitalised - lower)
         self._spelling = {word: spelt for word, spelt in self._spelling.items() if word in self._proper}
         self._speller = Speller(index.bm25, self._proper, lambda word: self._spelling.get(word, word))
+        # Per article, the names of the voices it lets speak ("corbyn", "labour"; "westport", "osei")
+        # and every word it uses: a question naming one article's voice is not answered by another.
+        # Titles, nationalities and the words of organisations' names ("Mr", "European", "Union",
+        # "Labour") are no one's own name.
+        lexicon = attribution_lexicon()
+        generic = {
+            word.lower() for word in (*lexicon.titles, *lexicon.demonyms, *lexicon.org_words, *lexicon.function_caps)
+        }
+        self._voice_names: dict[str, set[str]] = {}
+        self._article_words: dict[str, set[str]] = {}
+        for passage in index.passages:
+            words = self._article_words.setdefault(passage.article, set())
+            words.update(word.lower() for word in CASED_WORD.findall(f"{passage.title} {passage.text}"))
+            if passage.speaker.kind is not SpeakerKind.NARRATION:
+                label = [word.lower() for word in CASED_WORD.findall(passage.speaker.label)]
+                self._voice_names.setdefault(passage.article, set()).update(
+                    word for word in label if word in self._proper and word not in generic
+                )
 
     def _speaks_in(self, speaker: Speaker, article: str) -> bool:
         return any(self.index.passages[int(p)].article == article for p in self._speakers[speaker])
@@ -704,7 +724,14 @@ class Searcher:
         unknown = self.unknown_names(text)
         unquoted = self.unquoted_names(text)
         about_article = self.about_the_article(text)
-        answerable = confidence >= self.models.decline.threshold and not unknown and not unquoted and not about_article
+        elsewhere = self.voices_elsewhere(text, decided_on[:1], candidates.positions)
+        answerable = (
+            confidence >= self.models.decline.threshold
+            and not unknown
+            and not unquoted
+            and not about_article
+            and not elsewhere
+        )
         return SearchResult(
             text,
             answerable,
@@ -717,6 +744,7 @@ class Searcher:
             candidates.kind,
             self.subject_sides(text),
             unheld_kind(candidates, decided_on),
+            elsewhere,
         )
 
     def _article_subject(self, text: str, query_vector: npt.NDArray[np.float32]) -> str:
@@ -1027,6 +1055,22 @@ class Searcher:
             return frozenset()  # none, or a possessive ("did Corbyn's proposals ..."): the voice qualifies the subject
         voices = " ".join(subject)
         return frozenset((article, side) for article, sides in self.asked_sides(voices).items() for side in sides)
+
+    def voices_elsewhere(self, question: str, rows: Sequence[int], positions: npt.NDArray[np.int64]) -> tuple[str, ...]:
+        """The voices the question names ("did corbyn say anything about the cycle lane") that
+        speak in another article than that of its best passage (`rows` of the candidates at
+        `positions`), which never mentions them; as the articles spell them ("Corbyn"). None with
+        one article."""
+        if len(self._article_words) <= 1:
+            return ()
+        answering = {self.index.passages[int(positions[row])].article for row in rows}
+        found: list[str] = []
+        for word in dict.fromkeys(word.lower() for word in CASED_WORD.findall(question)):
+            if any(word in self._article_words[article] for article in answering):
+                continue
+            if any(word in names for article, names in self._voice_names.items() if article not in answering):
+                found.append(self._spelling.get(word, word))
+        return tuple(found)
 
     def unknown_names(self, question: str) -> tuple[str, ...]:
         """Names in the question that the articles never mention: runs of capitalised words (past
