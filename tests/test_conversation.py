@@ -310,7 +310,9 @@ def test_the_gist_of_several_articles_is_each_ones_opening(tmp_path: Path) -> No
         [opening] = named.passages
         assert opening.paragraph == 1
         assert opening.article == (COUNCIL_ARTICLE if "corbyn" not in request else "corbyn-jewish-leaders-talks")
+    assert "in the articles' own words" in conversation.introduce(searcher).lead  # it said "the article's"
     able = conversation.introduce(searcher, capabilities=True)
+    assert "I answer in the articles' own words" in able.lead
     assert able.lead.startswith(
         "I can answer questions about 2 articles (“Crunch talks between Jeremy Corbyn and Jewish community leaders”"
         " and “Residents and council clash over Quayside parking charges”): "

@@ -102,6 +102,7 @@ def introduce(searcher: Searcher, capabilities: bool = False) -> Reply:
     """A greeting, or what the bot can do, naming the articles it knows and offering questions they answer."""
     titles = searcher.titles()
     about = f"“{titles[0]}”" if len(titles) == 1 else f"{len(titles)} articles, among them “{titles[0]}”"
+    words = "the article's own words" if len(titles) == 1 else "the articles' own words"
     if capabilities:
         if 1 < len(titles) <= MAX_TITLES_NAMED:  # "which stories can I ask about?" is answered too
             about = f"{len(titles)} articles ({named_titles(titles)})"
@@ -112,12 +113,12 @@ def introduce(searcher: Searcher, capabilities: bool = False) -> Reply:
             asks = "what happened, who said what, and what happens next"
             follow_ups = "tell you who said something or tell you more"
         lead = (
-            f"I can answer questions about {about}: {asks}. I answer in the article's own words, and I can show "
+            f"I can answer questions about {about}: {asks}. I answer in {words}, and I can show "
             f"you the paragraph, {follow_ups}. Try one of these:"
         )
     else:
         lead = (
-            f"Hello! I answer questions about {about}, in the article's own words, and show you where each "
+            f"Hello! I answer questions about {about}, in {words}, and show you where each "
             "answer comes from. What would you like to know? For example:"
         )
     return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
