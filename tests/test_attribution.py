@@ -506,3 +506,27 @@ def test_an_organisation_named_after_its_kind_and_the_spokesperson_it_introduced
     assert attributions[0].speaker.kind is SpeakerKind.ORGANISATION
     assert attributions[3].speaker.kind is SpeakerKind.ORGANISATION
     assert [a.speaker.kind for a in attributions][1:3] == [SpeakerKind.ANONYMOUS] * 2
+
+
+def test_people_known_by_their_family_place_or_whom_they_speak_for() -> None:
+    """Found on a court report and invented texts: families, friends and people of a place speak
+    (each was the narration, or "the victims" for "Families of the victims"); a possessive stays in
+    the label ("his family")."""
+    paragraphs = [
+        'In a statement read outside court, the Reyes family said: "Daniel was kind."',
+        "His family said he was a loving father.",
+        "Families of the victims said they wanted answers.",
+        "Residents of the estate said they were angry.",
+        "Staff at the hospital said they were exhausted.",
+        "A man in the crowd said it was terrible.",
+        "Lawyers for the family said they would appeal.",
+    ]
+    assert speakers(paragraphs) == [
+        "the Reyes family",
+        "his family",
+        "families of the victims",
+        "residents of the estate",
+        "staff at the hospital",
+        "a man in the crowd",
+        "lawyers for the family",
+    ]

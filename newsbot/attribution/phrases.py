@@ -16,6 +16,8 @@ _FUZZY_CUTOFF = 0.85
 _POST_PREPOSITIONS = ("for", "at", "from", "of")
 # Lower-case words inside a name, between two capitalised ones: "Newcastle upon Tyne", "Westport on Wheels".
 _PLACE_CONNECTORS = ("on", "upon")
+# "Residents of the estate", "workers at the plant", "staff in the ward".
+_PLACE_PREPOSITIONS = ("of", "at", "in", "from", "on")
 # At most this many lower-case words before an organisation's name: "the cycling group Westport on Wheels".
 _ORG_MODIFIERS_MOST = 2
 
@@ -208,6 +210,23 @@ def _org_ending(toks: list[Tok], i: int) -> int | None:
     return end
 
 
+def _source_of_place(toks: list[Tok], last: int) -> Phrase | None:
+    """Unnamed people of a place that is no speaker: "Residents of the estate", "Workers at the
+    Calder plant", "Staff at the hospital" (the people speak, not the place)."""
+    lex = lexicon()
+    det = last - 1
+    while det > last - 1 - _ORG_MODIFIERS_MOST and det >= 2 and toks[det].low not in lex.determiners \
+            and toks[det].text.isalpha():  # fmt: skip
+        det -= 1
+    if det < 2 or toks[det].low not in lex.definite or toks[det - 1].low not in _PLACE_PREPOSITIONS:
+        return None
+    inner = phrase_ending_at(toks, det - 2)
+    if inner is None or inner.kind != "source":
+        return None
+    post = tuple(t.text for t in toks[det - 1 : last + 1])
+    return Phrase("source", inner.det, inner.pre, inner.head, post, inner.start, toks[last].end)
+
+
 def _named_org_before(toks: list[Tok], first: int, last: int) -> Phrase | None:
     """The name run toks[first..last] after a lower-case organisation noun and a definite
     determiner ("the charity Shelter", "the cycling group Westport on Wheels"): that organisation,
@@ -243,16 +262,16 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
         # ("Driver said") is a surname, its role would take a determiner ("A driver said").
         kind, head = "source", tok.low
     if kind == "":
-        return None
+        return _source_of_place(toks, last)
     if kind == "pronoun":
         return Phrase("pronoun", "", (), head, (), tok.start, tok.end)
     if (
-        kind == "org_noun"
+        kind in ("org_noun", "source")
         and last >= 3
         and toks[last - 1].low in lex.definite
         and toks[last - 2].low in _POST_PREPOSITIONS
     ):
-        # Post-modified source noun: "a spokeswoman for the agency".
+        # Post-modified source noun: "a spokeswoman for the agency", "Families of the victims".
         inner = phrase_ending_at(toks, last - 3)
         if inner is not None and inner.kind == "source":
             post = tuple(t.text for t in toks[last - 2 : last + 1])
