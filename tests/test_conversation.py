@@ -670,6 +670,23 @@ def test_a_person_asked_for_by_the_group_they_lead(tmp_path: Path) -> None:
     assert speakers(cycling) == {"a spokesperson for the cycling group Westport on Wheels"}
 
 
+def test_a_barrister_asked_for_by_the_side_they_argue(tmp_path: Path) -> None:
+    """ "what did his lawyer say" of a court report ("Defending, John Hale said"): John Hale (it was
+    declined: "The article doesn't mention his lawyer"); "the prosecution": Amira Shah (declined:
+    "mentions prosecution but never quotes them")."""
+    searcher = article_searcher(tmp_path, "court", "Landlord jailed", [
+        "A landlord who ignored warnings about faulty wiring has been jailed for four years.",
+        'Prosecuting, Amira Shah told the court the warnings were ignored. "He did neither," she said.',
+        'Defending, John Hale said his client was "deeply ashamed" and had sold the property.',
+    ])  # fmt: skip
+    for question, speaker in (
+        ("what did his lawyer say", "John Hale"),
+        ("what did the defence say", "John Hale"),
+        ("what did the prosecution say", "Amira Shah"),
+    ):
+        assert speakers(conversation.ask(searcher, question)) == {speaker}, question
+
+
 def test_the_roles_an_article_gives_a_person() -> None:
     from newsbot.retrieval.search import roles_given
 
@@ -682,6 +699,8 @@ def test_the_roles_an_article_gives_a_person() -> None:
         "Unite, the union that represents most of the workers, said it was devastated.",
         "Mr Kerr said the union would ask Calder Foods to delay the closure.",
         "Councillor Helen Marsh, the leader of the Conservative group, called it a disgrace.",
+        "Prosecuting, Amira Shah told the court the warnings were ignored.",
+        "Defending, John Hale said his client was ashamed.",
     ]
     assert roles_given(texts, "Margaret Osei") == {"council", "leader"}
     assert roles_given(texts, "Tom Hadley") == {"leader"}
@@ -691,6 +710,9 @@ def test_the_roles_an_article_gives_a_person() -> None:
     assert roles_given(texts, "Unite") == {"union"}  # an organisation's, up to the relative clause
     assert roles_given(texts, "Calder Foods") == frozenset()  # "the union would ask" is no role of theirs
     assert roles_given(texts, "Helen Marsh") == {"councillor", "leader", "conserv", "group"}  # and the group she leads
+    # A court report's barristers, by the side they argue: what readers call them.
+    assert {"prosecut", "prosecutor"} <= roles_given(texts, "Amira Shah")
+    assert {"defenc", "lawyer", "barrist"} <= roles_given(texts, "John Hale")
 
 
 FACTORY_REPORT = [

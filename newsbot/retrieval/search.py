@@ -32,6 +32,7 @@ from importlib import resources
 
 import numpy as np
 import numpy.typing as npt
+import yaml
 
 from newsbot.attribution import unnamed_words
 from newsbot.attribution.lexicon import lexicon as attribution_lexicon
@@ -201,6 +202,14 @@ ROLE_BOUNDARY = re.compile(r"[.,;:!?()“”\"]|\b(?:the|a|an|and|by|with|from|t
 ROLE_WORDS_MOST = 4  # words of a role before or beside a name: "JLC chief executive", "Mr Corbyn's key adviser"
 
 
+@lru_cache(maxsize=1)
+def role_participles() -> dict[str, list[str]]:
+    """data/role_participles.yml: a role named by a participle ("Prosecuting, ...") -> the words
+    readers use for it."""
+    text = resources.files("newsbot.retrieval").joinpath("data", "role_participles.yml").read_text(encoding="utf-8")
+    return {str(participle): [str(word) for word in words] for participle, words in yaml.safe_load(text).items()}
+
+
 def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
     """The terms of the roles the texts give a named person, before the name ("Council leader
     Margaret Osei") or set off by commas beside it ("Its leader, Tom Hadley, said", "Seamus
@@ -212,6 +221,9 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
     terms: set[str] = set()
 
     def take(words: list[str]) -> bool:
+        if len(words) == 1 and (readers_words := role_participles().get(words[0].lower())):
+            terms.update(term for word in readers_words for term in tokenize(word))  # "Prosecuting, Amira Shah"
+            return True
         # The role's noun ends it, next to the name: "Council leader", not "the union would ask".
         if 0 < len(words) <= ROLE_WORDS_MOST and words[-1].lower() in role_nouns:
             terms.update(term for word in words if word.lower() not in stopwords() for term in tokenize(word))
