@@ -41,6 +41,13 @@ def alive(pid: int) -> bool:
     return state != "Z"
 
 
+def command_of(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return f"{pid} (gone)"
+
+
 def test_sigterm_during_startup_stops_every_child(tmp_path: Path) -> None:
     web_port, rasa_port = free_port(), free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSBOT_")}
@@ -57,7 +64,10 @@ def test_sigterm_during_startup_stops_every_child(tmp_path: Path) -> None:
         assert not answers(rasa_port)
         serve.send_signal(signal.SIGTERM)
         assert serve.wait(timeout=60) == 0
-        wait_for(lambda: not any(alive(pid) for pid in children), "children left running", 30)
+        try:
+            wait_for(lambda: not any(alive(pid) for pid in children), "children left running", 30)
+        except TimeoutError as error:  # name them: a run under load once left one, unnamed
+            raise AssertionError(f"{error}: {[command_of(pid) for pid in children if alive(pid)]}") from None
         assert not listening_pids(web_port) and not listening_pids(rasa_port)
     finally:
         if serve.poll() is None:
