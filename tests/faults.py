@@ -161,7 +161,7 @@ def free_ports_in_a_row(count: int) -> int:
         try:
             for port in range(first + 1, first + count):
                 with socket.socket() as probe:
-                    probe.bind(("127.0.0.1", port))
+                    probe.bind(("", port))
         except OSError:
             continue
         return first

@@ -43,9 +43,38 @@ MODEL_NAME = "newsbot"
 STARTUP_TIMEOUT = 180.0
 
 
+# Ports handed out by free_port in this process, never handed out again.
+_HANDED_PORTS: set[int] = set()
+LOWEST_FREE_PORT = 10000
+
+
+def ephemeral_ports() -> tuple[int, int]:
+    """The kernel's range for the local ports of outgoing connections."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    """A TCP port nothing listens on now (for servers started by tests and benchmarks)."""
-    with socket.socket() as probe:
+    """A TCP port nothing listens on now (for servers started by tests and benchmarks), below the
+    kernel's ephemeral range: a port from that range, free when probed, can be taken by any
+    outgoing connection before the server binds it (a test's Rasa replica once found its port
+    so taken). Never the same port twice in one process."""
+    low, _ = ephemeral_ports()
+    for _ in range(1000):
+        port = secrets.randbelow(max(1, low - LOWEST_FREE_PORT)) + LOWEST_FREE_PORT
+        if port in _HANDED_PORTS:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("", port))  # every address: a server on 192.0.2.2:port holds it too
+            except OSError:
+                continue
+        _HANDED_PORTS.add(port)
+        return port
+    with socket.socket() as probe:  # no range below the ephemeral one: the kernel's choice
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
 
