@@ -210,6 +210,16 @@ def _org_ending(toks: list[Tok], i: int) -> int | None:
     return end
 
 
+def _post_modified(toks: list[Tok], preposition: int, last: int, kinds: tuple[str, ...] = ("source",)) -> Phrase | None:
+    """The phrase ending before toks[preposition], of one of `kinds`, post-modified by
+    toks[preposition..last] ("a spokeswoman" + "for the agency"), or None."""
+    inner = phrase_ending_at(toks, preposition - 1) if preposition >= 1 else None
+    if inner is None or inner.kind not in kinds:
+        return None
+    post = tuple(t.text for t in toks[preposition : last + 1])
+    return Phrase(inner.kind, inner.det, inner.pre, inner.head, post, inner.start, toks[last].end)
+
+
 def _source_of_place(toks: list[Tok], last: int) -> Phrase | None:
     """Unnamed people of a place that is no speaker: "Residents of the estate", "Workers at the
     Calder plant", "Staff at the hospital" (the people speak, not the place)."""
@@ -220,11 +230,7 @@ def _source_of_place(toks: list[Tok], last: int) -> Phrase | None:
         det -= 1
     if det < 2 or toks[det].low not in lex.definite or toks[det - 1].low not in _PLACE_PREPOSITIONS:
         return None
-    inner = phrase_ending_at(toks, det - 2)
-    if inner is None or inner.kind != "source":
-        return None
-    post = tuple(t.text for t in toks[det - 1 : last + 1])
-    return Phrase("source", inner.det, inner.pre, inner.head, post, inner.start, toks[last].end)
+    return _post_modified(toks, det - 1, last)
 
 
 def _named_org_before(toks: list[Tok], first: int, last: int) -> Phrase | None:
@@ -244,12 +250,8 @@ def _named_org_before(toks: list[Tok], first: int, last: int) -> Phrase | None:
     names = tuple(t.text for t in toks[first : last + 1])
     org = Phrase("org_noun", toks[det].low, tuple(t.text for t in toks[det + 1 : noun]), toks[noun].low, names,
                  toks[det].start, toks[last].end)  # fmt: skip
-    if det >= 2 and toks[det - 1].low in _POST_PREPOSITIONS:
-        inner = phrase_ending_at(toks, det - 2)
-        if inner is not None and inner.kind == "source":
-            post = tuple(t.text for t in toks[det - 1 : last + 1])
-            return Phrase("source", inner.det, inner.pre, inner.head, post, inner.start, toks[last].end)
-    return org
+    spoken_for = _post_modified(toks, det - 1, last) if det >= 2 and toks[det - 1].low in _POST_PREPOSITIONS else None
+    return spoken_for or org
 
 
 def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
@@ -270,12 +272,10 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
         and last >= 3
         and toks[last - 1].low in lex.definite
         and toks[last - 2].low in _POST_PREPOSITIONS
-    ):
         # Post-modified source noun: "a spokeswoman for the agency", "Families of the victims".
-        inner = phrase_ending_at(toks, last - 3)
-        if inner is not None and inner.kind == "source":
-            post = tuple(t.text for t in toks[last - 2 : last + 1])
-            return Phrase("source", inner.det, inner.pre, inner.head, post, inner.start, tok.end)
+        and (spoken_for := _post_modified(toks, last - 2, last)) is not None
+    ):
+        return spoken_for
     if kind == "name":
         first = _collect_name_run_back(toks, last)
         before = first - 1
@@ -283,11 +283,12 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
         if named_org is not None:
             return named_org
         # Post-modified source noun: "a spokeswoman for Acme Corp".
-        if before >= 1 and toks[before].low in _POST_PREPOSITIONS:
-            inner = phrase_ending_at(toks, before - 1)
-            if inner is not None and inner.kind in ("source", "org_noun"):
-                post = tuple(t.text for t in toks[before : last + 1])
-                return Phrase(inner.kind, inner.det, inner.pre, inner.head, post, inner.start, tok.end)
+        if (
+            before >= 1
+            and toks[before].low in _POST_PREPOSITIONS
+            and (spoken_for := _post_modified(toks, before, last, ("source", "org_noun"))) is not None
+        ):
+            return spoken_for
         words = tuple(t.text for t in toks[first : last + 1])
         start = toks[first].start
         det = ""

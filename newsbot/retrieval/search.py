@@ -494,13 +494,19 @@ class Searcher:
         self._spelling: dict[str, str] = {}  # lower case -> as the articles write it
         # Per passage, the voices the narration reports in it ("Ms Formby also committed to ...").
         self._reported: list[list[str]] = []
+        # Per article, every word it uses (a question naming one article's voice is not answered by another).
+        self._article_words: dict[str, set[str]] = {}
         for passage in index.passages:
+            self._article_words.setdefault(passage.article, set()).update(
+                word.lower() for word in CASED_WORD.findall(passage.title)
+            )
             voices = [voice_reported(reported) for reported in reported_voice().finditer(passage.text)]
             self._reported.append(voices)
             for voice in voices:
                 heard.update(tokenize(voice))
             for found in CASED_WORD.finditer(passage.text):
                 word = found.group(0)
+                self._article_words[passage.article].add(word.lower())
                 if not word[0].isupper():
                     lower.add(word.lower())
                 elif (
@@ -521,24 +527,18 @@ class Searcher:
         self._proper = frozenset(capitalised - lower)
         self._spelling = {word: spelt for word, spelt in self._spelling.items() if word in self._proper}
         self._speller = Speller(index.bm25, self._proper, lambda word: self._spelling.get(word, word))
-        # Per article, the names of the voices it lets speak ("corbyn", "labour"; "westport", "osei")
-        # and every word it uses: a question naming one article's voice is not answered by another.
-        # Titles, nationalities and the words of organisations' names ("Mr", "European", "Union",
-        # "Labour") are no one's own name.
+        # Per article, the names of the voices it lets speak ("osei"; "corbyn"). Titles,
+        # nationalities and the words of organisations' names ("Mr", "European", "Labour") are no
+        # one's own name.
         lexicon = attribution_lexicon()
         generic = {
             word.lower() for word in (*lexicon.titles, *lexicon.demonyms, *lexicon.org_words, *lexicon.function_caps)
         }
         self._voice_names: dict[str, set[str]] = {}
-        self._article_words: dict[str, set[str]] = {}
-        for passage in index.passages:
-            words = self._article_words.setdefault(passage.article, set())
-            words.update(word.lower() for word in CASED_WORD.findall(f"{passage.title} {passage.text}"))
-            if passage.speaker.kind is not SpeakerKind.NARRATION:
-                label = [word.lower() for word in CASED_WORD.findall(passage.speaker.label)]
-                self._voice_names.setdefault(passage.article, set()).update(
-                    word for word in label if word in self._proper and word not in generic
-                )
+        for speaker, members in self._speakers.items():
+            names = {word.lower() for word in CASED_WORD.findall(speaker.label)} & self._proper - generic
+            for article in {self.index.passages[int(member)].article for member in members}:
+                self._voice_names.setdefault(article, set()).update(names)
 
     def _speaks_in(self, speaker: Speaker, article: str) -> bool:
         return any(self.index.passages[int(p)].article == article for p in self._speakers[speaker])
@@ -736,7 +736,8 @@ class Searcher:
         unknown = self.unknown_names(text)
         unquoted = self.unquoted_names(text)
         about_article = self.about_the_article(text)
-        elsewhere = self.voices_elsewhere(text, decided_on[:1], candidates.positions)
+        best = self.index.passages[int(candidates.positions[decided_on[0]])].article if decided_on else None
+        elsewhere = self.voices_elsewhere(text, best)
         answerable = (
             confidence >= self.models.decline.threshold
             and not unknown
@@ -1068,19 +1069,17 @@ class Searcher:
         voices = " ".join(subject)
         return frozenset((article, side) for article, sides in self.asked_sides(voices).items() for side in sides)
 
-    def voices_elsewhere(self, question: str, rows: Sequence[int], positions: npt.NDArray[np.int64]) -> tuple[str, ...]:
+    def voices_elsewhere(self, question: str, article: str | None) -> tuple[str, ...]:
         """The voices the question names ("did corbyn say anything about the cycle lane") that
-        speak in another article than that of its best passage (`rows` of the candidates at
-        `positions`), which never mentions them; as the articles spell them ("Corbyn"). None with
-        one article."""
-        if len(self._article_words) <= 1:
+        speak in another article than `article`, that of its best passage, which never mentions
+        them; as the articles spell them ("Corbyn"). None with one article."""
+        if len(self._article_words) <= 1 or article is None:
             return ()
-        answering = {self.index.passages[int(positions[row])].article for row in rows}
         found: list[str] = []
         for word in dict.fromkeys(word.lower() for word in CASED_WORD.findall(question)):
-            if any(word in self._article_words[article] for article in answering):
+            if word in self._article_words[article]:
                 continue
-            if any(word in names for article, names in self._voice_names.items() if article not in answering):
+            if any(word in names for other, names in self._voice_names.items() if other != article):
                 found.append(self._spelling.get(word, word))
         return tuple(found)
 

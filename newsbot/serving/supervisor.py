@@ -48,13 +48,12 @@ _HANDED_PORTS: set[int] = set()
 LOWEST_FREE_PORT = 10000
 
 
-def ephemeral_ports() -> tuple[int, int]:
-    """The kernel's range for the local ports of outgoing connections."""
+def ephemeral_ports_start() -> int:
+    """Where the kernel's range for the local ports of outgoing connections begins."""
     try:
-        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
-        return int(low), int(high)
-    except (OSError, ValueError):
-        return 32768, 60999
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
 
 
 def free_port() -> int:
@@ -62,7 +61,7 @@ def free_port() -> int:
     kernel's ephemeral range: a port from that range, free when probed, can be taken by any
     outgoing connection before the server binds it (a test's Rasa replica once found its port
     so taken). Never the same port twice in one process."""
-    low, _ = ephemeral_ports()
+    low = ephemeral_ports_start()
     for _ in range(1000):
         port = secrets.randbelow(max(1, low - LOWEST_FREE_PORT)) + LOWEST_FREE_PORT
         if port in _HANDED_PORTS:
