@@ -530,3 +530,39 @@ def test_people_known_by_their_family_place_or_whom_they_speak_for() -> None:
         "a man in the crowd",
         "lawyers for the family",
     ]
+
+
+def test_a_strike_report_its_vox_pop_the_company_and_its_spokesman() -> None:
+    """Found on a rail-strike report: a passenger quoted after two appositions ("Priya Shah, 34, a
+    nurse ..., said") was the narration; "Coastline Rail said" was a person; "He added" after "A
+    spokesman for the company said" was Coastline Rail; ", the operator warned" was the narration."""
+    paragraphs = [
+        "The walkouts will halt almost all services, the operator warned.",
+        'Coastline Rail said it had offered 4.5 per cent, which it called "fair".',
+        'A spokesman for the company said: "We are disappointed."',
+        "He added that the company would run a reduced timetable.",
+        "Commuters reacted with frustration. Priya Shah, 34, a nurse who travels from Eastbay every day, "
+        'said: "I have no other way of getting to work."',
+        'Peter Vance, 58, of Elm Road, said: "I am sorry."',
+        'A spokeswoman for the council said the road would reopen. "It is safe," she said.',
+    ]
+    attributions = attribute_paragraphs(paragraphs)
+    assert [(a.speaker.label, a.speaker.kind) for a in attributions] == [
+        ("the operator", SpeakerKind.ORGANISATION),
+        ("Coastline Rail", SpeakerKind.ORGANISATION),
+        ("a spokesman for the company", SpeakerKind.ANONYMOUS),
+        ("a spokesman for the company", SpeakerKind.ANONYMOUS),
+        ("Priya Shah", SpeakerKind.PERSON),
+        ("Peter Vance", SpeakerKind.PERSON),
+        ("a spokeswoman for the council", SpeakerKind.ANONYMOUS),
+    ]
+
+
+def test_he_after_a_spokeswoman_is_not_her() -> None:
+    """An unnamed person is "he" or "she" by the noun that introduced them, never the other."""
+    paragraphs = [
+        "Mr Jones, the chairman, opened the meeting.",
+        'A spokeswoman for the council said: "We will listen."',
+        "He added that the council would decide in May.",
+    ]
+    assert attribute_paragraphs(paragraphs)[2].speaker.label == "Mr Jones"

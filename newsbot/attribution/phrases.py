@@ -20,6 +20,8 @@ _PLACE_CONNECTORS = ("on", "upon")
 _PLACE_PREPOSITIONS = ("of", "at", "in", "from", "on")
 # At most this many lower-case words before an organisation's name: "the cycling group Westport on Wheels".
 _ORG_MODIFIERS_MOST = 2
+# Appositions in a row between a speaker and the verb: "Priya Shah, 34, a nurse, said" has two.
+_MAX_APPOSITIONS = 3
 
 
 @dataclass(frozen=True)
@@ -317,6 +319,15 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
     return Phrase(kind, det, pre, head, (), start, tok.end)
 
 
+def _apposition_start(toks: list[Tok], comma: int) -> int | None:
+    """Where the apposition that ends at the comma `toks[comma]` opens: the comma before it, in
+    the same clause and within 32 tokens, with at least one token between; None when there is none."""
+    j = comma - 1
+    while j >= 0 and comma - j < 32 and toks[j].text != "," and toks[j].text not in CLAUSE_STOPS:
+        j -= 1
+    return j if j >= 1 and toks[j].text == "," and j < comma - 1 else None
+
+
 def phrase_before(toks: list[Tok], idx: int) -> tuple[Phrase | None, bool]:
     """The subject phrase right before ``toks[idx]`` and whether it is passive."""
     lex = lexicon()
@@ -329,19 +340,23 @@ def phrase_before(toks: list[Tok], idx: int) -> tuple[Phrase | None, bool]:
         return None, passive
     if toks[i].text == ",":
         # Apposition: "Jane Smith, the council's leader, said".
-        j = i - 1
-        while j >= 0 and i - j < 32 and toks[j].text != "," and toks[j].text not in CLAUSE_STOPS:
-            j -= 1
-        if j >= 1 and toks[j].text == "," and j < i - 1:
+        if (j := _apposition_start(toks, i)) is not None:
             # '"...," the minister, Paul Adams, said': the apposition is the name.
             named = phrase_ending_at(toks, i - 1)
             if named is not None and named.kind == "name" and named.start == toks[j + 1].start:
                 return named, passive
-            first = toks[j + 1].text
-            if first[:1].islower() or first[:1].isdigit():
+            # Appositions in a row: "Priya Shah, 34, a nurse from Eastbay, said".
+            for _ in range(_MAX_APPOSITIONS):
+                first = toks[j + 1].text
+                if not (first[:1].islower() or first[:1].isdigit()):
+                    break
                 inner = phrase_ending_at(toks, j - 1)
                 if inner is not None and inner.kind in ("name", "source", "org_noun"):
                     return inner, passive
+                k = _apposition_start(toks, j)
+                if k is None:
+                    break
+                j = k
         return None, passive
     return phrase_ending_at(toks, i), passive
 

@@ -61,6 +61,13 @@ _KINDS = {
 Mention = tuple[int, TrackedSpeaker]
 
 
+def _noun_gender(noun: str) -> str:
+    """The gender a noun for a person says ("spokeswoman": "f", "spokesman": "m"), else ""."""
+    if noun.endswith("woman"):
+        return "f"
+    return "m" if noun.endswith("man") else ""
+
+
 def _name_mentions(toks: list[Tok]) -> list[tuple[int, str, tuple[str, ...]]]:
     """Personal-name mentions: (position, title or "", name words)."""
     found: list[tuple[int, str, tuple[str, ...]]] = []
@@ -248,7 +255,9 @@ class Context:
 
             def compatible(s: TrackedSpeaker) -> bool:
                 known = s.gender or self.genders.get(s.label, "")
-                return s.category == "person" and known in ("", gender)
+                # One unnamed person is "he" or "she" too: "A spokesman said ... He added ...".
+                one = s.category == "person" or (s.category == "anonymous" and not s.plural)
+                return one and known in ("", gender)
 
             found = self._resolve_person(compatible, cue_pos, here)
             if found is None:
@@ -316,7 +325,7 @@ class Context:
         if prev is not None and prev.category == "anonymous" and phrase.head in lex.source_nouns:
             # Journalistic second reference to the previous anonymous speaker.
             return prev
-        return TrackedSpeaker(self.anonymous_label(phrase), "anonymous", cls, plural)
+        return TrackedSpeaker(self.anonymous_label(phrase), "anonymous", cls, plural, _noun_gender(phrase.head))
 
     def speaker(self, phrase: Phrase, cue_pos: int, here: list[Mention], statement: str = "") -> TrackedSpeaker:
         """The speaker of ``phrase``, or of its statement ("statement" or "joint statement") if it issued one."""
@@ -343,6 +352,7 @@ class Context:
                 "anonymous",
                 noun_class(phrase.head),
                 phrase.head in lex.plural_nouns,
+                gender=_noun_gender(phrase.head),
             )
         if phrase.kind == "doc":
             if phrase.head == "statement" and (phrase.det in lex.definite or not phrase.det):
