@@ -816,3 +816,36 @@ def test_a_voice_the_article_never_mentions_is_named_in_the_decline(tmp_path: Pa
     assert searcher.search("what did the prime minister say about the flood").unknown_names == ("the prime minister",)
     assert searcher.search("what did the council say").unknown_names == ()
     assert searcher.search("what did they say").unknown_names == ()
+
+
+STRIKE_REPORT = [
+    "Train drivers on Coastline Rail will strike for three days next month, the Rail Workers' Union has announced.",
+    '"Nobody wants to strike," said Karen Doyle, the union\'s general secretary.',
+    'Coastline Rail said it had offered 4.5 per cent this year, which it called "fair and affordable".',
+    "Commuters reacted with frustration. Priya Shah, 34, a nurse who travels from Eastbay every day, said: "
+    '"I have no other way of getting to work."',
+]
+
+
+def test_a_vox_pop_is_asked_for_by_what_the_article_calls_them(tmp_path: Path) -> None:
+    """ "what did the nurse say" and "what do commuters think" of a strike report: Priya Shah, "34,
+    a nurse" after "Commuters reacted with frustration." (both were declined: "mentions nurse but
+    never quotes them"); "what did the general secretary say": Karen Doyle, named at a sentence's end."""
+    searcher = article_searcher(tmp_path, "strike", "Rail workers to strike", STRIKE_REPORT)
+    for question in ("what did the nurse say", "what do commuters think"):
+        assert speakers(conversation.ask(searcher, question)) == {"Priya Shah"}, question
+    assert speakers(conversation.ask(searcher, "what did the general secretary say")) == {"Karen Doyle"}
+
+
+def test_and_someone_the_nlu_did_not_recognise_is_read_from_the_follow_up(tmp_path: Path) -> None:
+    """ "and the union?" after "what did coastline say": the NLU's names are the seed's, so it
+    found none, and the follow-up was searched as it stands ("different accounts" of three voices)."""
+    searcher = article_searcher(tmp_path, "strike", "Rail workers to strike", STRIKE_REPORT)
+    state = State()
+    conversation.answer(searcher, state, "what did coastline say", None, None)
+    reply = conversation.about_entity(searcher, state, None, "and the union?")
+    assert (state.last_question or "").lower() == "what did the union say"  # as the article spells it: "Union"
+    assert speakers(reply) == {"the Rail Workers' Union"}
+    assert conversation.named_in_followup("what about Coastline") == "Coastline"
+    assert conversation.named_in_followup("and how many came?") is None
+    assert conversation.named_in_followup("and who said that?") is None

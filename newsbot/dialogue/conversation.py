@@ -51,6 +51,18 @@ ANYTHING = "What would you like to know about the article? For example:"
 FAREWELL = "Bye for now. Come back any time you have more questions."
 FAREWELL_WORDS = frozenset({"bye", "goodbye"})
 NO_OTHER_SIDE = "The article gives no other side on this: everything it says about it is above."
+# A follow-up that names someone for the last question: "and the union?", "what about Coastline".
+FOLLOWUP_NAMING = re.compile(
+    r"^\s*(?:and\s+(?:what|how)\s+about|and|what\s+about|how\s+about|same(?:\s+question)?\s+for)"
+    r"\s+(?P<named>[^?!.]+?)\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
+FOLLOWUP_NAME_WORDS = 5
+# Words that open a question, not a name: "and how many came?", "what about it".
+FOLLOWUP_NOT_NAMES = frozenset(
+    {"what", "how", "who", "whom", "whose", "when", "where", "why", "which", "did", "does", "do", "is", "are",
+     "was", "were", "will", "can", "it", "that", "this", "them", "him", "her", "then", "so"}
+)  # fmt: skip
 
 
 @dataclass
@@ -488,12 +500,26 @@ def about_entity(searcher: Searcher, state: State, entity: str | None, text: str
     the last question names ("What did Labour commit to?") gives way to them ("What did Jennie
     Formby commit to?"); a question that names no one is asked about them ("Who attended the
     meeting?" -> "Who attended the meeting, about Formby?" weighs Formby's passages)."""
+    entity = entity or named_in_followup(text)
     if not entity:
         return answer(searcher, state, text, None, None)
     if not state.last_question:
         return answer(searcher, state, f"What did {entity} say?", None, None)
     named = searcher.as_spelled(entity)
     return answer(searcher, state, retarget(searcher, state.last_question, named), state.last_topic, None)
+
+
+def named_in_followup(message: str) -> str | None:
+    """Whom a follow-up names when the NLU found no name in it ("and the union?", "what about
+    Coastline"): the words after its opening, at most a few and not a question of their own."""
+    found = FOLLOWUP_NAMING.match(message)
+    if found is None:
+        return None
+    named = found.group("named")
+    words = named.split()
+    if len(words) > FOLLOWUP_NAME_WORDS or words[0].lower() in FOLLOWUP_NOT_NAMES:
+        return None
+    return named
 
 
 def retarget(searcher: Searcher, question: str, named: str) -> str:

@@ -210,6 +210,12 @@ def role_participles() -> dict[str, list[str]]:
     return {str(participle): [str(word) for word in words] for participle, words in yaml.safe_load(text).items()}
 
 
+# Appositions in a row read after a name for its role: "Priya Shah, 34, a nurse, said" has two.
+APPOSITIONS_MOST = 3
+# How a role set off at a sentence's end opens: "said Karen Doyle, the union's general secretary."
+NOUN_PHRASE_OPENING = re.compile(r"(?:the|a|an|its|his|her|their)\s", re.IGNORECASE)
+
+
 def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
     """The terms of the roles the texts give a named person, before the name ("Council leader
     Margaret Osei") or set off by commas beside it ("Its leader, Tom Hadley, said", "Seamus
@@ -242,14 +248,45 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
             elif last.group(0) == ",":  # "Its leader, Tom Hadley"
                 opening = boundaries[-2].end() if len(boundaries) > 1 else 0
                 take(before[opening : last.start()].split())
-            after = re.match(r",\s+([^.,;:!?()]+),", text[found.end() :])
-            if after:  # "Seamus Milne, Mr Corbyn's key adviser, ...", "Unite, the union that represents ..."
+            rest = text[found.end() :]
+            # "Seamus Milne, Mr Corbyn's key adviser, ...", "Unite, the union that represents ...";
+            # past an age or a place: "Priya Shah, 34, a nurse who ..., said", "Vance, of Elm Road, a landlord";
+            # or at the sentence's end: "said Karen Doyle, the union's general secretary."
+            for _ in range(APPOSITIONS_MOST):
+                after = re.match(r",\s+([^.,;:!?()]+)(?:,|[.;](?=\s|$))", rest)
+                if after is None:
+                    break
                 role, _, affiliation = re.split(r"\s+(?:who|which|that)\b", after.group(1))[0].partition(" of ")
+                if after.group(0)[-1] != "," and not NOUN_PHRASE_OPENING.match(role):
+                    break  # "Dr Anjali Rao, apologised to patients.": a verb, not her role
                 affiliated = [word for word in affiliation.split() if word.lower() not in stopwords()]
                 # "Helen Marsh, the leader of the Conservative group, ...": the group is part of her role.
-                if take(role.split()) and len(affiliated) <= ROLE_WORDS_MOST:
-                    terms.update(term for word in affiliated for term in tokenize(word))
+                if take(role.split()):
+                    if len(affiliated) <= ROLE_WORDS_MOST:
+                        terms.update(term for word in affiliated for term in tokenize(word))
+                    break
+                if not re.match(r"\d|[a-z]", after.group(1)):
+                    break  # another name, as in a list: "Corbyn, Milne, Formby and ..."
+                if after.group(0)[-1] != ",":
+                    break
+                rest = rest[after.end() - 1 :]
     return frozenset(terms)
+
+
+def group_introduced(passage: Passage) -> frozenset[str]:
+    """The group a person quoted after the narration's word on it speaks as one of: "Commuters
+    reacted with frustration. Priya Shah, 34, a nurse ..., said" (a commuter); the terms of the
+    plural role noun the narration before the voice opens with, else none."""
+    if passage.speaker.kind is not SpeakerKind.PERSON or passage.voice_from <= 0:
+        return frozenset()
+    opening = re.match(r"[\w'’-]+", passage.text[: passage.voice_from])
+    if opening is None:
+        return frozenset()
+    noun = opening.group(0).lower()
+    words = attribution_lexicon()
+    if noun not in words.plural_nouns or noun not in words.role_nouns:
+        return frozenset()
+    return frozenset(tokenize(noun))
 
 
 CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
@@ -471,6 +508,9 @@ class Searcher:
         texts = [passage.text for passage in index.passages]
         self._roles = {speaker: roles_given(texts, speaker.label) for speaker in self._speakers
                        if speaker.kind in (SpeakerKind.PERSON, SpeakerKind.ORGANISATION)}  # fmt: skip
+        for passage in index.passages:
+            if (group := group_introduced(passage)) and passage.speaker in self._roles:
+                self._roles[passage.speaker] |= group
         # What the unnamed speakers are, by every word of their label ("a worker": "what did the workers say").
         self._what_they_are = {speaker: frozenset(tokenize(speaker.label)) for speaker in self._speakers
                                if speaker.kind is SpeakerKind.ANONYMOUS}  # fmt: skip
