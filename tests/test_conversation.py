@@ -849,3 +849,20 @@ def test_and_someone_the_nlu_did_not_recognise_is_read_from_the_follow_up(tmp_pa
     assert conversation.named_in_followup("what about Coastline") == "Coastline"
     assert conversation.named_in_followup("and how many came?") is None
     assert conversation.named_in_followup("and who said that?") is None
+
+
+def test_a_voice_quoted_after_its_organisation_and_every_voice_of_a_kind(tmp_path: Path) -> None:
+    """Found on a profit-warning report: "what did the organiser say" was declined ("mentions
+    organiser but never quotes them"): Sam Okafor is quoted after the union in its paragraph; "what
+    did the analysts say" gave Jane Roe, "a retail analyst at Peel Hunt", without "another analyst"."""
+    searcher = article_searcher(tmp_path, "apex", "Apex Foods shares slump", [
+        "Shares in Apex Foods fell by almost a fifth after its second profit warning.",
+        'Analysts were not convinced. "It keeps not being over," said Jane Roe, a retail analyst at Peel Hunt.',
+        "Another analyst, who asked not to be named, said the board would come under pressure.",
+        "The GMB union said it would fight the job cuts. Its regional organiser, Sam Okafor, said: "
+        '"Our members are paying the price."',
+    ])  # fmt: skip
+    organiser = conversation.ask(searcher, "what did the organiser say")
+    assert organiser.kind is ReplyKind.ANSWER and [source.paragraph for source in organiser.passages][:1] == [4]
+    assert speakers(conversation.ask(searcher, "what did the analysts say")) == {"Jane Roe", "another analyst"}
+    assert speakers(conversation.ask(searcher, "what did the peel hunt analyst say")) == {"Jane Roe"}

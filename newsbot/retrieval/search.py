@@ -212,6 +212,8 @@ def role_participles() -> dict[str, list[str]]:
 
 # Appositions in a row read after a name for its role: "Priya Shah, 34, a nurse, said" has two.
 APPOSITIONS_MOST = 3
+# What a role is of: "the leader of the Conservative group", "a retail analyst at Peel Hunt".
+AFFILIATION = re.compile(r"\s+(?:of|at|for)\s+")
 # How a role set off at a sentence's end opens: "said Karen Doyle, the union's general secretary."
 NOUN_PHRASE_OPENING = re.compile(r"(?:the|a|an|its|his|her|their)\s", re.IGNORECASE)
 
@@ -256,10 +258,10 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
                 after = re.match(r",\s+([^.,;:!?()]+)(?:,|[.;](?=\s|$))", rest)
                 if after is None:
                     break
-                role, _, affiliation = re.split(r"\s+(?:who|which|that)\b", after.group(1))[0].partition(" of ")
+                role, *affiliation = AFFILIATION.split(re.split(r"\s+(?:who|which|that)\b", after.group(1))[0], 1)
                 if after.group(0)[-1] != "," and not NOUN_PHRASE_OPENING.match(role):
                     break  # "Dr Anjali Rao, apologised to patients.": a verb, not her role
-                affiliated = [word for word in affiliation.split() if word.lower() not in stopwords()]
+                affiliated = [word for word in " ".join(affiliation).split() if word.lower() not in stopwords()]
                 # "Helen Marsh, the leader of the Conservative group, ...": the group is part of her role.
                 if take(role.split()):
                     if len(affiliated) <= ROLE_WORDS_MOST:
@@ -524,6 +526,10 @@ class Searcher:
             heard.update(self._what_they_are.get(speaker, frozenset()))
             for alternative in index.lexicon.alternatives(speaker.label):
                 heard.update(tokenize(alternative))
+        # The later voices a passage quotes by name, by name and by role ("Its regional organiser,
+        # Sam Okafor, said": "what did the organiser say" was declined, "never quotes them").
+        for quoted in self._quoted_later:
+            heard.update(term for terms, _ in quoted for term in terms)
         # A side the facts name speaks when one of its voices does ("what did the residents say").
         for article, facts in index.facts.items():
             for side in facts.sides:
@@ -917,6 +923,7 @@ class Searcher:
                 or asked & self._roles.get(speaker, frozenset())  # by role ("the local mp")
                 or asked & self._what_they_are.get(speaker, frozenset())  # "a worker"
                 or any(asked & set(tokenize(voice)) for voice in self._reported[int(position)])
+                or any(asked & terms for terms, _ in self._quoted_later[int(position)])  # "the organiser"
             )
         return rows
 
@@ -1005,8 +1012,8 @@ class Searcher:
     def _passage_sides(self) -> list[tuple[str, str | None, list[tuple[frozenset[str], str | None]]]]:
         """Per passage: its article, the side its speaker speaks for, and each voice the narration
         reports in it, as the words that name it and the side it speaks for (read once, not per
-        question)."""
-        rows = []
+        question), and each voice it quotes after its speaker (`_quoted_later`)."""
+        rows: list[tuple[str, str | None, list[tuple[frozenset[str], str | None]]]] = []
         for passage, voices in zip(self.index.passages, self._reported, strict=True):
             facts = self.index.facts.get(passage.article)
             side = facts.side_of(passage.speaker) if facts is not None else None
@@ -1017,7 +1024,26 @@ class Searcher:
                 )
                 for voice in voices
             ]
-            rows.append((passage.article, side, reported))
+            rows.append((passage.article, side, [*reported, *self._quoted_later[len(rows)]]))
+        return rows
+
+    @cached_property
+    def _quoted_later(self) -> list[list[tuple[frozenset[str], str | None]]]:
+        """Per passage, each voice it quotes after its speaker ("The GMB union ... said it would
+        fight the cuts. Its regional organiser, Sam Okafor, said: ..."), as the words of its name and
+        of the roles the articles give it, and the side it speaks for."""
+        texts = [passage.text for passage in self.index.passages]
+        roles: dict[Speaker, frozenset[str]] = {}
+        rows: list[list[tuple[frozenset[str], str | None]]] = []
+        for passage in self.index.passages:
+            facts = self.index.facts.get(passage.article)
+            row = []
+            for _, voice in passage.voices:
+                if voice not in roles:
+                    roles[voice] = roles_given(texts, voice.label)
+                terms = (frozenset(tokenize(voice.label)) - anonymous_terms()) | roles[voice]
+                row.append((terms, facts.side_of(voice) if facts is not None else None))
+            rows.append(row)
         return rows
 
     def own_words(self, question: str) -> list[Passage] | None:
@@ -1049,14 +1075,18 @@ class Searcher:
             named = set(speaker_terms(speaker))
             if asked <= self._roles.get(speaker, frozenset()) | named and asked - named:
                 by_role.extend(passages)
-        if by_role and not any(asked <= set(speaker_terms(speaker)) for speaker in self._speakers):
+        by_what_they_are = bool(by_role) and not any(asked <= set(speaker_terms(s)) for s in self._speakers)
+        if by_what_they_are:
             full = by_role
         if sided := self._side_passages(asked):
-            full = sided  # "what did the council say": every voice of the side the facts call "the council"
-        if not (full or partial):
-            # Unnamed voices asked for by what they are ("what did the residents say": "residents").
-            full = [self.index.passages[int(p)] for speaker, terms in self._what_they_are.items()
-                    if asked <= terms for p in self._speakers[speaker]]  # fmt: skip
+            # "what did the council say": every voice of the side the facts call "the council"
+            full, by_what_they_are = sided, False
+        if not (full or partial) or by_what_they_are:
+            # Unnamed voices asked for by what they are ("what did the residents say": "residents"),
+            # with the named ones ("what did the analysts say": Jane Roe, "a retail analyst", and
+            # "another analyst").
+            full = full + [self.index.passages[int(p)] for speaker, terms in self._what_they_are.items()
+                           if asked <= terms for p in self._speakers[speaker]]  # fmt: skip
         own = sorted(full or partial, key=lambda passage: (passage.article, passage.paragraph))
         return own or None
 
