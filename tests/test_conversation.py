@@ -866,3 +866,18 @@ def test_a_voice_quoted_after_its_organisation_and_every_voice_of_a_kind(tmp_pat
     assert organiser.kind is ReplyKind.ANSWER and [source.paragraph for source in organiser.passages][:1] == [4]
     assert speakers(conversation.ask(searcher, "what did the analysts say")) == {"Jane Roe", "another analyst"}
     assert speakers(conversation.ask(searcher, "what did the peel hunt analyst say")) == {"Jane Roe"}
+
+
+def test_a_person_is_asked_for_by_the_word_readers_use_for_their_role(tmp_path: Path) -> None:
+    """ "what did the boss say", "the ceo": the chief executive (both were declined: "doesn't
+    mention the boss"); a club's chairman is not its "boss" when its manager speaks."""
+    searcher = article_searcher(tmp_path, "apex", "Apex Foods shares slump", [
+        '"This has been a difficult year," chief executive Tom Reid said in a statement.',
+        'Jane Roe, a retail analyst at Peel Hunt, said: "It keeps not being over."',
+    ])  # fmt: skip
+    for question in ("what did the boss say", "what did the ceo say"):
+        assert speakers(conversation.ask(searcher, question)) == {"Tom Reid"}, question
+    from newsbot.retrieval.search import roles_given
+
+    club = ["Rovers manager Gary Holt was furious.", "The club's chairman, Rob Whitfield, said the stand would open."]
+    assert "boss" in roles_given(club, "Gary Holt") and "boss" not in roles_given(club, "Rob Whitfield")

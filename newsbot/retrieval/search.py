@@ -210,6 +210,13 @@ def role_participles() -> dict[str, list[str]]:
     return {str(participle): [str(word) for word in words] for participle, words in yaml.safe_load(text).items()}
 
 
+@lru_cache(maxsize=1)
+def role_readers_words() -> dict[str, list[str]]:
+    """data/role_readers_words.yml: a role ("chief executive") -> the words readers use for it ("boss")."""
+    text = resources.files("newsbot.retrieval").joinpath("data", "role_readers_words.yml").read_text(encoding="utf-8")
+    return {str(role): [str(word) for word in words] for role, words in yaml.safe_load(text).items()}
+
+
 # Appositions in a row read after a name for its role: "Priya Shah, 34, a nurse, said" has two.
 APPOSITIONS_MOST = 3
 # What a role is of: "the leader of the Conservative group", "a retail analyst at Peel Hunt".
@@ -235,6 +242,10 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
         # The role's noun ends it, next to the name: "Council leader", not "the union would ask".
         if 0 < len(words) <= ROLE_WORDS_MOST and words[-1].lower() in role_nouns:
             terms.update(term for word in words if word.lower() not in stopwords() for term in tokenize(word))
+            said = " ".join(words).lower()
+            for role, readers_words in role_readers_words().items():
+                if said == role or said.endswith(f" {role}"):  # "the firm's chief executive": "boss"
+                    terms.update(term for word in readers_words for term in tokenize(word))
             return True
         return False
 
