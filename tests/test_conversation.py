@@ -135,6 +135,20 @@ def test_a_voice_of_one_article_is_not_answered_from_another(tmp_path: Path) -> 
         assert reply.kind is ReplyKind.ANSWER and reply.passages[0].article == article, question
 
 
+def test_a_voice_asked_about_what_only_another_article_speaks_of(tmp_path: Path) -> None:
+    """ "what did corbyn say about the parking charges": the talks speak of charges (disciplinary
+    ones), not of parking, and the council article of both; it was answered from the talks."""
+    searcher = seed_and_council_searcher(tmp_path)
+    assert searcher.voices_elsewhere(
+        "what did corbyn say about the parking charges", "corbyn-jewish-leaders-talks"
+    ) == ("Jeremy Corbyn",)
+    reply = conversation.ask(searcher, "what did corbyn say about the parking charges")
+    assert reply.kind is ReplyKind.DECLINE and "Corbyn" in reply.lead, reply.lead
+    # About what his own article speaks of, or what no article does, it is not this check's to decline.
+    for question in ("what did corbyn say about the ihra definition", "what did corbyn say about the weather"):
+        assert searcher.voices_elsewhere(question, "corbyn-jewish-leaders-talks") == (), question
+
+
 def test_the_other_voices_of_an_article_without_sides_are_its_own(tmp_path: Path) -> None:
     knowledge = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE, knowledge)

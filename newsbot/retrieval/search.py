@@ -61,6 +61,8 @@ HANDED_ON_QUESTIONS = 512  # encodings Searcher.question_vector keeps for the se
 ELLIPTIC_BELOW = 2
 # "what else did corbyn say": the rest of his words.
 WHAT_ELSE = re.compile(r"\bwhat else\b", re.I)
+# What a question asks a voice about: "what did corbyn say about the strike".
+ABOUT_TOPIC = re.compile(r"\babout\s+(.+)$", re.I)
 # Words after "what did X say" that ask for nothing more ("what did corbyn say himself?").
 OWN_WORDS_FILLER = frozenset({"himself", "herself", "themselves", "itself", "then", "exactly", "actually", "really"})
 
@@ -1157,11 +1159,28 @@ class Searcher:
         if len(self._article_words) <= 1 or article is None:
             return ()
         found: list[str] = []
-        for word in dict.fromkeys(word.lower() for word in CASED_WORD.findall(question)):
+        words = list(dict.fromkeys(word.lower() for word in CASED_WORD.findall(question)))
+        for word in words:
             if word in self._article_words[article]:
                 continue
             if any(word in names for other, names in self._voice_names.items() if other != article):
                 found.append(self._spelling.get(word, word))
+        # And the other way round: a voice of `article` asked about what another article speaks
+        # of ("what did corbyn say about the strike" of the talks and a rail strike).
+        if not found and (about := ABOUT_TOPIC.search(question)) is not None:
+            topic = set(tokenize(about.group(1))) - set(tokenize(" ".join(question_words())))
+            _, texts = self._article_terms
+            # Another article speaks of all of it, and `article` not ("the parking charges": the
+            # talks speak of charges, not of parking).
+            if not topic <= texts[article] and any(
+                topic <= terms for other, terms in texts.items() if other != article
+            ):
+                asked = set(words) & self._voice_names.get(article, set())
+                found = list(dict.fromkeys(  # as the article names them: "Karen Doyle", not "Karen and Doyle"
+                    speaker.label for speaker in self._speakers
+                    if speaker.kind is SpeakerKind.PERSON and self._speaks_in(speaker, article)
+                    and asked & {word.lower() for word in CASED_WORD.findall(speaker.label)}
+                ))  # fmt: skip
         return tuple(found)
 
     def unknown_names(self, question: str) -> tuple[str, ...]:
