@@ -362,6 +362,8 @@ SUMMARY_REQUEST = re.compile(
     r"|(?:main|key) points?"
     r"|what(?:['’]?s| is| was)? (?:this|the|that|it)(?: [\w'’-]+){0,5}? (?:article|story|piece|report|news) about"
     r"|what(?:['’]?s| is| was)? (?:this|the|that|it) about"
+    r"|what(?:['’]re| are| were) (?:these|the|those|all the)(?: [\w'’-]+){0,5}?"
+    r" (?:articles|stories|pieces|reports) about"
     r"|what (?:does|did) (?:this|the|that) (?:article|story|piece|report) (?:say|tell (?:me|us)))\b",
     re.I,
 )
