@@ -566,3 +566,20 @@ def test_he_after_a_spokeswoman_is_not_her() -> None:
         "He added that the council would decide in May.",
     ]
     assert attribute_paragraphs(paragraphs)[2].speaker.label == "Mr Jones"
+
+
+def test_a_body_named_with_for_is_one_body() -> None:
+    """ "the Institute for Fiscal Studies said" was a person named "Fiscal Studies"; "for" joins a
+    name only after a word of a body's name ("Institute", "Department", "Office")."""
+    paragraphs = [
+        "Thresholds stay frozen, which the Institute for Fiscal Studies said would pull 800,000 people in.",
+        "The Department for Education said schools would reopen.",
+        "The Office for National Statistics said prices rose.",
+        "Mr Smith, standing for Labour, said no.",
+    ]
+    assert [(a.speaker.label, a.speaker.kind) for a in attribute_paragraphs(paragraphs)] == [
+        ("the Institute for Fiscal Studies", SpeakerKind.ORGANISATION),
+        ("the Department for Education", SpeakerKind.ORGANISATION),
+        ("the Office for National Statistics", SpeakerKind.ORGANISATION),
+        ("Mr Smith", SpeakerKind.PERSON),
+    ]

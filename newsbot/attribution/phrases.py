@@ -153,6 +153,8 @@ def _is_back_connector(toks: list[Tok], j: int) -> bool:
         return toks[j - 1].low in ("and", "of")
     if tok.low in _PLACE_CONNECTORS:
         return is_name_token(toks[j - 1]) and j + 1 < len(toks) and is_name_token(toks[j + 1])
+    if tok.low == "for":  # "the Institute for Fiscal Studies", "the Department for Education"
+        return toks[j - 1].text in lexicon().org_words and j + 1 < len(toks) and is_name_token(toks[j + 1])
     if tok.low not in ("and", "&", "of"):
         return False
     prev = toks[j - 1]
@@ -168,6 +170,8 @@ def _is_forward_connector(toks: list[Tok], i: int, words: list[Tok]) -> bool:
         return words[-1].low in ("and", "of")
     if tok.low in _PLACE_CONNECTORS:
         return is_name_token(words[-1]) and i + 1 < len(toks) and is_name_token(toks[i + 1])
+    if tok.low == "for":  # "the Institute for Fiscal Studies", "the Department for Education"
+        return words[-1].text in lexicon().org_words and i + 1 < len(toks) and is_name_token(toks[i + 1])
     if tok.low not in ("and", "&", "of") or i + 1 >= len(toks):
         return False
     nxt = toks[i + 1]
