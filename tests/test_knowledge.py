@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 from conftest import KNOWLEDGE, SEED_ARTICLE, SHARED, write_article
 
-from newsbot.ingest.knowledge import Article, KnowledgeError, knowledge_hash, load_articles, parse_article
+from newsbot.ingest.knowledge import (
+    Article,
+    KnowledgeError,
+    knowledge_hash,
+    load_articles,
+    parse_article,
+    plain_text,
+)
 
 SEED_FILE = KNOWLEDGE / f"{SEED_ARTICLE}.md"
 SEED_TEXT = SHARED / "seed" / "000_6367309e1ae1b2ca.txt"
@@ -222,3 +229,50 @@ def test_knowledge_hash_changes_when_file_renamed(tmp_path: Path) -> None:
     before = knowledge_hash(tmp_path)
     path.rename(tmp_path / "gamma.md")
     assert knowledge_hash(tmp_path) != before
+
+
+MARKDOWN = (
+    "---\n"
+    'title: "Budget 2026: what it means for you"\n'
+    "---\n"
+    "\n"
+    "The Chancellor unveiled her **second** budget on Wednesday.\n"
+    "\n"
+    "## Income tax\n"
+    "\n"
+    "Thresholds stay frozen, the [Institute for Fiscal Studies](https://ifs.org.uk) said.\n"
+    "\n"
+    "Key changes at a glance:\n"
+    "\n"
+    "- Fuel duty frozen\n"
+    "* Tobacco duty up by 2%\n"
+    "\n"
+    '> "This is a budget for working people," Ms Moss told MPs.\n'
+    "\n"
+    "### Reaction ###\n"
+    "\n"
+    "*Read more: How the budget affects pensioners*\n"
+    "\n"
+    "It burns at 3,200 °C, forming O\n"
+    "2. This method of welding became common.\n"
+)
+
+
+def test_an_articles_markdown_marks_are_not_its_words() -> None:
+    """An article exported with Markdown: its headings are no paragraphs (numbered apart, shown as
+    headings), and quotation and list marks, emphasis and links are taken off the words; a line
+    opening with a number is the article's own ("O\\n2. This method": XQuAD's oxygen article)."""
+    article = parse_article(Path("budget.md"), MARKDOWN.encode("utf-8"))
+    assert article.headings == ((2, "Income tax"), (6, "Reaction"))
+    assert [p.text for p in article.paragraphs] == [
+        "The Chancellor unveiled her second budget on Wednesday.",
+        "Thresholds stay frozen, the Institute for Fiscal Studies said.",
+        "Key changes at a glance:",
+        "Fuel duty frozen\nTobacco duty up by 2%",
+        '"This is a budget for working people," Ms Moss told MPs.',
+        "Read more: How the budget affects pensioners",
+        "It burns at 3,200 °C, forming O\n2. This method of welding became common.",
+    ]
+    assert [p.number for p in article.paragraphs] == list(range(1, 8))
+    for paragraph in article.paragraphs:  # the offsets are the paragraph's chunk, marks and all
+        assert plain_text(article.body[paragraph.start : paragraph.end]) == paragraph.text

@@ -80,6 +80,23 @@ def test_demo_page_shows_article_text_as_text(tmp_path: Path, make_client: AppFa
     assert "A &lt;b&gt;bold&lt;/b&gt; title" in page.text
 
 
+def test_demo_page_shows_an_articles_headings_as_headings(tmp_path: Path, make_client: AppFactory) -> None:
+    """An article's Markdown headings are headings on the page, between its numbered paragraphs,
+    and are not numbered; the answer quotes the words without their marks."""
+    knowledge = tmp_path / "knowledge"
+    write_article(knowledge, "budget", "Budget 2026", [
+        "The Chancellor unveiled her **second** budget.", "## Income tax", "> Thresholds stay frozen, Ms Moss said.",
+    ])  # fmt: skip
+    index_dir = tmp_path / "index"
+    build_index(knowledge, index_dir, MODEL, progress=False)
+    client = make_client(knowledge_dir=knowledge, index_dir=index_dir)
+    page = client.get("/").text
+    assert page.index("budget-p1") < page.index("<h3>Income tax</h3>") < page.index("budget-p2")
+    assert 'id="budget-p3"' not in page and "**" not in page and "&gt; Thresholds" not in page
+    answer = client.post("/api/ask", json={"question": "will the thresholds stay frozen"}).json()
+    assert answer["sources"][0]["paragraph"] == 2 and answer["sources"][0]["text"].startswith("Thresholds")
+
+
 def test_demo_page_heading_counts_the_articles(tmp_path: Path, make_client: AppFactory) -> None:
     knowledge = tmp_path / "knowledge"
     write_article(knowledge, "first", "First story", ["The council met on Monday."])

@@ -15,13 +15,22 @@ from newsbot.ingest.facts import FACTS_SUFFIX, ArticleFacts, load_facts
 FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*\r?\n", re.DOTALL)
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")
 OPTIONAL_FIELDS = ("source", "url", "date", "author")
+# The Markdown an article exported from a newsroom's system may carry: its words are the article's,
+# the marks are not. A heading is a chunk of one line opened by "#"s; a quotation's or a list's
+# lines open with "> " or "- " / "* "; emphasis and links wrap words. Numbered lines are left as
+# they are ("O\n2. This method ...": a formula broken across lines, not a list).
+HEADING = re.compile(r"\A#{1,6}[ \t]+(?P<text>[^\n]*?)[ \t#]*\Z")
+LINE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?|[-*+][ \t]+)", re.MULTILINE)
+STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
+LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
 
 
 @dataclass(frozen=True)
 class Paragraph:
     number: int  # counted from 1
     text: str
-    start: int  # character offsets into Article.body
+    start: int  # character offsets into Article.body: the paragraph's chunk, its Markdown marks included
     end: int
 
 
@@ -33,6 +42,8 @@ class Article:
     paragraphs: tuple[Paragraph, ...]
     metadata: dict[str, str] = field(default_factory=dict)
     facts: ArticleFacts = field(default_factory=ArticleFacts)
+    # Its section headings, each with the number of the paragraph it stands before.
+    headings: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -66,18 +77,34 @@ def knowledge_files(knowledge_dir: Path) -> list[Path]:
     return sorted(article_files(knowledge_dir) + facts_files(knowledge_dir))
 
 
-def split_paragraphs(body: str) -> tuple[Paragraph, ...]:
+def plain_text(chunk: str) -> str:
+    """A paragraph's words without its Markdown marks (quotation and list marks, emphasis, links)."""
+    text = LINE_MARK.sub("", chunk)
+    text = LINK.sub(r"\1", text)
+    text = STRONG.sub(r"\2", text)
+    return EMPHASIS.sub(r"\1", text).strip()
+
+
+def split_paragraphs(body: str) -> tuple[tuple[Paragraph, ...], tuple[tuple[int, str], ...]]:
+    """The body's paragraphs (separated by blank lines, their Markdown marks taken off) and its
+    headings, each with the number of the paragraph it stands before; offsets are the chunks'."""
     paragraphs: list[Paragraph] = []
+    headings: list[tuple[int, str]] = []
     position = 0
     for chunk in PARAGRAPH_BREAK.split(body):
         start = body.index(chunk, position)
         position = start + len(chunk)
-        text = chunk.strip()
+        raw = chunk.strip()
+        if heading := HEADING.match(raw):
+            if title := plain_text(heading.group("text")):
+                headings.append((len(paragraphs) + 1, title))
+            continue
+        text = plain_text(raw)
         if not text:
             continue
         start += len(chunk) - len(chunk.lstrip())
-        paragraphs.append(Paragraph(len(paragraphs) + 1, text, start, start + len(text)))
-    return tuple(paragraphs)
+        paragraphs.append(Paragraph(len(paragraphs) + 1, text, start, start + len(raw)))
+    return tuple(paragraphs), tuple(headings)
 
 
 def parse_article(path: Path, raw: bytes) -> Article:
@@ -102,11 +129,11 @@ def parse_article(path: Path, raw: bytes) -> Article:
     if not isinstance(title, str) or not title.strip():
         raise ValueError("front matter has no title")
     body = text[match.end() :]
-    paragraphs = split_paragraphs(body)
+    paragraphs, headings = split_paragraphs(body)
     if not paragraphs:
         raise ValueError("empty body (no paragraphs after the front matter)")
     metadata = {key: str(meta[key]) for key in OPTIONAL_FIELDS if meta.get(key) not in (None, "")}
-    return Article(path.stem, title.strip(), body, paragraphs, metadata)
+    return Article(path.stem, title.strip(), body, paragraphs, metadata, headings=headings)
 
 
 def load_articles(knowledge_dir: Path) -> list[Article]:

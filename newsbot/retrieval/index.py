@@ -52,8 +52,9 @@ from newsbot.retrieval.tokens import TokenStore, text_part
 logger = logging.getLogger(__name__)
 
 # 4: the manifest records each file's size and SHA-256; 5: and each article's front matter; 6: passages
-# carry the later voices a paragraph quotes by name.
-FORMAT_VERSION = 6
+# carry the later voices a paragraph quotes by name; 7: paragraphs without their Markdown marks, headings
+# no paragraphs.
+FORMAT_VERSION = 7
 MANIFEST = "manifest.json"
 VECTORS = "vectors.faiss"
 PASSAGES = "passages.jsonl"

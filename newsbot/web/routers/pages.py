@@ -64,6 +64,7 @@ def article_html(article: Article) -> str:
     if meta:
         parts.append(f'<p class="meta">{meta}</p>')
     for paragraph in article.paragraphs:
+        parts.extend(f"<h3>{escape(text)}</h3>" for before, text in article.headings if before == paragraph.number)
         anchor = escape(f"{article.stem}-p{paragraph.number}")
         parts.append(
             f'<p class="paragraph" id="{anchor}"><a class="number" href="#{anchor}" '
