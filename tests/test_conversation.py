@@ -895,3 +895,16 @@ def test_a_person_is_asked_for_by_the_word_readers_use_for_their_role(tmp_path: 
 
     club = ["Rovers manager Gary Holt was furious.", "The club's chairman, Rob Whitfield, said the stand would open."]
     assert "boss" in roles_given(club, "Gary Holt") and "boss" not in roles_given(club, "Rob Whitfield")
+
+
+def test_a_body_asked_for_by_an_acronym_the_article_never_writes(tmp_path: Path) -> None:
+    """ "what did the ifs say" of "the Institute for Fiscal Studies said": it was declined ("doesn't
+    mention the ifs"); "the shadow chancellor" was "mentioned but never quoted"."""
+    searcher = article_searcher(tmp_path, "budget", "Budget 2026", [
+        "Thresholds stay frozen until 2030, which the Institute for Fiscal Studies said would pull 800,000 people in.",
+        'The shadow chancellor, Tom Hale, said the budget was "a tax raid on the middle classes".',
+    ])  # fmt: skip
+    for question in ("what did the ifs say", "what did the IFS say"):
+        assert speakers(conversation.ask(searcher, question)) == {"the Institute for Fiscal Studies"}, question
+    assert speakers(conversation.ask(searcher, "what did the shadow chancellor say")) == {"Tom Hale"}
+    assert conversation.ask(searcher, "what did the cbi say").kind is ReplyKind.DECLINE
