@@ -583,3 +583,26 @@ def test_a_body_named_with_for_is_one_body() -> None:
         ("the Office for National Statistics", SpeakerKind.ORGANISATION),
         ("Mr Smith", SpeakerKind.PERSON),
     ]
+
+
+def test_a_wire_storys_written_and_reported_words() -> None:
+    """Found on a wire report: "wrote on Telegram that" and "State media reported that" were the
+    narration ("wrote" reports speech only before a colon or "that", now also after where it was
+    written; "reported" likewise); "According to state media" was the narration and "The foreign
+    ministry said" lost "foreign"."""
+    paragraphs = [
+        "The mayor, Ihor Terekhov, wrote on Telegram that power had been restored to most homes.",
+        "State media reported that the talks had failed.",
+        "According to state media, three people were killed.",
+        "The foreign ministry said in a statement that the attack was unacceptable.",
+        "He added to the confusion.",
+        "He reported the crime to police.",
+    ]
+    assert [(a.speaker.label, a.how) for a in attribute_paragraphs(paragraphs)] == [
+        ("Ihor Terekhov", REPORTED),
+        ("the state media", REPORTED),
+        ("the state media", REPORTED),
+        ("the foreign ministry", REPORTED),
+        (NARRATOR, NARRATION),
+        (NARRATOR, NARRATION),
+    ]

@@ -91,7 +91,10 @@ class _Candidate:
     statement: str = ""  # "", "statement" or "joint statement"
 
 
-_STRICT_FOLLOW_RE = re.compile(r"\s*(?:[:,.“]|that\b|$)")
+# What follows a verb that reports speech only sometimes ("added", "wrote", "posted"): a colon, a
+# comma, a full stop, "that", or where it wrote before a colon or "that" ("wrote on Telegram that",
+# "posted on Facebook:"; not "added to the confusion.").
+_STRICT_FOLLOW_RE = re.compile(r"\s*(?:[:,.“]|that\b|$|(?:on|in)\s+(?:[\w'’-]+\s+){0,2}?[\w'’-]+\s*(?::|that\b))")
 _COLON_QUOTE_RE = re.compile(r"[^.!?;“”]{0,80}?:\s*“")
 _DIRECT_QUOTE_RE = re.compile(r"\s*,?\s*“")
 _SENTENCE_END_RE = re.compile(r"[.!?;]")
