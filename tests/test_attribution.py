@@ -606,3 +606,20 @@ def test_a_wire_storys_written_and_reported_words() -> None:
         (NARRATOR, NARRATION),
         (NARRATOR, NARRATION),
     ]
+
+
+def test_calls_and_urgings_are_speech() -> None:
+    """ "called for restraint", "called on both sides", "urged calm" were the narration; a
+    hyphenated title is no part of the name ("UN Secretary-General Antonio Guterres")."""
+    paragraphs = [
+        "UN Secretary-General Antonio Guterres called for restraint.",
+        "Transport minister Alan Pryce called on both sides to return to talks.",
+        "The minister urged calm.",
+        "She called her mother.",
+    ]
+    assert [(a.speaker.label, a.how) for a in attribute_paragraphs(paragraphs)] == [
+        ("Antonio Guterres", REPORTED),
+        ("Alan Pryce", REPORTED),
+        ("the minister", REPORTED),
+        (NARRATOR, NARRATION),
+    ]
