@@ -260,19 +260,21 @@ MARKDOWN = (
 
 def test_an_articles_markdown_marks_are_not_its_words() -> None:
     """An article exported with Markdown: its headings are no paragraphs (numbered apart, shown as
-    headings), and quotation and list marks, emphasis and links are taken off the words; a line
+    headings), a list's items are, and quotation and list marks, emphasis and links are taken off
+    the words; a line
     opening with a number is the article's own ("O\\n2. This method": XQuAD's oxygen article)."""
     article = parse_article(Path("budget.md"), MARKDOWN.encode("utf-8"))
-    assert article.headings == ((2, "Income tax"), (6, "Reaction"))
+    assert article.headings == ((2, "Income tax"), (7, "Reaction"))
     assert [p.text for p in article.paragraphs] == [
         "The Chancellor unveiled her second budget on Wednesday.",
         "Thresholds stay frozen, the Institute for Fiscal Studies said.",
         "Key changes at a glance:",
-        "Fuel duty frozen\nTobacco duty up by 2%",
+        "Fuel duty frozen",  # a list's items are paragraphs of their own: each answers alone
+        "Tobacco duty up by 2%",
         '"This is a budget for working people," Ms Moss told MPs.',
         "Read more: How the budget affects pensioners",
         "It burns at 3,200 °C, forming O\n2. This method of welding became common.",
     ]
-    assert [p.number for p in article.paragraphs] == list(range(1, 8))
+    assert [p.number for p in article.paragraphs] == list(range(1, 9))
     for paragraph in article.paragraphs:  # the offsets are the paragraph's chunk, marks and all
         assert plain_text(article.body[paragraph.start : paragraph.end]) == paragraph.text

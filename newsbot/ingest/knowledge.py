@@ -21,6 +21,7 @@ OPTIONAL_FIELDS = ("source", "url", "date", "author")
 # they are ("O\n2. This method ...": a formula broken across lines, not a list).
 HEADING = re.compile(r"\A#{1,6}[ \t]+(?P<text>[^\n]*?)[ \t#]*\Z")
 LINE_MARK = re.compile(r"^[ \t]*(?:>[ \t]?|[-*+][ \t]+)", re.MULTILINE)
+LIST_ITEM = re.compile(r"[ \t]*[-*+][ \t]+\S")
 STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])")
 LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
@@ -86,8 +87,9 @@ def plain_text(chunk: str) -> str:
 
 
 def split_paragraphs(body: str) -> tuple[tuple[Paragraph, ...], tuple[tuple[int, str], ...]]:
-    """The body's paragraphs (separated by blank lines, their Markdown marks taken off) and its
-    headings, each with the number of the paragraph it stands before; offsets are the chunks'."""
+    """The body's paragraphs (separated by blank lines, a list's items each its own, their Markdown
+    marks taken off) and its headings, each with the number of the paragraph it stands before;
+    offsets are the chunks' (or the items')."""
     paragraphs: list[Paragraph] = []
     headings: list[tuple[int, str]] = []
     position = 0
@@ -99,11 +101,14 @@ def split_paragraphs(body: str) -> tuple[tuple[Paragraph, ...], tuple[tuple[int,
             if title := plain_text(heading.group("text")):
                 headings.append((len(paragraphs) + 1, title))
             continue
-        text = plain_text(raw)
-        if not text:
-            continue
         start += len(chunk) - len(chunk.lstrip())
-        paragraphs.append(Paragraph(len(paragraphs) + 1, text, start, start + len(raw)))
+        lines = raw.split("\n")
+        # A list is a paragraph an item: "Fuel duty frozen" answers alone, not with the items around it.
+        items = lines if len(lines) > 1 and all(LIST_ITEM.match(line) for line in lines) else [raw]
+        for item in items:
+            item_start = start + raw.index(item)
+            if text := plain_text(item):
+                paragraphs.append(Paragraph(len(paragraphs) + 1, text, item_start, item_start + len(item)))
     return tuple(paragraphs), tuple(headings)
 
 
