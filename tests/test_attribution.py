@@ -623,3 +623,17 @@ def test_calls_and_urgings_are_speech() -> None:
         ("the minister", REPORTED),
         (NARRATOR, NARRATION),
     ]
+
+
+def test_sources_close_to_someone_are_the_sources() -> None:
+    """ "Sources close to the minister insisted ..." was the minister's."""
+    paragraphs = [
+        "Sources close to the minister insisted she had not been briefed.",
+        "A source close to Mr Johnson said he would not resign.",
+        "The minister said he was close to a deal.",
+    ]
+    assert [a.speaker.label for a in attribute_paragraphs(paragraphs)] == [
+        "sources close to the minister",
+        "a source close to Mr Johnson",
+        "the minister",
+    ]

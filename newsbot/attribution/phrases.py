@@ -226,6 +226,14 @@ def _post_modified(toks: list[Tok], preposition: int, last: int, kinds: tuple[st
     return Phrase(inner.kind, inner.det, inner.pre, inner.head, post, inner.start, toks[last].end)
 
 
+def _close_to(toks: list[Tok], to: int, last: int) -> Phrase | None:
+    """The unnamed source "close to" whom toks[to + 1..last] names ("Sources close to the
+    minister", "a source close to Mr Johnson"): they speak, not the one they are close to."""
+    if to < 2 or toks[to].low != "to" or toks[to - 1].low != "close":
+        return None
+    return _post_modified(toks, to - 1, last)
+
+
 def _source_of_place(toks: list[Tok], last: int) -> Phrase | None:
     """Unnamed people of a place that is no speaker: "Residents of the estate", "Workers at the
     Calder plant", "Staff at the hospital" (the people speak, not the place)."""
@@ -282,12 +290,17 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
         and (spoken_for := _post_modified(toks, last - 2, last)) is not None
     ):
         return spoken_for
+    if kind in ("org_noun", "source") and last >= 4 and toks[last - 1].low in lex.definite \
+            and (close := _close_to(toks, last - 2, last)) is not None:  # fmt: skip
+        return close  # "Sources close to the minister"
     if kind == "name":
         first = _collect_name_run_back(toks, last)
         before = first - 1
         named_org = _named_org_before(toks, first, last)
         if named_org is not None:
             return named_org
+        if (close := _close_to(toks, before, last)) is not None:
+            return close  # "Sources close to Mr Johnson"
         # Post-modified source noun: "a spokeswoman for Acme Corp".
         if (
             before >= 1
