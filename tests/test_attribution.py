@@ -637,3 +637,19 @@ def test_sources_close_to_someone_are_the_sources() -> None:
         "a source close to Mr Johnson",
         "the minister",
     ]
+
+
+def test_a_spokesperson_named_by_a_body_with_of_or_for() -> None:
+    """ "A Department for Education spokesperson said" was "education spokesperson"."""
+    paragraphs = [
+        "A Department for Education spokesperson said a trust would be chosen.",
+        "A Board of Deputies spokesman said no.",
+        "Most of Labour sources said no.",
+        "Senior Party sources said no.",
+    ]
+    assert [a.speaker.label for a in attribute_paragraphs(paragraphs)] == [
+        "a Department for Education spokesperson",
+        "a Board of Deputies spokesman",
+        "Labour sources",
+        "senior party sources",
+    ]

@@ -891,6 +891,13 @@ def test_a_person_is_asked_for_by_the_word_readers_use_for_their_role(tmp_path: 
     ])  # fmt: skip
     for question in ("what did the boss say", "what did the ceo say"):
         assert speakers(conversation.ask(searcher, question)) == {"Tom Reid"}, question
+    school = article_searcher(tmp_path / "school", "school", "School rated inadequate", [
+        'In a letter to parents, headteacher Jane Cole said she was "deeply disappointed" by the findings.',
+        'Councillor Amy Ross said the council would support the school.',
+    ])  # fmt: skip
+    assert speakers(conversation.ask(school, "what did the head say")) == {
+        "Jane Cole"
+    }  # was "doesn't mention the head"
     from newsbot.retrieval.search import roles_given
 
     club = ["Rovers manager Gary Holt was furious.", "The club's chairman, Rob Whitfield, said the stand would open."]

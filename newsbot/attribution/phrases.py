@@ -324,6 +324,8 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
             first = j
         elif prev.low in ("and", "&") and j >= 1 and (is_name_token(toks[j - 1]) or toks[j - 1].low in lex.modifiers):
             pass
+        elif prev.low in ("of", "for") and first < last and j >= 1 and toks[j - 1].text in lex.org_words:
+            pass  # "a Department for Education spokesperson", "a Board of Deputies spokesman"
         else:
             break
         j -= 1

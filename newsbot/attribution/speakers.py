@@ -233,7 +233,9 @@ class Context:
     @staticmethod
     def anonymous_label(phrase: Phrase) -> str:
         lex = lexicon()
-        mods = [m.lower() if m.lower() in lex.modifiers else m for m in phrase.pre]
+        # "senior party sources", but "a Department for Education spokesperson": a name keeps its capitals.
+        mods = [m.lower() if m.lower() in lex.modifiers and not (i and phrase.pre[i - 1].lower() in ("of", "for"))
+                else m for i, m in enumerate(phrase.pre)]  # fmt: skip
         body = " ".join([*mods, phrase.head, *phrase.post])
         if phrase.det in lex.indefinite_singular:
             return f"{article_for(body)} {body}"
