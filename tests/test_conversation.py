@@ -863,6 +863,7 @@ def test_and_someone_the_nlu_did_not_recognise_is_read_from_the_follow_up(tmp_pa
     assert conversation.named_in_followup("what about Coastline") == "Coastline"
     assert conversation.named_in_followup("and how many came?") is None
     assert conversation.named_in_followup("and who said that?") is None
+    assert conversation.named_in_followup("what about 🙂?") is None
 
 
 def test_a_voice_quoted_after_its_organisation_and_every_voice_of_a_kind(tmp_path: Path) -> None:

@@ -517,8 +517,8 @@ def named_in_followup(message: str) -> str | None:
         return None
     named = found.group("named")
     words = named.split()
-    if len(words) > FOLLOWUP_NAME_WORDS or words[0].lower() in FOLLOWUP_NOT_NAMES:
-        return None
+    if len(words) > FOLLOWUP_NAME_WORDS or words[0].lower() in FOLLOWUP_NOT_NAMES or not re.search(r"[^\W\d_]", named):
+        return None  # "what about 🙂?" names no one
     return named
 
 
