@@ -916,3 +916,16 @@ def test_a_body_asked_for_by_an_acronym_the_article_never_writes(tmp_path: Path)
         assert speakers(conversation.ask(searcher, question)) == {"the Institute for Fiscal Studies"}, question
     assert speakers(conversation.ask(searcher, "what did the shadow chancellor say")) == {"Tom Hale"}
     assert conversation.ask(searcher, "what did the cbi say").kind is ReplyKind.DECLINE
+
+
+def test_the_chancellor_is_not_the_shadow_chancellor(tmp_path: Path) -> None:
+    """ "what did the chancellor say" gave the shadow chancellor too; without a chancellor it is he."""
+    budget = [
+        '"This is a budget for working people," the Chancellor, Rachel Moss, told MPs.',
+        'The shadow chancellor, Tom Hale, said the budget was "a tax raid on the middle classes".',
+    ]
+    searcher = article_searcher(tmp_path / "both", "budget", "Budget 2026", budget)
+    assert speakers(conversation.ask(searcher, "what did the chancellor say")) == {"Rachel Moss"}
+    assert speakers(conversation.ask(searcher, "what did the shadow chancellor say")) == {"Tom Hale"}
+    shadow = article_searcher(tmp_path / "shadow", "budget", "Budget 2026", budget[1:])
+    assert speakers(conversation.ask(shadow, "what did the chancellor say")) == {"Tom Hale"}

@@ -213,6 +213,13 @@ def role_participles() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
+def role_qualifiers() -> frozenset[str]:
+    """Terms of the words that make a role another one ("shadow chancellor", "former leader",
+    "deputy head"): a reader asking for "the chancellor" means one without them, if there is one."""
+    return frozenset(tokenize("shadow former deputy vice acting assistant ex interim"))
+
+
+@lru_cache(maxsize=1)
 def role_readers_words() -> dict[str, list[str]]:
     """data/role_readers_words.yml: a role ("chief executive") -> the words readers use for it ("boss")."""
     text = resources.files("newsbot.retrieval").joinpath("data", "role_readers_words.yml").read_text(encoding="utf-8")
@@ -1085,6 +1092,7 @@ class Searcher:
         full: list[Passage] = []
         partial: list[Passage] = []
         by_role: list[Passage] = []
+        qualified: list[Passage] = []  # "the shadow chancellor" for "the chancellor": only if no one else
         for speaker, members in self._speakers.items():
             passages = [self.index.passages[int(p)] for p in members]
             if share := named_share(speaker, asked):
@@ -1092,8 +1100,10 @@ class Searcher:
             # A person asked for by the role the articles give them ("what did the council leader
             # say": Margaret Osei), when their role says more of the question than any name does.
             named = set(speaker_terms(speaker))
-            if asked <= self._roles.get(speaker, frozenset()) | named and asked - named:
-                by_role.extend(passages)
+            roles = self._roles.get(speaker, frozenset())
+            if asked <= roles | named and asked - named:
+                (qualified if roles & role_qualifiers() - asked else by_role).extend(passages)
+        by_role = by_role or qualified
         by_what_they_are = bool(by_role) and not any(asked <= set(speaker_terms(s)) for s in self._speakers)
         if by_what_they_are:
             full = by_role
