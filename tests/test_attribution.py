@@ -653,3 +653,20 @@ def test_a_spokesperson_named_by_a_body_with_of_or_for() -> None:
         "Labour sources",
         "senior party sources",
     ]
+
+
+def test_an_interviews_answers_are_the_interviewees() -> None:
+    """ "Q: ..." / "A: ..." paragraphs: the answers were the narration; they are the latest named
+    person's (who spoke, else whom the article named), the questions stay the narration's."""
+    paragraphs = [
+        "Mark Lee resigned as chief executive of Apex last month. We met him at his home in Surrey.",
+        "Q: Why did you resign?",
+        "A: I had no choice. The board had lost confidence in me, and they said so.",
+        "A. Smith said the vote was close.",
+    ]
+    assert [(a.speaker.label, a.how) for a in attribute_paragraphs(paragraphs)] == [
+        (NARRATOR, NARRATION),
+        (NARRATOR, NARRATION),
+        ("Mark Lee", QUOTE),
+        ("Smith", REPORTED),
+    ]

@@ -100,6 +100,7 @@ _DIRECT_QUOTE_RE = re.compile(r"\s*,?\s*“")
 _SENTENCE_END_RE = re.compile(r"[.!?;]")
 _BY_RE = re.compile(r"\bby\s+")
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording to\s+")
+_INTERVIEW_ANSWER = re.compile(r"\s*A\s*:\s")
 
 # --------------------------------------------------------------------------
 # Candidate attributions
@@ -327,7 +328,12 @@ def attribute_paragraphs(paragraphs: Sequence[str]) -> list[Attribution]:
         here = ctx.mentions_in(toks)
         cands = _verb_candidates(scan.masked, toks) + _other_candidates(scan.masked, toks)
         prev = ctx.history[-1] if ctx.history else NARRATOR_SPEAKER
-        if cands:
+        if _INTERVIEW_ANSWER.match(para) and (interviewee := ctx.interviewee()) is not None:
+            # An interview's answer ("Q: Why did you resign?" / "A: I had no choice."): the
+            # interviewee's words, whatever they report; the questions are the narration's.
+            speaker = interviewee
+            attribution = Attribution(speaker.public(), QUOTE, para.lstrip()[:2])
+        elif cands:
             cand = min(cands, key=lambda c: (c.pos, -c.end))
             speaker = ctx.speaker(cand.phrase, cand.pos, here, cand.statement)
             voices = _later_voices(ctx, scan.masked, cands, cand, speaker.public(), here)

@@ -301,6 +301,15 @@ class Context:
                     return speaker
         return None
 
+    def interviewee(self) -> TrackedSpeaker | None:
+        """Whom an interview's answers ("A: I had no choice.") are by: the latest named person who
+        spoke, else the latest the article named."""
+        spoke = self._latest(lambda s: s.category == "person")
+        if spoke is not None:
+            return spoke
+        named = [speaker for mentions in self.mentions for _, speaker in mentions if speaker.category == "person"]
+        return named[-1] if named else None
+
     def _named_org(self, noun: str) -> TrackedSpeaker | None:
         """The latest organisation that spoke under a name ending in `noun` ("agency": the
         Environment Agency), not as "the <noun>" itself."""
