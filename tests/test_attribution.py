@@ -670,3 +670,14 @@ def test_an_interviews_answers_are_the_interviewees() -> None:
         ("Mark Lee", QUOTE),
         ("Smith", REPORTED),
     ]
+
+
+def test_a_speaker_a_who_clause_describes() -> None:
+    """ "A man who lives nearby said" was the narration; "Parents who spoke to the Courier said"
+    was the Courier's."""
+    paragraphs = [
+        "A man who lives nearby said he heard a bang.",
+        "Parents who spoke to the Courier said they had not been told.",
+        "He asked who was responsible and the minister said nobody.",
+    ]
+    assert [a.speaker.label for a in attribute_paragraphs(paragraphs)] == ["a man", "parents", "the minister"]

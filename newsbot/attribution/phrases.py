@@ -20,6 +20,8 @@ _PLACE_CONNECTORS = ("on", "upon")
 _PLACE_PREPOSITIONS = ("of", "at", "in", "from", "on")
 # At most this many lower-case words before an organisation's name: "the cycling group Westport on Wheels".
 _ORG_MODIFIERS_MOST = 2
+# At most this many tokens in a "who" clause between a speaker and the verb: "A man who lives nearby said".
+_RELATIVE_CLAUSE_MOST = 16
 # Appositions in a row between a speaker and the verb: "Priya Shah, 34, a nurse, said" has two.
 _MAX_APPOSITIONS = 3
 
@@ -338,6 +340,20 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
     return Phrase(kind, det, pre, head, (), start, tok.end)
 
 
+def _relative_subject(toks: list[Tok], last: int) -> Phrase | None:
+    """The person a "who" clause ending at toks[last] is about, right before the verb: "A man who
+    lives nearby said", "Parents who spoke to the Courier said" (not the Courier); None when the
+    clause is not there or is not about a person or an unnamed source."""
+    k = last
+    while k >= 1 and last - k < _RELATIVE_CLAUSE_MOST and toks[k].low != "who" \
+            and toks[k].text != "," and toks[k].text not in CLAUSE_STOPS:  # fmt: skip
+        k -= 1
+    if k < 1 or k == last or toks[k].low != "who":
+        return None
+    inner = phrase_ending_at(toks, k - 1)
+    return inner if inner is not None and inner.kind in ("name", "source") else None
+
+
 def _apposition_start(toks: list[Tok], comma: int) -> int | None:
     """Where the apposition that ends at the comma `toks[comma]` opens: the comma before it, in
     the same clause and within 32 tokens, with at least one token between; None when there is none."""
@@ -357,6 +373,8 @@ def phrase_before(toks: list[Tok], idx: int) -> tuple[Phrase | None, bool]:
         i -= 1
     if i < 0:
         return None, passive
+    if (about := _relative_subject(toks, i)) is not None:
+        return about, passive
     if toks[i].text == ",":
         # Apposition: "Jane Smith, the council's leader, said".
         if (j := _apposition_start(toks, i)) is not None:
