@@ -20,6 +20,8 @@ _PLACE_CONNECTORS = ("on", "upon")
 _PLACE_PREPOSITIONS = ("of", "at", "in", "from", "on")
 # At most this many lower-case words before an organisation's name: "the cycling group Westport on Wheels".
 _ORG_MODIFIERS_MOST = 2
+# An age before a name or a noun: "72-year-old Margaret Jones", "a 34-year-old nurse".
+_AGE = re.compile(r"\d+-year-old")
 # At most this many tokens in a "who" clause between a speaker and the verb: "A man who lives nearby said".
 _RELATIVE_CLAUSE_MOST = 16
 # Appositions in a row between a speaker and the verb: "Priya Shah, 34, a nurse, said" has two.
@@ -414,6 +416,8 @@ def phrase_after(toks: list[Tok], idx: int) -> Phrase | None:
         return None
     if det == "" and toks[i].low in lex.pronouns:
         return Phrase("pronoun", "", (), toks[i].low, (), toks[i].start, toks[i].end)
+    while i + 1 < n and _AGE.fullmatch(toks[i].text):
+        i += 1  # '"...," said 72-year-old Margaret Jones': her age is no part of her name
     words: list[Tok] = []
     while i < n:
         tok = toks[i]
