@@ -104,11 +104,11 @@ def split_paragraphs(body: str) -> tuple[tuple[Paragraph, ...], tuple[tuple[int,
         start += len(chunk) - len(chunk.lstrip())
         lines = raw.split("\n")
         # A list is a paragraph an item: "Fuel duty frozen" answers alone, not with the items around it.
-        items = lines if len(lines) > 1 and all(LIST_ITEM.match(line) for line in lines) else [raw]
-        for item in items:
-            item_start = start + raw.index(item)
+        is_list = len(lines) > 1 and all(LIST_ITEM.match(line) for line in lines)
+        for item in lines if is_list else [raw]:
             if text := plain_text(item):
-                paragraphs.append(Paragraph(len(paragraphs) + 1, text, item_start, item_start + len(item)))
+                paragraphs.append(Paragraph(len(paragraphs) + 1, text, start, start + len(item)))
+            start += len(item) + 1  # the item and its line break
     return tuple(paragraphs), tuple(headings)
 
 

@@ -279,7 +279,8 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
                 if after is None:
                     break
                 role, *affiliation = AFFILIATION.split(re.split(r"\s+(?:who|which|that)\b", after.group(1))[0], 1)
-                if after.group(0)[-1] != "," and not NOUN_PHRASE_OPENING.match(role):
+                sentence_ends = after.group(0)[-1] != ","
+                if sentence_ends and not NOUN_PHRASE_OPENING.match(role):
                     break  # "Dr Anjali Rao, apologised to patients.": a verb, not her role
                 affiliated = [word for word in " ".join(affiliation).split() if word.lower() not in stopwords()]
                 # "Helen Marsh, the leader of the Conservative group, ...": the group is part of her role.
@@ -287,10 +288,8 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
                     if len(affiliated) <= ROLE_WORDS_MOST:
                         terms.update(term for word in affiliated for term in tokenize(word))
                     break
-                if not re.match(r"\d|[a-z]", after.group(1)):
-                    break  # another name, as in a list: "Corbyn, Milne, Formby and ..."
-                if after.group(0)[-1] != ",":
-                    break
+                if sentence_ends or not re.match(r"\d|[a-z]", after.group(1)):
+                    break  # the sentence's end, or another name, as in a list: "Corbyn, Milne, Formby and ..."
                 rest = rest[after.end() - 1 :]
     return frozenset(terms)
 
@@ -1036,7 +1035,7 @@ class Searcher:
         reports in it, as the words that name it and the side it speaks for (read once, not per
         question), and each voice it quotes after its speaker (`_quoted_later`)."""
         rows: list[tuple[str, str | None, list[tuple[frozenset[str], str | None]]]] = []
-        for passage, voices in zip(self.index.passages, self._reported, strict=True):
+        for passage, voices, quoted_later in zip(self.index.passages, self._reported, self._quoted_later, strict=True):
             facts = self.index.facts.get(passage.article)
             side = facts.side_of(passage.speaker) if facts is not None else None
             reported = [
@@ -1046,7 +1045,7 @@ class Searcher:
                 )
                 for voice in voices
             ]
-            rows.append((passage.article, side, [*reported, *self._quoted_later[len(rows)]]))
+            rows.append((passage.article, side, [*reported, *quoted_later]))
         return rows
 
     @cached_property
