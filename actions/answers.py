@@ -18,7 +18,9 @@ from newsbot.dialogue import conversation
 from newsbot.dialogue.conversation import State
 from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Reply, Source
+from newsbot.retrieval.search import Searcher
 from newsbot.retrieval.service import get_searcher
+from newsbot.web.rasa_gateway import ARTICLE
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +80,7 @@ class NewsbotAction(Action, ABC):
     def reply_to_remark_or_intent(self, tracker: Tracker, state: State) -> Reply:
         """A remark on the last answer ("is that true?", "huh?") gets its reply whatever intent the
         NLU gave it; any other message, the action's."""
-        remark = conversation.remark(get_searcher(), state, user_text(tracker))
+        remark = conversation.remark(searcher_of(tracker), state, user_text(tracker))
         return remark if remark is not None else self.reply(tracker, state)
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[dict[str, Any]]:
@@ -92,6 +94,21 @@ class NewsbotAction(Action, ABC):
             return []
         send(dispatcher, reply)
         return slot_events(state)
+
+
+def searcher_of(tracker: Tracker) -> Searcher:
+    """The searcher over the article the message asks about (the widget beside a story sends
+    its name in the message's metadata), or over every article."""
+    searcher = get_searcher()
+    metadata = tracker.latest_message.get("metadata") or {}
+    article = metadata.get(ARTICLE) if isinstance(metadata, dict) else None
+    if not isinstance(article, str):
+        return searcher
+    try:
+        return searcher.scoped(article)
+    except KeyError:  # the web app checked it; the index may have changed since
+        logger.warning("conversation %s asks about article %r, which the index lacks", tracker.sender_id, article)
+        return searcher
 
 
 def user_text(tracker: Tracker) -> str:
@@ -120,7 +137,7 @@ class ActionAnswerTopic(NewsbotAction):
     def reply(self, tracker: Tracker, state: State) -> Reply:
         intent = latest_intent(tracker)
         entity = latest_entity(tracker)
-        searcher = get_searcher()
+        searcher = searcher_of(tracker)
         shaping = shaping_for(searcher, intent)
         if intent == "ask_about_entity" and entity:
             shaping = conversation.entity_shaping(searcher, entity)
@@ -131,49 +148,49 @@ class ActionAnswerQuestion(NewsbotAction):
     action_name = "action_answer_question"
 
     def reply(self, tracker: Tracker, state: State) -> Reply:
-        return conversation.answer(get_searcher(), state, user_text(tracker), None, None)
+        return conversation.answer(searcher_of(tracker), state, user_text(tracker), None, None)
 
 
 class ActionWhoSaid(NewsbotAction):
     action_name = "action_who_said"
 
     def reply(self, tracker: Tracker, state: State) -> Reply:
-        return conversation.who_said(get_searcher(), state)
+        return conversation.who_said(searcher_of(tracker), state)
 
 
 class ActionShowSource(NewsbotAction):
     action_name = "action_show_source"
 
     def reply(self, tracker: Tracker, state: State) -> Reply:
-        return conversation.show_source(get_searcher(), state)
+        return conversation.show_source(searcher_of(tracker), state)
 
 
 class ActionRepeat(NewsbotAction):
     action_name = "action_repeat"
 
     def reply(self, tracker: Tracker, state: State) -> Reply:
-        return conversation.repeat(get_searcher(), state)
+        return conversation.repeat(searcher_of(tracker), state)
 
 
 class ActionTellMore(NewsbotAction):
     action_name = "action_tell_more"
 
     def reply(self, tracker: Tracker, state: State) -> Reply:
-        return conversation.tell_more(get_searcher(), state)
+        return conversation.tell_more(searcher_of(tracker), state)
 
 
 class ActionOtherSide(NewsbotAction):
     action_name = "action_other_side"
 
     def reply(self, tracker: Tracker, state: State) -> Reply:
-        return conversation.other_side(get_searcher(), state)
+        return conversation.other_side(searcher_of(tracker), state)
 
 
 class ActionAboutEntity(NewsbotAction):
     action_name = "action_about_entity"
 
     def reply(self, tracker: Tracker, state: State) -> Reply:
-        return conversation.about_entity(get_searcher(), state, latest_entity(tracker), user_text(tracker))
+        return conversation.about_entity(searcher_of(tracker), state, latest_entity(tracker), user_text(tracker))
 
 
 class ActionIntroduce(NewsbotAction):
@@ -182,4 +199,4 @@ class ActionIntroduce(NewsbotAction):
     action_name = "action_introduce"
 
     def reply(self, tracker: Tracker, state: State) -> Reply:
-        return conversation.introduce(get_searcher(), capabilities=latest_intent(tracker) == "capabilities")
+        return conversation.introduce(searcher_of(tracker), capabilities=latest_intent(tracker) == "capabilities")

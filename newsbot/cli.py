@@ -73,8 +73,20 @@ def print_hits(result: SearchResult) -> None:
         print(f"   {passage.text}")
 
 
+ARTICLE_HELP = "answer from this article only (its file name in knowledge/ without the suffix)"
+
+
 def searcher_for(args: argparse.Namespace) -> Searcher:
-    return open_searcher(args.knowledge, args.index, args.model)
+    """The searcher over the --knowledge articles, or over the one --article names."""
+    searcher = open_searcher(args.knowledge, args.index, args.model)
+    article = getattr(args, "article", None)
+    if article is None:
+        return searcher
+    try:
+        return searcher.scoped(article)
+    except KeyError:
+        names = ", ".join(searcher.articles)
+        raise CommandError(f"--article: there is no article {article!r} (the articles: {names})", USAGE_ERROR) from None
 
 
 def cmd_index_build(args: argparse.Namespace) -> int:
@@ -165,7 +177,7 @@ def prompt(searcher: Searcher) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     questions = read_eval_set(Path(args.questions))
     searcher = searcher_for(args)
-    figures = evaluate(searcher, questions, k=args.k)
+    figures = evaluate(searcher, questions, k=args.k, scoped=args.scoped)
     answerable = figures[0].answerable
     print(f"{args.questions}: {answerable} answerable, {figures[0].unanswerable} unanswerable questions")
     for row in figures:
@@ -314,16 +326,24 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--k", type=int, default=5, help="passages to return (default: %(default)s)")
     search.add_argument("--json", action="store_true", help="one JSON object per question")
     search.add_argument("--batch", metavar="FILE.jsonl", help='lines of {"id": ..., "question": ...}')
+    search.add_argument("--article", metavar="NAME", help=ARTICLE_HELP)
     search.set_defaults(handler=cmd_search)
 
     ask = commands.add_parser("ask", parents=[common], help="the composed answer to a question")
     ask.add_argument("question", nargs="?", help="without one: an interactive prompt")
+    ask.add_argument("--article", metavar="NAME", help=ARTICLE_HELP)
     ask.set_defaults(handler=cmd_ask)
 
     evaluation = commands.add_parser("eval", parents=[common], help="retrieval figures for a question set")
     evaluation.add_argument("questions", help="JSON lines: question, article, paragraph(s), answerable")
     evaluation.add_argument("--k", type=int, default=10, help="passages retrieved per question")
     evaluation.add_argument("--misses", action="store_true", help="list the questions missed at rank 1")
+    evaluation.add_argument(
+        "--scoped",
+        action="store_true",
+        help="ask each question of its own article only, as the widget beside a story does "
+        '(questions without an "article" are asked of every article)',
+    )
     evaluation.set_defaults(handler=cmd_eval)
 
     talk = commands.add_parser(

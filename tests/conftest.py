@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,18 @@ def council_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
     index_dir = tmp_path_factory.mktemp("council-index")
     build_index(COUNCIL_KNOWLEDGE, index_dir, MODEL, progress=False)
     return Searcher(load_index(index_dir, MODEL, COUNCIL_KNOWLEDGE), MODEL)
+
+
+@pytest.fixture(scope="session")
+def seed_and_council_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    """A searcher over the seed article and the council article indexed together, with the real model."""
+    folder = tmp_path_factory.mktemp("seed-and-council")
+    knowledge = folder / "knowledge"
+    shutil.copytree(KNOWLEDGE, knowledge)
+    for path in COUNCIL_KNOWLEDGE.iterdir():
+        shutil.copy(path, knowledge / path.name)
+    build_index(knowledge, folder / "index", MODEL, progress=False)
+    return Searcher(load_index(folder / "index", MODEL, knowledge), MODEL)
 
 
 @pytest.fixture

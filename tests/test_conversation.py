@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import COUNCIL_ARTICLE, COUNCIL_KNOWLEDGE, KNOWLEDGE, MODEL, write_article
+from conftest import COUNCIL_ARTICLE, KNOWLEDGE, MODEL, write_article
 
 from newsbot.channels.text import render_text
 from newsbot.dialogue import conversation
@@ -25,16 +25,6 @@ def article_searcher(tmp_path: Path, stem: str, title: str, paragraphs: list[str
     """A searcher over one article written in the test, with the real model."""
     knowledge = tmp_path / "knowledge"
     write_article(knowledge, stem, title, paragraphs)
-    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
-    return Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
-
-
-def seed_and_council_searcher(tmp_path: Path) -> Searcher:
-    """A searcher over the seed article and the council article indexed together, with the real model."""
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE, knowledge)
-    for path in COUNCIL_KNOWLEDGE.iterdir():
-        shutil.copy(path, knowledge / path.name)
     build_index(knowledge, tmp_path / "index", MODEL, progress=False)
     return Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
 
@@ -107,8 +97,8 @@ def test_a_question_naming_a_side_leads_with_that_sides_voice(council_searcher: 
     assert result.hits[0].passage.speaker.label in RESIDENTS
 
 
-def test_sides_stay_with_their_article_when_articles_are_indexed_together(tmp_path: Path) -> None:
-    searcher = seed_and_council_searcher(tmp_path)
+def test_sides_stay_with_their_article_when_articles_are_indexed_together(seed_and_council_searcher: Searcher) -> None:
+    searcher = seed_and_council_searcher
     state = State()
     conversation.answer(searcher, state, "What did Tom Ellis say about the parking charges?", None, None)
     other = conversation.other_side(searcher, state)
@@ -117,11 +107,11 @@ def test_sides_stay_with_their_article_when_articles_are_indexed_together(tmp_pa
     assert speakers(other) <= COUNCIL
 
 
-def test_a_voice_of_one_article_is_not_answered_from_another(tmp_path: Path) -> None:
+def test_a_voice_of_one_article_is_not_answered_from_another(seed_and_council_searcher: Searcher) -> None:
     """ "did corbyn say anything about the parking charges", of the seed and the council article
     together: declined (it was answered with the council's charges), naming whom the articles say
     nothing of there; each article's own questions are still answered."""
-    searcher = seed_and_council_searcher(tmp_path)
+    searcher = seed_and_council_searcher
     for question in ("did corbyn say anything about the parking charges", "did mary price meet goldstein"):
         reply = conversation.ask(searcher, question)
         assert reply.kind is ReplyKind.DECLINE, question
@@ -135,10 +125,10 @@ def test_a_voice_of_one_article_is_not_answered_from_another(tmp_path: Path) -> 
         assert reply.kind is ReplyKind.ANSWER and reply.passages[0].article == article, question
 
 
-def test_a_voice_asked_about_what_only_another_article_speaks_of(tmp_path: Path) -> None:
+def test_a_voice_asked_about_what_only_another_article_speaks_of(seed_and_council_searcher: Searcher) -> None:
     """ "what did corbyn say about the parking charges": the talks speak of charges (disciplinary
     ones), not of parking, and the council article of both; it was answered from the talks."""
-    searcher = seed_and_council_searcher(tmp_path)
+    searcher = seed_and_council_searcher
     assert searcher.voices_elsewhere(
         "what did corbyn say about the parking charges", "corbyn-jewish-leaders-talks"
     ) == ("Jeremy Corbyn",)
@@ -309,8 +299,8 @@ def test_a_question_about_what_the_articles_say_is_searched(seed_searcher: Searc
     assert not seed_searcher.asks_for_the_articles(question)
 
 
-def test_the_gist_of_several_articles_is_each_ones_opening(tmp_path: Path) -> None:
-    searcher = seed_and_council_searcher(tmp_path)
+def test_the_gist_of_several_articles_is_each_ones_opening(seed_and_council_searcher: Searcher) -> None:
+    searcher = seed_and_council_searcher
     gist = conversation.ask(searcher, "tldr")
     assert gist.lead == conversation.GISTS
     assert {(source.article, source.paragraph) for source in gist.passages} == {

@@ -8,6 +8,8 @@ from __future__ import annotations
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,11 +24,10 @@ COUNCIL = {"the council", "Mary Price", "a council spokesman"}
 RESIDENTS = {"Tom Ellis", "the association"}
 
 
-@pytest.fixture(scope="module")
-def council_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
-    scratch = tmp_path_factory.mktemp("council-stack")
+@contextmanager
+def stack_over(scratch: Path) -> Iterator[StackConfig]:
+    """The stack as `newsbot serve` starts it, over the knowledge folder in `scratch`."""
     knowledge = scratch / "knowledge"
-    shutil.copytree(COUNCIL_KNOWLEDGE, knowledge)
     config = StackConfig(
         rasa_port=free_port(),
         web_port=free_port(),
@@ -38,8 +39,18 @@ def council_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackCon
         yield config
 
 
-def chat(config: StackConfig, session: str, message: str) -> dict[str, Any]:
-    response = httpx.post(f"{config.web_url}/api/chat", json={"session_id": session, "message": message}, timeout=60.0)
+@pytest.fixture(scope="module")
+def council_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StackConfig]:
+    scratch = tmp_path_factory.mktemp("council-stack")
+    shutil.copytree(COUNCIL_KNOWLEDGE, scratch / "knowledge")
+    with stack_over(scratch) as config:
+        yield config
+
+
+def chat(config: StackConfig, session: str, message: str, article: str | None = None) -> dict[str, Any]:
+    """The bot's reply (its one message that is no chit-chat text); `article`: asked about it only."""
+    body = {"session_id": session, "message": message, **({"article": article} if article else {})}
+    response = httpx.post(f"{config.web_url}/api/chat", json=body, timeout=60.0)
     assert response.status_code == 200, response.text
     (reply,) = [m for m in response.json()["messages"] if m["kind"] != "text"]
     return dict(reply)

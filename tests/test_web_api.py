@@ -109,6 +109,70 @@ def test_demo_page_heading_counts_the_articles(tmp_path: Path, make_client: AppF
     assert "<h1>Ask the articles</h1>" in two and "quotes the articles," in two
 
 
+def two_stories(tmp_path: Path, make_client: AppFactory) -> TestClient:
+    knowledge = tmp_path / "knowledge"
+    write_article(
+        knowledge,
+        "bridge",
+        "Harbour bridge reopens",
+        [
+            "The harbour bridge reopened on Monday after two years of repairs.",
+            '"It is a great day," said engineer Tom Hadley.',
+        ],
+    )
+    write_article(
+        knowledge,
+        "mayor",
+        "Mayor resigns",
+        [
+            "The mayor, Jane Smith, resigned on Friday after a row over the budget.",
+            '"I have had enough," Ms Smith said.',
+        ],
+    )
+    build_index(knowledge, tmp_path / "index", MODEL, progress=False)
+    return make_client(knowledge_dir=knowledge, index_dir=tmp_path / "index")
+
+
+def test_a_storys_own_page_scopes_its_widget_to_it(tmp_path: Path, make_client: AppFactory) -> None:
+    client = two_stories(tmp_path, make_client)
+    home = client.get("/").text
+    assert '<a href="/articles/bridge">Harbour bridge reopens</a>' in home
+    assert "data-newsbot-article" not in home
+    page = client.get("/articles/bridge")
+    assert page.status_code == 200
+    assert '<script src="/widget.js" data-newsbot-max-chars="1000" data-newsbot-article="bridge" defer>' in page.text
+    assert 'id="bridge-p2"' in page.text and "Jane Smith" not in page.text
+    missing = client.get("/articles/no-such-story")
+    assert missing.status_code == 404 and "no-such-story" in missing.text
+
+
+def test_the_api_answers_from_the_article_a_request_names(tmp_path: Path, make_client: AppFactory) -> None:
+    client = two_stories(tmp_path, make_client)
+    question = "what did the mayor say"
+    everywhere = client.post("/api/ask", json={"question": question}).json()
+    assert everywhere["kind"] == "answer" and everywhere["sources"][0]["article"] == "mayor"
+    beside_the_bridge = client.post("/api/ask", json={"question": question, "article": "bridge"}).json()
+    assert beside_the_bridge["kind"] == "decline", beside_the_bridge
+    found = client.get("/api/search", params={"q": "what happened on monday", "article": "mayor"}).json()
+    assert found["passages"] and {passage["article"] for passage in found["passages"]} == {"mayor"}
+    # A known article passes the check: Rasa (down here) is asked.
+    chat = client.post("/api/chat", json={"session_id": "session-1", "message": "hello", "article": "bridge"})
+    assert chat.status_code == 503
+
+
+def test_a_request_naming_an_article_there_is_not_is_refused(client: TestClient) -> None:
+    for response in (
+        client.post("/api/ask", json={"question": "who met?", "article": "no-such-story"}),
+        client.get("/api/search", params={"q": "who met?", "article": "no-such-story"}),
+        client.post("/api/chat", json={"session_id": "session-1", "message": "who met?", "article": "no-such-story"}),
+    ):
+        assert response.status_code == 422
+        error = error_of(response)
+        assert error["code"] == "unknown_article" and "no-such-story" in error["message"]
+    bad_name = client.post("/api/ask", json={"question": "who met?", "article": "../etc/passwd"})
+    assert bad_name.status_code == 422 and error_of(bad_name)["code"] == "invalid_request"
+
+
 @pytest.mark.parametrize(("path", "kind"), [("/widget.js", "text/javascript"), ("/widget.css", "text/css")])
 def test_widget_files_are_served(client: TestClient, path: str, kind: str) -> None:
     response = client.get(path)

@@ -20,6 +20,7 @@ class EvalQuestion:
     question: str
     answerable: bool
     gold: frozenset[tuple[str, int]]  # (article, paragraph) pairs that answer it
+    article: str | None = None  # the article it asks about, when the line names one
 
 
 def read_eval_set(path: Path) -> list[EvalQuestion]:
@@ -38,7 +39,8 @@ def read_eval_set(path: Path) -> list[EvalQuestion]:
             gold = frozenset((str(row["article"]), int(p)) for p in paragraphs) if answerable else frozenset()
             if answerable and not gold:
                 raise KeyError("paragraph")
-            questions.append(EvalQuestion(str(row.get("id", number)), str(row["question"]), answerable, gold))
+            article = str(row["article"]) if row.get("article") else None
+            questions.append(EvalQuestion(str(row.get("id", number)), str(row["question"]), answerable, gold, article))
         except (json.JSONDecodeError, KeyError, TypeError, ValueError) as error:
             raise EvalSetError(f"{path}:{number}: not a question line ({error.__class__.__name__}: {error})") from None
     if not questions:
@@ -102,6 +104,20 @@ def score(mode: Mode, questions: list[EvalQuestion], results: list[SearchResult]
     return figures
 
 
-def evaluate(searcher: Searcher, questions: list[EvalQuestion], k: int = 10) -> list[Figures]:
-    texts = [q.question for q in questions]
-    return [score(mode, questions, searcher.search_many(texts, k, mode)) for mode in Mode]
+def evaluate(searcher: Searcher, questions: list[EvalQuestion], k: int = 10, scoped: bool = False) -> list[Figures]:
+    """Each mode's figures; `scoped`: each question asked of its own article only (Searcher.scoped),
+    as the widget beside a story asks, when the question names an article the searcher has."""
+    groups: dict[str | None, list[int]] = {}
+    for position, question in enumerate(questions):
+        article = question.article if scoped and question.article in searcher.articles else None
+        groups.setdefault(article, []).append(position)
+    figures = []
+    for mode in Mode:
+        results: list[SearchResult | None] = [None] * len(questions)
+        for article, positions in groups.items():
+            asked = searcher if article is None else searcher.scoped(article)
+            found = asked.search_many([questions[p].question for p in positions], k, mode)
+            for position, result in zip(positions, found, strict=True):
+                results[position] = result
+        figures.append(score(mode, questions, [result for result in results if result is not None]))
+    return figures

@@ -320,6 +320,33 @@ class LoadedIndex:
     tokens: TokenStore
 
 
+def article_subset(index: LoadedIndex, article: str) -> LoadedIndex:
+    """The loaded index of one of its articles only, as a build of that article alone would be
+    (its own BM25 statistics and rarities), from what is loaded: nothing is encoded again."""
+    positions = [position for position, passage in enumerate(index.passages) if passage.article == article]
+    if not positions:
+        raise KeyError(article)
+    passages = [index.passages[position] for position in positions]
+    vectors = np.ascontiguousarray(index.vectors[positions])
+    faiss_index = faiss.IndexFlatIP(vectors.shape[1])
+    faiss_index.add(vectors)
+    manifest = dict(index.manifest, passages=len(passages))
+    if isinstance(about := index.manifest.get("about"), dict):
+        manifest["about"] = {stem: row for stem, row in about.items() if stem == article}
+    return LoadedIndex(
+        index.folder,
+        manifest,
+        passages,
+        vectors,
+        faiss_index,
+        BM25([f"{p.title} {p.text}" for p in passages]),
+        Lexicon([p.title for p in passages] + [p.text for p in passages]),
+        index.stale,
+        {stem: facts for stem, facts in index.facts.items() if stem == article},
+        index.tokens.subset(positions),
+    )
+
+
 def load_index(index_dir: Path, model: str, knowledge_dir: Path | None = None) -> LoadedIndex:
     folder = (index_dir / CURRENT).resolve()  # once: a build switched in meanwhile is loaded next time
     manifest = _read_build_manifest(folder)

@@ -47,8 +47,9 @@ from newsbot.retrieval.answer_types import (
 from newsbot.retrieval.bm25 import FUZZY_CUTOFF, text_coverage, tokenize
 from newsbot.retrieval.bm25 import words as tokenize_words
 from newsbot.retrieval.embeddings import embed, encode_tokens, piece_texts
-from newsbot.retrieval.index import LoadedIndex
+from newsbot.retrieval.index import LoadedIndex, article_subset
 from newsbot.retrieval.models import RANKING_SIGNALS, SENTENCE_SIGNALS, Models, default_models
+from newsbot.retrieval.onnx_encoder import TokenStates
 from newsbot.retrieval.spelling import Speller
 from newsbot.retrieval.tokens import NO_MATCH, Match, QuestionTokens, match, question_tokens
 from newsbot.retrieval.wordlists import question_words, spelled_out, stopwords, word_list
@@ -516,8 +517,11 @@ class Searcher:
         # Encodings handed on: the web app encodes a chat message before Rasa sees it (Rasa's NLU
         # takes its sentence vector from there), and the action's search of it takes the encoding.
         # One per message, oldest first: readers sending the same words at once each get theirs.
-        self._handed: deque[tuple[str, tuple[npt.NDArray[np.float32], QuestionTokens]]] = deque()
+        # Kept unweighed: a searcher scoped to one article (`scoped`) weighs its pieces by its rarities.
+        self._handed: deque[tuple[str, TokenStates]] = deque()
         self._handed_lock = threading.Lock()
+        self._scoped: dict[str, Searcher] = {}
+        self._scoped_lock = threading.Lock()
         self._pool_vectors: npt.NDArray[np.float32] | None = None
         self._sentence_parts: dict[int, list[SentencePart]] = {}  # by passage position, filled as searched
         speakers: dict[Speaker, list[int]] = {}
@@ -651,6 +655,28 @@ class Searcher:
         # they meet?"): "what's the ferry" is about the ferry, not about the question before.
         return not known or bool({word.lower() for word in CASED_WORD.findall(searched)} & anaphors())
 
+    @cached_property
+    def articles(self) -> list[str]:
+        """The articles' names (their files' stems), in index order."""
+        return list(dict.fromkeys(passage.article for passage in self.index.passages))
+
+    def scoped(self, article: str) -> Searcher:
+        """This searcher over one of its articles only, as if the knowledge held no other (the
+        widget beside a story asks about that story): built from the loaded index on first use,
+        nothing encoded again, and kept while this searcher serves. It takes the encodings handed
+        on to this one. KeyError for an article it does not have."""
+        if article not in self.articles:
+            raise KeyError(article)
+        if len(self.articles) == 1:
+            return self
+        with self._scoped_lock:
+            scoped = self._scoped.get(article)
+            if scoped is None:
+                scoped = Searcher(article_subset(self.index, article), self.model, self.models)
+                scoped._handed, scoped._handed_lock = self._handed, self._handed_lock
+                self._scoped[article] = scoped
+            return scoped
+
     def titles(self) -> list[str]:
         """The articles' titles, in alphabetical order."""
         return sorted({passage.title for passage in self.index.passages})
@@ -736,8 +762,10 @@ class Searcher:
 
     def encode(self, texts: list[str]) -> list[tuple[npt.NDArray[np.float32], QuestionTokens]]:
         """Each question's vector and its content pieces."""
-        states = encode_tokens(self.model, texts)
-        return [(s.vector, question_tokens(s, piece_texts(self.model, s.pieces), self.index.tokens)) for s in states]
+        return [self._weighed(state) for state in encode_tokens(self.model, texts)]
+
+    def _weighed(self, state: TokenStates) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
+        return state.vector, question_tokens(state, piece_texts(self.model, state.pieces), self.index.tokens)
 
     def encode_question(self, text: str) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
         """The question's vector and content pieces, as `encode` gives them: the encoding
@@ -747,7 +775,7 @@ class Searcher:
             if position is not None:
                 handed = self._handed[position][1]
                 del self._handed[position]
-                return handed
+                return self._weighed(handed)
         ((vector, asked),) = self.encode([text])
         return vector, asked
 
@@ -768,14 +796,14 @@ class Searcher:
             except QuestionError:
                 texts.append(None)
         searched = [text for text in texts if text is not None]
-        encodings = self.encode(searched) if searched else []
-        for vector, _ in encodings:
-            vector.setflags(write=False)
+        encodings = encode_tokens(self.model, searched) if searched else []
+        for encoding in encodings:
+            encoding.vector.setflags(write=False)
         with self._handed_lock:
             self._handed.extend(zip(searched, encodings, strict=True))
             while len(self._handed) > HANDED_ON_QUESTIONS:
                 self._handed.popleft()
-        vectors = iter([vector for vector, _ in encodings])
+        vectors = iter([encoding.vector for encoding in encodings])
         return [None if text is None else next(vectors) for text in texts]
 
     def search_encoded(

@@ -126,6 +126,14 @@ class TokenStore:
         states = self._widened[start:end] if self._widened is not None else self.tokens[start:end].astype(np.float32)
         return PassageTokens(states, self.offsets[start:end])
 
+    def subset(self, positions: list[int]) -> TokenStore:
+        """The store of these passages only, in this order (their rarities counted among them)."""
+        spans = [(int(self.rows[position]), int(self.rows[position + 1])) for position in positions]
+        rows = np.zeros(len(positions) + 1, dtype=np.int64)
+        rows[1:] = np.cumsum([end - start for start, end in spans])
+        taken = np.concatenate([np.arange(start, end) for start, end in spans]) if spans else np.zeros(0, np.int64)
+        return TokenStore(self.tokens[taken], self.offsets[taken], self.pieces[taken], rows)
+
     def idf(self, piece: int) -> float:
         frequency = self._frequency.get(piece, 0)
         return math.log(1 + (self._size - frequency + 0.5) / (frequency + 0.5))

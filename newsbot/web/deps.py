@@ -36,6 +36,21 @@ def get_searcher(request: Request) -> Searcher:
     return source.get()
 
 
+def unknown_article(article: str) -> ApiError:
+    return ApiError(422, "unknown_article", f"There is no article {article!r} (GET /healthz lists the articles).")
+
+
+def scoped_to(searcher: Searcher, article: str | None) -> Searcher:
+    """The searcher over the article a request names (422 unknown_article when there is none),
+    or over every article."""
+    if article is None:
+        return searcher
+    try:
+        return searcher.scoped(article)
+    except KeyError:
+        raise unknown_article(article) from None
+
+
 async def get_rasa(request: Request) -> RasaGateway:
     gateway: RasaGateway = request.app.state.rasa
     return gateway

@@ -50,6 +50,8 @@ ANSWER_TYPE = "answer"  # the custom payload's type of a newsbot reply (actions/
 # Rasa reads a message that starts with "/" as an intent trigger ("/greet{...}"), after stripping
 # whitespace. A zero-width space in front makes it plain text; the actions drop it again.
 PLAIN_TEXT_MARK = "\u200b"
+# The metadata key of the article a message asks about (actions/answers.py reads it).
+ARTICLE = "article"
 # The metadata key of the message's sentence vector (bot/addons/minilm_featurizer.py reads it).
 SHARED_VECTOR = "newsbot_sentence_vector"
 # Texts' sentence vectors, in order (None for a text the searcher refuses): Searcher.question_vectors.
@@ -189,10 +191,17 @@ class RasaGateway:
             await self.reachable()
             await asyncio.sleep(PROBE_SECONDS)
 
-    async def send(self, session_id: str, message: str) -> list[dict[str, Any]]:
+    async def send(self, session_id: str, message: str, article: str | None = None) -> list[dict[str, Any]]:
+        """The bot's replies to the message; `article` (the metadata's ARTICLE) scopes the
+        answers to that article."""
         body: dict[str, Any] = {"sender": session_id, "message": as_plain_text(message)}
+        metadata: dict[str, str] = {}
         if (shared := await self._shared_vector(body["message"])) is not None:
-            body["metadata"] = {SHARED_VECTOR: shared}
+            metadata[SHARED_VECTOR] = shared
+        if article is not None:
+            metadata[ARTICLE] = article
+        if metadata:
+            body["metadata"] = metadata
         self._keep_probing()
         ordered = rendezvous_order(self.replicas, session_id)
         candidates = [replica for replica in ordered if replica.up is not False] or ordered

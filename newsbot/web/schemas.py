@@ -5,11 +5,17 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
+ARTICLE_PATTERN = r"^[^/\\\x00-\x1f]{1,200}$"  # an article file's name without its suffix
+ARTICLE_DESCRIPTION = (
+    "answer from this article only (its file's name in knowledge/ without the suffix): "
+    "the widget beside a story asks about that story; by default, every article"
+)
 
 
 class ChatRequest(BaseModel):
     session_id: str = Field(pattern=SESSION_ID_PATTERN, description="The conversation: 8 to 64 of A-Z a-z 0-9 _ -")
     message: str = Field(min_length=1, description="What the user typed; text starting with / stays plain text")
+    article: str | None = Field(default=None, pattern=ARTICLE_PATTERN, description=ARTICLE_DESCRIPTION)
 
 
 class HighlightOut(BaseModel):
@@ -78,6 +84,7 @@ class FeedbackResponse(BaseModel):
 
 class AskRequest(BaseModel):
     question: str = Field(min_length=1)
+    article: str | None = Field(default=None, pattern=ARTICLE_PATTERN, description=ARTICLE_DESCRIPTION)
 
 
 class AskResponse(BaseModel):

@@ -9,15 +9,15 @@ from fastapi import APIRouter, Depends, Query
 from newsbot.channels.widget import message_json, source_json
 from newsbot.dialogue import conversation
 from newsbot.retrieval.search import MAX_QUESTION_CHARS, QuestionError, Searcher, SearchResult, source_of
-from newsbot.web.deps import get_searcher, limit_client
+from newsbot.web.deps import get_searcher, limit_client, scoped_to
 from newsbot.web.errors import ApiError
-from newsbot.web.schemas import AskRequest, AskResponse, SearchResponse
+from newsbot.web.schemas import ARTICLE_DESCRIPTION, ARTICLE_PATTERN, AskRequest, AskResponse, SearchResponse
 
 router = APIRouter(prefix="/api", tags=["answers"], dependencies=[Depends(limit_client)])
 
 MAX_K = 20
 ERRORS: dict[int | str, dict[str, Any]] = {
-    422: {"description": "invalid request, empty or too long question"},
+    422: {"description": "invalid request, empty or too long question, unknown article"},
     429: {"description": "too many requests from this address (see Retry-After)"},
 }
 
@@ -33,6 +33,7 @@ def _searched(searcher: Searcher, question: str, k: int) -> SearchResult:
 def ask(request: AskRequest, searcher: Annotated[Searcher, Depends(get_searcher)]) -> dict[str, Any]:
     """The composed answer: the passages that answer the question, verbatim, each with its
     citation; `answerable` false when the articles do not say (with questions they do answer)."""
+    searcher = scoped_to(searcher, request.article)
     try:
         reply = conversation.ask(searcher, request.question)
     except QuestionError as error:
@@ -45,9 +46,10 @@ def search(
     searcher: Annotated[Searcher, Depends(get_searcher)],
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="the question")],
     k: Annotated[int, Query(ge=1, le=MAX_K, description="how many passages")] = 5,
+    article: Annotated[str | None, Query(pattern=ARTICLE_PATTERN, description=ARTICLE_DESCRIPTION)] = None,
 ) -> dict[str, Any]:
     """The k passages that best match the question, best first, and whether the articles answer it."""
-    result = _searched(searcher, q, k)
+    result = _searched(scoped_to(searcher, article), q, k)
     return {
         "question": result.question,
         "answerable": result.answerable,

@@ -1,5 +1,6 @@
 """GET /: the demo page (the articles, paragraphs numbered so citations link to them, and the
-widget on it); GET /widget.js and /widget.css: the widget, embeddable on any site; GET
+widget on it); GET /articles/{name}: one article's page, its widget answering from it only (as a
+newsroom puts the widget beside each story); GET /widget.js and /widget.css: the widget, embeddable on any site; GET
 /favicon.ico: the pages' icon (without it every browser's first visit logged a 404)."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import logging
 from html import escape
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import FileResponse, HTMLResponse
@@ -52,15 +54,23 @@ with who said it and a link to the paragraph.</p>
 <main>
 {articles}
 </main>
-<script src="/widget.js" data-newsbot-max-chars="{max_chars}" defer></script>
+<script src="/widget.js" data-newsbot-max-chars="{max_chars}"{article_attribute} defer></script>
 </body>
 </html>
 """
 
 
-def article_html(article: Article) -> str:
+def article_page_url(article: Article) -> str:
+    return f"/articles/{quote(article.stem, safe='')}"
+
+
+def article_html(article: Article, own_page: bool = False) -> str:
+    """The article with its paragraphs numbered; on a page of several, its title links to its own page."""
     meta = " · ".join(escape(article.metadata[key]) for key in ("source", "author", "date") if key in article.metadata)
-    parts = [f'<article id="{escape(article.stem)}">', f"<h2>{escape(article.title)}</h2>"]
+    title = escape(article.title)
+    if not own_page:
+        title = f'<a href="{escape(article_page_url(article))}">{title}</a>'
+    parts = [f'<article id="{escape(article.stem)}">', f"<h2>{title}</h2>"]
     if meta:
         parts.append(f'<p class="meta">{meta}</p>')
     for paragraph in article.paragraphs:
@@ -94,10 +104,36 @@ def demo_page(settings: Annotated[Settings, Depends(get_app_settings)]) -> HTMLR
             heading=heading,
             heading_lower=heading.lower(),
             quoted="the article" if len(readable) == 1 else "the articles",
-            articles="\n".join(map(article_html, readable)) or "<p>No articles yet: add some to knowledge/.</p>",
+            articles="\n".join(article_html(article, own_page=len(readable) == 1) for article in readable)
+            or "<p>No articles yet: add some to knowledge/.</p>",
             max_chars=settings.max_message_chars,
+            article_attribute="",
         )
     )
+
+
+@router.get("/articles/{name}", response_class=HTMLResponse)
+def article_page(name: str, settings: Annotated[Settings, Depends(get_app_settings)]) -> HTMLResponse:
+    """One article, with the widget answering from it only (data-newsbot-article)."""
+    article = next((article for article in readable_articles(settings.knowledge_dir) if article.stem == name), None)
+    if article is None:
+        return HTMLResponse(NOT_FOUND.format(name=escape(name)), status_code=404)
+    return HTMLResponse(
+        PAGE.format(
+            heading="Ask the article",
+            heading_lower=escape(article.title.lower()),
+            quoted="this article",
+            articles=article_html(article, own_page=True) + '\n<p class="meta"><a href="/">All articles</a></p>',
+            max_chars=settings.max_message_chars,
+            article_attribute=f' data-newsbot-article="{escape(article.stem)}"',
+        )
+    )
+
+
+NOT_FOUND = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>newsbot: no such article</title></head>
+<body><p>There is no article “{name}”. <a href="/">All articles</a></p></body></html>
+"""
 
 
 def static_file(name: str, media_type: str) -> FileResponse:

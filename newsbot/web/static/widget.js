@@ -7,8 +7,10 @@
  * the widget loads widget.css from there and talks to POST {base}/api/chat.
  * Everything the server or the user sends is rendered as text (textContent), never as HTML.
  * The longest message the app takes comes from the tag's data-newsbot-max-chars (default 1000).
+ * A tag's data-newsbot-article (an article's file name in knowledge/, without its suffix) makes
+ * the widget beside a story answer from that story only; without it, from every article.
  * The session id and the transcript (as data) are kept in localStorage, so a reload keeps
- * the conversation.
+ * the conversation (one per article).
  */
 (function () {
   "use strict";
@@ -25,7 +27,8 @@
   var script = document.currentScript || findScript();
   var base = baseUrl(script);
   var MAX_MESSAGE = maxMessage(script);
-  var storageKey = "newsbot-widget:" + base;
+  var ARTICLE = (script && script.getAttribute("data-newsbot-article")) || null;
+  var storageKey = "newsbot-widget:" + base + (ARTICLE ? "#" + ARTICLE : "");
 
   var state = load();
   var busy = false;
@@ -36,6 +39,7 @@
   window.NewsbotWidget = {
     version: VERSION,
     base: base,
+    article: ARTICLE,
     open: function () { whenReady(function () { openPanel(true); }); },
     close: function () { whenReady(function () { closePanel(false); }); },
   };
@@ -648,6 +652,9 @@
     if (!url) {
       return el("span", "newsbot-cite", label);
     }
+    if (!samePage(url) && elementOfHash(url.hash)) {
+      url = new URL(url.hash, window.location.href); // the paragraph is on this page too (a story's own page)
+    }
     var link = el("a", "newsbot-cite", label);
     link.href = url.href;
     if (!samePage(url)) { // a link to this page's paragraph is followed by followCitation
@@ -1040,7 +1047,9 @@
     return fetch(base + "/api/chat", {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ session_id: state.sessionId, message: message }),
+      body: JSON.stringify(ARTICLE
+        ? { session_id: state.sessionId, message: message, article: ARTICLE }
+        : { session_id: state.sessionId, message: message }),
       credentials: "omit",
       signal: controller ? controller.signal : undefined,
     })
