@@ -47,6 +47,7 @@ def reply(
     cited: tuple[tuple[str, int], ...] = (),
     latency_ms: int = 100,
     lead: str = "",
+    article: str | None = None,
 ) -> RecordedReply:
     return RecordedReply(
         id=str(uuid.uuid4()),
@@ -60,6 +61,7 @@ def reply(
         cited=cited,
         latency_ms=latency_ms,
         created_at=at,
+        article=article,
     )
 
 

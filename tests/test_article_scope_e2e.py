@@ -16,6 +16,7 @@ from conftest import COUNCIL_ARTICLE, COUNCIL_KNOWLEDGE, KNOWLEDGE, SEED_ARTICLE
 from playwright.sync_api import Page, Request, expect, sync_playwright
 from test_second_article_e2e import chat, stack_over
 
+from newsbot.conversations.store import ConversationStore, database_url
 from newsbot.serving.supervisor import RASA, StackConfig
 
 pytestmark = pytest.mark.skipif(not RASA.is_file(), reason="the Rasa environment is not set up")
@@ -56,6 +57,15 @@ def test_a_chat_naming_an_article_is_answered_from_it(two_article_stack: StackCo
         timeout=60.0,
     )
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "unknown_article"
+    # The editors' report counts the turns beside the story they were asked by.
+    assert two_article_stack.tracker_sqlite is not None
+    store = ConversationStore(database_url(None, two_article_stack.tracker_sqlite))
+    try:
+        recorded = {(row.session_id, row.question, row.article) for row in store.replies_since()}
+    finally:
+        store.close()
+    assert (session, question, SEED_ARTICLE) in recorded and (session, "tell me more", SEED_ARTICLE) in recorded
+    assert any(row[1] == question and row[2] is None for row in recorded)
 
 
 def ask(page: Page, text: str) -> None:

@@ -23,7 +23,9 @@ from newsbot.conversations.store import ConversationStore, RecordedReply, databa
 from newsbot.ingest.knowledge import load_articles
 from newsbot.report.build import nearest_rank
 from newsbot.report.grouping import group_questions
+from newsbot.report.page import render_page
 from newsbot.report.service import make_report, paragraph_sum, paragraphs_mean
+from newsbot.report.text import render_report
 from newsbot.retrieval.embeddings import embed
 from newsbot.settings import PROJECT_ROOT
 
@@ -183,7 +185,7 @@ def test_forget_deletes_one_readers_conversation_and_nothing_else(store: Convers
 def test_the_tables_hold_nothing_about_the_reader_but_the_session(store: ConversationStore) -> None:
     assert {column.name for column in replies.columns} == {
         "id", "turn_id", "session_id", "channel", "question", "kind", "answered", "lead", "cited", "latency_ms",
-        "created_at",
+        "created_at", "article",
     }  # fmt: skip
     assert {column.name for column in feedback.columns} == {
         "message_id",
@@ -192,6 +194,36 @@ def test_the_tables_hold_nothing_about_the_reader_but_the_session(store: Convers
         "comment",
         "created_at",
     }
+
+
+def test_a_database_made_before_the_article_column_gains_it(store_url: str) -> None:
+    """A database an older newsbot made has no `article` column: opening it adds one, and its old
+    rows read as asked of every article."""
+    old_replies = Table(
+        replies.name,
+        MetaData(),
+        *(Column(column.name, column.type, primary_key=column.primary_key) for column in replies.columns
+          if column.name != "article"),
+    )  # fmt: skip
+    engine = ConversationStore(database_url(store_url, Path("unused"))).engine
+    old_replies.create(engine)
+    older = reply("reader-0001", "who met?", "answer", NOW - timedelta(hours=1))
+    with engine.begin() as connection:
+        connection.execute(
+            old_replies.insert(),
+            [{**{c.name: getattr(older, c.name) for c in old_replies.columns if c.name != "cited"}, "cited": "[]"}],
+        )
+    engine.dispose()
+    opened = ConversationStore(database_url(store_url, Path("unused")))
+    try:
+        opened.ensure_tables()
+        opened.record([reply("reader-0002", "when?", "decline", NOW, article=SEED_ARTICLE)])
+        assert [(row.question, row.article) for row in opened.replies_since()] == [
+            ("who met?", None),
+            ("when?", SEED_ARTICLE),
+        ]
+    finally:
+        opened.close()
 
 
 # --- grouping and the report ------------------------------------------------------------------
@@ -281,6 +313,50 @@ def test_the_report_counts_days_groups_declines_and_lists_thumbs_down(store: Con
     assert report["latency_ms"] == {"count": 5, "p50": 400, "p90": 600, "p95": 600, "p99": 600, "max": 600}
     since_today = make_report(store, KNOWLEDGE, MODEL, since=today.date()).to_json()
     assert since_today["questions"]["total"]["asked"] == 3
+    assert report["stories"] == {}  # no turn was asked beside a story
+
+
+def test_the_report_gives_what_was_asked_beside_each_story(store: ConversationStore) -> None:
+    seeded(
+        store,
+        [
+            reply("reader-0001", "who met?", "answer", NOW, ((SEED_ARTICLE, 3),), article=SEED_ARTICLE),
+            reply("reader-0001", "Did Corbyn apologise?", "decline", NOW, article=SEED_ARTICLE),
+            reply("reader-0002", "did corbyn  apologise?", "decline", NOW, article=SEED_ARTICLE),
+            reply("reader-0002", "tell me more", "more", NOW, ((SEED_ARTICLE, 4),), article=SEED_ARTICLE),
+            reply("reader-0003", "what is the weather", "decline", NOW, article="a-removed-story"),
+            reply("reader-0004", "who met?", "answer", NOW, ((SEED_ARTICLE, 3),)),  # the page of every article
+        ],
+    )
+    report = make_report(store, KNOWLEDGE, MODEL)
+    assert list(report.to_json()["stories"].items()) == [
+        (
+            SEED_ARTICLE,
+            {
+                "title": "Crunch talks between Jeremy Corbyn and Jewish community leaders",
+                "asked": 3,
+                "answered": 1,
+                "declined": 2,
+                "declined_questions": [{"question": "Did Corbyn apologise?", "count": 2}],
+            },
+        ),
+        (
+            "a-removed-story",
+            {
+                "title": "a-removed-story",
+                "asked": 1,
+                "answered": 0,
+                "declined": 1,
+                "declined_questions": [{"question": "what is the weather", "count": 1}],
+            },
+        ),
+    ]
+    text = render_report(report)
+    assert "ASKED BESIDE EACH STORY" in text
+    assert "“Crunch talks between Jeremy Corbyn and Jewish community leaders”: 3 asked, 1 answered, 2 declined" in text
+    assert "declined 2 × Did Corbyn apologise?" in text
+    page = render_page(report)
+    assert "<h2>Asked beside each story</h2>" in page and '<span class="count">2×</span> Did Corbyn apologise?' in page
 
 
 # --- the installed commands ---------------------------------------------------------------------

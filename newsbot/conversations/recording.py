@@ -30,9 +30,15 @@ def cited_pairs(message: dict[str, Any]) -> tuple[tuple[str, int], ...]:
 
 
 def stamp(
-    messages: Sequence[dict[str, Any]], session_id: str, channel: str, question: str, latency_ms: int
+    messages: Sequence[dict[str, Any]],
+    session_id: str,
+    channel: str,
+    question: str,
+    latency_ms: int,
+    article: str | None = None,
 ) -> list[RecordedReply]:
-    """Give each of the bot's messages of one turn an `id` (in place), and describe them for the store."""
+    """Give each of the bot's messages of one turn an `id` (in place), and describe them for the
+    store; `article`: the story the reader asked beside."""
     turn_id, now = str(uuid.uuid4()), datetime.now(UTC)
     rows = []
     for message in messages:
@@ -50,6 +56,7 @@ def stamp(
                 cited=cited_pairs(message),
                 latency_ms=latency_ms,
                 created_at=now,
+                article=article,
             )
         )
     return rows

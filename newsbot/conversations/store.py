@@ -42,6 +42,7 @@ from sqlalchemy import (
     inspect,
     select,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import make_url
@@ -76,6 +77,8 @@ replies = Table(
     Column("cited", Text, nullable=False),  # JSON: [[article, paragraph], ...]
     Column("latency_ms", Integer, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    # The story the reader asked beside (the widget's data-newsbot-article); null: every article.
+    Column("article", String(200), nullable=True),
 )
 
 feedback = Table(
@@ -108,6 +111,7 @@ class RecordedReply:
     cited: tuple[tuple[str, int], ...]
     latency_ms: int
     created_at: datetime
+    article: str | None = None  # the story the reader asked beside, if the widget named one
 
 
 @dataclass(frozen=True)
@@ -199,12 +203,23 @@ class ConversationStore:
         for attempt in range(CREATE_ATTEMPTS):
             try:
                 metadata.create_all(self.engine)
+                self._add_new_columns()
                 return
             except (OperationalError, IntegrityError, ProgrammingError):
                 # Another process (an app worker, `newsbot report`) is creating them: look again.
                 if attempt == CREATE_ATTEMPTS - 1:
                     raise
                 time.sleep(0.05 * (attempt + 1))
+
+    def _add_new_columns(self) -> None:
+        """The columns added to the replies since a database's tables were made (`article`)."""
+        present = {column["name"] for column in inspect(self.engine).get_columns(replies.name)}
+        for column in replies.columns:
+            if column.name not in present:
+                kind = column.type.compile(self.engine.dialect)
+                with self.engine.begin() as connection:
+                    connection.execute(sql_text(f"ALTER TABLE {replies.name} ADD COLUMN {column.name} {kind}"))
+                logger.info("added the column %s to %s in %s", column.name, replies.name, self.where)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -252,6 +267,7 @@ class ConversationStore:
                 "cited": json.dumps([list(pair) for pair in row.cited]),
                 "latency_ms": row.latency_ms,
                 "created_at": row.created_at,
+                "article": row.article,
             }
             for row in rows
         ]
@@ -321,6 +337,7 @@ class ConversationStore:
                 cited=tuple((str(article), int(paragraph)) for article, paragraph in json.loads(row["cited"])),
                 latency_ms=row["latency_ms"],
                 created_at=utc(row["created_at"]),
+                article=row["article"],
             )
             for row in rows
         ]

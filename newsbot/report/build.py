@@ -21,6 +21,7 @@ DECLINE_KINDS = frozenset({"decline"})
 FOLLOW_UP_KINDS = frozenset({"more", "who_said", "where", "notice"})
 PERCENTILES = (50, 90, 95, 99)
 TOP_PARAGRAPHS = 5
+STORY_DECLINES = 5  # the declined questions listed per story, most asked first
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,27 @@ class ArticleCitations:
 
 
 @dataclass(frozen=True)
+class Story:
+    """The questions readers asked beside one story (the widget's data-newsbot-article)."""
+
+    article: str
+    title: str
+    asked: int
+    answered: int
+    declined: int
+    declined_questions: tuple[tuple[str, int], ...]  # (question, times asked), most asked first
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "asked": self.asked,
+            "answered": self.answered,
+            "declined": self.declined,
+            "declined_questions": [{"question": q, "count": n} for q, n in self.declined_questions],
+        }
+
+
+@dataclass(frozen=True)
 class Latency:
     count: int
     percentiles: dict[int, int]  # percentile -> milliseconds
@@ -123,6 +145,7 @@ class Report:
     judged: tuple[Judged, ...]  # thumbs-down and commented messages, latest first
     articles: tuple[ArticleCitations, ...]
     latency: Latency
+    stories: tuple[Story, ...] = ()  # asked beside each story, most asked first
 
     @property
     def totals(self) -> Day:
@@ -155,6 +178,7 @@ class Report:
                 "comments": [judged.to_json() for judged in self.judged if judged.comment],
                 "thumbs_down": [judged.to_json() for judged in self.thumbs_down],
             },
+            "stories": {story.article: story.to_json() for story in self.stories},
             "paragraphs": {citations.article: citations.to_json() for citations in self.articles},
             "latency_ms": self.latency.to_json(),
         }
@@ -174,18 +198,22 @@ def latency_of(replies: Sequence[RecordedReply]) -> Latency:
     return Latency(len(values), {p: nearest_rank(values, p) for p in PERCENTILES}, max(values))
 
 
+def tally_reply(tally: Counter[str], reply: RecordedReply) -> None:
+    """Count the reply: a question asked and answered, asked and declined, or a follow-up."""
+    if reply.kind in ANSWER_KINDS:
+        tally["asked"] += 1
+        tally["answered"] += 1
+    elif reply.kind in DECLINE_KINDS:
+        tally["asked"] += 1
+        tally["declined"] += 1
+    elif reply.kind in FOLLOW_UP_KINDS:
+        tally["follow_ups"] += 1
+
+
 def days_of(replies: Sequence[RecordedReply]) -> tuple[Day, ...]:
     counts: dict[date, Counter[str]] = defaultdict(Counter)
     for reply in replies:
-        tally = counts[reply.created_at.date()]
-        if reply.kind in ANSWER_KINDS:
-            tally["asked"] += 1
-            tally["answered"] += 1
-        elif reply.kind in DECLINE_KINDS:
-            tally["asked"] += 1
-            tally["declined"] += 1
-        elif reply.kind in FOLLOW_UP_KINDS:
-            tally["follow_ups"] += 1
+        tally_reply(counts[reply.created_at.date()], reply)
     return tuple(
         Day(day, tally["asked"], tally["answered"], tally["declined"], tally["follow_ups"])
         for day, tally in sorted(counts.items())
@@ -213,6 +241,33 @@ def citations_of(replies: Sequence[RecordedReply], articles: Sequence[Article]) 
         texts += ("",) * (length - len(texts))
         result.append(ArticleCitations(stem, title, tuple(cited.get(n, 0) for n in range(1, length + 1)), texts))
     return tuple(result)
+
+
+def stories_of(replies: Sequence[RecordedReply], articles: Sequence[Article]) -> tuple[Story, ...]:
+    """Per story readers asked beside, what they asked: most asked first."""
+    tallies: dict[str, Counter[str]] = defaultdict(Counter)
+    declined: dict[str, Counter[str]] = defaultdict(Counter)
+    wording: dict[str, str] = {}  # a declined question as first asked, by its folded form
+    for reply in replies:
+        if reply.article is None:
+            continue
+        tally_reply(tallies[reply.article], reply)
+        if reply.kind in DECLINE_KINDS:
+            folded = " ".join(reply.question.casefold().split())
+            wording.setdefault(folded, reply.question)
+            declined[reply.article][folded] += 1
+    stories = [
+        Story(
+            article,
+            title_of(article, articles),
+            tally["asked"],
+            tally["answered"],
+            tally["declined"],
+            tuple((wording[folded], count) for folded, count in declined[article].most_common(STORY_DECLINES)),
+        )
+        for article, tally in tallies.items()
+    ]
+    return tuple(sorted(stories, key=lambda story: (-story.asked, story.title)))
 
 
 def title_of(article: str, articles: Sequence[Article]) -> str:
@@ -253,4 +308,5 @@ def build_report(
         judged=tuple(judged),
         articles=citations_of(replies, articles),
         latency=latency_of(replies),
+        stories=stories_of(replies, articles),
     )

@@ -137,6 +137,23 @@ def render_page(report: Report) -> str:
         body.append("</ol>")
     else:
         body.append('<p class="note">No declined questions.</p>')
+    if report.stories:
+        body.append("<h2>Asked beside each story</h2>")
+        body.append('<p class="note">Questions asked in the widget on a story\'s own page, and those it declined.</p>')
+        body.append("<table><tr><th>story</th><th>asked</th><th>answered</th><th>declined</th></tr>")
+        for story in report.stories:
+            body.append(
+                f"<tr><td>{escape(story.title)}</td><td>{story.asked}</td>"
+                f"<td>{story.answered}</td><td>{story.declined}</td></tr>"
+            )
+        body.append("</table>")
+        for story in report.stories:
+            if story.declined_questions:
+                questions = "".join(
+                    f'<li><span class="count">{count}×</span> {escape(question)}</li>'
+                    for question, count in story.declined_questions
+                )
+                body.append(f"<h3>Declined beside “{escape(story.title)}”</h3><ul>{questions}</ul>")
     body.append("<h2>Answers readers found wrong</h2>")
     if report.thumbs_down:
         body.append('<ul class="down">')

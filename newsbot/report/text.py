@@ -37,6 +37,14 @@ def render_report(report: Report) -> str:
     if not report.declined:
         lines.append("(none)")
 
+    if report.stories:
+        lines += ["", "ASKED BESIDE EACH STORY (the widget on the story's page)"]
+        for story in report.stories:
+            counts = f"{story.asked} asked, {story.answered} answered, {story.declined} declined"
+            lines.append(f"“{shorten(story.title, 70)}”: {counts}")
+            for question, count in story.declined_questions:
+                lines.append(f"  declined {count} × {shorten(question, 80)}")
+
     lines += ["", f"FEEDBACK: {report.up} thumbs up, {report.down} thumbs down"]
     for judged in report.judged:
         mark = "👎" if judged.rating == "down" else "👍"

@@ -72,5 +72,5 @@ async def chat(
     except BotFailed as error:
         raise ApiError(502, "rasa_failed", f"Sorry, {error}. Please try again in a moment.") from None
     latency_ms = round((time.perf_counter() - started) * 1000)
-    await record(conversations, stamp(messages, request.session_id, WIDGET, message, latency_ms))
+    await record(conversations, stamp(messages, request.session_id, WIDGET, message, latency_ms, request.article))
     return {"session_id": request.session_id, "messages": messages}
