@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from conftest import COUNCIL_ARTICLE, SEED_ARTICLE
 from rasa_sdk import Tracker
@@ -18,6 +19,7 @@ from actions.answers import ActionAnswerQuestion, ActionIntroduce
 from newsbot.dialogue import conversation
 from newsbot.dialogue.conversation import State
 from newsbot.domain import ReplyKind
+from newsbot.retrieval import search
 from newsbot.retrieval.evaluation import evaluate, read_eval_set
 from newsbot.retrieval.search import Mode, Searcher
 from newsbot.web.rasa_gateway import ARTICLE
@@ -57,6 +59,23 @@ def test_a_scoped_searcher_is_built_once_and_names_only_articles_it_has(
     assert seed_searcher.scoped(SEED_ARTICLE) is seed_searcher  # one article: it is its own scope
     with pytest.raises(KeyError):
         seed_and_council_searcher.scoped("no-such-article")
+
+
+def test_a_scoped_searcher_shares_the_word_pieces_and_few_are_kept(
+    seed_and_council_searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A newsroom's hundreds of stories: a story's searcher copies none of the index's word pieces,
+    and only the most recently asked stories' searchers are kept."""
+    whole = seed_and_council_searcher.index.tokens
+    scoped = seed_and_council_searcher.scoped(COUNCIL_ARTICLE).index.tokens
+    assert np.shares_memory(scoped.tokens, whole.tokens)
+    first = next(i for i, p in enumerate(seed_and_council_searcher.index.passages) if p.article == COUNCIL_ARTICLE)
+    assert np.array_equal(scoped.passage(0).tokens, whole.passage(first).tokens)
+    assert np.shares_memory(scoped.passage(0).tokens, whole.passage(first).tokens)  # widened once, for both
+    monkeypatch.setattr(search, "SCOPED_SEARCHERS", 1)
+    council = seed_and_council_searcher.scoped(COUNCIL_ARTICLE)
+    seed_and_council_searcher.scoped(SEED_ARTICLE)  # lets the council's go
+    assert seed_and_council_searcher.scoped(COUNCIL_ARTICLE) is not council
 
 
 def test_the_scoped_conversation_stays_in_its_article(seed_and_council_searcher: Searcher) -> None:

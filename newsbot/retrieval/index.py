@@ -326,6 +326,8 @@ def article_subset(index: LoadedIndex, article: str) -> LoadedIndex:
     positions = [position for position, passage in enumerate(index.passages) if passage.article == article]
     if not positions:
         raise KeyError(article)
+    if positions != list(range(positions[0], positions[-1] + 1)):  # a build writes each article's passages together
+        raise IndexUnusable(f"the passages of {article} are not together in the index: rebuild it")
     passages = [index.passages[position] for position in positions]
     vectors = np.ascontiguousarray(index.vectors[positions])
     faiss_index = faiss.IndexFlatIP(vectors.shape[1])
@@ -343,7 +345,7 @@ def article_subset(index: LoadedIndex, article: str) -> LoadedIndex:
         Lexicon([p.title for p in passages] + [p.text for p in passages]),
         index.stale,
         {stem: facts for stem, facts in index.facts.items() if stem == article},
-        index.tokens.subset(positions),
+        index.tokens.subset(positions[0], positions[-1]),
     )
 
 

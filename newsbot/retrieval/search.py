@@ -23,7 +23,7 @@ from __future__ import annotations
 import difflib
 import re
 import threading
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -57,6 +57,8 @@ from newsbot.retrieval.wordlists import question_words, spelled_out, stopwords, 
 MAX_QUESTION_CHARS = 2000
 EXPANSION = "expansion"  # the kind of answer "what does X stand for" asks for
 CANDIDATES = 100
+# The searchers of single articles kept (Searcher.scoped), the least recently asked let go first.
+SCOPED_SEARCHERS = 256
 HANDED_ON_QUESTIONS = 512  # encodings Searcher.question_vector keeps for the searches that follow
 # A question with fewer words of its own that the articles use leans on its subject.
 ELLIPTIC_BELOW = 2
@@ -520,7 +522,7 @@ class Searcher:
         # Kept unweighed: a searcher scoped to one article (`scoped`) weighs its pieces by its rarities.
         self._handed: deque[tuple[str, TokenStates]] = deque()
         self._handed_lock = threading.Lock()
-        self._scoped: dict[str, Searcher] = {}
+        self._scoped: OrderedDict[str, Searcher] = OrderedDict()  # the most recently asked last
         self._scoped_lock = threading.Lock()
         self._pool_vectors: npt.NDArray[np.float32] | None = None
         self._sentence_parts: dict[int, list[SentencePart]] = {}  # by passage position, filled as searched
@@ -663,7 +665,8 @@ class Searcher:
     def scoped(self, article: str) -> Searcher:
         """This searcher over one of its articles only, as if the knowledge held no other (the
         widget beside a story asks about that story): built from the loaded index on first use,
-        nothing encoded again, and kept while this searcher serves. It takes the encodings handed
+        nothing encoded or copied (its word pieces are views of this one's), and kept while this
+        searcher serves, the SCOPED_SEARCHERS most recently asked. It takes the encodings handed
         on to this one. KeyError for an article it does not have."""
         if article not in self.articles:
             raise KeyError(article)
@@ -675,6 +678,9 @@ class Searcher:
                 scoped = Searcher(article_subset(self.index, article), self.model, self.models)
                 scoped._handed, scoped._handed_lock = self._handed, self._handed_lock
                 self._scoped[article] = scoped
+            self._scoped.move_to_end(article)
+            while len(self._scoped) > SCOPED_SEARCHERS:
+                self._scoped.popitem(last=False)
             return scoped
 
     def titles(self) -> list[str]:

@@ -69,12 +69,18 @@ class TokenStore:
         offsets: npt.NDArray[np.int32],
         pieces: npt.NDArray[np.int32],
         rows: npt.NDArray[np.int64],
+        widened: npt.NDArray[np.float32] | None = None,
+        widen: bool = True,
     ) -> None:
         self.tokens = tokens
         # Kept in float16 on disk; widened once here when that is cheap (the same values: a search
         # compares the question with most passages, and widening each on every question cost a
-        # quarter of a search), else widened passage by passage.
-        self._widened = tokens.astype(np.float32) if tokens.nbytes <= WIDEN_AT_LOAD_BYTES else None
+        # quarter of a search), else widened passage by passage. `widened`: already done (a subset's
+        # view of the whole store's); `widen` False: passage by passage (a subset of a store too
+        # large to widen, which a newsroom's hundreds of stories would otherwise widen piecemeal).
+        if widened is None and widen and tokens.nbytes <= WIDEN_AT_LOAD_BYTES:
+            widened = tokens.astype(np.float32)
+        self._widened = widened
         self.offsets = offsets
         self.pieces = pieces
         self.rows = rows
@@ -126,13 +132,21 @@ class TokenStore:
         states = self._widened[start:end] if self._widened is not None else self.tokens[start:end].astype(np.float32)
         return PassageTokens(states, self.offsets[start:end])
 
-    def subset(self, positions: list[int]) -> TokenStore:
-        """The store of these passages only, in this order (their rarities counted among them)."""
-        spans = [(int(self.rows[position]), int(self.rows[position + 1])) for position in positions]
-        rows = np.zeros(len(positions) + 1, dtype=np.int64)
-        rows[1:] = np.cumsum([end - start for start, end in spans])
-        taken = np.concatenate([np.arange(start, end) for start, end in spans]) if spans else np.zeros(0, np.int64)
-        return TokenStore(self.tokens[taken], self.offsets[taken], self.pieces[taken], rows)
+    def subset(self, first: int, last: int) -> TokenStore:
+        """The store of passages first to last (inclusive) only, their rarities counted among them:
+        views of this store's arrays, nothing copied (a searcher of one article of many; the
+        passages of an article follow each other)."""
+        start, end = int(self.rows[first]), int(self.rows[last + 1])
+        rows = self.rows[first : last + 2] - start
+        widened = None if self._widened is None else self._widened[start:end]
+        return TokenStore(
+            self.tokens[start:end],
+            self.offsets[start:end],
+            self.pieces[start:end],
+            rows,
+            widened=widened,
+            widen=widened is not None,
+        )
 
     def idf(self, piece: int) -> float:
         frequency = self._frequency.get(piece, 0)
