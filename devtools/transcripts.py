@@ -4,6 +4,8 @@ A transcript is a YAML file (tests/conversations/*.yml)::
 
     name: Labour's commitments, then follow-ups    # required, a non-empty string
     description: optional free text                 # optional
+    article: corbyn-jewish-leaders-talks            # optional: asked about this article only, as the
+                                                    # widget beside a story asks (its file name)
     turns:                                          # required, a non-empty list
       - user: What did Labour commit to?            # required, the message the user types
         expect:                                     # required, at least one check
@@ -77,7 +79,7 @@ from newsbot.channels.text import shorten
 logger = logging.getLogger(__name__)
 
 TRANSCRIPT_SUFFIXES = (".yml", ".yaml")
-TOP_KEYS = ("name", "description", "turns")
+TOP_KEYS = ("name", "description", "article", "turns")
 TURN_KEYS = ("user", "repeat", "expect")
 EXPECT_KEYS = ("contains", "speakers", "paragraphs", "any_paragraphs", "declines", "buttons", "replies")
 MAX_REPEAT = 100_000
@@ -227,6 +229,7 @@ class Transcript:
     name: str
     turns: tuple[Turn, ...]
     description: str = ""
+    article: str | None = None  # asked about this article only
 
 
 @dataclass(frozen=True)
@@ -382,6 +385,9 @@ class _Checker:
         description = value.get("description", "")
         if not isinstance(description, str):
             raise self.fail(f"'description' must be a string, got {_kind(description)}")
+        article = value.get("article")
+        if article is not None and (not isinstance(article, str) or not article.strip()):
+            raise self.fail(f"'article' must be an article's file name without its suffix, got {_kind(article)}")
         turns = value.get("turns")
         if not isinstance(turns, list) or not turns:
             raise self.fail(f"'turns' must be a non-empty list of turns, got {_kind(turns)}")
@@ -390,6 +396,7 @@ class _Checker:
             name.strip(),
             tuple(self.turn(turn, number) for number, turn in enumerate(turns, start=1)),
             description.strip(),
+            article.strip() if article else None,
         )
 
 
@@ -522,7 +529,7 @@ def play(client: ChatClient, transcript: Transcript) -> TranscriptResult:
     results: list[TurnResult] = []
     for turn in transcript.turns:
         try:
-            reply = BotTurn.of(client.send(session_id, turn.user))
+            reply = BotTurn.of(client.send(session_id, turn.user, transcript.article))
         except BadReply as error:
             results.append(TurnResult(turn, None, (str(error),)))
             continue

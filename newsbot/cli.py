@@ -212,7 +212,7 @@ def chat_client(args: argparse.Namespace) -> ChatClient:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     with chat_client(args) as client:
-        return chat(client, sys.stdout)
+        return chat(client, sys.stdout, article=args.article)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -351,6 +351,7 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[client_options(settings.app_url)],
         help="talk to the running bot in the terminal, through its web app",
     )
+    talk.add_argument("--article", metavar="NAME", help=ARTICLE_HELP)
     talk.set_defaults(handler=cmd_chat)
 
     store_option = argparse.ArgumentParser(add_help=False)

@@ -456,6 +456,7 @@ BAD_TRANSCRIPTS = [
     ("name: x\nturns:\n  - user: hi\n    expect: {buttons: '3'}\n", 1, "expect.buttons must be"),
     ("name: x\nturns:\n  - user: hi\n    expect: {replies: 1}\n", 1, "expect.replies must be true or false"),
     ("name: x\nturns:\n  - user: hi\n    repeat: 0\n    expect: {replies: true}\n", 1, "'repeat'"),
+    ("name: x\narticle: 3\nturns:\n  - user: hi\n    expect: {replies: true}\n", None, "'article' must be"),
 ]
 
 
@@ -748,6 +749,16 @@ def test_play_keeps_one_conversation_per_transcript(tmp_path: Path, good_bot: St
     assert reason.startswith('expected the text to contain "Labour sources" or "Formby"; got "Sorry')
 
 
+def test_play_asks_beside_the_article_a_transcript_names(tmp_path: Path, good_bot: StandIn) -> None:
+    plain = load_transcript(write(tmp_path, "t.yml", EXAMPLE))
+    beside = load_transcript(write(tmp_path, "beside.yml", "article: rail-strike\n" + EXAMPLE))
+    assert plain.article is None and beside.article == "rail-strike"
+    with ChatClient(good_bot.url, timeout=5) as client:
+        play(client, plain)
+        play(client, beside)
+    assert [r.get("article") for r in good_bot.received] == [None] * 4 + ["rail-strike"] * 4
+
+
 def test_play_records_a_malformed_reply_as_a_failed_turn(tmp_path: Path, good_bot: StandIn) -> None:
     path = write(
         tmp_path,
@@ -923,11 +934,11 @@ def test_converse_entry_point_invalid_yaml(tmp_path: Path) -> None:
 
 
 def chat_with(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str, typed: str
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, url: str, typed: str, *options: str
 ) -> tuple[int, str, str]:
     monkeypatch.setattr("sys.stdin", io.StringIO(typed))
     capsys.readouterr()
-    status = newsbot_main(["chat", "--url", url])
+    status = newsbot_main(["chat", "--url", url, *options])
     out, err = capsys.readouterr()
     return status, out, err
 
@@ -955,6 +966,14 @@ def test_chat(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
         "4",
     ]
     assert len({r["session_id"] for r in good_bot.received}) == 1
+
+
+def test_chat_about_one_article(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, good_bot: StandIn
+) -> None:
+    status, out, _ = chat_with(capsys, monkeypatch, good_bot.url, "Hello\nWho met?\n", "--article", "rail-strike")
+    assert status == 0 and out.startswith(f"Talking to the bot at {good_bot.url} about the article 'rail-strike'.\n")
+    assert [r.get("article") for r in good_bot.received] == ["rail-strike", "rail-strike"]
 
 
 def test_chat_shows_a_refusal_and_goes_on(

@@ -118,9 +118,11 @@ class ChatClient:
             )
         return body
 
-    def send(self, session_id: str, text: str) -> list[dict[str, Any]]:
-        """Send one message in conversation `session_id`; the bot's messages in order."""
-        response = self._request("POST", CHAT_PATH, {"session_id": session_id, "message": text})
+    def send(self, session_id: str, text: str, article: str | None = None) -> list[dict[str, Any]]:
+        """Send one message in conversation `session_id` (`article`: asked about that article only,
+        as the widget beside a story asks); the bot's messages in order."""
+        sent = {"session_id": session_id, "message": text, **({"article": article} if article else {})}
+        response = self._request("POST", CHAT_PATH, sent)
         try:
             body = response.json()
         except ValueError:

@@ -94,12 +94,14 @@ def show(messages: list[dict[str, Any]], out: TextIO) -> list[str]:
     return offered
 
 
-def chat(client: ChatClient, out: TextIO, read: Callable[[str], str] = input) -> int:
-    """Talk until an empty line, 'quit' or end of input. ChatUnavailable when the bot is not there at the start."""
+def chat(client: ChatClient, out: TextIO, read: Callable[[str], str] = input, article: str | None = None) -> int:
+    """Talk until an empty line, 'quit' or end of input (`article`: about that article only).
+    ChatUnavailable when the bot is not there at the start."""
     client.health()
     session = new_session_id()
     logger.info("chatting as %s", session)
-    print(f"Talking to the bot at {client.base_url}.", file=out)
+    about = f" about the article {article!r}" if article else ""
+    print(f"Talking to the bot at {client.base_url}{about}.", file=out)
     print("An empty line or 'quit' ends; a suggestion's number sends it.", file=out)
     offered: list[str] = []
     while True:
@@ -115,7 +117,7 @@ def chat(client: ChatClient, out: TextIO, read: Callable[[str], str] = input) ->
             message = offered[int(typed) - 1]
             print(f"(sending: {message})", file=out)
         try:
-            offered = show(client.send(session, message), out)
+            offered = show(client.send(session, message, article), out)
         except ChatUnavailable as error:
             print(f"newsbot: {error}", file=out)
             out.flush()
