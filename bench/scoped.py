@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import statistics
 import tempfile
 import time
@@ -18,12 +17,10 @@ import tracemalloc
 from pathlib import Path
 
 from machine import reference
+from many_articles import READER, searcher_of_folders
 
-from newsbot.retrieval.index import build_index, load_index
 from newsbot.retrieval.search import Searcher
-from newsbot.settings import PROJECT_ROOT, get_settings
-
-READER = PROJECT_ROOT / "eval" / "reader-articles"
+from newsbot.settings import PROJECT_ROOT
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -45,16 +42,10 @@ def main() -> None:
     parser.add_argument("--xquad", type=Path, default=PROJECT_ROOT.parent / "shared" / "eval" / "xquad-dev")
     args = parser.parse_args()
     print(reference())
-    model = get_settings().model
     with tempfile.TemporaryDirectory() as scratch:
-        knowledge = Path(scratch) / "knowledge"
-        knowledge.mkdir()
-        for folder in (PROJECT_ROOT / "knowledge", READER / "knowledge", args.xquad / "articles"):
-            for path in folder.iterdir():
-                if path.is_file():
-                    shutil.copy(path, knowledge / path.name)
-        build_index(knowledge, Path(scratch) / "index", model, progress=False)
-        searcher = Searcher(load_index(Path(scratch) / "index", model, knowledge), model)
+        searcher = searcher_of_folders(
+            (PROJECT_ROOT / "knowledge", READER / "knowledge", args.xquad / "articles"), Path(scratch)
+        )
         index = searcher.index
         print(f"{len(searcher.articles)} articles, {len(index.passages)} passages in one index")
 

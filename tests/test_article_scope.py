@@ -178,3 +178,30 @@ def test_eval_scoped_asks_each_question_of_its_article(seed_and_council_searcher
     # In its own article "what did corbyn say" has no answer; among every article it has.
     assert scoped.decline_recall == 1.0
     assert unscoped.decline_recall == 0.5
+
+
+def test_a_conversation_stays_with_its_story_until_the_reader_changes_it(seed_and_council_searcher: Searcher) -> None:
+    """With several articles, a conversation's question is asked first of the story its last
+    answer quoted, when that story uses every word the question asks about; asked alone, these
+    questions reach the talks."""
+    for question, paragraph in (("will there be a meeting", 7), ("when?", 8), ("who leads it", 3)):
+        assert conversation.ask(seed_and_council_searcher, question).passages[0].article == SEED_ARTICLE
+        state = State()
+        first = conversation.answer(seed_and_council_searcher, state, "what did the residents say", None, None)
+        assert {source.article for source in first.passages} == {COUNCIL_ARTICLE}
+        reply = conversation.answer(seed_and_council_searcher, state, question, None, None)
+        assert (reply.passages[0].article, reply.passages[0].paragraph) == (COUNCIL_ARTICLE, paragraph), question
+    # A word the parking story never uses: the reader changed the subject.
+    for question in ("what did corbyn say", "what did the jlc ask for"):
+        state = State()
+        conversation.answer(seed_and_council_searcher, state, "what did the residents say", None, None)
+        reply = conversation.answer(seed_and_council_searcher, state, question, None, None)
+        assert reply.passages[0].article == SEED_ARTICLE, question
+    # The story's own decline sends the question to every article.
+    question = "where was the meeting"
+    council = seed_and_council_searcher.scoped(COUNCIL_ARTICLE)
+    assert council.uses_every_word(question) and conversation.ask(council, question).kind is ReplyKind.DECLINE
+    state = State()
+    conversation.answer(seed_and_council_searcher, state, "what did the residents say", None, None)
+    reply = conversation.answer(seed_and_council_searcher, state, question, None, None)
+    assert reply.kind is ReplyKind.ANSWER and reply.passages[0].article == SEED_ARTICLE

@@ -136,10 +136,12 @@ def introduce(searcher: Searcher, capabilities: bool = False) -> Reply:
     return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
 
 
-def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Reply:
+def ask(searcher: Searcher, question: str, shaping: Shaping | None = None, home: str | None = None) -> Reply:
     """The reply to a question on its own, as plain search (`newsbot ask`, /api/ask) and the bot
     give it: the passages that answer, or a decline with questions the articles do answer. Raises
-    QuestionError for a question that cannot be searched."""
+    QuestionError for a question that cannot be searched. `home`: the article a conversation is
+    about, asked first when it uses every word the question asks about; the question goes to every
+    article when that one does not answer it."""
     text = check_question(question)
     if (articles := searcher.summary_articles(text)) is not None:
         return gist(searcher, question, articles)
@@ -149,6 +151,16 @@ def ask(searcher: Searcher, question: str, shaping: Shaping | None = None) -> Re
         return the_articles(searcher, question)
     if searcher.about_the_article(text):
         return about_the_articles(searcher, question)
+    if home is not None and home in searcher.articles and len(searcher.articles) > 1:
+        scoped = searcher.scoped(home)
+        if scoped.uses_every_word(text):  # a word it never uses: the reader changed the subject
+            within = _searched(scoped, question, text, shaping)
+            if within.kind is not ReplyKind.DECLINE:
+                return within
+    return _searched(searcher, question, text, shaping)
+
+
+def _searched(searcher: Searcher, question: str, text: str, shaping: Shaping | None) -> Reply:
     if (own := searcher.own_words(text)) is not None:
         return in_their_words(question, own)
     result = searcher.search(question, k=ANSWER_CANDIDATES, shaping=shaping)
@@ -359,7 +371,7 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     subject = state.last_question or ""
     shaping = replace(shaping, subject=subject) if shaping else Shaping(subject=subject)
     try:
-        reply = ask(searcher, question, shaping)
+        reply = ask(searcher, question, shaping, home=home_article(state))
     except QuestionError as error:
         lead = f"I can't search for that: {error}. Ask me about the article, for example:"
         return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
@@ -374,6 +386,12 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     state.shown = set()
     state.showed(reply.passages if reply.kind is not ReplyKind.DECLINE else ())
     return reply
+
+
+def home_article(state: State) -> str | None:
+    """The article the conversation is about: the one its last answer quoted, if only one."""
+    articles = {source.article for source in state.last_sources}
+    return articles.pop() if len(articles) == 1 else None
 
 
 def _needs_answer(searcher: Searcher) -> Reply:

@@ -657,6 +657,14 @@ class Searcher:
         # they meet?"): "what's the ferry" is about the ferry, not about the question before.
         return not known or bool({word.lower() for word in CASED_WORD.findall(searched)} & anaphors())
 
+    def uses_every_word(self, question: str) -> bool:
+        """Whether the articles use every word of the question that says what it is about (its
+        asking words aside): "how many jobs" of a report of job cuts, not "why is the bridge
+        closing" of a rail strike's."""
+        bm25 = self.index.bm25
+        terms = bm25.question_terms(without_asking_words(self.as_searched(question)))
+        return all(bm25.knows(word) for word, _ in terms)
+
     @cached_property
     def articles(self) -> list[str]:
         """The articles' names (their files' stems), in index order."""
