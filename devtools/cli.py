@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from devtools.converse import load_transcripts, play_all
 from newsbot.channels.chat_client import ChatUnavailable
 from newsbot.cli import USAGE_ERROR, CommandError, chat_client, client_options
-from newsbot.settings import get_settings
+from newsbot.settings import SettingsError, get_settings
 
 PROG = "newsbot-dev"
 
@@ -47,7 +47,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except SettingsError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 2
+    args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format=f"{PROG}: %(levelname)s: %(message)s"
     )

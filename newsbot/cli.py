@@ -28,7 +28,7 @@ from newsbot.retrieval.index import IndexUnusable, build_index
 from newsbot.retrieval.search import QuestionError, Searcher, SearchResult, check_question
 from newsbot.retrieval.service import open_searcher
 from newsbot.serving.supervisor import StackConfig, StackError, rasa_env, running_stack
-from newsbot.settings import get_settings
+from newsbot.settings import SettingsError, get_settings
 
 logger = logging.getLogger("newsbot")
 
@@ -410,7 +410,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        parser = build_parser()
+    except SettingsError as error:
+        print(f"newsbot: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    args = parser.parse_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="newsbot: %(levelname)s: %(message)s",

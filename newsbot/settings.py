@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationInfo, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -103,6 +103,31 @@ class Settings(BaseSettings):
         return value
 
 
+class SettingsError(ValueError):
+    """A setting from the environment that is not valid; the message names its variable."""
+
+
+def variable_of(field: str) -> str:
+    """The environment variable of a setting."""
+    alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
+    return alias if isinstance(alias, str) else f"NEWSBOT_{field.upper()}"
+
+
+def settings_problem(error: ValidationError) -> str:
+    """What is wrong with the settings, one variable at a time, as the user set them."""
+    problems = []
+    for detail in error.errors():
+        field = str(detail["loc"][0]) if detail["loc"] else "?"
+        given = detail.get("input")
+        shown = f"={given!r}" if isinstance(given, str | int | float) else ""
+        problems.append(f"{variable_of(field)}{shown}: {detail['msg']}")
+    return "; ".join(problems)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    """The settings from the environment; SettingsError (naming each bad variable) when one is not valid."""
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(f"a setting is not valid: {settings_problem(error)}") from None

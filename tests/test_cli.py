@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -347,3 +348,29 @@ def test_index_build_then_up_to_date(capsys: pytest.CaptureFixture[str], tmp_pat
     status, out, _ = run(capsys, *args)
     assert status == 0
     assert out.startswith("built ")
+
+
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({"NEWSBOT_MAX_MESSAGE_CHARS": "abc"}, ["NEWSBOT_MAX_MESSAGE_CHARS='abc': Input should be a valid integer"]),
+        (
+            {"NEWSBOT_RETENTION_DAYS": "-1", "NEWSBOT_SESSION_RATE_PER_MINUTE": "lots"},
+            ["NEWSBOT_RETENTION_DAYS='-1'", "NEWSBOT_SESSION_RATE_PER_MINUTE='lots'"],
+        ),
+    ],
+)
+def test_a_bad_setting_is_named_in_one_line_not_a_traceback(variables: dict[str, str], named: list[str]) -> None:
+    """Every command reads the settings first: a bad value was a pydantic traceback."""
+    environment = {**os.environ, **variables}
+    developer = PROJECT_ROOT / ".venv" / "bin" / "newsbot-dev"
+    for command in (
+        [str(ENTRY_POINT), "ask", "who met?"],
+        [str(ENTRY_POINT), "serve"],
+        [str(developer), "converse", "tests/conversations"],
+    ):
+        completed = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=120, check=False)
+        assert completed.returncode == 2, completed.stderr
+        assert completed.stderr.count("\n") == 1 and "Traceback" not in completed.stderr, completed.stderr
+        assert ": a setting is not valid: " in completed.stderr
+        assert all(part in completed.stderr for part in named), completed.stderr
