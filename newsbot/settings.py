@@ -84,6 +84,11 @@ class Settings(BaseSettings):
     slack_channel: str | None = Field(default=None, validation_alias="SLACK_CHANNEL")
     # The Web API's base address (tests point it at a local stand-in).
     slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, validation_alias="SLACK_API_URL")
+    # Channels each about one story, answered from that article only:
+    # "C0123=rail-strike,C0456=apex-profit-warning" (a channel id, "=", an article's file name).
+    slack_channel_articles: Annotated[dict[str, str], NoDecode] = Field(
+        default_factory=dict, validation_alias="SLACK_CHANNEL_ARTICLES"
+    )
 
     @field_validator("slack_bot_token", "slack_signing_secret", "slack_channel", "slack_api_url", mode="before")
     @classmethod
@@ -94,6 +99,19 @@ class Settings(BaseSettings):
         if value.strip():
             return value.strip()
         return DEFAULT_SLACK_API_URL if info.field_name == "slack_api_url" else None
+
+    @field_validator("slack_channel_articles", mode="before")
+    @classmethod
+    def _channel_articles(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        pairs = {}
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            channel, equals, article = (side.strip() for side in item.partition("="))
+            if not (channel and equals and article):
+                raise ValueError(f"{item!r} is not CHANNEL=ARTICLE (e.g. C0123=rail-strike)")
+            pairs[channel] = article
+        return pairs
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -107,10 +125,13 @@ class SettingsError(ValueError):
     """A setting from the environment that is not valid; the message names its variable."""
 
 
-def variable_of(field: str) -> str:
-    """The environment variable of a setting."""
-    alias = Settings.model_fields[field].validation_alias if field in Settings.model_fields else None
-    return alias if isinstance(alias, str) else f"NEWSBOT_{field.upper()}"
+def variable_of(name: str) -> str:
+    """The environment variable of a setting (errors name a setting read under another name,
+    Slack's, by that name)."""
+    if name not in Settings.model_fields:
+        return name
+    alias = Settings.model_fields[name].validation_alias
+    return alias if isinstance(alias, str) else f"NEWSBOT_{name.upper()}"
 
 
 def settings_problem(error: ValidationError) -> str:

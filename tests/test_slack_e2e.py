@@ -29,6 +29,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 import yaml
+from conftest import SEED_ARTICLE
 from slack_standin import Call, SlackStandIn, running_standin, sign, signed_headers
 
 from newsbot.channels.chat_client import ChatClient, reply_of
@@ -56,6 +57,7 @@ SHARED_EVAL = PROJECT_ROOT.parent / "shared" / "eval" / "slack"
 WEBHOOK = "/webhooks/slack/webhook"
 TOKEN = "xoxb-newsbot-test-token"
 WATCHED_CHANNEL = "CNEWSBOT1"  # SLACK_CHANNEL: every message there is answered
+STORY_CHANNEL = "CSTORY1"  # SLACK_CHANNEL_ARTICLES: a channel about the seed story
 TIMEOUT = 60.0
 CAPABILITIES = "I can answer questions about"  # utter_capabilities, the probes' answer
 NO_ANSWER_YET = "I haven't answered anything yet"
@@ -194,7 +196,7 @@ def stack_config(scratch: Path) -> StackConfig:
     )
 
 
-SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CHANNEL", "SLACK_API_URL")
+SLACK_SETTINGS = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_CHANNEL", "SLACK_CHANNEL_ARTICLES", "SLACK_API_URL")
 
 
 def test_without_slack_settings_the_connector_is_off_and_the_bot_runs(
@@ -226,6 +228,7 @@ def slack(tmp_path_factory: pytest.TempPathFactory, standin: SlackStandIn) -> It
         patch.setenv("SLACK_BOT_TOKEN", TOKEN)
         patch.setenv("SLACK_SIGNING_SECRET", SECRET)
         patch.setenv("SLACK_CHANNEL", WATCHED_CHANNEL)
+        patch.setenv("SLACK_CHANNEL_ARTICLES", f"{STORY_CHANNEL}={SEED_ARTICLE}")
         patch.setenv("SLACK_API_URL", standin.base_url)
         with (
             running_stack(stack_config(tmp_path_factory.mktemp("slack"))) as running,
@@ -318,6 +321,33 @@ def test_a_mention_is_answered_in_its_thread_with_quotes_and_their_sources(slack
         assert all(unescape(sentence) in reply.text for sentence in answering), (passage, reply.text)
     assert len(contexts(reply)) == len(passages)
     assert all(" · paragraph " in line for line in contexts(reply))
+
+
+def test_a_channel_about_one_story_asks_about_that_story(slack: Slack) -> None:
+    """SLACK_CHANNEL_ARTICLES: the bot reads the story's name with each message of the channel,
+    and the editors' report counts the turn beside that story; other channels name none."""
+    in_story = mention("What did Labour commit to?", channel=STORY_CHANNEL)
+    elsewhere = mention("What did Labour commit to?")
+    for payload in (in_story, elsewhere):
+        slack.send(payload)
+    slack.replies(STORY_CHANNEL, in_story["event"]["ts"])
+    slack.replies("C111", elsewhere["event"]["ts"])
+
+    def metadata(channel: str, ts: str) -> dict[str, Any]:
+        url = f"{slack.stack.rasa_url}/conversations/{session_id(channel, ts)}/tracker"
+        tracker = slack.http.get(url, params={"token": slack.stack.rasa_token}).json()
+        return dict(tracker["latest_message"].get("metadata") or {})
+
+    assert metadata(STORY_CHANNEL, in_story["event"]["ts"]).get("article") == SEED_ARTICLE
+    assert "article" not in metadata("C111", elsewhere["event"]["ts"])
+    assert slack.stack.tracker_sqlite is not None
+    store = ConversationStore(database_url(None, slack.stack.tracker_sqlite))
+    try:
+        recorded = {row.session_id: row.article for row in store.replies_since()}
+    finally:
+        store.close()
+    assert recorded[session_id(STORY_CHANNEL, in_story["event"]["ts"])] == SEED_ARTICLE
+    assert recorded[session_id("C111", elsewhere["event"]["ts"])] is None
 
 
 def test_the_bot_reads_the_question_without_its_mention_and_unescaped(slack: Slack) -> None:

@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import pytest
 from conftest import AppFactory
 from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from slack_standin import Call, SlackStandIn, running_standin, signed_headers
 
 from newsbot.settings import PROJECT_ROOT, Settings
@@ -108,6 +109,12 @@ def test_slack_settings_keep_slacks_own_names(monkeypatch: pytest.MonkeyPatch) -
     assert settings.slack_signing_secret is not None and settings.slack_signing_secret.get_secret_value() == SECRET
     assert settings.slack_channel is None
     assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.slack_channel_articles == {}
+    monkeypatch.setenv("SLACK_CHANNEL_ARTICLES", " C0123=rail-strike, C0456 = apex-profit-warning ,")
+    assert Settings().slack_channel_articles == {"C0123": "rail-strike", "C0456": "apex-profit-warning"}
+    monkeypatch.setenv("SLACK_CHANNEL_ARTICLES", "C0123")
+    with pytest.raises(ValidationError, match="is not CHANNEL=ARTICLE"):
+        Settings()
 
 
 def test_url_verification_and_every_request_need_a_valid_signature(client: TestClient) -> None:

@@ -108,8 +108,11 @@ class SlackConnector:
         thread_limiter: RateLimiter,
         max_message_chars: int,
         conversations: ConversationStore | None = None,
+        channel_articles: Mapping[str, str] | None = None,
     ) -> None:
         self.verifier = SignatureVerifier(signing_secret)
+        # Channels each about one story (SLACK_CHANNEL_ARTICLES): answered from that article only.
+        self.channel_articles = dict(channel_articles or {})
         self.web = AsyncWebClient(
             token=bot_token,
             base_url=api_url,
@@ -150,6 +153,7 @@ class SlackConnector:
             signing_secret=secret,
             api_url=settings.slack_api_url,
             watched_channel=settings.slack_channel,
+            channel_articles=settings.slack_channel_articles,
             rasa=rasa,
             deliveries=deliveries or LocalDeliveryMemory(),
             thread_limiter=thread_limiter,
@@ -199,13 +203,14 @@ class SlackConnector:
             return [slack_format.text_message(f"Too many messages in this thread; try again in {wait} s.")]
         started = time.perf_counter()
         try:
-            messages = await self.rasa.send(turn.session_id, turn.text)
+            messages = await self.rasa.send(turn.session_id, turn.text, self.channel_articles.get(turn.channel))
         except (BotUnavailable, BotFailed) as error:
             logger.error("no answer to a Slack message of conversation %s: %s", turn.session_id, error)
             return [slack_format.text_message(APOLOGY)]
         if self.conversations is not None:
             latency_ms = round((time.perf_counter() - started) * 1000)
-            await record(self.conversations, stamp(messages, turn.session_id, SLACK, turn.text, latency_ms))
+            article = self.channel_articles.get(turn.channel)
+            await record(self.conversations, stamp(messages, turn.session_id, SLACK, turn.text, latency_ms, article))
         fields = [with_feedback(slack_fields(message), message) for message in messages]
         return fields or [slack_format.text_message(APOLOGY)]
 
