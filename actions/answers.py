@@ -40,7 +40,15 @@ def state_from(tracker: Tracker) -> State:
     except (KeyError, TypeError, ValueError):
         logger.warning("ignoring malformed answer slots in conversation %s", tracker.sender_id)
         sources, shown_keys, other_sides = [], set(), set()
-    return State(tracker.get_slot("last_question"), tracker.get_slot("last_topic"), sources, shown_keys, other_sides)
+    story = tracker.get_slot("story")
+    return State(
+        tracker.get_slot("last_question"),
+        tracker.get_slot("last_topic"),
+        sources,
+        shown_keys,
+        other_sides,
+        story if isinstance(story, str) else None,
+    )
 
 
 def slot_events(state: State) -> list[EventType]:
@@ -50,6 +58,7 @@ def slot_events(state: State) -> list[EventType]:
         SlotSet("last_passages", [source.to_json() for source in state.last_sources]),
         SlotSet("shown_paragraphs", sorted([article, paragraph] for article, paragraph in state.shown)),
         SlotSet("other_sides_shown", sorted([article, side] for article, side in state.other_sides_shown)),
+        SlotSet("story", state.story),
     ]
 
 

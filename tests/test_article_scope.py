@@ -205,3 +205,33 @@ def test_a_conversation_stays_with_its_story_until_the_reader_changes_it(seed_an
     conversation.answer(seed_and_council_searcher, state, "what did the residents say", None, None)
     reply = conversation.answer(seed_and_council_searcher, state, question, None, None)
     assert reply.kind is ReplyKind.ANSWER and reply.passages[0].article == SEED_ARTICLE
+
+
+def test_a_declined_question_leaves_the_conversation_with_its_story(seed_and_council_searcher: Searcher) -> None:
+    state = State()
+    conversation.answer(seed_and_council_searcher, state, "what did the residents say", None, None)
+    assert state.story == COUNCIL_ARTICLE
+    declined = conversation.answer(seed_and_council_searcher, state, "what is the weather like", None, None)
+    assert declined.kind is ReplyKind.DECLINE and state.story == COUNCIL_ARTICLE
+    reply = conversation.answer(seed_and_council_searcher, state, "who leads it", None, None)
+    assert (reply.passages[0].article, reply.passages[0].paragraph) == (COUNCIL_ARTICLE, 3)
+    # An answer from another story moves the conversation there.
+    conversation.answer(seed_and_council_searcher, state, "what did corbyn say", None, None)
+    assert state.story == SEED_ARTICLE
+
+
+def test_the_story_a_conversation_is_about_is_kept_in_a_slot(
+    seed_and_council_searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(answers, "get_searcher", lambda: seed_and_council_searcher)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ActionAnswerQuestion().run(dispatcher, tracker("what did the residents say", None), {}))
+    slots = {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
+    assert slots["story"] == COUNCIL_ARTICLE
+    # The next turn's tracker carries the slot: "who leads it" is asked of the parking story first
+    # (asked alone, it reaches the talks).
+    following = tracker("who leads it", None)
+    following.slots["story"] = COUNCIL_ARTICLE
+    reply = run_action(ActionAnswerQuestion(), following)
+    assert reply["sources"][0]["article"] == COUNCIL_ARTICLE
+    assert conversation.ask(seed_and_council_searcher, "who leads it").passages[0].article == SEED_ARTICLE

@@ -116,3 +116,15 @@ def test_the_widget_on_a_storys_page_answers_from_that_story(two_article_stack: 
         finally:
             browser.close()
     assert not errors, errors
+
+
+def test_a_conversation_over_both_articles_stays_with_its_story(two_article_stack: StackConfig) -> None:
+    """No article named: the conversation's story is kept in Rasa's slots, past a decline."""
+    session = f"story-{uuid.uuid4().hex[:12]}"
+    assert articles(chat(two_article_stack, session, "what did the residents say", None)) == {COUNCIL_ARTICLE}
+    declined = chat(two_article_stack, session, "what is the weather like", None)
+    assert declined["answerable"] is False, declined
+    follow_up = chat(two_article_stack, session, "who leads it", None)
+    assert follow_up["sources"][0]["article"] == COUNCIL_ARTICLE, follow_up
+    alone = chat(two_article_stack, f"story-{uuid.uuid4().hex[:12]}", "who leads it", None)
+    assert alone["sources"][0]["article"] == SEED_ARTICLE, alone

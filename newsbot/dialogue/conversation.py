@@ -76,6 +76,8 @@ class State:
     # The (article, side) pairs whose words the last reply showed as "the other side": asked for
     # the other side again, the reader means the side before.
     other_sides_shown: set[tuple[str, str]] = field(default_factory=set)
+    # The article the conversation is about: the one its last answer quoted, kept past a decline.
+    story: str | None = None
 
     def showed(self, sources: Sequence[Source]) -> None:
         """The reply showed `sources`, on the last question or a new one: follow-ups refer to them."""
@@ -371,7 +373,7 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     subject = state.last_question or ""
     shaping = replace(shaping, subject=subject) if shaping else Shaping(subject=subject)
     try:
-        reply = ask(searcher, question, shaping, home=home_article(state))
+        reply = ask(searcher, question, shaping, home=state.story)
     except QuestionError as error:
         lead = f"I can't search for that: {error}. Ask me about the article, for example:"
         return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
@@ -385,13 +387,10 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     state.last_question, state.last_topic = (f"{question} ({subject})" if leaned else question), topic
     state.shown = set()
     state.showed(reply.passages if reply.kind is not ReplyKind.DECLINE else ())
+    quoted = {source.article for source in reply.passages}
+    if reply.kind is not ReplyKind.DECLINE and quoted:  # a decline leaves the conversation where it was
+        state.story = quoted.pop() if len(quoted) == 1 else None
     return reply
-
-
-def home_article(state: State) -> str | None:
-    """The article the conversation is about: the one its last answer quoted, if only one."""
-    articles = {source.article for source in state.last_sources}
-    return articles.pop() if len(articles) == 1 else None
 
 
 def _needs_answer(searcher: Searcher) -> Reply:
