@@ -84,10 +84,13 @@ def article_html(article: Article, own_page: bool = False) -> str:
     return "\n".join(parts)
 
 
-def readable_articles(knowledge_dir: Path) -> list[Article]:
-    """The knowledge folder's articles; a bad file is left out (the index build reports it)."""
+def readable_articles(knowledge_dir: Path, name: str | None = None) -> list[Article]:
+    """The knowledge folder's articles (or the one of that name: no other file is read); a bad
+    file is left out (the index build reports it)."""
     articles = []
     for path in article_files(knowledge_dir) if knowledge_dir.is_dir() else []:
+        if name is not None and path.stem != name:
+            continue
         try:
             articles.append(parse_article(path, path.read_bytes()))
         except (ValueError, OSError) as error:
@@ -115,9 +118,10 @@ def demo_page(settings: Annotated[Settings, Depends(get_app_settings)]) -> HTMLR
 @router.get("/articles/{name}", response_class=HTMLResponse)
 def article_page(name: str, settings: Annotated[Settings, Depends(get_app_settings)]) -> HTMLResponse:
     """One article, with the widget answering from it only (data-newsbot-article)."""
-    article = next((article for article in readable_articles(settings.knowledge_dir) if article.stem == name), None)
-    if article is None:
+    found = readable_articles(settings.knowledge_dir, name)
+    if not found:
         return HTMLResponse(NOT_FOUND.format(name=escape(name)), status_code=404)
+    article = found[0]
     return HTMLResponse(
         PAGE.format(
             heading="Ask the article",
