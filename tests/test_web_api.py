@@ -142,6 +142,9 @@ def test_a_storys_own_page_scopes_its_widget_to_it(tmp_path: Path, make_client: 
     assert page.status_code == 200
     assert '<script src="/widget.js" data-newsbot-max-chars="1000" data-newsbot-article="bridge" defer>' in page.text
     assert 'id="bridge-p2"' in page.text and "Jane Smith" not in page.text
+    # The story's own title heads its page, as the article spells it.
+    assert "<title>Harbour bridge reopens · newsbot</title>" in page.text
+    assert page.text.count("Harbour bridge reopens</h") == 1 and "<h1>Harbour bridge reopens</h1>" in page.text
     missing = client.get("/articles/no-such-story")
     assert missing.status_code == 404 and "no-such-story" in missing.text
 

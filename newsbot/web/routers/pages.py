@@ -29,7 +29,7 @@ PAGE = """<!doctype html>
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>newsbot: {heading_lower}</title>
+<title>{page_title}</title>
 <link rel="icon" href="/favicon.ico" type="image/svg+xml">
 <style>
   body {{ font: 17px/1.55 Georgia, "Times New Roman", serif; color: #1d1d1f; margin: 0; background: #fafaf7; }}
@@ -64,13 +64,14 @@ def article_page_url(article: Article) -> str:
     return f"/articles/{quote(article.stem, safe='')}"
 
 
-def article_html(article: Article, own_page: bool = False) -> str:
-    """The article with its paragraphs numbered; on a page of several, its title links to its own page."""
+def article_html(article: Article, own_page: bool = False, titled: bool = True) -> str:
+    """The article with its paragraphs numbered; on a page of several, its title links to its own
+    page; `titled=False` leaves the title to the page's heading."""
     meta = " · ".join(escape(article.metadata[key]) for key in ("source", "author", "date") if key in article.metadata)
     title = escape(article.title)
     if not own_page:
         title = f'<a href="{escape(article_page_url(article))}">{title}</a>'
-    parts = [f'<article id="{escape(article.stem)}">', f"<h2>{title}</h2>"]
+    parts = [f'<article id="{escape(article.stem)}">', *([f"<h2>{title}</h2>"] if titled else [])]
     if meta:
         parts.append(f'<p class="meta">{meta}</p>')
     for paragraph in article.paragraphs:
@@ -105,7 +106,7 @@ def demo_page(settings: Annotated[Settings, Depends(get_app_settings)]) -> HTMLR
     return HTMLResponse(
         PAGE.format(
             heading=heading,
-            heading_lower=heading.lower(),
+            page_title=f"newsbot: {heading.lower()}",
             quoted="the article" if len(readable) == 1 else "the articles",
             articles="\n".join(article_html(article, own_page=len(readable) == 1) for article in readable)
             or "<p>No articles yet: add some to knowledge/.</p>",
@@ -124,15 +125,17 @@ def article_page(name: str, settings: Annotated[Settings, Depends(get_app_settin
     article = found[0]
     return HTMLResponse(
         PAGE.format(
-            heading="Ask the article",
-            heading_lower=escape(article.title.lower()),
+            heading=escape(article.title),
+            page_title=f"{escape(article.title)} · newsbot",
             quoted="this article",
-            articles=article_html(article, own_page=True) + '\n<p class="meta"><a href="/">All articles</a></p>',
+            articles=article_html(article, own_page=True, titled=False) + ALL_ARTICLES_LINK,
             max_chars=settings.max_message_chars,
             article_attribute=f' data-newsbot-article="{escape(article.stem)}"',
         )
     )
 
+
+ALL_ARTICLES_LINK = '\n<p class="meta"><a href="/">All articles</a></p>'
 
 NOT_FOUND = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>newsbot: no such article</title></head>
