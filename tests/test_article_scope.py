@@ -235,3 +235,16 @@ def test_the_story_a_conversation_is_about_is_kept_in_a_slot(
     reply = run_action(ActionAnswerQuestion(), following)
     assert reply["sources"][0]["article"] == COUNCIL_ARTICLE
     assert conversation.ask(seed_and_council_searcher, "who leads it").passages[0].article == SEED_ARTICLE
+
+
+def test_a_voice_a_story_never_mentions_is_named_as_the_other_stories_spell_it(
+    seed_and_council_searcher: Searcher,
+) -> None:
+    """Beside the parking story, "what did corbyn say" is declined naming Corbyn as the talks'
+    report writes him, not in the reader's lower case; a voice no article mentions stays as typed."""
+    council = seed_and_council_searcher.scoped(COUNCIL_ARTICLE)
+    corbyn = council.search("what did corbyn say")
+    assert not corbyn.answerable and corbyn.unknown_names == ("Corbyn",)
+    assert conversation.ask(council, "what did corbyn say").lead.startswith("The article doesn't mention Corbyn,")
+    nobody = council.search("what did the fire brigade say")
+    assert not nobody.answerable and nobody.unknown_names == ("the fire brigade",)

@@ -524,6 +524,9 @@ class Searcher:
         self._handed_lock = threading.Lock()
         self._scoped: OrderedDict[str, Searcher] = OrderedDict()  # the most recently asked last
         self._scoped_lock = threading.Lock()
+        # How the other articles of the index write names, for a searcher of one of them: a voice
+        # its story never mentions is named as they spell it ("Corbyn", asked as "corbyn").
+        self._spelled_elsewhere: dict[str, str] = {}
         self._pool_vectors: npt.NDArray[np.float32] | None = None
         self._sentence_parts: dict[int, list[SentencePart]] = {}  # by passage position, filled as searched
         speakers: dict[Speaker, list[int]] = {}
@@ -685,6 +688,7 @@ class Searcher:
             if scoped is None:
                 scoped = Searcher(article_subset(self.index, article), self.model, self.models)
                 scoped._handed, scoped._handed_lock = self._handed, self._handed_lock
+                scoped._spelled_elsewhere = self._spelling
                 self._scoped[article] = scoped
             self._scoped.move_to_end(article)
             while len(self._scoped) > SCOPED_SEARCHERS:
@@ -1257,12 +1261,15 @@ class Searcher:
 
     def _unknown_voice(self, question: str) -> str | None:
         """Whom the question asks the words of, when the articles use none of its words ("what did
-        the police say" of a flood report that never mentions them), as the reader wrote it."""
+        the police say" of a flood report that never mentions them), as the reader wrote it, or,
+        of one story of several, as the others spell it."""
         voice = said_voice(question)
         if voice is None:
             return None
         written, asked = voice
-        return None if any(self._knows(word) for word in asked) else written  # "the ifs": an acronym of a name
+        if any(self._knows(word) for word in asked):  # "the ifs": an acronym of a name
+            return None
+        return " ".join(self._spelled_elsewhere.get(word.lower(), word) for word in written.split())
 
     def unquoted_names(self, question: str) -> tuple[str, ...]:
         """Whom the question asks the words of ("what did Simon Johnson say ...", "what did the
