@@ -35,6 +35,7 @@ PAGE = """<!doctype html>
   body {{ font: 17px/1.55 Georgia, "Times New Roman", serif; color: #1d1d1f; margin: 0; background: #fafaf7; }}
   header, main {{ max-width: 46rem; margin: 0 auto; padding: 0 1.25rem; }}
   header {{ padding-top: 2rem; font-family: system-ui, sans-serif; }}
+  header h1 {{ font-size: clamp(1.6rem, 1.2rem + 2vw, 2.2rem); line-height: 1.2; }}
   header p {{ color: #555; }}
   article {{ margin: 2rem 0 6rem; }}
   .meta {{ color: #555; font-family: system-ui, sans-serif; font-size: .9rem; }}
