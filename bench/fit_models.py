@@ -3,6 +3,7 @@ the cross-validated figures beside the in-sample ones, with plain RRF of the sam
 baseline of the same run.
 
     .venv/bin/python bench/fit_models.py [--xquad ../shared/eval/xquad-dev] [--write]
+    .venv/bin/python bench/fit_models.py --decline-only [--write]   # the shipped ranking kept
 
 Data: the seed dev set (eval/seed-dev.jsonl: answerable questions with their gold paragraphs,
 on-topic and off-topic questions the article does not answer) and XQuAD dev (24 Wikipedia
@@ -67,6 +68,7 @@ from newsbot.retrieval.models import (
     HighlightModel,
     Models,
     RankingModel,
+    default_models,
     standardise,
 )
 from newsbot.retrieval.search import (
@@ -237,7 +239,10 @@ def highlighted(record: Record, row: int, models: Models) -> bool:
 
 
 def fit_decline(
-    records: list[Record], ranking: RankingModel, highlight: HighlightModel, chosen: Sequence[str]
+    records: list[Record],
+    ranking: RankingModel,
+    highlight: HighlightModel,
+    chosen: Sequence[str],
 ) -> DeclineModel:
     rows_x, labels = [], []
     partial = Models(ranking, highlight, NO_DECLINE)
@@ -431,14 +436,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--xquad", type=Path, default=PROJECT_ROOT.parent / "shared" / "eval" / "xquad-dev")
     parser.add_argument("--write", action="store_true", help=f"write the numbers fitted on everything to {MODELS_PATH}")
     parser.add_argument("--cache", type=Path, help="keep the collected signals in this file, and reuse them")
+    parser.add_argument(
+        "--decline-only",
+        action="store_true",
+        help="fit the decline model alone, with the shipped ranking and highlight (--write: its numbers only)",
+    )
     args = parser.parse_args(argv)
     if args.cache and args.cache.is_file():
         records = pickle.loads(args.cache.read_bytes())
-        return report(leave_paragraphs_out(records), args.write)
-    records = collect_all(args.xquad)
-    if args.cache:
-        args.cache.write_bytes(pickle.dumps(records))
-    return report(leave_paragraphs_out(records), args.write)
+    else:
+        records = collect_all(args.xquad)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(records))
+    records = leave_paragraphs_out(records)
+    return report_decline(records, args.write) if args.decline_only else report(records, args.write)
 
 
 def collect_all(xquad: Path) -> list[Record]:
@@ -583,6 +594,48 @@ def report(records: list[Record], write: bool) -> int:
         models = Models(everything.ranking, everything.highlight, everything.decline, fitted)
         MODELS_PATH.write_text(json.dumps(models.to_json(), indent=2) + "\n", encoding="utf-8")
         print(f"\nwrote {MODELS_PATH}")
+    return 0
+
+
+def print_declines(label: str, cv: Scores, in_sample: Scores) -> None:
+    print(f"\n{label}")
+    for kind in sorted(in_sample.declined):
+        print(f"  {kind:<30} cv {rate(cv.declined.get(kind, []))}   in-sample {rate(in_sample.declined[kind])}")
+    print("  separation from the same set's answerable (AUC of the confidence, questions no check rules out):")
+    for kind in sorted(k for k in in_sample.confidences if not k.endswith(" answerable")):
+        cv_auc, in_auc = cv.separation(kind), in_sample.separation(kind)
+        shown = f"{cv_auc:.3f}" if cv_auc is not None else "n/a"
+        if in_auc is not None:
+            print(f"  {kind:<30} cv {shown}   in-sample {in_auc:.3f}")
+
+
+def report_decline(records: list[Record], write: bool) -> int:
+    """The decline model alone, refitted with the ranking and highlight that ship (the passages it
+    weighs are those the bot shows): the shipped model's figures, then the refitted one's,
+    cross-validated by fold and in-sample; --write replaces only the decline model's numbers."""
+    shipped = default_models()
+    fitted_on = [r for r in records if r.source in FITTED_SOURCES]
+    print(f"Decline with the shipped ranking and highlight (threshold: at most {MAX_ANSWERABLE_DECLINED:.1%} "
+          "of the fitting set's answerable)")  # fmt: skip
+    print_declines("as shipped (in-sample where it was fitted on these questions)", Scores(), score(records, shipped))
+    cv = Scores()
+    for fold in sorted({r.fold for r in records}):
+        without = fit_decline(
+            [r for r in fitted_on if r.fold != fold], shipped.ranking, shipped.highlight, EVIDENCE_SIGNALS
+        )
+        cv.add(score([r for r in records if r.fold == fold], replace(shipped, decline=without)))
+    refitted = fit_decline(fitted_on, shipped.ranking, shipped.highlight, EVIDENCE_SIGNALS)
+    print_declines("refitted", cv, score(records, replace(shipped, decline=refitted)))
+    if write:
+        declined = {kind: round(float(np.mean(values)), 4) for kind, values in cv.declined.items()}
+        when = datetime.now(UTC).strftime("%Y-%m-%d")
+        fitted = {
+            **shipped.fitted,
+            "decline": {"date": when, "by": "bench/fit_models.py --decline-only", "cv": declined},
+        }
+        models = replace(shipped, decline=refitted, fitted=fitted)
+        MODELS_PATH.write_text(json.dumps(models.to_json(), indent=2) + "\n", encoding="utf-8")
+        print(f"\nwrote {MODELS_PATH} (the decline model's numbers only)")
     return 0
 
 
