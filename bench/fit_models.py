@@ -239,10 +239,7 @@ def highlighted(record: Record, row: int, models: Models) -> bool:
 
 
 def fit_decline(
-    records: list[Record],
-    ranking: RankingModel,
-    highlight: HighlightModel,
-    chosen: Sequence[str],
+    records: list[Record], ranking: RankingModel, highlight: HighlightModel, chosen: Sequence[str]
 ) -> DeclineModel:
     rows_x, labels = [], []
     partial = Models(ranking, highlight, NO_DECLINE)
@@ -564,16 +561,11 @@ def report(records: list[Record], write: bool) -> int:
     print(f"  fitted, kept signals, in-sample: end to end {rate(in_sample.highlight)}, within {rate(in_sample.within)}")
     print(f"  fitted, kept signals, cv:        end to end {rate(cv_all.highlight)}, within {rate(cv_all.within)}")
 
-    print(
-        f"\nDecline (share declined; threshold: at most {MAX_ANSWERABLE_DECLINED:.1%} of the fitting set's answerable)"
+    print_declines(
+        f"Decline (share declined; threshold: at most {MAX_ANSWERABLE_DECLINED:.1%} of the fitting set's answerable)",
+        cv_all,
+        in_sample,
     )
-    for kind in sorted(cv_all.declined):
-        print(f"  {kind:<30} cv {rate(cv_all.declined[kind])}   in-sample {rate(in_sample.declined.get(kind, []))}")
-    print("  separation from the same set's answerable (AUC of the confidence, questions no check rules out):")
-    for kind in sorted(k for k in cv_all.confidences if not k.endswith(" answerable")):
-        cv_auc, in_auc = cv_all.separation(kind), in_sample.separation(kind)
-        if cv_auc is not None and in_auc is not None:
-            print(f"  {kind:<30} cv {cv_auc:.3f}   in-sample {in_auc:.3f}")
 
     fitted = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d"),

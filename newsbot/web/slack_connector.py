@@ -202,14 +202,14 @@ class SlackConnector:
             logger.warning("too many Slack messages in conversation %s", turn.session_id)
             return [slack_format.text_message(f"Too many messages in this thread; try again in {wait} s.")]
         started = time.perf_counter()
+        article = self.channel_articles.get(turn.channel)
         try:
-            messages = await self.rasa.send(turn.session_id, turn.text, self.channel_articles.get(turn.channel))
+            messages = await self.rasa.send(turn.session_id, turn.text, article)
         except (BotUnavailable, BotFailed) as error:
             logger.error("no answer to a Slack message of conversation %s: %s", turn.session_id, error)
             return [slack_format.text_message(APOLOGY)]
         if self.conversations is not None:
             latency_ms = round((time.perf_counter() - started) * 1000)
-            article = self.channel_articles.get(turn.channel)
             await record(self.conversations, stamp(messages, turn.session_id, SLACK, turn.text, latency_ms, article))
         fields = [with_feedback(slack_fields(message), message) for message in messages]
         return fields or [slack_format.text_message(APOLOGY)]

@@ -60,6 +60,8 @@ with who said it and a link to the paragraph.</p>
 </html>
 """
 
+ALL_ARTICLES_LINK = '\n<p class="meta"><a href="/">All articles</a></p>'
+
 
 def article_page_url(article: Article) -> str:
     return f"/articles/{quote(article.stem, safe='')}"
@@ -124,10 +126,11 @@ def article_page(name: str, settings: Annotated[Settings, Depends(get_app_settin
     if not found:
         return HTMLResponse(NOT_FOUND.format(name=escape(name)), status_code=404)
     article = found[0]
+    title = escape(article.title)
     return HTMLResponse(
         PAGE.format(
-            heading=escape(article.title),
-            page_title=f"{escape(article.title)} · newsbot",
+            heading=title,
+            page_title=f"{title} · newsbot",
             quoted="this article",
             articles=article_html(article, own_page=True, titled=False) + ALL_ARTICLES_LINK,
             max_chars=settings.max_message_chars,
@@ -135,8 +138,6 @@ def article_page(name: str, settings: Annotated[Settings, Depends(get_app_settin
         )
     )
 
-
-ALL_ARTICLES_LINK = '\n<p class="meta"><a href="/">All articles</a></p>'
 
 NOT_FOUND = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>newsbot: no such article</title></head>
