@@ -256,6 +256,20 @@ def test_a_contested_point_shows_the_other_sides_answer() -> None:
     assert [side.name for side in answer.sides] == ["the Board of Deputies and JLC", "Labour sources", "Jeremy Corbyn"]
 
 
+def test_voices_of_two_stories_are_no_dispute() -> None:
+    # "tell me a joke" over many stories drew Labour's "good humoured" and another story's
+    # family calling a victim "funny", headed "The articles give different accounts".
+    other = "guest-house-fire"
+    family = make_hit(7, 5.0 - NEAR, "The Reyes family rejected this, saying Daniel was funny.", "the Reyes family")
+    family = replace(family, passage=replace(family.passage, id=f"{other}:p7", article=other, title="Fire"))
+    hits = [make_hit(2, 5.0, "Labour sources rejected this, saying it was good humoured.", "Labour sources"), family]
+    answer = compose_answer(make_result(hits), {**NO_FACTS, other: ArticleFacts()})
+    assert not answer.contested
+    assert answer.sides == ()
+    assert render_text(answer).startswith("Here is what the articles say:")
+    assert shown_paragraphs(answer) == [2, 7]
+
+
 def test_a_side_far_below_the_lead_does_not_answer_the_same_question() -> None:
     # Labour's voices dispute, but rank far below the lead: they answer something else, so the
     # answer is no dispute ("what did the Board call the talks?"); "the other side" still brings them.
@@ -446,6 +460,12 @@ def test_a_voice_joining_two_sides_merges_them() -> None:
     assert derived_sides(["the Board", "the JLC", "JLC and Board representatives"]) == [
         ["JLC and Board representatives", "the Board", "the JLC"]
     ]
+
+
+def test_voices_of_two_stories_never_share_a_side() -> None:
+    speakers = [(ARTICLE, voice("Labour sources")), ("rail-strike", voice("a Labour spokesman"))]
+    named = side_names(speakers, {ARTICLE: ArticleFacts(), "rail-strike": ArticleFacts()})
+    assert named == {speakers[0]: "Labour sources", speakers[1]: "a Labour spokesman"}
 
 
 def test_the_narration_and_anonymous_sources_speak_for_no_side() -> None:

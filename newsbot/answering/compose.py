@@ -44,7 +44,9 @@ def side_names(
     spokesman"), named after its first voice. The narration and sources that name no one ("a
     source") speak for no side."""
     named: dict[tuple[str, Speaker], str] = {}
-    groups: list[tuple[set[str], list[tuple[str, Speaker]]]] = []  # (name words, members)
+    # (article, name words, members): a side is one article's ("a council spokeswoman" of two
+    # stories speaks for two councils).
+    groups: list[tuple[str, set[str], list[tuple[str, Speaker]]]] = []
     for article, speaker in speakers:
         article_facts = facts.get(article, NO_FACTS)
         if article_facts.sides:
@@ -55,11 +57,11 @@ def side_names(
         terms = set(speaker_terms(speaker))  # none for the narration and for "a source"
         if not terms:
             continue
-        joined = [group for group in groups if group[0] & terms]
-        merged_terms = terms.union(*(group[0] for group in joined))
-        members = [member for group in joined for member in group[1]] + [(article, speaker)]
-        groups = [group for group in groups if group not in joined] + [(merged_terms, members)]
-    for _, members in groups:
+        joined = [group for group in groups if group[0] == article and group[1] & terms]
+        merged_terms = terms.union(*(group[1] for group in joined))
+        members = [member for group in joined for member in group[2]] + [(article, speaker)]
+        groups = [group for group in groups if group not in joined] + [(article, merged_terms, members)]
+    for _, _, members in groups:
         first = min(members, key=lambda member: speakers.index(member))
         for member in members:
             named[member] = first[1].label
@@ -94,11 +96,12 @@ def select_hits(
     of each side when the sides' best answers differ, and another fact nearly as likely as the
     lead (ANOTHER_FACT_WITHIN) that does not repeat what is shown.
 
-    Sides answer the same question when each one's best hit is nearly as likely as the lead
-    (ANOTHER_FACT_WITHIN); their answers differ when the answering sentences of one side's best hit hold a word of
-    disagreement (the narration's or an anonymous source's "disappointing" is no side disagreeing;
-    nor is a word elsewhere in the paragraph, nor in a side's weaker hits: the lede's
-    "disappointing" would otherwise head every answer it ranks in). A `factual` question (one that asks for a time, a
+    Sides of the lead's story (two stories' voices are no dispute) answer the same question when
+    each one's best hit is nearly as likely as the lead (ANOTHER_FACT_WITHIN); their answers
+    differ when the answering sentences of one side's best hit hold a word of disagreement (the
+    narration's or an anonymous source's "disappointing" is no side disagreeing; nor is a word
+    elsewhere in the paragraph, nor in a side's weaker hits: the lede's "disappointing" would
+    otherwise head every answer it ranks in). A `factual` question (one that asks for a time, a
     number, a place, a person) is answered by facts, never by accounts.
 
     A question that asks about a side as its subject ("What did Labour commit to?": `subject_sides`,
@@ -115,10 +118,14 @@ def select_hits(
     def side(hit: Hit) -> str | None:
         return side_of.get((hit.passage.article, hit.speaker))
 
+    def lead_story_side(hit: Hit) -> str | None:
+        """The hit's side when it is of the lead's story: two stories' voices are no dispute."""
+        return side(hit) if hit.passage.article == lead.passage.article else None
+
     chosen = [lead]
     best_of_side: dict[str, Hit] = {}
     for hit in [lead, *answering]:
-        name = side(hit)
+        name = lead_story_side(hit)
         # A side answers the same question when its best answer is nearly as likely as the lead.
         if name is not None and lead.score - hit.score <= ANOTHER_FACT_WITHIN:
             best_of_side.setdefault(name, hit)
@@ -164,7 +171,7 @@ def select_hits(
     chosen.sort(key=lambda hit: (-best_of_paragraph[(hit.passage.article, hit.passage.paragraph)], hit.passage.start))
     shown_sides: dict[str, list[str]] = {}
     for hit in chosen:
-        name = side(hit)
+        name = lead_story_side(hit)
         if name is not None and hit.speaker.label not in shown_sides.setdefault(name, []):
             shown_sides[name].append(hit.speaker.label)
     contested = disputed and len(shown_sides) > 1
