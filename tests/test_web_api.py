@@ -312,6 +312,15 @@ def test_chat_refuses_bad_messages(client: TestClient, body: dict[str, Any], cod
     assert error_of(response)["code"] == code
 
 
+def test_a_refusal_says_what_a_field_must_be_in_words(client: TestClient) -> None:
+    short = error_of(client.post("/api/chat", json={"session_id": "short", "message": "hi"}))["message"]
+    assert short == "session_id must be 8 to 64 letters, digits, '_' or '-'"
+    empty = error_of(client.post("/api/chat", json={"session_id": "session-1", "message": ""}))["message"]
+    assert empty == "message is empty"
+    path = error_of(client.post("/api/ask", json={"question": "who met?", "article": "../etc/passwd"}))["message"]
+    assert path == "article must be an article's name: 1 to 200 characters, no slash"
+
+
 def test_message_cap_comes_from_the_settings(make_client: AppFactory) -> None:
     client = make_client(max_message_chars=10)
     response = client.post("/api/chat", json={"session_id": "session-1", "message": "eleven char"})

@@ -11,6 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from newsbot.web.schemas import PATTERN_MEANINGS
+
 logger = logging.getLogger(__name__)
 
 
@@ -37,10 +39,15 @@ def describe_validation(error: RequestValidationError) -> str:
     for problem in error.errors()[:3]:
         kind = problem.get("type", "")
         field = _field(tuple(problem.get("loc", ())))
+        context = problem.get("ctx", {})
         if kind == "json_invalid":
             problems.append("the body is not valid JSON")
         elif kind == "missing":
             problems.append(f"{field} is missing")
+        elif kind == "string_pattern_mismatch" and (meaning := PATTERN_MEANINGS.get(context.get("pattern"))):
+            problems.append(f"{field} {meaning}")
+        elif kind == "string_too_short" and context.get("min_length") == 1:
+            problems.append(f"{field} is empty")
         else:
             problems.append(f"{field}: {problem.get('msg', 'invalid')}")
     return "; ".join(problems) or "the request is invalid"

@@ -6,6 +6,11 @@ from pydantic import BaseModel, Field
 
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{8,64}$"
 ARTICLE_PATTERN = r"^[^/\\\x00-\x1f]{1,200}$"  # an article file's name without its suffix
+# What each pattern asks for, in words (an error names this, not the regular expression).
+PATTERN_MEANINGS = {
+    SESSION_ID_PATTERN: "must be 8 to 64 letters, digits, '_' or '-'",
+    ARTICLE_PATTERN: "must be an article's name: 1 to 200 characters, no slash",
+}
 ARTICLE_DESCRIPTION = (
     "answer from this article only (its file's name in knowledge/ without the suffix): "
     "the widget beside a story asks about that story; by default, every article"
