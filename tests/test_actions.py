@@ -162,6 +162,23 @@ def test_a_doubt_taken_for_another_intent_is_still_told_the_bot_cannot_check() -
     assert messages[0]["text"].startswith(conversation.MISSED)
 
 
+def test_starting_afresh_taken_for_another_intent_clears_every_slot_of_the_conversation() -> None:
+    # The NLU may take "start again" for "say that again".
+    slots = answered("When will the cases against Livingstone and Walker be dealt with?")
+    assert slots["last_question"] and slots["last_passages"] and slots["story"]
+    messages, events = run(ActionRepeat(), tracker("start again", "followup_repeat", slots=slots))
+    assert messages[0]["text"].startswith(conversation.STARTED_AFRESH)
+    assert answer_payload(messages)["kind"] == "notice" and len(messages[0]["buttons"]) == 3
+    assert slots_of(events) == {
+        "last_question": None,
+        "last_topic": None,
+        "last_passages": [],
+        "shown_paragraphs": [],
+        "other_sides_shown": [],
+        "story": None,
+    }
+
+
 def test_source_lists_paragraphs_and_article() -> None:
     slots = answered("Who attended the meeting?", "ask_attendees")
     messages, _ = run(ActionShowSource(), tracker("where does it say that?", "followup_source", slots=slots))

@@ -241,6 +241,26 @@ def test_a_puzzled_reader_gets_the_last_answer_again_and_its_follow_ups_still_re
     assert searched.lead != conversation.QUOTED_AGAIN
 
 
+@pytest.mark.parametrize(
+    "message", ["start over", "/restart", "Can we start again?", "ok, start over please", "Let's start over", "RESET"]
+)
+def test_a_reader_starting_afresh_leaves_nothing_for_follow_ups(seed_searcher: Searcher, message: str) -> None:
+    state = State()
+    answered = conversation.answer(seed_searcher, state, "what did labour commit to", None, None)
+    assert answered.kind is ReplyKind.ANSWER
+    reply = conversation.remark(seed_searcher, state, message)
+    assert reply is not None and reply.kind is ReplyKind.NOTICE
+    assert reply.lead == conversation.STARTED_AFRESH and reply.suggestions and not reply.passages
+    assert state == State()
+    # Nothing to refer back to: "who said that?" and "and the board?" have no last answer.
+    assert conversation.who_said(seed_searcher, state).lead == conversation.NO_ANSWER_YET
+
+
+@pytest.mark.parametrize("message", ["when will the talks restart", "start", "reset the meeting?", "clear"])
+def test_a_question_using_a_restart_word_is_no_request_to_start_afresh(message: str) -> None:
+    assert not conversation.restarts(message)
+
+
 def test_the_gist_is_the_opening_paragraph_and_more_goes_on_through_the_article(seed_searcher: Searcher) -> None:
     state = State()
     conversation.answer(seed_searcher, state, "who was at the meeting", None, None)

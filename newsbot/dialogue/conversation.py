@@ -49,6 +49,10 @@ OBJECTION_OPENERS = frozenset({"no", "nah", "nope", "but", "hmm", "um", "so", "o
 ANYTHING_ELSE = "Anything else you'd like to know about the article? For example:"
 ANYTHING = "What would you like to know about the article? For example:"
 FAREWELL = "Bye for now. Come back any time you have more questions."
+STARTED_AFRESH = "Starting afresh: I've set our earlier questions aside. What would you like to know? For example:"
+# Words a request to start afresh may open with ("ok start over", "can we start again").
+RESTART_OPENERS = frozenset({"ok", "okay", "please", "pls", "can", "we", "lets", "so"})
+POLITE_ENDINGS = frozenset({"please", "pls", "plz", "thanks"})
 FAREWELL_WORDS = frozenset({"bye", "goodbye"})
 NO_OTHER_SIDE = "The article gives no other side on this: everything it says about it is above."
 # A follow-up that names someone for the last question: "and the union?", "what about Coastline".
@@ -78,6 +82,12 @@ class State:
     other_sides_shown: set[tuple[str, str]] = field(default_factory=set)
     # The article the conversation is about: the one its last answer quoted, kept past a decline.
     story: str | None = None
+
+    def forget(self) -> None:
+        """Start afresh: nothing asked or shown yet."""
+        fresh = State()
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(fresh, name))
 
     def showed(self, sources: Sequence[Source]) -> None:
         """The reply showed `sources`, on the last question or a new one: follow-ups refer to them."""
@@ -321,6 +331,16 @@ def objects(message: str) -> bool:
     return _whole(message, OBJECTION_OPENERS) in word_list("objections")
 
 
+def restarts(message: str) -> bool:
+    """Whether the whole message asks to start afresh ("start over", "/restart", "can we start again")."""
+    words = _whole(message).split()
+    while len(words) > 1 and words[0] in RESTART_OPENERS:
+        words = words[1:]
+    while len(words) > 1 and words[-1] in POLITE_ENDINGS:
+        words = words[:-1]
+    return " ".join(words) in word_list("restarts")
+
+
 def acknowledges(message: str) -> bool:
     """Whether the message only acknowledges ("ok", "cool", "i see", "got it", "thanks bye"): it asks nothing."""
     words = _words(message)
@@ -329,8 +349,13 @@ def acknowledges(message: str) -> bool:
 
 def remark(searcher: Searcher, state: State, message: str) -> Reply | None:
     """The reply to a message about the last answer rather than a question, whatever the NLU took
-    it for ("is that true?" looked like "who said that?"): puzzlement, doubt or an objection. None
-    for any other message."""
+    it for ("is that true?" looked like "who said that?"): puzzlement, doubt or an objection; or a
+    request to start afresh ("start over", "/restart"), which forgets the conversation's questions
+    and answers. None for any other message."""
+    if restarts(message):
+        # Searched, "/restart" drew the flood report's "would now start next spring".
+        state.forget()
+        return Reply(ReplyKind.NOTICE, STARTED_AFRESH, suggestions=tuple(suggestions(searcher)))
     if puzzled(message):
         # Searched, "what does that mean" drew the lede, and became the question follow-ups lean on.
         return repeat(searcher, state, QUOTED_AGAIN)
@@ -356,7 +381,8 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     answer puzzles them ("huh?", "what does that mean") gets the last answer again: the bot can
     only quote the article. One that doubts it ("is that true?") is told the bot cannot check facts,
     and who said it; one that says it missed ("thats not what i asked") gets an apology and
-    questions near the last one. Neither is searched, and the last answer stays for follow-ups."""
+    questions near the last one. Neither is searched, and the last answer stays for follow-ups.
+    One that asks to start afresh ("start over") is not searched either (`remark`)."""
     if (reply := remark(searcher, state, question)) is not None:
         return reply
     if acknowledges(question):
