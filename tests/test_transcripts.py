@@ -968,6 +968,19 @@ def test_chat(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatc
     assert len({r["session_id"] for r in good_bot.received}) == 1
 
 
+def test_a_number_picks_from_the_last_suggestions_shown_past_an_answer_without_any(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, good_bot: StandIn
+) -> None:
+    typed = "What is the capital of France?\nWhat did Labour commit to?\n1\n"
+    status, out, _ = chat_with(capsys, monkeypatch, good_bot.url, typed)
+    assert status == 0 and f"(sending: {SUGGESTIONS[0]})" in out
+    assert [r["message"] for r in good_bot.received] == [
+        "What is the capital of France?",
+        "What did Labour commit to?",
+        SUGGESTIONS[0],
+    ]
+
+
 def test_chat_about_one_article(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, good_bot: StandIn
 ) -> None:

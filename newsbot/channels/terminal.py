@@ -117,7 +117,8 @@ def chat(client: ChatClient, out: TextIO, read: Callable[[str], str] = input, ar
             message = offered[int(typed) - 1]
             print(f"(sending: {message})", file=out)
         try:
-            offered = show(client.send(session, message, article), out)
+            # A reply without suggestions leaves the last ones offered: they are still on screen.
+            offered = show(client.send(session, message, article), out) or offered
         except ChatUnavailable as error:
             print(f"newsbot: {error}", file=out)
             out.flush()
