@@ -316,6 +316,16 @@ def test_the_report_counts_days_groups_declines_and_lists_thumbs_down(store: Con
     assert report["stories"] == {}  # no turn was asked beside a story
 
 
+def test_the_report_names_a_cited_article_that_left_the_knowledge_folder(store: ConversationStore) -> None:
+    seeded(store, [reply("reader-0001", "who died", "answer", NOW, (("guest-house-fire", 4),), 200)])
+    made = make_report(store, KNOWLEDGE, MODEL)
+    gone = made.to_json()["paragraphs"]["guest-house-fire"]
+    assert gone["in_knowledge"] is False and gone["citations"] == [0, 0, 0, 1]
+    assert made.to_json()["paragraphs"][SEED_ARTICLE]["in_knowledge"] is True
+    text = render_report(made)
+    assert "guest-house-fire (no longer in knowledge/, 1 citation)\n  ¶4      1×\n" in text
+
+
 def test_the_report_gives_what_was_asked_beside_each_story(store: ConversationStore) -> None:
     seeded(
         store,

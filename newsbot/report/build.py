@@ -82,6 +82,7 @@ class ArticleCitations:
     title: str
     counts: tuple[int, ...]  # citations of each paragraph, paragraph 1 first
     texts: tuple[str, ...]  # each paragraph's text (empty when the article is no longer in knowledge/)
+    in_knowledge: bool = True  # False: answers cited it, but it has left knowledge/ (its title unknown)
 
     def top(self, limit: int = TOP_PARAGRAPHS) -> list[tuple[int, int]]:
         """(paragraph, citations) of the most cited paragraphs, most first."""
@@ -91,6 +92,7 @@ class ArticleCitations:
     def to_json(self) -> dict[str, Any]:
         return {
             "title": self.title,
+            "in_knowledge": self.in_knowledge,
             "paragraphs": len(self.counts),
             "citations": list(self.counts),
             "top": [
@@ -239,7 +241,8 @@ def citations_of(replies: Sequence[RecordedReply], articles: Sequence[Article]) 
             title = stem
         length = max(len(texts), max(cited, default=0))
         texts += ("",) * (length - len(texts))
-        result.append(ArticleCitations(stem, title, tuple(cited.get(n, 0) for n in range(1, length + 1)), texts))
+        counted = tuple(cited.get(n, 0) for n in range(1, length + 1))
+        result.append(ArticleCitations(stem, title, counted, texts, in_knowledge=stem in known))
     return tuple(result)
 
 

@@ -172,14 +172,20 @@ def render_page(report: Report) -> str:
     body.append("<h2>Which paragraphs carry the story</h2>")
     for article in report.articles:
         body.append(f"<h3>{escape(article.title)}</h3>")
-        body.append(f'<p class="note">{sum(article.counts)} citations across {len(article.counts)} paragraphs.</p>')
+        if article.in_knowledge:
+            body.append(f'<p class="note">{sum(article.counts)} citations across {len(article.counts)} paragraphs.</p>')
+        else:
+            body.append(
+                f'<p class="note">{sum(article.counts)} citations; no longer in knowledge/, its text unknown.</p>'
+            )
         body.append(heat_strip(article))
         top = article.top()
         if top:
             body.append("<ol>")
             for number, count in top:
                 excerpt = textwrap.shorten(article.texts[number - 1], 220, placeholder="…")
-                body.append(f"<li>Paragraph {number}, cited {count}×: {escape(excerpt)}</li>")
+                told = f": {escape(excerpt)}" if excerpt else ""
+                body.append(f"<li>Paragraph {number}, cited {count}×{told}</li>")
             body.append("</ol>")
     body.append("<h2>Answer latency</h2>")
     if latency.count:

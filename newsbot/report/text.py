@@ -57,9 +57,14 @@ def render_report(report: Report) -> str:
 
     lines += ["", "MOST CITED PARAGRAPHS"]
     for article in report.articles:
-        lines.append(f"“{article.title}” ({len(article.counts)} paragraphs, {sum(article.counts)} citations)")
+        cited = sum(article.counts)
+        citations = f"{cited} citation{'' if cited == 1 else 's'}"
+        if article.in_knowledge:
+            lines.append(f"“{article.title}” ({len(article.counts)} paragraphs, {citations})")
+        else:
+            lines.append(f"{article.article} (no longer in knowledge/, {citations})")
         for number, count in article.top():
-            lines.append(f"  ¶{number:<3} {count:>4}×  {shorten(article.texts[number - 1], 70)}")
+            lines.append(f"  ¶{number:<3} {count:>4}×  {shorten(article.texts[number - 1], 70)}".rstrip())
         if not any(article.counts):
             lines.append("  (never cited)")
 
@@ -67,7 +72,7 @@ def render_report(report: Report) -> str:
     lines += ["", "ANSWER LATENCY (ms, nearest rank, per turn)"]
     if latency.count:
         figures = "  ".join(f"p{p} {value}" for p, value in latency.percentiles.items())
-        lines.append(f"{figures}  max {latency.max}  ({latency.count} turns)")
+        lines.append(f"{figures}  max {latency.max}  ({latency.count} turn{'' if latency.count == 1 else 's'})")
     else:
         lines.append("(no turns)")
     return "\n".join(lines) + "\n"
