@@ -41,6 +41,9 @@ def state_from(tracker: Tracker) -> State:
         logger.warning("ignoring malformed answer slots in conversation %s", tracker.sender_id)
         sources, shown_keys, other_sides = [], set(), set()
     story = tracker.get_slot("story")
+    offered = tracker.get_slot("offered_questions")
+    if not (isinstance(offered, list) and all(isinstance(question, str) for question in offered)):
+        offered = []
     return State(
         tracker.get_slot("last_question"),
         tracker.get_slot("last_topic"),
@@ -48,6 +51,7 @@ def state_from(tracker: Tracker) -> State:
         shown_keys,
         other_sides,
         story if isinstance(story, str) else None,
+        offered,
     )
 
 
@@ -59,6 +63,7 @@ def slot_events(state: State) -> list[EventType]:
         SlotSet("shown_paragraphs", sorted([article, paragraph] for article, paragraph in state.shown)),
         SlotSet("other_sides_shown", sorted([article, side] for article, side in state.other_sides_shown)),
         SlotSet("story", state.story),
+        SlotSet("offered_questions", state.offered),
     ]
 
 
@@ -102,6 +107,7 @@ class NewsbotAction(Action, ABC):
             dispatcher.utter_message(text=APOLOGY)
             return []
         send(dispatcher, reply)
+        state.offer(reply.suggestions)
         return slot_events(state)
 
 

@@ -176,7 +176,22 @@ def test_starting_afresh_taken_for_another_intent_clears_every_slot_of_the_conve
         "shown_paragraphs": [],
         "other_sides_shown": [],
         "story": None,
+        "offered_questions": [
+            button["title"] for button in messages[0]["buttons"]
+        ],  # the fresh start's own suggestions
     }
+
+
+def test_a_number_typed_after_suggestions_asks_that_suggestion() -> None:
+    messages, events = run(ActionAnswerQuestion(), tracker("What is the capital of France?"))
+    offered = [button["title"] for button in messages[0]["buttons"]]
+    slots = slots_of(events)
+    assert slots["offered_questions"] == offered and len(offered) == 3
+    messages, events = run(ActionAnswerQuestion(), tracker("3", "nlu_fallback", slots=slots))
+    assert messages[0]["text"].startswith(f"You picked “{offered[2]}” Here is what the article says:")
+    assert answer_payload(messages)["kind"] == "answer"
+    assert slots_of(events)["last_question"] == offered[2]
+    assert slots_of(events)["offered_questions"] == offered  # the answer offered none: they stay
 
 
 def test_source_lists_paragraphs_and_article() -> None:

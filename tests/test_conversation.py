@@ -256,6 +256,23 @@ def test_a_reader_starting_afresh_leaves_nothing_for_follow_ups(seed_searcher: S
     assert conversation.who_said(seed_searcher, state).lead == conversation.NO_ANSWER_YET
 
 
+def test_a_number_asks_the_suggestion_it_numbers(seed_searcher: Searcher) -> None:
+    state = State()
+    declined = conversation.answer(seed_searcher, state, "what is the capital of france", None, None)
+    assert declined.kind is ReplyKind.DECLINE and len(declined.suggestions) == 3
+    state.offer(declined.suggestions)
+    state.offer(())  # a reply without suggestions leaves them
+    for typed in ("2", " #2 ", "2."):
+        reply = conversation.remark(seed_searcher, state, typed)
+        assert reply is not None and reply.kind is ReplyKind.ANSWER, typed
+        assert reply.lead.startswith(f"You picked “{declined.suggestions[1]}” Here is what the article says")
+        assert state.last_question == declined.suggestions[1]
+    # No fourth suggestion: a number alone is not searched.
+    assert conversation.remark(seed_searcher, state, "4") is None
+    refused = conversation.answer(seed_searcher, state, "4", None, None)
+    assert refused.kind is ReplyKind.NOTICE and "only numbers" in refused.lead and refused.suggestions
+
+
 @pytest.mark.parametrize("message", ["when will the talks restart", "start", "reset the meeting?", "clear"])
 def test_a_question_using_a_restart_word_is_no_request_to_start_afresh(message: str) -> None:
     assert not conversation.restarts(message)

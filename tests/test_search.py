@@ -483,7 +483,14 @@ def test_a_message_without_words_is_not_searched(message: str) -> None:
         check_question(message)
 
 
-@pytest.mark.parametrize("question", ["why", "5?", "IHRA?", "מה קרה", "ça va ?", "🙂 who was there"])
+@pytest.mark.parametrize("message", ["5?", "3", "2017", "#2", "1,000"])
+def test_a_message_of_numbers_alone_is_not_searched(message: str) -> None:
+    # Searched, "3" drew a paragraph holding a number; in a chat it picks a suggestion.
+    with pytest.raises(QuestionError, match="only numbers"):
+        check_question(message)
+
+
+@pytest.mark.parametrize("question", ["why", "5 areas?", "IHRA?", "מה קרה", "ça va ?", "🙂 who was there", "Q3?"])
 def test_a_question_with_a_word_or_number_is_searched(question: str) -> None:
     assert check_question(question) == question
 

@@ -215,6 +215,9 @@ GOOD_REPLIES: dict[str, Messages] = {
     "i see": says("Anything else you'd like to know about the article? For example:", SUGGESTIONS),
     "👍": says("I can't search for that: the message has no words, only punctuation or emoji."),
     "thanks bye": says("Bye for now. Come back any time you have more questions."),
+    "when will the livingstone case be dealt with": answer("livingstone case?", [25]),
+    "start over": says(conversation.STARTED_AFRESH, SUGGESTIONS),
+    "/restart": says(conversation.STARTED_AFRESH, SUGGESTIONS),
 }
 
 NO_ONE_TO_NAME = "I didn't find an answer to that, so there is no one to name. Ask me about the article."
@@ -248,6 +251,15 @@ GOOD_FOLLOW_UPS: dict[tuple[str, str], Messages] = {
     ("huh?", "is that true?"): follow_up(ReplyKind.WHO_SAID, f"{conversation.CANNOT_CHECK} Who said it:", [29]),
     ("is that true?", "no thats not what i asked"): says(conversation.MISSED, SUGGESTIONS),
     ("no thats not what i asked", "who said that?"): follow_up(ReplyKind.WHO_SAID, "Who said it:", [29]),
+    ("start over", "who said that?"): says(conversation.NO_ANSWER_YET, SUGGESTIONS),
+    ("What is the capital of France?", "2"): answer(
+        SUGGESTIONS[1],
+        [3, 22],
+        lead=conversation.picked_lead(SUGGESTIONS[1], "Here is what the article says:"),
+    ),
+    ("2", "7"): says(
+        "I can't search for that: the message has no words, only numbers. Ask me about the article, for example:"
+    ),
 }
 
 

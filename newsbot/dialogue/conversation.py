@@ -49,6 +49,7 @@ OBJECTION_OPENERS = frozenset({"no", "nah", "nope", "but", "hmm", "um", "so", "o
 ANYTHING_ELSE = "Anything else you'd like to know about the article? For example:"
 ANYTHING = "What would you like to know about the article? For example:"
 FAREWELL = "Bye for now. Come back any time you have more questions."
+PICKED = "You picked “{question}”{stop} {lead}"
 STARTED_AFRESH = "Starting afresh: I've set our earlier questions aside. What would you like to know? For example:"
 # Words a request to start afresh may open with ("ok start over", "can we start again").
 RESTART_OPENERS = frozenset({"ok", "okay", "please", "pls", "can", "we", "lets", "so"})
@@ -82,12 +83,19 @@ class State:
     other_sides_shown: set[tuple[str, str]] = field(default_factory=set)
     # The article the conversation is about: the one its last answer quoted, kept past a decline.
     story: str | None = None
+    # The questions the bot last suggested (a reply without any leaves them): "2" asks the second.
+    offered: list[str] = field(default_factory=list)
 
     def forget(self) -> None:
         """Start afresh: nothing asked or shown yet."""
         fresh = State()
         for name in self.__dataclass_fields__:
             setattr(self, name, getattr(fresh, name))
+
+    def offer(self, questions: Sequence[str]) -> None:
+        """The reply suggested `questions`: a number the reader types next picks one."""
+        if questions:
+            self.offered = list(questions)
 
     def showed(self, sources: Sequence[Source]) -> None:
         """The reply showed `sources`, on the last question or a new one: follow-ups refer to them."""
@@ -341,6 +349,19 @@ def restarts(message: str) -> bool:
     return " ".join(words) in word_list("restarts")
 
 
+def picked_lead(question: str, lead: str) -> str:
+    """You picked “What did Labour commit to?” Here is what the article says:"""
+    return PICKED.format(question=question, stop="" if question.endswith(("?", ".", "!")) else ".", lead=lead)
+
+
+def picked_suggestion(state: State, message: str) -> str | None:
+    """The suggested question a message made only of its number picks ("2", "#2", "2."), if any."""
+    number = re.fullmatch(r"\s*#?\s*(\d{1,2})\s*[.)!?]?\s*", message)
+    if number is None or not 1 <= int(number.group(1)) <= len(state.offered):
+        return None
+    return state.offered[int(number.group(1)) - 1]
+
+
 def acknowledges(message: str) -> bool:
     """Whether the message only acknowledges ("ok", "cool", "i see", "got it", "thanks bye"): it asks nothing."""
     words = _words(message)
@@ -356,6 +377,10 @@ def remark(searcher: Searcher, state: State, message: str) -> Reply | None:
         # Searched, "/restart" drew the flood report's "would now start next spring".
         state.forget()
         return Reply(ReplyKind.NOTICE, STARTED_AFRESH, suggestions=tuple(suggestions(searcher)))
+    if (picked := picked_suggestion(state, message)) is not None:
+        # "2" under three suggestions, as `newsbot chat` invites (searched, "3" drew paragraph 11).
+        reply = answer(searcher, state, picked, None, None)
+        return replace(reply, lead=picked_lead(picked, reply.lead))
     if puzzled(message):
         # Searched, "what does that mean" drew the lede, and became the question follow-ups lean on.
         return repeat(searcher, state, QUOTED_AGAIN)

@@ -419,6 +419,9 @@ def check_question(question: str) -> str:
     if not any(character.isalnum() for character in text):
         # "?", "...", an emoji: searched, such a message drew the article's opening paragraph.
         raise QuestionError("the message has no words, only punctuation or emoji")
+    if not any(character.isalpha() for character in text):
+        # "3": searched, it drew a paragraph holding a number ("six areas of concrete action").
+        raise QuestionError("the message has no words, only numbers")
     return text
 
 
