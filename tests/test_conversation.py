@@ -419,6 +419,24 @@ def test_and_someone_asks_the_last_question_about_them(seed_searcher: Searcher) 
     assert any("Formby" in source.text for source in reply.passages)
 
 
+def test_and_someone_the_last_answer_alone_answers_again_without_naming_them_is_declined(
+    seed_searcher: Searcher,
+) -> None:
+    state = State()
+    deadline = conversation.answer(seed_searcher, state, "when will the livingstone case be dealt with", None, None)
+    assert [source.paragraph for source in deadline.passages] == [25]
+    # Walker is in paragraph 25: quoting it again answers.
+    walker = conversation.about_entity(seed_searcher, state, "walker", "and walker?")
+    assert walker.kind is ReplyKind.ANSWER and [source.paragraph for source in walker.passages] == [25]
+    # Milne is not: it would only say again what was shown.
+    conversation.answer(seed_searcher, state, "when will the livingstone case be dealt with", None, None)
+    milne = conversation.about_entity(seed_searcher, state, "milne", "and milne?")
+    assert milne.kind is ReplyKind.DECLINE and not milne.passages
+    assert milne.lead.startswith("The article doesn't say that about Milne: I found only what I showed you before.")
+    assert len(milne.suggestions) == conversation.SUGGESTIONS
+    assert conversation.who_said(seed_searcher, state).lead.startswith("The article didn't answer your last question")
+
+
 def test_and_someone_after_a_question_naming_no_one_asks_it_about_them(seed_searcher: Searcher) -> None:
     assert conversation.retarget(seed_searcher, "Who attended the meeting?", "Mark Gardner") == (
         "Who attended the meeting, about Mark Gardner?"
@@ -876,6 +894,17 @@ def test_a_vox_pop_is_asked_for_by_what_the_article_calls_them(tmp_path: Path) -
     for question in ("what did the nurse say", "what do commuters think"):
         assert speakers(conversation.ask(searcher, question)) == {"Priya Shah"}, question
     assert speakers(conversation.ask(searcher, "what did the general secretary say")) == {"Karen Doyle"}
+
+
+def test_and_someone_replaces_a_voice_the_question_named_by_what_the_article_calls_them(tmp_path: Path) -> None:
+    """ "and the union?" after "what did the nurse say": the nurse is Priya Shah, named by what the
+    article calls her, so the union takes her place (it was asked "what did the nurse say, about the
+    union?", and drew the judge's words again after "what did the judge say" of a court report)."""
+    searcher = article_searcher(tmp_path, "strike", "Rail workers to strike", STRIKE_REPORT)
+    assert conversation.retarget(searcher, "what did the nurse say", "the union") == "what did the union say"
+    assert conversation.retarget(searcher, "what did a commuter think", "Coastline Rail") == (
+        "what did Coastline Rail think"
+    )
 
 
 def test_and_someone_the_nlu_did_not_recognise_is_read_from_the_follow_up(tmp_path: Path) -> None:

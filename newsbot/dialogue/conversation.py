@@ -22,6 +22,7 @@ from newsbot.answering.compose import compose_answer, side_names
 from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Highlight, Passage, Reply, ReplyKind, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
+from newsbot.retrieval.bm25 import tokenize
 from newsbot.retrieval.search import WHAT_ELSE, QuestionError, Searcher, Shaping, check_question, source_of
 from newsbot.retrieval.wordlists import word_list
 
@@ -36,6 +37,10 @@ NOTHING_MORE_TO_TELL = "there is nothing more to tell"
 NOTHING_TO_REPEAT = "there is nothing to say again"
 NO_OTHER_SIDE_TO_SHOW = "there is no other side to show"
 NOTHING_MORE = "That's all the article says about it."
+NOTHING_ABOUT = (
+    "{The_article} {does_not} say that about {named}: I found only what I showed you before. "
+    "Here are questions {the_article} can answer:"
+)
 GIST = "In short, in the article's own opening words:"
 GISTS = "In short, in the articles' own opening words:"
 MORE_OF_THE_ARTICLE = "The article goes on:"
@@ -574,7 +579,31 @@ def about_entity(searcher: Searcher, state: State, entity: str | None, text: str
     if not state.last_question:
         return answer(searcher, state, f"What did {entity} say?", None, None)
     named = searcher.as_spelled(entity)
-    return answer(searcher, state, retarget(searcher, state.last_question, named), state.last_topic, None)
+    before = {source.key for source in state.last_sources}
+    question = retarget(searcher, state.last_question, named)
+    reply = answer(searcher, state, question, state.last_topic, None)
+    if (
+        reply.kind is ReplyKind.ANSWER
+        and {source.key for source in reply.passages} <= before
+        and not any(_mentions(source, named) for source in reply.passages)
+    ):
+        # The same passages again, none of them about them: "and milne?" after the Livingstone
+        # case's deadline quoted that deadline again.
+        state.showed(())
+        the_article, does_not = (
+            ("the article", "doesn't") if len(searcher.index.facts) == 1 else ("the articles", "don't")
+        )
+        lead = NOTHING_ABOUT.format(
+            The_article=the_article.capitalize(), does_not=does_not, named=named, the_article=the_article
+        )
+        return Reply(ReplyKind.DECLINE, lead, suggestions=tuple(suggestions(searcher, question)), question=question)
+    return reply
+
+
+def _mentions(source: Source, named: str) -> bool:
+    """Whether the passage or its speaker uses a word of the name ("the company": "company")."""
+    words = set(tokenize(named))
+    return bool(words & set(tokenize(f"{source.text} {source.speaker.label}")))
 
 
 def named_in_followup(message: str) -> str | None:

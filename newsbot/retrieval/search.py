@@ -731,9 +731,10 @@ class Searcher:
 
     def voice_span(self, question: str) -> tuple[int, int] | None:
         """Where the question names a voice of the articles ("What did Labour sources say?" ->
-        "Labour sources"): the first run of words that name speakers or sides (with the
+        "Labour sources"; "what did the judge say" -> "the judge", by the role the articles give
+        her): the first run of words that name speakers, sides or speakers' roles (with the
         function words and source nouns between and after them), as character offsets."""
-        names = self._voice_terms
+        names = self._voice_and_role_terms
         unnamed = anonymous_terms()
         run: tuple[int, int] | None = None
         for found in re.finditer(r"[\w'’-]+", question):
@@ -751,6 +752,12 @@ class Searcher:
             if article:
                 run = (article.start(), run[1])
         return run
+
+    @cached_property
+    def _voice_and_role_terms(self) -> frozenset[str]:
+        """The words of the voices' names, and of what the articles call them ("judge", "worker")."""
+        roles = [*self._roles.values(), *self._what_they_are.values()]
+        return self._voice_terms.union(*roles)
 
     def as_spelled(self, words: str) -> str:
         """Words as the articles write them ("simon johnson" -> "Simon Johnson")."""
