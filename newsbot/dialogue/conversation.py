@@ -37,10 +37,7 @@ NOTHING_MORE_TO_TELL = "there is nothing more to tell"
 NOTHING_TO_REPEAT = "there is nothing to say again"
 NO_OTHER_SIDE_TO_SHOW = "there is no other side to show"
 NOTHING_MORE = "That's all the article says about it."
-NOTHING_ABOUT = (
-    "{The_article} {does_not} say that about {named}: I found only what I showed you before. "
-    "Here are questions {the_article} can answer:"
-)
+NOTHING_ABOUT = "{does_not} say that about {named}: I found only what I showed you before."
 GIST = "In short, in the article's own opening words:"
 GISTS = "In short, in the articles' own opening words:"
 MORE_OF_THE_ARTICLE = "The article goes on:"
@@ -192,9 +189,13 @@ def _searched(searcher: Searcher, question: str, text: str, shaping: Shaping | N
     offered = suggestions(searcher, question) if not result.answerable else []
     reply = compose_answer(result, searcher.index.facts, offered)
     if reply.kind is ReplyKind.DECLINE:
-        where = "the article" if len(searcher.index.facts) == 1 else "the articles"
-        return replace(reply, lead=f"{reply.lead} Here are questions {where} can answer:")
+        return replace(reply, lead=f"{reply.lead} {questions_offered(len(searcher.index.facts) == 1)}")
     return reply
+
+
+def questions_offered(one: bool) -> str:
+    """What heads the questions a decline offers, of one article or of several."""
+    return f"Here are questions {'the article' if one else 'the articles'} can answer:"
 
 
 def _their_words(passage: Passage) -> Source:
@@ -298,8 +299,7 @@ def about_the_articles(searcher: Searcher, question: str) -> Reply:
         return Reply(ReplyKind.NOTICE, said, suggestions=offered, question=question)
     one = len(titles) == 1
     lead = f"The article doesn't give its {what}." if one else f"The articles don't give their {what}s."
-    where = "the article" if one else "the articles"
-    lead = " ".join(filter(None, [lead, said, f"Here are questions {where} can answer:"]))
+    lead = " ".join(filter(None, [lead, said, questions_offered(one)]))
     return Reply(ReplyKind.DECLINE, lead, suggestions=offered, question=question)
 
 
@@ -361,10 +361,9 @@ def picked_lead(question: str, lead: str) -> str:
 
 def picked_suggestion(state: State, message: str) -> str | None:
     """The suggested question a message made only of its number picks ("2", "#2", "2."), if any."""
-    number = re.fullmatch(r"\s*#?\s*(\d{1,2})\s*[.)!?]?\s*", message)
-    if number is None or not 1 <= int(number.group(1)) <= len(state.offered):
-        return None
-    return state.offered[int(number.group(1)) - 1]
+    found = re.fullmatch(r"\s*#?\s*(\d{1,2})\s*[.)!?]?\s*", message)
+    number = int(found.group(1)) if found else 0
+    return state.offered[number - 1] if 1 <= number <= len(state.offered) else None
 
 
 def acknowledges(message: str) -> bool:
@@ -590,12 +589,9 @@ def about_entity(searcher: Searcher, state: State, entity: str | None, text: str
         # The same passages again, none of them about them: "and milne?" after the Livingstone
         # case's deadline quoted that deadline again.
         state.showed(())
-        the_article, does_not = (
-            ("the article", "doesn't") if len(searcher.index.facts) == 1 else ("the articles", "don't")
-        )
-        lead = NOTHING_ABOUT.format(
-            The_article=the_article.capitalize(), does_not=does_not, named=named, the_article=the_article
-        )
+        one = len(searcher.index.facts) == 1
+        nothing = NOTHING_ABOUT.format(does_not="The article doesn't" if one else "The articles don't", named=named)
+        lead = f"{nothing} {questions_offered(one)}"
         return Reply(ReplyKind.DECLINE, lead, suggestions=tuple(suggestions(searcher, question)), question=question)
     return reply
 
