@@ -133,7 +133,7 @@ def test_say_that_again_quotes_the_last_answer_again() -> None:
     assert "July" in messages[0]["text"]  # the words themselves, not only where they are
     assert slots_of(events)["last_passages"] == slots["last_passages"]
     before, _ = run(ActionRepeat(), tracker("say that again", "followup_repeat"))
-    assert before[0]["text"].startswith("I haven't answered anything yet")
+    assert before[0]["text"].startswith("There's no answer of mine to refer to yet")
 
 
 def test_suggested_questions_are_answerable(seed_searcher: Searcher) -> None:
@@ -204,7 +204,7 @@ def test_source_lists_paragraphs_and_article() -> None:
 
 def test_follow_up_before_any_answer_offers_questions() -> None:
     messages, events = run(ActionWhoSaid(), tracker("who said that?", "followup_who_said"))
-    assert messages[0]["text"].startswith("I haven't answered anything yet")
+    assert messages[0]["text"].startswith("There's no answer of mine to refer to yet")
     assert len(messages[0]["buttons"]) == 3
     payload = answer_payload(messages)
     assert payload["kind"] == "notice" and payload["answerable"] is None and payload["sources"] == []

@@ -437,6 +437,21 @@ def test_and_someone_the_last_answer_alone_answers_again_without_naming_them_is_
     assert conversation.who_said(seed_searcher, state).lead.startswith("The article didn't answer your last question")
 
 
+def test_and_someone_declined_never_suggests_the_question_just_answered(seed_searcher: Searcher) -> None:
+    # Suggested near the retargeted question, the question just answered came first.
+    declined = 0
+    for asked in seed_searcher.suggestion_pool():
+        for named in ("milne", "the board", "corbyn"):
+            state = State()
+            conversation.answer(seed_searcher, state, asked, None, None)
+            reply = conversation.about_entity(seed_searcher, state, named, f"and {named}?")
+            if reply.kind is ReplyKind.DECLINE:
+                declined += 1
+                assert asked not in reply.suggestions and reply.question not in reply.suggestions
+                assert len(reply.suggestions) == conversation.SUGGESTIONS
+    assert declined >= 5
+
+
 def test_and_someone_after_a_question_naming_no_one_asks_it_about_them(seed_searcher: Searcher) -> None:
     assert conversation.retarget(seed_searcher, "Who attended the meeting?", "Mark Gardner") == (
         "Who attended the meeting, about Mark Gardner?"

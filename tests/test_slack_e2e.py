@@ -60,7 +60,7 @@ WATCHED_CHANNEL = "CNEWSBOT1"  # SLACK_CHANNEL: every message there is answered
 STORY_CHANNEL = "CSTORY1"  # SLACK_CHANNEL_ARTICLES: a channel about the seed story
 TIMEOUT = 60.0
 CAPABILITIES = "I can answer questions about"  # utter_capabilities, the probes' answer
-NO_ANSWER_YET = "I haven't answered anything yet"
+NO_ANSWER_YET = "There's no answer of mine to refer to yet"
 
 
 def load(name: str) -> Any:

@@ -30,7 +30,7 @@ from newsbot.retrieval.wordlists import word_list
 ANSWER_CANDIDATES = 8
 MORE_CANDIDATES = 3
 SUGGESTIONS = 3
-NO_ANSWER_YET = "I haven't answered anything yet. Ask me about the article, for example:"
+NO_ANSWER_YET = "There's no answer of mine to refer to yet. Ask me about the article, for example:"
 NO_LAST_ANSWER = "The article didn't answer your last question, “{question}”, so {consequence}."
 NOTHING_TO_ATTRIBUTE = "there is nothing to attribute"
 NOTHING_MORE_TO_TELL = "there is nothing more to tell"
@@ -114,6 +114,14 @@ def suggestions(searcher: Searcher, question: str | None = None, count: int = SU
         return pool[:count]
     nearest = searcher.nearest_suggestions(question)
     return nearest[:count]
+
+
+def other_suggestions(searcher: Searcher, near: str | None, asked: Sequence[str]) -> list[str]:
+    """Questions nearest `near`, but none the reader has just asked or been answered (a suggested
+    question may be one of them)."""
+    skipped = {_whole(question) for question in asked}
+    nearest = suggestions(searcher, near, SUGGESTIONS + len(skipped))
+    return [question for question in nearest if _whole(question) not in skipped][:SUGGESTIONS]
 
 
 MAX_TITLES_NAMED = 5
@@ -394,9 +402,7 @@ def remark(searcher: Searcher, state: State, message: str) -> Reply | None:
     if objects(message):
         # Searched, "no thats not what i asked" drew paragraph 10 ("the concrete actions we asked for").
         # Questions near the last one, but not the last one again (it was a suggested question).
-        asked = _whole(state.last_question or "")
-        nearest = suggestions(searcher, state.last_question, SUGGESTIONS + 1)
-        offered = [question for question in nearest if _whole(question) != asked][:SUGGESTIONS]
+        offered = other_suggestions(searcher, state.last_question, [state.last_question or ""])
         return Reply(ReplyKind.NOTICE, MISSED, suggestions=tuple(offered), question=state.last_question or "")
     return None
 
@@ -578,6 +584,7 @@ def about_entity(searcher: Searcher, state: State, entity: str | None, text: str
     if not state.last_question:
         return answer(searcher, state, f"What did {entity} say?", None, None)
     named = searcher.as_spelled(entity)
+    asked_before = state.last_question
     before = {source.key for source in state.last_sources}
     question = retarget(searcher, state.last_question, named)
     reply = answer(searcher, state, question, state.last_topic, None)
@@ -591,8 +598,11 @@ def about_entity(searcher: Searcher, state: State, entity: str | None, text: str
         state.showed(())
         one = len(searcher.index.facts) == 1
         nothing = NOTHING_ABOUT.format(does_not="The article doesn't" if one else "The articles don't", named=named)
-        lead = f"{nothing} {questions_offered(one)}"
-        return Reply(ReplyKind.DECLINE, lead, suggestions=tuple(suggestions(searcher, question)), question=question)
+        reply = Reply(ReplyKind.DECLINE, f"{nothing} {questions_offered(one)}", question=question)
+    if reply.kind is ReplyKind.DECLINE:
+        # Not the question just answered again: suggested near it, "and milne?" offered it back.
+        offered = other_suggestions(searcher, question, [asked_before or "", question])
+        return replace(reply, suggestions=tuple(offered))
     return reply
 
 
