@@ -15,7 +15,7 @@ from newsbot.dialogue.conversation import State
 from newsbot.domain import Reply, ReplyKind, Source
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.index import build_index, load_index
-from newsbot.retrieval.search import Searcher
+from newsbot.retrieval.search import Searcher, group_reported
 
 COUNCIL = {"the council", "Mary Price", "a council spokesman"}
 RESIDENTS = {"Tom Ellis", "the association"}
@@ -909,6 +909,30 @@ def test_a_vox_pop_is_asked_for_by_what_the_article_calls_them(tmp_path: Path) -
     for question in ("what did the nurse say", "what do commuters think"):
         assert speakers(conversation.ask(searcher, question)) == {"Priya Shah"}, question
     assert speakers(conversation.ask(searcher, "what did the general secretary say")) == {"Karen Doyle"}
+
+
+SCHOOL_REPORT = [
+    "Northshire County Council says falling pupil numbers mean neither school can stay open on its own.",
+    '"Nobody wants to close a village school," said Councillor Rachel Oduya.',
+    "Parents packed the village hall on Thursday night. Many said the bus journey was too long for "
+    "children as young as four.",
+    "The parents' group, Save Carrow School, has collected more than 900 signatures on a petition and says "
+    "it will ask for a judicial review.",
+]
+
+
+def test_a_group_the_narration_reports_without_naming_it_there_is_heard(tmp_path: Path) -> None:
+    """ "what did the parents say" of a school report: "Parents packed the hall. Many said ..." and
+    "The parents' group ... and says ..." report them (it was declined: "The article mentions
+    parents but never quotes them")."""
+    searcher = article_searcher(tmp_path, "school", "Parents fight school merger", SCHOOL_REPORT)
+    reply = conversation.ask(searcher, "what did the parents say")
+    assert reply.kind is ReplyKind.ANSWER
+    assert {source.paragraph for source in reply.passages} >= {3, 4}
+    assert group_reported(SCHOOL_REPORT[2]) == ["parents"]
+    assert group_reported(SCHOOL_REPORT[3]) == ["parents"]
+    assert group_reported("The meeting ended late. Many said nothing.") == []  # no group opens the sentence before
+    assert group_reported("Mr Corbyn said he would.") == []
 
 
 def test_and_someone_replaces_a_voice_the_question_named_by_what_the_article_calls_them(tmp_path: Path) -> None:

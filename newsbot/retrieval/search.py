@@ -313,6 +313,38 @@ def group_introduced(passage: Passage) -> frozenset[str]:
     return frozenset(tokenize(noun))
 
 
+# Voices that name no one and stand for a group the narration has just named ("Parents packed the
+# hall. Many said ..."), and the word that ends a voice whose verb shares the sentence's subject
+# ("The parents' group has collected 900 signatures and says ...").
+GROUP_VOICES = frozenset({"many", "some", "most", "others", "several", "all", "both", "they"})
+GROUP_OPENING_WORDS = 3
+
+
+def group_reported(text: str) -> list[str]:
+    """The groups the narration reports speaking without naming them where it reports them: the
+    plural role noun that opens the sentence before a "Many said", or the sentence of an "and
+    says" (among its first few words: "The parents' group")."""
+    words = attribution_lexicon()
+    spans = sentence_spans(text) or [(0, len(text))]
+
+    def opening_group(start: int, end: int) -> list[str]:
+        for word in re.findall(r"[\w'’-]+", text[start:end])[:GROUP_OPENING_WORDS]:
+            noun = re.sub(r"['’]s?$", "", word.lower())
+            if noun in words.plural_nouns and (noun in words.role_nouns or noun in words.source_nouns):
+                return [noun]
+        return []
+
+    groups: list[str] = []
+    for found in reported_voice().finditer(text):
+        voice = (found.group("voice") or "").lower().split()
+        at = next((i for i, (_, end) in enumerate(spans) if found.start() < end), len(spans) - 1)
+        if len(voice) == 1 and voice[0] in GROUP_VOICES and at > 0:
+            groups += opening_group(*spans[at - 1])
+        elif voice and voice[-1] == "and":
+            groups += opening_group(*spans[at])
+    return list(dict.fromkeys(groups))
+
+
 CAPITALISED_RUN = re.compile(r"\b[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)+")
 POSSESSIVE = re.compile(r"['’]s$")
 NAMED_SUGGESTIONS = 4  # names offered: "What does the article say about ...?"
@@ -580,6 +612,7 @@ class Searcher:
                 word.lower() for word in CASED_WORD.findall(passage.title)
             )
             voices = [voice_reported(reported) for reported in reported_voice().finditer(passage.text)]
+            voices += group_reported(passage.text)  # "Parents packed the hall. Many said ..."
             self._reported.append(voices)
             for voice in voices:
                 heard.update(tokenize(voice))
