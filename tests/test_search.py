@@ -793,6 +793,10 @@ def test_the_sides_a_question_asks_about_as_its_subject(
         ("It said so. They said it.", ()),
         ("Jewish leaders had stressed how urgent it was.", ()),
         ("The meeting did see Mr Corbyn make a commitment.", ()),
+        # Places, not voices: the people in them speak ("reporting Little Carrow" was the label).
+        ("Parents in Ashby and Little Carrow have vowed to fight a council plan.", ()),
+        ("Shoppers at Harbour Road Market said prices were up.", ()),
+        ("Head of Ofsted Amanda Spielman said so.", ("Ofsted Amanda Spielman",)),
     ],
 )
 def test_the_named_voices_a_text_reports(text: str, names: tuple[str, ...]) -> None:

@@ -155,6 +155,19 @@ def unnamed_asked() -> frozenset[str]:
     return frozenset(tokenize(" ".join(word_list("unnamed_asked"))))
 
 
+# Prepositions that make the names after them a place, not a voice ("Parents in Little Carrow said").
+PLACE_PREPOSITIONS = frozenset({"in", "from", "at", "near", "across", "around", "outside"})
+
+
+def _in_a_place(before: str) -> bool:
+    """Whether the name that follows `before` is a place's: a place preposition before it, or
+    before the names it is listed with ("in Ashby and Little Carrow")."""
+    words = re.findall(r"[\w'’.-]+|,", before)
+    while words and (words[-1] in {"and", ","} or words[-1][:1].isupper()):
+        words.pop()
+    return bool(words) and words[-1].lower() in PLACE_PREPOSITIONS
+
+
 def reported_names(text: str) -> tuple[str, ...]:
     """The named voices a text reports ("Ms Formby also committed ...", "Mr Golstein said that
     ..."): each reported voice that ends in a run of capitalised words ("The source said",
@@ -164,6 +177,8 @@ def reported_names(text: str) -> tuple[str, ...]:
         voice = re.sub(r"(?:\s+(?:also|has|had|have|then))+$", "", voice_reported(found))
         run = re.search(rf"{NAME_RUN.pattern}$", voice)  # "Jewish leaders" names no one
         name = run.group(0) if run else ""
+        if run and _in_a_place(text[: found.start() + voice.rfind(name)]):
+            continue  # "Parents in Ashby and Little Carrow have vowed": the parents, not a place
         if re.fullmatch(r"The|A|An", name) or name.lower() in stopwords():
             continue  # "The source said", "It said": no one named
         name = re.sub(r"^(The|A|An)\s", lambda article: f"{article.group(1).lower()} ", name)  # "the Board"
