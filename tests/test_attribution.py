@@ -558,6 +558,24 @@ def test_a_strike_report_its_vox_pop_the_company_and_its_spokesman() -> None:
     ]
 
 
+def test_a_family_member_speaks_as_whose_they_are_and_is_she_after() -> None:
+    """Found on a hit-and-run report: "The man's wife said in a statement ..." was the narration,
+    and the "she said" after it was the detective, the only person named so far."""
+    paragraphs = [
+        'Detective Inspector Mark Holloway said: "I would urge them to come forward."',
+        'The man\'s wife said in a statement that her husband was "a careful, experienced rider".',
+        '"Our children just want their dad home," she said.',
+        "The victim's father said: \"He was my only son.\" His son's friend, a neighbour, said nothing.",
+    ]
+    attributions = attribute_paragraphs(paragraphs)
+    assert [(a.speaker.label, a.speaker.kind) for a in attributions] == [
+        ("Mark Holloway", SpeakerKind.PERSON),
+        ("the man's wife", SpeakerKind.ANONYMOUS),
+        ("the man's wife", SpeakerKind.ANONYMOUS),
+        ("the victim's father", SpeakerKind.ANONYMOUS),
+    ]
+
+
 def test_he_after_a_spokeswoman_is_not_her() -> None:
     """An unnamed person is "he" or "she" by the noun that introduced them, never the other."""
     paragraphs = [

@@ -58,6 +58,7 @@ class Lexicon:
     indefinite_singular: frozenset[str]
     modifiers: frozenset[str]
     titles: Mapping[str, str]  # title -> gender: "m", "f" or ""
+    noun_genders: Mapping[str, str]  # a noun for a person -> the gender it tells: "wife" -> "f"
     function_caps: frozenset[str]
     org_words: frozenset[str]
     demonyms: frozenset[str]
@@ -102,6 +103,7 @@ def lexicon() -> Lexicon:
         indefinite_singular=frozenset(word for word, kind in determiners.items() if kind == "indefinite"),
         modifiers=frozenset(_words("modifiers.txt")),
         titles=MappingProxyType(titles),
+        noun_genders=MappingProxyType(_string_mapping("gendered_nouns.yml", GENDERS)),
         function_caps=frozenset(_words("function_caps.txt")),
         org_words=frozenset(_words("org_words.txt")),
         demonyms=frozenset(_words("demonyms.txt")),

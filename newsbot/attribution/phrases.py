@@ -339,7 +339,16 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
     if j >= 0 and toks[j].low in lex.determiners:
         det = toks[j].low
         start = toks[j].start
+    elif j >= 1 and kind == "source" and _owner(toks[j]) and toks[j - 1].low in lex.definite:
+        # Whose they are: "The man's wife said", "the victim's mother" (not just "wife").
+        det = f"{toks[j - 1].low} {toks[j].text}"
+        start = toks[j - 1].start
     return Phrase(kind, det, pre, head, (), start, tok.end)
+
+
+def _owner(tok: Tok) -> bool:
+    """Whether the token is a common noun's possessive ("man's", "victims'")."""
+    return bool(POSSESSIVE_RE.search(tok.text)) and tok.text[:1].islower() and POSSESSIVE_RE.sub("", tok.text).isalpha()
 
 
 def _relative_subject(toks: list[Tok], last: int) -> Phrase | None:

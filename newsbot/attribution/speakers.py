@@ -62,7 +62,9 @@ Mention = tuple[int, TrackedSpeaker]
 
 
 def _noun_gender(noun: str) -> str:
-    """The gender a noun for a person says ("spokeswoman": "f", "spokesman": "m"), else ""."""
+    """The gender a noun for a person says ("spokeswoman": "f", "spokesman": "m", "wife": "f"), else ""."""
+    if gender := lexicon().noun_genders.get(noun.lower(), ""):
+        return gender
     if noun.endswith("woman"):
         return "f"
     return "m" if noun.endswith("man") else ""
