@@ -935,6 +935,24 @@ def test_a_group_the_narration_reports_without_naming_it_there_is_heard(tmp_path
     assert group_reported("Mr Corbyn said he would.") == []
 
 
+CRASH_REPORT = [
+    "A cyclist was left with serious head injuries after being hit by a car on the A614 on Sunday evening.",
+    "Detective Inspector Mark Holloway, of Northshire Police's roads policing unit, said: \"I would urge the "
+    'driver to come forward."',
+    'The man\'s wife said in a statement that her husband was "a careful, experienced rider".',
+]
+
+
+def test_a_person_of_an_organisation_speaks_for_it(tmp_path: Path) -> None:
+    """ "what did police say" of a hit-and-run report: the detective is "of Northshire Police's
+    roads policing unit" (it was declined: "The article mentions Police's but never quotes them")."""
+    searcher = article_searcher(tmp_path, "crash", "Cyclist hurt in hit-and-run", CRASH_REPORT)
+    for question in ("what did police say", "what did the police say"):
+        assert speakers(conversation.ask(searcher, question)) == {"Mark Holloway"}, question
+    assert searcher.as_spelled("police") == "Police"  # not "Police's"
+    assert speakers(conversation.ask(searcher, "what did his wife say")) == {"the man's wife"}
+
+
 def test_and_someone_replaces_a_voice_the_question_named_by_what_the_article_calls_them(tmp_path: Path) -> None:
     """ "and the union?" after "what did the nurse say": the nurse is Priya Shah, named by what the
     article calls her, so the union takes her place (it was asked "what did the nurse say, about the

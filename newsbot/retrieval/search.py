@@ -301,6 +301,10 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
                 if sentence_ends and not NOUN_PHRASE_OPENING.match(role):
                     break  # "Dr Anjali Rao, apologised to patients.": a verb, not her role
                 affiliated = [word for word in " ".join(affiliation).split() if word.lower() not in stopwords()]
+                of_only = re.match(r"(?:of|at|for)\s+(.*)", role)
+                if of_only and (organisation := _organisation_named(of_only.group(1))):
+                    terms.update(tokenize(organisation))  # "Mark Holloway, of Northshire Police's roads policing unit,"
+                    break
                 # "Helen Marsh, the leader of the Conservative group, ...": the group is part of her role.
                 if take(role.split()):
                     if len(affiliated) <= ROLE_WORDS_MOST:
@@ -310,6 +314,18 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
                     break  # the sentence's end, or another name, as in a list: "Corbyn, Milne, Formby and ..."
                 rest = rest[after.end() - 1 :]
     return frozenset(terms)
+
+
+def _organisation_named(words: str) -> str:
+    """The organisation an affiliation opens with ("Northshire Police's roads policing unit":
+    "Northshire Police"): its capitalised words, up to and ending in an organisation noun."""
+    run = re.match(r"(?:[A-Z][\w'’-]*\s+){0,3}[A-Z][\w'’-]*", words)
+    if run is None:
+        return ""
+    names = [POSSESSIVE.sub("", word) for word in run.group(0).split()]
+    nouns = attribution_lexicon().org_nouns
+    ends = [at for at, word in enumerate(names) if word.lower() in nouns]
+    return " ".join(names[: ends[-1] + 1]) if ends else ""
 
 
 def group_introduced(passage: Passage) -> frozenset[str]:
@@ -640,8 +656,10 @@ class Searcher:
                     SENTENCE_START.search(passage.text, max(0, found.start() - 8), found.start()) is None
                     or NAME_GOES_ON.match(passage.text, found.end()) is not None  # "Maya Okafor scored"
                 ):
-                    capitalised.add(word.lower())
-                    self._spelling.setdefault(word.lower(), word)
+                    # "Police's" is "Police" too: a reader asking "what did police say" is echoed without it.
+                    for spelled in dict.fromkeys((word, POSSESSIVE.sub("", word))):
+                        capitalised.add(spelled.lower())
+                        self._spelling.setdefault(spelled.lower(), spelled)
         self._heard = frozenset(heard)
         # The words of the voices' names: speakers and the sides and voices the facts name.
         voice_terms = {term for speaker in self._speakers for term in speaker_terms(speaker)}
