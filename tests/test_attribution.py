@@ -576,6 +576,21 @@ def test_a_family_member_speaks_as_whose_they_are_and_is_she_after() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("paragraph", "label"),
+    [
+        ("Customers contacted by the Echo said they were angry.", "customers"),
+        ("Parents spoken to by the Courier said the bus was too slow.", "parents"),
+        ("Residents interviewed by the BBC said they were frightened.", "residents"),
+        # A document is no one: the body that published it speaks, as before.
+        ("A report published by the council said the road was unsafe.", "the council"),
+    ],
+)
+def test_people_asked_by_a_newspaper_are_the_speakers_not_the_newspaper(paragraph: str, label: str) -> None:
+    """Found on a data-breach report: "Customers contacted by the Echo said" was the Echo."""
+    assert attribute_paragraphs([paragraph])[0].speaker.label == label
+
+
 def test_he_after_a_spokeswoman_is_not_her() -> None:
     """An unnamed person is "he" or "she" by the noun that introduced them, never the other."""
     paragraphs = [

@@ -24,6 +24,8 @@ _ORG_MODIFIERS_MOST = 2
 _AGE = re.compile(r"\d+-year-old")
 # At most this many tokens in a "who" clause between a speaker and the verb: "A man who lives nearby said".
 _RELATIVE_CLAUSE_MOST = 16
+# A past participle that opens a reduced relative clause: "contacted", "interviewed", "spoken".
+_PARTICIPLE = re.compile(r"[a-z]+(?:ed|en)")
 # Appositions in a row between a speaker and the verb: "Priya Shah, 34, a nurse, said" has two.
 _MAX_APPOSITIONS = 3
 
@@ -356,10 +358,18 @@ def _relative_subject(toks: list[Tok], last: int) -> Phrase | None:
     lives nearby said", "Parents who spoke to the Courier said" (not the Courier); None when the
     clause is not there or is not about a person or an unnamed source."""
     k = last
-    while k >= 1 and last - k < _RELATIVE_CLAUSE_MOST and toks[k].low != "who" \
+    while k >= 1 and last - k < _RELATIVE_CLAUSE_MOST and toks[k].low not in ("who", "by") \
             and toks[k].text != "," and toks[k].text not in CLAUSE_STOPS:  # fmt: skip
         k -= 1
-    if k < 1 or k == last or toks[k].low != "who":
+    if k < 1 or k == last:
+        return None
+    if toks[k].low == "by":
+        # "Customers contacted by the Echo said", "Parents spoken to by the Courier said".
+        participle = k - 2 if toks[k - 1].low == "to" else k - 1
+        if participle < 1 or not _PARTICIPLE.fullmatch(toks[participle].text):
+            return None
+        k = participle
+    elif toks[k].low != "who":
         return None
     inner = phrase_ending_at(toks, k - 1)
     return inner if inner is not None and inner.kind in ("name", "source") else None
