@@ -953,6 +953,28 @@ def test_a_person_of_an_organisation_speaks_for_it(tmp_path: Path) -> None:
     assert speakers(conversation.ask(searcher, "what did his wife say")) == {"the man's wife"}
 
 
+BREACH_REPORT = [
+    "Brightwell Energy has apologised to 180,000 customers after hackers stole names, addresses and bank details from its billing system.",
+    "The Northport-based supplier said it discovered the breach on 21 November and shut down the affected system within hours. Customers were told by email on Friday, more than a week later.",
+    '"We are deeply sorry," chief executive Laura Pike said in a statement. "Protecting our customers\' information is our first duty, and on this occasion we fell short."',
+    "The company said passwords were not taken and that it had found no evidence the stolen details had been used. It is offering every affected customer two years of free credit monitoring.",
+    "The Information Commissioner's Office, which regulates data protection, confirmed it was making enquiries. A spokesperson said firms must report serious breaches within 72 hours.",
+    'Cyber security expert Dr Neil Chandra, of Northport University, told the Echo the delay in telling customers was "hard to justify". "The first thing criminals do with bank details is try them," he said. "Every day counts."',
+    'Customers contacted by the Echo said they were angry. Jean Hollis, 71, from Westgate, said she had cancelled her direct debit. "I\'ve been with them twenty years and I found out from a newspaper before I got their email," she said.',
+    "Brightwell said its customer helpline would stay open until 10pm every day this week. Customers are advised to watch their bank statements and to be wary of calls claiming to be from the company.",
+]
+
+
+def test_the_boss_is_the_chief_executive_when_the_article_says_only_that(tmp_path: Path) -> None:
+    """ "what did the boss say" of a data-breach report: "boss" is no word of the article, so it was
+    declined ("doesn't mention the boss", then for want of evidence); the roles readers call so
+    are searched with it."""
+    searcher = article_searcher(tmp_path, "breach", "Energy firm apologises", BREACH_REPORT)
+    assert speakers(conversation.ask(searcher, "what did the boss say")) == {"Laura Pike"}
+    assert searcher.search("what did the boss say").answerable  # plain search decides alike
+    assert "chief executive" in searcher.alternatives("what did the boss say")
+
+
 def test_and_someone_replaces_a_voice_the_question_named_by_what_the_article_calls_them(tmp_path: Path) -> None:
     """ "and the union?" after "what did the nurse say": the nurse is Priya Shah, named by what the
     article calls her, so the union takes her place (it was asked "what did the nurse say, about the

@@ -698,7 +698,21 @@ class Searcher:
         for alias, name in self._aliases.items():
             if f" {' '.join(tokenize_words(alias))} " in lowered and name.lower() not in question.lower():
                 found.append(name)
+        for word in dict.fromkeys(tokenize_words(question)):
+            found += [role for role in self._roles_readers_call.get(word, ()) if role not in question.lower()]
         return found
+
+    @cached_property
+    def _roles_readers_call(self) -> dict[str, list[str]]:
+        """A reader's word for a role -> the roles the articles name that it stands for ("boss":
+        "chief executive", "manager"), so that "what did the boss say" is searched with them."""
+        texts = " ".join(passage.text.lower() for passage in self.index.passages)
+        called: dict[str, list[str]] = {}
+        for role, readers_words in role_readers_words().items():
+            if re.search(rf"\b{re.escape(role)}\b", texts):
+                for word in readers_words:
+                    called.setdefault(word.lower(), []).append(role)
+        return called
 
     def as_searched(self, question: str) -> str:
         """The question as it is searched: chat shorthand spelled out, the article named as the
@@ -1345,6 +1359,8 @@ class Searcher:
         written, asked = voice
         if any(self._knows(word) for word in asked):  # "the ifs": an acronym of a name
             return None
+        if any(set(tokenize(word)) & self._heard for word in asked):
+            return None  # a reader's word for a role the articles hear ("the boss": "chief executive Laura Pike")
         return " ".join(self._spelled_elsewhere.get(word.lower(), word) for word in written.split())
 
     def unquoted_names(self, question: str) -> tuple[str, ...]:
