@@ -954,14 +954,40 @@ def test_a_person_of_an_organisation_speaks_for_it(tmp_path: Path) -> None:
 
 
 BREACH_REPORT = [
-    "Brightwell Energy has apologised to 180,000 customers after hackers stole names, addresses and bank details from its billing system.",
-    "The Northport-based supplier said it discovered the breach on 21 November and shut down the affected system within hours. Customers were told by email on Friday, more than a week later.",
-    '"We are deeply sorry," chief executive Laura Pike said in a statement. "Protecting our customers\' information is our first duty, and on this occasion we fell short."',
-    "The company said passwords were not taken and that it had found no evidence the stolen details had been used. It is offering every affected customer two years of free credit monitoring.",
-    "The Information Commissioner's Office, which regulates data protection, confirmed it was making enquiries. A spokesperson said firms must report serious breaches within 72 hours.",
-    'Cyber security expert Dr Neil Chandra, of Northport University, told the Echo the delay in telling customers was "hard to justify". "The first thing criminals do with bank details is try them," he said. "Every day counts."',
-    'Customers contacted by the Echo said they were angry. Jean Hollis, 71, from Westgate, said she had cancelled her direct debit. "I\'ve been with them twenty years and I found out from a newspaper before I got their email," she said.',
-    "Brightwell said its customer helpline would stay open until 10pm every day this week. Customers are advised to watch their bank statements and to be wary of calls claiming to be from the company.",
+    (
+        "Brightwell Energy has apologised to 180,000 customers after hackers stole names, addresses and bank "
+        "details from its billing system."
+    ),
+    (
+        "The Northport-based supplier said it discovered the breach on 21 November and shut down the affected"
+        " system within hours. Customers were told by email on Friday, more than a week later."
+    ),
+    (
+        '"We are deeply sorry," chief executive Laura Pike said in a statement. "Protecting our customers\' '
+        'information is our first duty, and on this occasion we fell short."'
+    ),
+    (
+        "The company said passwords were not taken and that it had found no evidence the stolen details had "
+        "been used. It is offering every affected customer two years of free credit monitoring."
+    ),
+    (
+        "The Information Commissioner's Office, which regulates data protection, confirmed it was making "
+        "enquiries. A spokesperson said firms must report serious breaches within 72 hours."
+    ),
+    (
+        "Cyber security expert Dr Neil Chandra, of Northport University, told the Echo the delay in telling "
+        'customers was "hard to justify". "The first thing criminals do with bank details is try them," he '
+        'said. "Every day counts."'
+    ),
+    (
+        "Customers contacted by the Echo said they were angry. Jean Hollis, 71, from Westgate, said she had "
+        "cancelled her direct debit. \"I've been with them twenty years and I found out from a newspaper "
+        'before I got their email," she said.'
+    ),
+    (
+        "Brightwell said its customer helpline would stay open until 10pm every day this week. Customers are "
+        "advised to watch their bank statements and to be wary of calls claiming to be from the company."
+    ),
 ]
 
 
