@@ -591,6 +591,17 @@ def test_people_asked_by_a_newspaper_are_the_speakers_not_the_newspaper(paragrap
     assert attribute_paragraphs([paragraph])[0].speaker.label == label
 
 
+def test_it_said_before_anyone_spoke_is_the_organisation_the_paragraph_is_about() -> None:
+    """Found on a bus-cuts report: "The company blamed rising costs. It said ..." was "an unnamed
+    speaker" (no organisation had spoken yet); with none named, it still is."""
+    paragraphs = [
+        "Northport Buses will stop running evening services on six routes.",
+        "The company blamed rising fuel and wage costs. It said the evening buses carried four passengers each.",
+    ]
+    assert attribute_paragraphs(paragraphs)[1].speaker.label == "the company"
+    assert attribute_paragraphs(["It said the road would reopen."])[0].speaker.label == "an unnamed speaker"
+
+
 def test_he_after_a_spokeswoman_is_not_her() -> None:
     """An unnamed person is "he" or "she" by the noun that introduced them, never the other."""
     paragraphs = [

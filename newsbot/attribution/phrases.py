@@ -184,7 +184,7 @@ def _is_forward_connector(toks: list[Tok], i: int, words: list[Tok]) -> bool:
     return is_name_token(nxt) or (nxt.low == "the" and i + 2 < len(toks) and is_name_token(toks[i + 2]))
 
 
-def _starts_sentence(toks: list[Tok], i: int) -> bool:
+def starts_sentence(toks: list[Tok], i: int) -> bool:
     return i == 0 or toks[i - 1].text in SENTENCE_OPENERS
 
 
@@ -279,7 +279,7 @@ def phrase_ending_at(toks: list[Tok], last: int) -> Phrase | None:
     lex = lexicon()
     tok = toks[last]
     kind, head = _head_kind(tok)
-    if kind == "name" and tok.low in lex.plural_nouns and tok.low in lex.role_nouns and _starts_sentence(toks, last):
+    if kind == "name" and tok.low in lex.plural_nouns and tok.low in lex.role_nouns and starts_sentence(toks, last):
         # "Residents said ...": the capital is the sentence's. Only a plural: a bare singular
         # ("Driver said") is a surname, its role would take a determiner ("A driver said").
         kind, head = "source", tok.low

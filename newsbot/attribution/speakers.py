@@ -23,6 +23,7 @@ from newsbot.attribution.phrases import (
     is_plain_name,
     noun_class,
     phrase_after,
+    starts_sentence,
     title_of,
     tokenize,
 )
@@ -275,6 +276,11 @@ class Context:
         )
         if found is not None:
             return found
+        # None has spoken yet: the organisation the paragraph made a sentence's subject before
+        # ("The company blamed rising costs. It said ...").
+        subject = next((s for pos, s in reversed(here) if pos < cue_pos and s.category == "org" and not plural), None)
+        if subject is not None:
+            return subject
         if plural:
             return TrackedSpeaker("unnamed speakers", "unknown", plural=True)
         return TrackedSpeaker("an unnamed speaker", "unknown")
@@ -395,5 +401,10 @@ class Context:
             if tok.low in lex.indefinite_singular:
                 phrase = phrase_after(toks, i)
                 if phrase is not None and phrase.kind == "source":
+                    found.append((tok.start, self.phrase_speaker(phrase, tok.start, [])))
+            elif tok.low in lex.definite and starts_sentence(toks, i):
+                # A sentence about an organisation: "The company blamed rising costs." ("It said" may follow.)
+                phrase = phrase_after(toks, i)
+                if phrase is not None and phrase.kind == "org_noun":
                     found.append((tok.start, self.phrase_speaker(phrase, tok.start, [])))
         return sorted(found, key=lambda mention: mention[0])
