@@ -602,6 +602,20 @@ def test_it_said_before_anyone_spoke_is_the_organisation_the_paragraph_is_about(
     assert attribute_paragraphs(["It said the road would reopen."])[0].speaker.label == "an unnamed speaker"
 
 
+def test_a_person_reported_after_the_paragraphs_first_voice_is_a_later_voice() -> None:
+    """ "Campaigners say ... Ruth Adler, who founded the Lune Swimmers group, said members had fallen
+    ill": her indirect speech is hers, as a quotation would be (the later voices were quotes only)."""
+    paragraph = (
+        "Campaigners say the river is unsafe. Ruth Adler, who founded the Lune Swimmers group, said members "
+        'had fallen ill. "Nobody told us," she said.'
+    )
+    (attribution,) = attribute_paragraphs([paragraph])
+    assert attribution.speaker.label == "campaigners"
+    assert [(paragraph[start:].split(",")[0], voice.label) for start, voice in attribution.voices] == [
+        ("Ruth Adler", "Ruth Adler")
+    ]
+
+
 def test_he_after_a_spokeswoman_is_not_her() -> None:
     """An unnamed person is "he" or "she" by the noun that introduced them, never the other."""
     paragraphs = [

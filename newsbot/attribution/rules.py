@@ -306,7 +306,7 @@ def _later_voices(
     voices: list[tuple[int, Speaker]] = []
     current = speaker
     for cand in sorted(cands, key=lambda c: c.pos):
-        if cand.pos <= first.pos or cand.kind != QUOTE or cand.phrase.kind != "name":
+        if cand.pos <= first.pos or cand.kind not in (QUOTE, REPORTED) or cand.phrase.kind != "name":
             continue
         voice = ctx.speaker(cand.phrase, cand.pos, here, cand.statement).public()
         if voice == current:
