@@ -15,7 +15,7 @@ from newsbot.dialogue.conversation import State
 from newsbot.domain import Reply, ReplyKind, Source
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.index import build_index, load_index
-from newsbot.retrieval.search import Searcher, group_reported
+from newsbot.retrieval.search import Searcher, group_reported, roles_given
 
 COUNCIL = {"the council", "Mary Price", "a council spokesman"}
 RESIDENTS = {"Tom Ellis", "the association"}
@@ -999,6 +999,49 @@ def test_the_boss_is_the_chief_executive_when_the_article_says_only_that(tmp_pat
     assert speakers(conversation.ask(searcher, "what did the boss say")) == {"Laura Pike"}
     assert searcher.search("what did the boss say").answerable  # plain search decides alike
     assert "chief executive" in searcher.alternatives("what did the boss say")
+
+
+RIVER_REPORT = [
+    (
+        "Northshire Water discharged raw sewage into the River Lune for more than 900 hours last year, "
+        "according to figures from the Environment Agency."
+    ),
+    (
+        "The figures show the overflow at Castleford treatment works spilled 112 times in 2025, up from 64 "
+        "the year before. It is the worst record of any site in the county."
+    ),
+    (
+        "Campaigners say the river is now unsafe for swimming for much of the summer. Ruth Adler, who founded"
+        ' the Lune Swimmers group five years ago, said members had fallen ill after swims in August. "People '
+        'come here with their children," she said. "Nobody told us the water was full of sewage."'
+    ),
+    (
+        'A spokeswoman for Northshire Water said the overflows were "permitted in exceptional circumstances '
+        'such as heavy rainfall" and that last year had been unusually wet. She said the company would spend '
+        "£40 million upgrading the Castleford works by 2030."
+    ),
+    "The firm said it monitored every overflow and published the data online.",
+    "The Environment Agency said it was investigating the Castleford site and could not comment further.",
+    (
+        'Local MP Helen Carter called the figures "a national scandal" and said she would raise them in '
+        'Parliament. "Bonuses for water bosses should be frozen until the sewage stops," she said.'
+    ),
+    (
+        "Northshire Water's chief executive, Mark Dunn, received a bonus of £380,000 last year, the company's"
+        " annual report shows."
+    ),
+]
+
+
+def test_a_sewage_report_its_swimmers_and_its_company_are_heard(tmp_path: Path) -> None:
+    """Found on a river-pollution report: "what did the swimmers say" was declined ("never quotes
+    them": Ruth Adler, "who founded the Lune Swimmers group", said it after "Campaigners say"), and
+    so was "what did the company say" (the company speaks as "the firm" and by a spokeswoman)."""
+    searcher = article_searcher(tmp_path, "river", "Water firm pumped sewage into the river", RIVER_REPORT)
+    assert roles_given(RIVER_REPORT, "Ruth Adler") == {"lune", "swimmer", "group"}
+    for question in ("what did the swimmers say", "what did the company say", "what did the water company say"):
+        assert searcher.search(question).answerable, question
+    assert "Ruth Adler" in speakers(conversation.ask(searcher, "what did the swimmers say"))
 
 
 def test_and_someone_replaces_a_voice_the_question_named_by_what_the_article_calls_them(tmp_path: Path) -> None:

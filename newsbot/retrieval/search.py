@@ -238,6 +238,14 @@ def role_qualifiers() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def organisation_words() -> list[frozenset[str]]:
+    """data/organisation_words.yml: the terms of words for one kind of organisation ("company",
+    "firm", "business"), a group each."""
+    text = resources.files("newsbot.retrieval").joinpath("data", "organisation_words.yml").read_text(encoding="utf-8")
+    return [frozenset(tokenize(" ".join(str(word) for word in group))) for group in yaml.safe_load(text)]
+
+
+@lru_cache(maxsize=1)
 def role_readers_words() -> dict[str, list[str]]:
     """data/role_readers_words.yml: a role ("chief executive") -> the words readers use for it ("boss")."""
     text = resources.files("newsbot.retrieval").joinpath("data", "role_readers_words.yml").read_text(encoding="utf-8")
@@ -246,6 +254,12 @@ def role_readers_words() -> dict[str, list[str]]:
 
 # Appositions in a row read after a name for its role: "Priya Shah, 34, a nurse, said" has two.
 APPOSITIONS_MOST = 3
+# A relative clause that makes a person the voice of a group: "Ruth Adler, who founded the Lune
+# Swimmers group", "Tom Hale, who chairs the residents' association".
+LEADS_GROUP = re.compile(
+    r",\s+who\s+(?:founded|co-founded|set up|runs|leads|chairs|heads|started)\s+(?:the|a|an)\s+"
+    r"(?P<group>(?:[\w'’-]+\s*){1,5})"
+)
 # What a role is of: "the leader of the Conservative group", "a retail analyst at Peel Hunt".
 AFFILIATION = re.compile(r"\s+(?:of|at|for)\s+")
 # How a role set off at a sentence's end opens: "said Karen Doyle, the union's general secretary."
@@ -289,6 +303,12 @@ def roles_given(texts: Sequence[str], name: str) -> frozenset[str]:
                 opening = boundaries[-2].end() if len(boundaries) > 1 else 0
                 take(before[opening : last.start()].split())
             rest = text[found.end() :]
+            # "Ruth Adler, who founded the Lune Swimmers group ...": she speaks for the group.
+            if leads := LEADS_GROUP.match(rest):
+                group = leads.group("group").split()
+                ends = [at for at, word in enumerate(group) if word.lower() in role_nouns]
+                named = group[: ends[-1] + 1] if ends else []
+                terms.update(term for word in named if word.lower() not in stopwords() for term in tokenize(word))
             # "Seamus Milne, Mr Corbyn's key adviser, ...", "Unite, the union that represents ...";
             # past an age or a place: "Priya Shah, 34, a nurse who ..., said", "Vance, of Elm Road, a landlord";
             # or at the sentence's end: "said Karen Doyle, the union's general secretary."
@@ -660,6 +680,9 @@ class Searcher:
                     for spelled in dict.fromkeys((word, POSSESSIVE.sub("", word))):
                         capitalised.add(spelled.lower())
                         self._spelling.setdefault(spelled.lower(), spelled)
+        for group in organisation_words():  # "The firm said": "what did the company say"
+            if group & heard:
+                heard |= group
         self._heard = frozenset(heard)
         # The words of the voices' names: speakers and the sides and voices the facts name.
         voice_terms = {term for speaker in self._speakers for term in speaker_terms(speaker)}
@@ -1072,11 +1095,14 @@ class Searcher:
         asked = set(tokenize(said.group(1))) - unnamed_asked()
         if not asked:
             return None
+        # "the company" is heard as "the firm" too (data/organisation_words.yml).
+        alike = set().union(*(group for group in organisation_words() if group & asked))
         rows = np.zeros(len(positions), dtype=bool)
         for row, position in enumerate(positions):
             speaker = self.index.passages[int(position)].speaker
             rows[row] = bool(
                 speakers[position] > 0
+                or alike & set(speaker_terms(speaker))
                 or asked & self._roles.get(speaker, frozenset())  # by role ("the local mp")
                 or asked & self._what_they_are.get(speaker, frozenset())  # "a worker"
                 or any(asked & set(tokenize(voice)) for voice in self._reported[int(position)])
