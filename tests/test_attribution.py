@@ -616,6 +616,21 @@ def test_a_person_reported_after_the_paragraphs_first_voice_is_a_later_voice() -
     ]
 
 
+def test_the_firm_is_the_company_that_spoke_last() -> None:
+    """Found on a river-pollution report: "The firm said" after "A spokeswoman for Northshire Water
+    said" was "the firm"; a rail strike's "the company said", after Coastline Rail spoke, was "the
+    company". A council is no firm."""
+    water = [
+        'A spokeswoman for Northshire Water said the overflows were "permitted".',
+        "The firm said it monitored every overflow.",
+    ]
+    assert attribute_paragraphs(water)[1].speaker.label == "Northshire Water"
+    rail = ["Coastline Rail said it had offered 4.5 per cent.", "The company said talks would go on."]
+    assert attribute_paragraphs(rail)[1].speaker.label == "Coastline Rail"
+    council = ["A spokesperson for Northshire County Council said no.", "The firm said yes."]
+    assert attribute_paragraphs(council)[1].speaker.label == "the firm"
+
+
 def test_he_after_a_spokeswoman_is_not_her() -> None:
     """An unnamed person is "he" or "she" by the noun that introduced them, never the other."""
     paragraphs = [

@@ -59,6 +59,7 @@ class Lexicon:
     modifiers: frozenset[str]
     titles: Mapping[str, str]  # title -> gender: "m", "f" or ""
     noun_genders: Mapping[str, str]  # a noun for a person -> the gender it tells: "wife" -> "f"
+    organisation_words: tuple[frozenset[str], ...]  # words for one kind of organisation: company, firm, business
     function_caps: frozenset[str]
     org_words: frozenset[str]
     demonyms: frozenset[str]
@@ -104,6 +105,7 @@ def lexicon() -> Lexicon:
         modifiers=frozenset(_words("modifiers.txt")),
         titles=MappingProxyType(titles),
         noun_genders=MappingProxyType(_string_mapping("gendered_nouns.yml", GENDERS)),
+        organisation_words=_word_groups("organisation_words.yml"),
         function_caps=frozenset(_words("function_caps.txt")),
         org_words=frozenset(_words("org_words.txt")),
         demonyms=frozenset(_words("demonyms.txt")),
@@ -163,6 +165,14 @@ def _yaml(name: str) -> dict[object, object]:
     if not isinstance(data, dict) or not data:
         raise LexiconError(f"{name}: expected a mapping of words")
     return data
+
+
+def _word_groups(name: str) -> tuple[frozenset[str], ...]:
+    """A YAML list of groups of words (lower case), each a list."""
+    data = yaml.safe_load(_read(name))
+    if not isinstance(data, list) or not all(isinstance(group, list) and group for group in data):
+        raise LexiconError(f"{name}: expected a list of groups of words")
+    return tuple(frozenset(str(word).lower() for word in group) for group in data)
 
 
 def _string_mapping(name: str, values: frozenset[str] | None = None) -> dict[str, str]:

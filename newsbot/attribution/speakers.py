@@ -30,6 +30,8 @@ from newsbot.attribution.phrases import (
 from newsbot.domain import NARRATOR, Speaker, SpeakerKind
 
 _SURNAME_CUTOFF = 0.8
+# The organisation a spokesperson speaks for, named: "a spokeswoman for Northshire Water".
+_SPOKEN_FOR = re.compile(r"\bfor (?:the )?([A-Z][\w'’&-]*(?: [A-Z][\w'’&-]*)*)$")
 _OF_NAME_RE = re.compile(r"\b([A-Z][a-z]+) of (?:the )?([A-Z][a-z]+(?: [A-Z][a-z]+)*)")
 
 
@@ -324,6 +326,27 @@ class Context:
         return self._latest(lambda s: s.category == "org" and s.label.lower().split()[-1] == noun
                             and s.label.lower() != f"the {noun}")  # fmt: skip
 
+    def _company_spoken_for(self, noun: str) -> TrackedSpeaker | None:
+        """Whom "the firm" or "the company" is when no organisation spoke under a name ending in
+        it: the latest company that spoke by its name or through a spokesperson ("A spokeswoman
+        for Northshire Water said ... The firm said")."""
+        lex = lexicon()
+        companies = next((group for group in lex.organisation_words if noun in group and "company" in group), None)
+        if companies is None:
+            return None
+
+        def a_company(name: str) -> bool:  # "Northshire County Council" is no firm
+            last = name.split()[-1].lower()
+            return last in companies or last not in lex.org_nouns
+
+        for speaker in reversed(self.history):
+            if speaker.category == "org" and speaker.label[:1].isupper() and a_company(speaker.label):
+                return speaker
+            spoken_for = _SPOKEN_FOR.search(speaker.label) if speaker.category == "anonymous" else None
+            if spoken_for is not None and a_company(spoken_for.group(1)):
+                return TrackedSpeaker(spoken_for.group(1), "org", plural=True)
+        return None
+
     def resolve_definite(self, phrase: Phrase, cue_pos: int, here: list[Mention]) -> TrackedSpeaker:
         lex = lexicon()
         cls = noun_class(phrase.head)
@@ -383,7 +406,7 @@ class Context:
         if phrase.kind == "org_noun":
             if phrase.det in lex.definite and not phrase.pre and not phrase.post:
                 # "the agency" after the Environment Agency spoke: the same organisation.
-                named = self._named_org(phrase.head)
+                named = self._named_org(phrase.head) or self._company_spoken_for(phrase.head)
                 if named is not None:
                     return named
             body = " ".join(

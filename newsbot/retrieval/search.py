@@ -237,12 +237,35 @@ def role_qualifiers() -> frozenset[str]:
     return frozenset(tokenize("shadow former deputy vice acting assistant ex interim"))
 
 
-@lru_cache(maxsize=1)
 def organisation_words() -> list[frozenset[str]]:
-    """data/organisation_words.yml: the terms of words for one kind of organisation ("company",
-    "firm", "business"), a group each."""
-    text = resources.files("newsbot.retrieval").joinpath("data", "organisation_words.yml").read_text(encoding="utf-8")
-    return [frozenset(tokenize(" ".join(str(word) for word in group))) for group in yaml.safe_load(text)]
+    """The terms of the words for one kind of organisation ("company", "firm", "business"), a
+    group each (attribution's data/organisation_words.yml)."""
+    return [frozenset(tokenize(" ".join(group))) for group in attribution_lexicon().organisation_words]
+
+
+def company_words() -> frozenset[str]:
+    """The terms of the words for a company ("company", "firm", "business")."""
+    return next((group for group in organisation_words() if set(tokenize("company")) <= group), frozenset())
+
+
+# The organisation a spokesperson speaks for, named: "a spokeswoman for Northshire Water".
+SPOKEN_FOR = re.compile(r"\bfor (?:the )?([A-Z][\w'’&-]*(?: [A-Z][\w'’&-]*)*)$")
+
+
+def names_a_company(speaker: Speaker) -> bool:
+    """Whether the speaker is a company by its name, or speaks for one: "Northshire Water", "a
+    spokeswoman for Coastline Rail"; not "Northshire County Council" (its last word is another
+    kind of organisation) nor "the firm" (no name)."""
+    if speaker.kind is SpeakerKind.ORGANISATION:
+        name = speaker.label
+    elif speaker.kind is SpeakerKind.ANONYMOUS and (spoken_for := SPOKEN_FOR.search(speaker.label)):
+        name = spoken_for.group(1)
+    else:
+        return False
+    last = name.split()[-1].lower()
+    return name[:1].isupper() and (
+        last not in attribution_lexicon().org_nouns or bool(set(tokenize(last)) & company_words())
+    )
 
 
 @lru_cache(maxsize=1)
@@ -683,6 +706,8 @@ class Searcher:
         for group in organisation_words():  # "The firm said": "what did the company say"
             if group & heard:
                 heard |= group
+        if any(self._a_company(speaker, int(members[0])) for speaker, members in self._speakers.items()):
+            heard |= company_words()  # "Northshire Water said", of a story that calls it "the firm"
         self._heard = frozenset(heard)
         # The words of the voices' names: speakers and the sides and voices the facts name.
         voice_terms = {term for speaker in self._speakers for term in speaker_terms(speaker)}
@@ -707,6 +732,18 @@ class Searcher:
             names = {word.lower() for word in CASED_WORD.findall(speaker.label)} & self._proper - generic
             for article in {self.index.passages[int(member)].article for member in members}:
                 self._voice_names.setdefault(article, set()).update(names)
+
+    @cached_property
+    def _company_articles(self) -> frozenset[str]:
+        """The articles that call someone a company, a firm or a business."""
+        words = company_words()
+        return frozenset(passage.article for passage in self.index.passages if words & set(tokenize(passage.text)))
+
+    def _a_company(self, speaker: Speaker, position: int) -> bool:
+        """Whether the speaker of the passage at `position` is a company its article calls one
+        ("A spokeswoman for Northshire Water said ... The firm said"): not Labour, of an article
+        that calls nobody a company."""
+        return self.index.passages[position].article in self._company_articles and names_a_company(speaker)
 
     def _speaks_in(self, speaker: Speaker, article: str) -> bool:
         return any(self.index.passages[int(p)].article == article for p in self._speakers[speaker])
@@ -1097,12 +1134,14 @@ class Searcher:
             return None
         # "the company" is heard as "the firm" too (data/organisation_words.yml).
         alike = set().union(*(group for group in organisation_words() if group & asked))
+        a_company = bool(asked & company_words())
         rows = np.zeros(len(positions), dtype=bool)
         for row, position in enumerate(positions):
             speaker = self.index.passages[int(position)].speaker
             rows[row] = bool(
                 speakers[position] > 0
                 or alike & set(speaker_terms(speaker))
+                or (a_company and self._a_company(speaker, int(position)))
                 or asked & self._roles.get(speaker, frozenset())  # by role ("the local mp")
                 or asked & self._what_they_are.get(speaker, frozenset())  # "a worker"
                 or any(asked & set(tokenize(voice)) for voice in self._reported[int(position)])
