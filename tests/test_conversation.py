@@ -1042,6 +1042,8 @@ def test_a_sewage_report_its_swimmers_and_its_company_are_heard(tmp_path: Path) 
     for question in ("what did the swimmers say", "what did the company say", "what did the water company say"):
         assert searcher.search(question).answerable, question
     assert "Ruth Adler" in speakers(conversation.ask(searcher, "what did the swimmers say"))
+    # "and the company?" then asks the company's words (it asked "what did the swimmers say, about the company?").
+    assert conversation.retarget(searcher, "what did the swimmers say", "the company") == "what did the company say"
 
 
 def test_and_someone_replaces_a_voice_the_question_named_by_what_the_article_calls_them(tmp_path: Path) -> None:

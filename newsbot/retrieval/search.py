@@ -895,9 +895,12 @@ class Searcher:
 
     @cached_property
     def _voice_and_role_terms(self) -> frozenset[str]:
-        """The words of the voices' names, and of what the articles call them ("judge", "worker")."""
+        """The words of the voices' names, and of what the articles call them ("judge", "worker"),
+        the later voices of a paragraph's too ("the swimmers": Ruth Adler, "who founded the Lune
+        Swimmers group", after "Campaigners say")."""
         roles = [*self._roles.values(), *self._what_they_are.values()]
-        return self._voice_terms.union(*roles)
+        later = [terms for row in self._quoted_later for terms, _ in row]
+        return self._voice_terms.union(*roles, *later)
 
     def as_spelled(self, words: str) -> str:
         """Words as the articles write them ("simon johnson" -> "Simon Johnson")."""
