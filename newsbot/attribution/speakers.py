@@ -31,7 +31,7 @@ from newsbot.domain import NARRATOR, Speaker, SpeakerKind
 
 _SURNAME_CUTOFF = 0.8
 # The organisation a spokesperson speaks for, named: "a spokeswoman for Northshire Water".
-_SPOKEN_FOR = re.compile(r"\bfor (?:the )?([A-Z][\w'’&-]*(?: [A-Z][\w'’&-]*)*)$")
+SPOKEN_FOR = re.compile(r"\bfor (?:the )?([A-Z][\w'’&-]*(?: [A-Z][\w'’&-]*)*)$")
 _OF_NAME_RE = re.compile(r"\b([A-Z][a-z]+) of (?:the )?([A-Z][a-z]+(?: [A-Z][a-z]+)*)")
 
 
@@ -342,7 +342,7 @@ class Context:
         for speaker in reversed(self.history):
             if speaker.category == "org" and speaker.label[:1].isupper() and a_company(speaker.label):
                 return speaker
-            spoken_for = _SPOKEN_FOR.search(speaker.label) if speaker.category == "anonymous" else None
+            spoken_for = SPOKEN_FOR.search(speaker.label) if speaker.category == "anonymous" else None
             if spoken_for is not None and a_company(spoken_for.group(1)):
                 return TrackedSpeaker(spoken_for.group(1), "org", plural=True)
         return None

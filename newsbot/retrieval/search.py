@@ -36,6 +36,7 @@ import yaml
 
 from newsbot.attribution import unnamed_words
 from newsbot.attribution.lexicon import lexicon as attribution_lexicon
+from newsbot.attribution.speakers import SPOKEN_FOR
 from newsbot.domain import Highlight, Passage, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.answer_types import (
@@ -246,10 +247,6 @@ def organisation_words() -> list[frozenset[str]]:
 def company_words() -> frozenset[str]:
     """The terms of the words for a company ("company", "firm", "business")."""
     return next((group for group in organisation_words() if set(tokenize("company")) <= group), frozenset())
-
-
-# The organisation a spokesperson speaks for, named: "a spokeswoman for Northshire Water".
-SPOKEN_FOR = re.compile(r"\bfor (?:the )?([A-Z][\w'’&-]*(?: [A-Z][\w'’&-]*)*)$")
 
 
 def names_a_company(speaker: Speaker) -> bool:
