@@ -450,6 +450,12 @@ def test_and_someone_declined_never_suggests_the_question_just_answered(seed_sea
                 assert asked not in reply.suggestions and reply.question not in reply.suggestions
                 assert len(reply.suggestions) == conversation.SUGGESTIONS
     assert declined >= 5
+    # Nor the suggested question that is the reader's own in other words (it was offered first).
+    state = State()
+    conversation.answer(seed_searcher, state, "when will the livingstone case be dealt with", None, None)
+    milne = conversation.about_entity(seed_searcher, state, "milne", "and milne?")
+    assert "When will the cases against Ken Livingstone and Jackie Walker be dealt with?" not in milne.suggestions
+    assert len(milne.suggestions) == conversation.SUGGESTIONS
 
 
 def test_and_someone_after_a_question_naming_no_one_asks_it_about_them(seed_searcher: Searcher) -> None:

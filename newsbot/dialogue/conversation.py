@@ -117,11 +117,18 @@ def suggestions(searcher: Searcher, question: str | None = None, count: int = SU
 
 
 def other_suggestions(searcher: Searcher, near: str | None, asked: Sequence[str]) -> list[str]:
-    """Questions nearest `near`, but none the reader has just asked or been answered (a suggested
-    question may be one of them)."""
-    skipped = {_whole(question) for question in asked}
-    nearest = suggestions(searcher, near, SUGGESTIONS + len(skipped))
-    return [question for question in nearest if _whole(question) not in skipped][:SUGGESTIONS]
+    """Questions nearest `near`, but none the reader has just asked or been answered: not one of
+    them (a suggested question may be one), nor one that holds all of an asked question's words
+    ("When will the cases against Ken Livingstone and Jackie Walker be dealt with?" after "when
+    will the livingstone case be dealt with")."""
+    asked_terms = [set(tokenize(question)) for question in asked if question]
+    pool = searcher.nearest_suggestions(near) if near else searcher.suggestion_pool()
+
+    def repeats(question: str) -> bool:
+        terms = set(tokenize(question))
+        return any(words and words <= terms for words in asked_terms)
+
+    return [question for question in pool if not repeats(question)][:SUGGESTIONS]
 
 
 MAX_TITLES_NAMED = 5
