@@ -631,6 +631,14 @@ def test_the_firm_is_the_company_that_spoke_last() -> None:
     assert attribute_paragraphs(council)[1].speaker.label == "the firm"
 
 
+def test_a_sentences_capital_is_no_part_of_an_unnamed_voice() -> None:
+    """Found on a bus-cuts report: "Shift workers say ..." was labelled "Shift workers"; a name the
+    article capitalises elsewhere keeps its capital."""
+    assert attribute_paragraphs(["Shift workers say they will be hit hardest."])[0].speaker.label == "shift workers"
+    labour = ["The talks were tense, Labour said.", "Labour sources said the meeting had been positive."]
+    assert attribute_paragraphs(labour)[1].speaker.label == "Labour sources"
+
+
 def test_he_after_a_spokeswoman_is_not_her() -> None:
     """An unnamed person is "he" or "she" by the noun that introduced them, never the other."""
     paragraphs = [

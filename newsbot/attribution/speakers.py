@@ -138,9 +138,15 @@ class Context:
         self.expansions: dict[str, str] = {}
         self.history: list[TrackedSpeaker] = []
         self.mentions: list[list[Mention]] = []
+        # The words the article capitalises where no sentence starts: names ("Labour sources").
+        self.capitalised: set[str] = set()
         titled: list[tuple[str, tuple[str, ...]]] = []
         for para in paragraphs:
-            for _, title, names in _name_mentions(tokenize(para)):
+            toks = tokenize(para)
+            self.capitalised.update(
+                tok.text for i, tok in enumerate(toks) if tok.text[:1].isupper() and not starts_sentence(toks, i)
+            )
+            for _, title, names in _name_mentions(toks):
                 if len(names) >= 2:
                     self.surnames.setdefault(names[-1], " ".join(names))
                 if title:
@@ -235,12 +241,13 @@ class Context:
             return TrackedSpeaker(POSSESSIVE_RE.sub("", words[0]), "person")
         return TrackedSpeaker(self.org_label(phrase.det, words), "org", plural=True)
 
-    @staticmethod
-    def anonymous_label(phrase: Phrase) -> str:
+    def anonymous_label(self, phrase: Phrase) -> str:
         lex = lexicon()
         # "senior party sources", but "a Department for Education spokesperson": a name keeps its capitals.
         mods = [m.lower() if m.lower() in lex.modifiers and not (i and phrase.pre[i - 1].lower() in ("of", "for"))
                 else m for i, m in enumerate(phrase.pre)]  # fmt: skip
+        if mods and not phrase.det and not mods[0].isupper() and mods[0] not in self.capitalised:
+            mods[0] = mods[0].lower()  # "Shift workers say ...": the capital is the sentence's
         body = " ".join([*mods, phrase.head, *phrase.post])
         if phrase.det in lex.indefinite_singular:
             return f"{article_for(body)} {body}"
