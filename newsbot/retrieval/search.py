@@ -238,12 +238,14 @@ def role_qualifiers() -> frozenset[str]:
     return frozenset(tokenize("shadow former deputy vice acting assistant ex interim"))
 
 
-def organisation_words() -> list[frozenset[str]]:
+@lru_cache(maxsize=1)
+def organisation_words() -> tuple[frozenset[str], ...]:
     """The terms of the words for one kind of organisation ("company", "firm", "business"), a
     group each (attribution's data/organisation_words.yml)."""
-    return [frozenset(tokenize(" ".join(group))) for group in attribution_lexicon().organisation_words]
+    return tuple(frozenset(tokenize(" ".join(group))) for group in attribution_lexicon().organisation_words)
 
 
+@lru_cache(maxsize=1)
 def company_words() -> frozenset[str]:
     """The terms of the words for a company ("company", "firm", "business")."""
     return next((group for group in organisation_words() if set(tokenize("company")) <= group), frozenset())
@@ -732,9 +734,10 @@ class Searcher:
 
     @cached_property
     def _company_articles(self) -> frozenset[str]:
-        """The articles that call someone a company, a firm or a business."""
+        """The articles that call someone a company, a firm or a business (in their title or text)."""
         words = company_words()
-        return frozenset(passage.article for passage in self.index.passages if words & set(tokenize(passage.text)))
+        _, texts = self._article_terms
+        return frozenset(article for article, terms in texts.items() if words & terms)
 
     def _a_company(self, speaker: Speaker, position: int) -> bool:
         """Whether the speaker of the passage at `position` is a company its article calls one
