@@ -8,9 +8,12 @@ import pytest
 from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Highlight, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
+from newsbot.retrieval import search as search_module
 from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type, without_asking_words
 from newsbot.retrieval.bm25 import BM25, COMMON_UNKNOWN_SHARE, FUZZY_WEIGHT, stem, unknown_word_share, words
+from newsbot.retrieval.embeddings import encode_tokens
 from newsbot.retrieval.lexicon import Lexicon
+from newsbot.retrieval.onnx_encoder import TokenStates
 from newsbot.retrieval.search import (
     MAX_QUESTION_CHARS,
     Candidates,
@@ -875,6 +878,29 @@ def test_the_encoding_handed_on_is_the_spelled_out_questions(seed_searcher: Sear
     assert handed is not None and np.allclose(handed, spelled, atol=1e-5)
     result = seed_searcher.search("wen r they meeting again", k=3)
     assert result.question == "wen r they meeting again" and result.answerable
+
+
+def test_a_follow_up_searches_again_with_the_encoding_of_the_first_search(
+    seed_searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "tell me more" searches the last question again: the model does not run for it twice;
+    another reader's same words (no follow-up) are encoded anew."""
+    runs: list[list[str]] = []
+
+    def counted(model: str, texts: list[str]) -> list[TokenStates]:
+        runs.append(list(texts))
+        return encode_tokens(model, texts)
+
+    monkeypatch.setattr(search_module, "encode_tokens", counted)
+    question = "who turned up to the talks with corbyn on tuesday"
+    first = seed_searcher.search(question, k=3)
+    again = seed_searcher.search(question, k=3, again=True)
+    assert runs == [[question]]
+    assert _paragraphs(again) == _paragraphs(first) and again.confidence == first.confidence
+    seed_searcher.search(question, k=3)
+    assert runs == [[question], [question]]
+    seed_searcher.search("and what happened next after the talks", k=3, again=True)  # never searched: encoded
+    assert len(runs) == 3
 
 
 def test_a_question_in_chat_shorthand_is_as_elliptic_as_spelled_out(seed_searcher: Searcher) -> None:

@@ -519,7 +519,7 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
         return _more_of_their_words(state, question, own)
     topic = shaping_for(searcher, state.last_topic)
     shaping = replace(topic, exclude=frozenset(state.shown)) if topic else Shaping(exclude=frozenset(state.shown))
-    result = searcher.search(question, k=MORE_CANDIDATES, shaping=shaping)
+    result = searcher.search(question, k=MORE_CANDIDATES, shaping=shaping, again=True)
     # Only passages that answer the question on their own: the rest would be padding.
     hits = sorted(
         [hit for hit in result.hits if hit.answers], key=lambda hit: (hit.passage.article, hit.passage.paragraph)
@@ -563,7 +563,7 @@ def other_side(searcher: Searcher, state: State) -> Reply:
         return side_of.get(voice) in wanted if wanted else voice not in heard
 
     shaping = Shaping(exclude=frozenset(state.shown), voices_words=True)  # the other side's own words
-    result = searcher.search(question, k=len(searcher.index.passages), shaping=shaping)
+    result = searcher.search(question, k=len(searcher.index.passages), shaping=shaping, again=True)
     best: dict[tuple[str, int], Source] = {}
     for hit in result.hits:
         if belongs((hit.passage.article, hit.passage.speaker)):

@@ -61,6 +61,9 @@ CANDIDATES = 100
 # The searchers of single articles kept (Searcher.scoped), the least recently asked let go first.
 SCOPED_SEARCHERS = 256
 HANDED_ON_QUESTIONS = 512  # encodings Searcher.question_vector keeps for the searches that follow
+# Encodings of the latest questions searched, kept for a follow-up that searches one again ("tell
+# me more", "the other side"): about 15 kB each.
+SEARCHED_AGAIN_QUESTIONS = 1024
 # A question with fewer words of its own that the articles use leans on its subject.
 ELLIPTIC_BELOW = 2
 # "what else did corbyn say": the rest of his words.
@@ -630,6 +633,8 @@ class Searcher:
         # Kept unweighed: a searcher scoped to one article (`scoped`) weighs its pieces by its rarities.
         self._handed: deque[tuple[str, TokenStates]] = deque()
         self._handed_lock = threading.Lock()
+        # The latest questions searched (guarded by the same lock), for `search(..., again=True)`.
+        self._searched: OrderedDict[str, TokenStates] = OrderedDict()
         self._scoped: OrderedDict[str, Searcher] = OrderedDict()  # the most recently asked last
         self._scoped_lock = threading.Lock()
         # How the other articles of the index write names, for a searcher of one of them: a voice
@@ -831,6 +836,7 @@ class Searcher:
             if scoped is None:
                 scoped = Searcher(article_subset(self.index, article), self.model, self.models)
                 scoped._handed, scoped._handed_lock = self._handed, self._handed_lock
+                scoped._searched = self._searched
                 scoped._spelled_elsewhere = self._spelling
                 self._scoped[article] = scoped
             self._scoped.move_to_end(article)
@@ -909,11 +915,18 @@ class Searcher:
     # --- searching --------------------------------------------------------------------------
 
     def search(
-        self, question: str, k: int = 5, mode: Mode = Mode.HYBRID, shaping: Shaping | None = None
+        self,
+        question: str,
+        k: int = 5,
+        mode: Mode = Mode.HYBRID,
+        shaping: Shaping | None = None,
+        again: bool = False,
     ) -> SearchResult:
+        """`again`: a follow-up searches a question of its conversation once more ("tell me
+        more"); its encoding is taken from that search when still kept."""
         asked_text = check_question(question)
         text = self.as_searched(asked_text)
-        vector, asked = self.encode_question(text)
+        vector, asked = self.encode_question(text, again)
         result = self.search_encoded(text, vector, asked, k, mode, shaping)
         if shaping and shaping.subject and result.subject and not result.answerable:
             # The conversation's subject did not help: the article's may ("when are they meeting again?").
@@ -938,17 +951,26 @@ class Searcher:
     def _weighed(self, state: TokenStates) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
         return state.vector, question_tokens(state, piece_texts(self.model, state.pieces), self.index.tokens)
 
-    def encode_question(self, text: str) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
+    def encode_question(self, text: str, again: bool = False) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
         """The question's vector and content pieces, as `encode` gives them: the encoding
-        `question_vector` handed on for this text, taken (once), or else a new one."""
+        `question_vector` handed on for this text, taken (once), or else a new one. `again`: the
+        text was searched before (a follow-up), and that search's encoding serves when kept. Only
+        a follow-up looks there, so another reader's same question is encoded anew."""
         with self._handed_lock:
-            position = next((i for i, (handed_text, _) in enumerate(self._handed) if handed_text == text), None)
-            if position is not None:
-                handed = self._handed[position][1]
-                del self._handed[position]
-                return self._weighed(handed)
-        ((vector, asked),) = self.encode([text])
-        return vector, asked
+            states = self._searched.get(text) if again else None
+            if states is None:
+                position = next((i for i, (handed_text, _) in enumerate(self._handed) if handed_text == text), None)
+                if position is not None:
+                    states = self._handed[position][1]
+                    del self._handed[position]
+        if states is None:
+            (states,) = encode_tokens(self.model, [text])
+        with self._handed_lock:
+            self._searched[text] = states
+            self._searched.move_to_end(text)
+            while len(self._searched) > SEARCHED_AGAIN_QUESTIONS:
+                self._searched.popitem(last=False)
+        return self._weighed(states)
 
     def question_vector(self, question: str) -> npt.NDArray[np.float32] | None:
         """The sentence vector of a question as `search` will encode it (None for text it refuses:
