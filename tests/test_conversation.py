@@ -419,6 +419,31 @@ def test_and_someone_asks_the_last_question_about_them(seed_searcher: Searcher) 
     assert any("Formby" in source.text for source in reply.passages)
 
 
+def test_a_pronoun_refers_to_whom_the_last_question_named(seed_searcher: Searcher) -> None:
+    """ "what did he want from corbyn" after "who is goldstein" is about Goldstein: searched alone,
+    "want" drew the Board's "all those within Labour who want to help" (paragraph 18)."""
+    state = State()
+    conversation.answer(seed_searcher, state, "who is goldstein", None, None)
+    wanted = conversation.answer(seed_searcher, state, "what did he want from corbyn", None, None)
+    assert wanted.kind is ReplyKind.ANSWER and wanted.passages[0].paragraph == 8  # "Mr Goldstein told ..."
+    assert state.last_question == "what did he want from corbyn (who is goldstein)"
+    state = State()
+    conversation.answer(seed_searcher, state, "what did formby commit to", None, None)
+    job = conversation.answer(seed_searcher, state, "what was her job", None, None)
+    assert job.passages[0].paragraph == 33  # "our new general secretary Jennie Formby"
+
+
+def test_a_pronoun_leans_on_the_conversation_only_where_it_names_someone(seed_searcher: Searcher) -> None:
+    antecedent = seed_searcher.pronoun_antecedent
+    assert antecedent("what did he want from corbyn", "who is goldstein") == "Goldstein"
+    assert antecedent("what did they want corbyn to do about it", "what happened to goldsteins parents") == "Goldstein"
+    assert antecedent("what was her job", "what did formby commit to") == "Formby"
+    assert antecedent("what did corbyn say about his party", "who is goldstein") == ""  # his: Corbyn's
+    assert antecedent("what were the main points of their letter", "hi whats this article about") == ""  # no one named
+    assert antecedent("what did he want from corbyn", "") == ""  # no conversation yet
+    assert antecedent("what did corbyn want", "who is goldstein") == ""  # no pronoun
+
+
 def test_and_someone_the_last_answer_alone_answers_again_without_naming_them_is_declined(
     seed_searcher: Searcher,
 ) -> None:

@@ -449,7 +449,7 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     leaned = (
         bool(subject)
         and not searcher.asks_for_summary(question)
-        and searcher.elliptic(question)
+        and (searcher.elliptic(question) or bool(searcher.pronoun_antecedent(question, subject)))
         and searcher.own_words(question) is None  # "what did corbyn say" names all it asks
     )
     state.last_question, state.last_topic = (f"{question} ({subject})" if leaned else question), topic

@@ -66,6 +66,9 @@ HANDED_ON_QUESTIONS = 512  # encodings Searcher.question_vector keeps for the se
 SEARCHED_AGAIN_QUESTIONS = 1024
 # A question with fewer words of its own that the articles use leans on its subject.
 ELLIPTIC_BELOW = 2
+# A question that names someone only by one of these leans on the conversation's subject.
+SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
+OTHER_PRONOUNS = frozenset({"him", "her", "his", "hers", "them", "their"})
 # "what else did corbyn say": the rest of his words.
 WHAT_ELSE = re.compile(r"\bwhat else\b", re.I)
 # What a question asks a voice about: "what did corbyn say about the strike".
@@ -808,6 +811,25 @@ class Searcher:
         # they meet?"): "what's the ferry" is about the ferry, not about the question before.
         return not known or bool({word.lower() for word in CASED_WORD.findall(searched)} & anaphors())
 
+    def pronoun_antecedent(self, question: str, subject: str) -> str:
+        """Whom a question names only by a pronoun refers to ("what did he want from corbyn",
+        "what was her job"): the names its subject, the conversation's last question, uses and it
+        does not, as the articles spell them ("what did formby commit to" -> "Formby"); "" when it
+        has no such pronoun or the subject names no one. The pronouns: "he", "she" or "they", or
+        "him", "her", "his", "them" or "their" when the question names no one itself ("what did
+        corbyn say about his party" is about Corbyn)."""
+        said = {word.lower() for word in re.findall(r"[^\W\d_]+", self.as_searched(question))}
+        if not subject or not (said & SUBJECT_PRONOUNS or (said & OTHER_PRONOUNS and not said & self._proper)):
+            return ""
+        names = []
+        for word in re.findall(r"[^\W\d_]+", self.as_searched(subject)):
+            name = word.lower()
+            if name not in self._proper and name.endswith("s") and name[:-1] in self._proper:
+                name = name[:-1]  # "goldsteins parents"
+            if name in self._proper and name not in said and name not in names:
+                names.append(name)
+        return self.as_spelled(" ".join(names))
+
     def uses_every_word(self, question: str) -> bool:
         """Whether the articles use every word of the question that says what it is about (its
         asking words aside): "how many jobs" of a report of job cuts, not "why is the bridge
@@ -1069,7 +1091,10 @@ class Searcher:
         """The question's candidate passages and their signals; an elliptic question is searched
         with `subject`, or else with the title of the article it seems to be about. `topic` is
         the bot's NLU intent, when it is one of the articles' facts' topics."""
-        subject = (subject or self._article_subject(text, query_vector)) if self.elliptic(text) else ""
+        if self.elliptic(text):
+            subject = subject or self._article_subject(text, query_vector)
+        else:
+            subject = self.pronoun_antecedent(text, subject)  # "what was her job": whose, not the last topic
         lexical = f"{text} {subject}".strip()
         if subject:
             # Its own pieces say too little: the subject's pieces are matched too.
