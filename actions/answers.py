@@ -198,7 +198,7 @@ class ActionOtherSide(NewsbotAction):
     action_name = "action_other_side"
 
     def reply(self, tracker: Tracker, state: State) -> Reply:
-        return conversation.other_side(searcher_of(tracker), state)
+        return conversation.other_side(searcher_of(tracker), state, user_text(tracker))
 
 
 class ActionAboutEntity(NewsbotAction):

@@ -82,6 +82,20 @@ def test_the_other_side_asked_again_is_the_side_before(council_searcher: Searche
     assert conversation.other_side(council_searcher, state).lead == "What the residents said:"
 
 
+def test_a_response_asked_of_a_side_by_name_is_that_sides(council_searcher: Searcher) -> None:
+    """ "how did the council respond to that" is the council's response, even after the council's
+    words: it showed the residents, the side other than the one the reader named."""
+    state = State()
+    first = conversation.answer(council_searcher, state, "what did the council say about the charges?", None, None)
+    council = conversation.other_side(council_searcher, state, "and how did the council respond to that")
+    assert council.lead == "What the council said:" and speakers(council) <= COUNCIL
+    assert not {source.key for source in council.passages} & {source.key for source in first.passages}
+    # Without a side named, the other side, as before.
+    state = State()
+    conversation.answer(council_searcher, state, "what did the council say about the charges?", None, None)
+    assert conversation.other_side(council_searcher, state, "and the response?").lead == "What the residents said:"
+
+
 def test_without_a_side_named_the_other_side_is_the_one_not_leading_the_answer(council_searcher: Searcher) -> None:
     state = State()
     first = conversation.answer(council_searcher, state, "how much will parking cost?", None, None)
@@ -442,6 +456,16 @@ def test_a_pronoun_leans_on_the_conversation_only_where_it_names_someone(seed_se
     assert antecedent("what were the main points of their letter", "hi whats this article about") == ""  # no one named
     assert antecedent("what did he want from corbyn", "") == ""  # no conversation yet
     assert antecedent("what did corbyn want", "who is goldstein") == ""  # no pronoun
+
+
+def test_someone_named_before_any_question_is_searched_as_typed(seed_searcher: Searcher) -> None:
+    """ "what about the livingstone thing" opening a conversation: the passages about him, not a
+    decline of "What did Ken Livingstone say?" (the article never quotes him)."""
+    state = State()
+    reply = conversation.about_entity(seed_searcher, state, "livingstone", "what about the livingstone thing")
+    assert reply.kind is ReplyKind.ANSWER
+    assert any("Livingstone" in source.text for source in reply.passages)
+    assert state.last_question == "what about the livingstone thing"
 
 
 def test_and_someone_the_last_answer_alone_answers_again_without_naming_them_is_declined(

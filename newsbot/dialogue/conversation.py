@@ -531,11 +531,12 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
     return Reply(ReplyKind.MORE, "The article also says:", tuple(sources), question=question)
 
 
-def other_side(searcher: Searcher, state: State) -> Reply:
+def other_side(searcher: Searcher, state: State, message: str = "") -> Reply:
     """The other side of the dispute on the last question: the side heard is the one the question
     named ("what did the residents say?"), or else the side of the last answer's best sourced
     voice; asked again, the side just shown (the reader goes back and forth). The other sides are
-    those of the articles' facts, or voices grouped by their names.
+    those of the articles' facts, or voices grouped by their names. A side the reader's `message`
+    names is the one shown ("how did labour respond to that").
     Where no side was heard, any named voice not heard yet."""
     if (none := _no_last_answer(searcher, state, NO_OTHER_SIDE_TO_SHOW)) is not None:
         return none
@@ -554,6 +555,9 @@ def other_side(searcher: Searcher, state: State) -> Reply:
     # The other sides of the same article(s): (article, side name) pairs.
     articles = {article for article, _ in heard_sides}
     wanted = list(dict.fromkeys(side for side in side_of.values() if side[0] in articles and side not in heard_sides))
+    named = searcher.asked_sides(message) if message else {}
+    if named_sides := list(dict.fromkeys(side for side in side_of.values() if side[1] in named.get(side[0], ()))):
+        wanted, articles = named_sides, {article for article, _ in named_sides}
     # Where no side was heard, the other voices of the last answer's articles, not of any article.
     scope = articles or {source.article for source in state.last_sources}
 
@@ -584,12 +588,12 @@ def about_entity(searcher: Searcher, state: State, entity: str | None, text: str
     """A follow-up naming someone ("and Formby?"): the last question, asked about them. The voice
     the last question names ("What did Labour commit to?") gives way to them ("What did Jennie
     Formby commit to?"); a question that names no one is asked about them ("Who attended the
-    meeting?" -> "Who attended the meeting, about Formby?" weighs Formby's passages)."""
+    meeting?" -> "Who attended the meeting, about Formby?" weighs Formby's passages). With no last
+    question, the reader's words are searched ("what about the livingstone thing" was asked as
+    "What did Ken Livingstone say?" and declined: the article never quotes him)."""
     entity = entity or named_in_followup(text)
-    if not entity:
+    if not entity or not state.last_question:
         return answer(searcher, state, text, None, None)
-    if not state.last_question:
-        return answer(searcher, state, f"What did {entity} say?", None, None)
     named = searcher.as_spelled(entity)
     asked_before = state.last_question
     before = {source.key for source in state.last_sources}
