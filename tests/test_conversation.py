@@ -447,6 +447,17 @@ def test_a_pronoun_refers_to_whom_the_last_question_named(seed_searcher: Searche
     assert job.passages[0].paragraph == 33  # "our new general secretary Jennie Formby"
 
 
+def test_a_pronoun_refers_to_the_one_person_the_last_answer_named(seed_searcher: Searcher) -> None:
+    """ "what did she promise" after "who is the general secretary": the answer named Jennie Formby
+    ("our new general secretary Jennie Formby"); the question was declined."""
+    state = State()
+    conversation.answer(seed_searcher, state, "who is the general secretary", None, None)
+    promised = conversation.answer(seed_searcher, state, "what did she promise", None, None)
+    assert promised.kind is ReplyKind.ANSWER
+    assert state.last_question == "what did she promise (who is the general secretary (Jennie Formby))"
+    assert seed_searcher.names_in("our new general secretary Jennie Formby with improving") == ["Jennie Formby"]
+
+
 def test_a_pronoun_leans_on_the_conversation_only_where_it_names_someone(seed_searcher: Searcher) -> None:
     antecedent = seed_searcher.pronoun_antecedent
     assert antecedent("what did he want from corbyn", "who is goldstein") == "Goldstein"

@@ -438,7 +438,7 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
         if more.passages:
             state.last_question, state.last_topic = question, topic
         return more
-    subject = state.last_question or ""
+    subject = _with_named_in_answer(searcher, state, question)
     shaping = replace(shaping, subject=subject) if shaping else Shaping(subject=subject)
     try:
         reply = ask(searcher, question, shaping, home=state.story)
@@ -459,6 +459,20 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     if reply.kind is not ReplyKind.DECLINE and quoted:  # a decline leaves the conversation where it was
         state.story = quoted.pop() if len(quoted) == 1 else None
     return reply
+
+
+def _with_named_in_answer(searcher: Searcher, state: State, question: str) -> str:
+    """The conversation's last question, with the one person the last answer's sentence names when
+    the question refers to someone by a pronoun that the last question does not name: "what did
+    she promise" after "who is the general secretary", answered "... our new general secretary
+    Jennie Formby ...", is about her."""
+    subject = state.last_question or ""
+    if not subject or not state.last_sources or searcher.pronoun_antecedent(question, subject):
+        return subject
+    best = state.last_sources[0]
+    shown = best.text[best.highlight.start : best.highlight.end] if best.highlight else best.text
+    names = [run for run in searcher.names_in(shown) if searcher.pronoun_antecedent(question, run)]
+    return f"{subject} ({names[0]})" if len(names) == 1 else subject
 
 
 def _needs_answer(searcher: Searcher) -> Reply:

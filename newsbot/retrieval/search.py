@@ -830,6 +830,16 @@ class Searcher:
                 names.append(name)
         return self.as_spelled(" ".join(names))
 
+    def names_in(self, text: str) -> list[str]:
+        """The runs of names the text writes ("I have charged our new general secretary Jennie
+        Formby" -> ["Jennie Formby"]): capitalised words the articles only write capitalised."""
+        runs = []
+        for run in NAME_RUN.finditer(text):
+            words = [word for word in run.group(0).split() if POSSESSIVE.sub("", word).lower() in self._proper]
+            if words:
+                runs.append(" ".join(POSSESSIVE.sub("", word) for word in words))
+        return list(dict.fromkeys(runs))
+
     def uses_every_word(self, question: str) -> bool:
         """Whether the articles use every word of the question that says what it is about (its
         asking words aside): "how many jobs" of a report of job cuts, not "why is the bridge
