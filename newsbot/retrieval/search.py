@@ -818,8 +818,10 @@ class Searcher:
         has no such pronoun or the subject names no one. The pronouns: "he", "she" or "they", or
         "him", "her", "his", "them" or "their" when the question names no one itself ("what did
         corbyn say about his party" is about Corbyn)."""
+        if not subject:
+            return ""
         said = {word.lower() for word in re.findall(r"[^\W\d_]+", self.as_searched(question))}
-        if not subject or not (said & SUBJECT_PRONOUNS or (said & OTHER_PRONOUNS and not said & self._proper)):
+        if not (said & SUBJECT_PRONOUNS or (said & OTHER_PRONOUNS and not said & self._proper)):
             return ""
         names = []
         for word in re.findall(r"[^\W\d_]+", self.as_searched(subject)):
