@@ -458,6 +458,19 @@ def test_a_pronoun_refers_to_the_one_person_the_last_answer_named(seed_searcher:
     assert seed_searcher.names_in("our new general secretary Jennie Formby with improving") == ["Jennie Formby"]
 
 
+def test_a_reader_correcting_the_last_question_gets_what_they_meant(seed_searcher: Searcher) -> None:
+    """ "sorry i meant the board" after "what did corbyn say" was searched as it stood and declined."""
+    state = State()
+    conversation.answer(seed_searcher, state, "what did corbyn say", None, None)
+    board = conversation.answer(seed_searcher, state, "sorry i meant the board", None, None)
+    assert board.kind is ReplyKind.ANSWER and board.lead.startswith("What the Board")
+    assert state.last_question == "what did the Board say"
+    attendees = conversation.answer(seed_searcher, state, "no, i mean who was there", None, None)
+    assert 22 in [source.paragraph for source in attendees.passages]  # the attendees
+    conversation.answer(seed_searcher, state, "i mean it", None, None)
+    assert state.last_question.startswith("i mean it")  # "it" names no one: searched as typed, no correction
+
+
 def test_a_pronoun_leans_on_the_conversation_only_where_it_names_someone(seed_searcher: Searcher) -> None:
     antecedent = seed_searcher.pronoun_antecedent
     assert antecedent("what did he want from corbyn", "who is goldstein") == "Goldstein"

@@ -65,6 +65,11 @@ FOLLOWUP_NAMING = re.compile(
     re.IGNORECASE,
 )
 FOLLOWUP_NAME_WORDS = 5
+# A reader correcting the last question: "sorry i meant the board", "no, i mean what did milne say".
+CORRECTION = re.compile(
+    r"^\s*(?:(?:sorry|no|nope|oops|oh|ah|ok)\b[\s,.!]*)*i\s+mean[t]?\b[\s,:]*(?:to\s+say\s+)?(?P<meant>[^?!.]+?)\s*[?!.]*\s*$",
+    re.IGNORECASE,
+)
 # Words that open a question, not a name: "and how many came?", "what about it".
 FOLLOWUP_NOT_NAMES = frozenset(
     {"what", "how", "who", "whom", "whose", "when", "where", "why", "which", "did", "does", "do", "is", "are",
@@ -432,6 +437,13 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
             return Reply(ReplyKind.NOTICE, FAREWELL)
         lead = ANYTHING_ELSE if state.last_question else ANYTHING
         return Reply(ReplyKind.NOTICE, lead, suggestions=tuple(suggestions(searcher)))
+    corrected = CORRECTION.match(question)
+    meant = corrected.group("meant") if corrected else ""
+    if meant and state.last_question and meant.lower() not in FOLLOWUP_NOT_NAMES:  # "i mean it" corrects nothing
+        # "sorry i meant the board": the last question about them; "no i meant who was there": that question.
+        if named_in_followup(f"and {meant}") is None:
+            return answer(searcher, state, meant, None, None)
+        return about_entity(searcher, state, meant, question)
     if WHAT_ELSE.search(question) and (own := searcher.own_words(question)) is not None:
         # "what else did corbyn say": his words not shown yet (searched, the Board's came too).
         more = _more_of_their_words(state, question, own)
