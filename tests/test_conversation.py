@@ -96,6 +96,17 @@ def test_a_response_asked_of_a_side_by_name_is_that_sides(council_searcher: Sear
     assert conversation.other_side(council_searcher, state, "and the response?").lead == "What the residents said:"
 
 
+def test_a_side_asked_for_before_any_answer_speaks(seed_searcher: Searcher) -> None:
+    """ "whats labours side" opening a conversation (the other side's intent) said there was no
+    answer to refer to yet."""
+    state = State()
+    reply = conversation.other_side(seed_searcher, state, "whats labours side")
+    assert reply.kind is ReplyKind.ANSWER and reply.lead == "What Labour sources and Jeremy Corbyn said:"
+    assert conversation.other_side(seed_searcher, State(), "what did the other side say").lead.startswith(
+        "There's no answer"
+    )
+
+
 def test_without_a_side_named_the_other_side_is_the_one_not_leading_the_answer(council_searcher: Searcher) -> None:
     state = State()
     first = conversation.answer(council_searcher, state, "how much will parking cost?", None, None)

@@ -564,6 +564,10 @@ def other_side(searcher: Searcher, state: State, message: str = "") -> Reply:
     those of the articles' facts, or voices grouped by their names. A side the reader's `message`
     names is the one shown ("how did labour respond to that").
     Where no side was heard, any named voice not heard yet."""
+    named = searcher.asked_sides(message) if message else {}
+    if not state.last_sources and named:  # "whats labours side" with nothing answered: that side's words
+        side = sorted(next(iter(named.values())))[0]
+        return answer(searcher, state, f"What did {side} say?", None, None)
     if (none := _no_last_answer(searcher, state, NO_OTHER_SIDE_TO_SHOW)) is not None:
         return none
     question = state.last_question or ""  # there was one: it had an answer
@@ -581,7 +585,6 @@ def other_side(searcher: Searcher, state: State, message: str = "") -> Reply:
     # The other sides of the same article(s): (article, side name) pairs.
     articles = {article for article, _ in heard_sides}
     wanted = list(dict.fromkeys(side for side in side_of.values() if side[0] in articles and side not in heard_sides))
-    named = searcher.asked_sides(message) if message else {}
     if named_sides := list(dict.fromkeys(side for side in side_of.values() if side[1] in named.get(side[0], ()))):
         wanted, articles = named_sides, {article for article, _ in named_sides}
     # Where no side was heard, the other voices of the last answer's articles, not of any article.
