@@ -880,6 +880,14 @@ def test_the_encoding_handed_on_is_the_spelled_out_questions(seed_searcher: Sear
     assert result.question == "wen r they meeting again" and result.answerable
 
 
+@pytest.mark.parametrize(("question", "paragraph"), [("what does JLC stand for", 3), ("what does cst stand for", 23)])
+def test_an_acronym_asked_about_is_answered_where_its_name_is_written_out(
+    seed_searcher: Searcher, question: str, paragraph: int
+) -> None:
+    """Seven passages writing "JLC" came before the one writing "Jewish Leadership Council"."""
+    assert seed_searcher.search(question, k=3).hits[0].passage.paragraph == paragraph
+
+
 def test_a_follow_up_searches_again_with_the_encoding_of_the_first_search(
     seed_searcher: Searcher, monkeypatch: pytest.MonkeyPatch
 ) -> None:

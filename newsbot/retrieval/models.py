@@ -60,8 +60,16 @@ class RankingModel:
     weights: dict[str, float]
 
     def scores(self, matrix: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-        """One score per candidate; `matrix` holds RANKING_SIGNALS in columns."""
-        return weighed(matrix, RANKING_SIGNALS, self.weights, STANDARDISED)
+        """One score per candidate; `matrix` holds RANKING_SIGNALS in columns. A question asking
+        what an acronym stands for is answered by the passages that write out the name its
+        articles give it (the `acronym` signal), whatever the weights: its answer is a name that
+        none of its own words match ("what does jlc stand for": "Jewish Leadership Council" came
+        eighth, after seven passages that write "JLC")."""
+        scores = weighed(matrix, RANKING_SIGNALS, self.weights, STANDARDISED)
+        spelled_out = matrix[:, RANKING_SIGNALS.index("acronym")] > 0
+        if spelled_out.any():
+            scores = np.where(spelled_out, scores + (scores.max() - scores.min() + 1.0), scores)
+        return scores
 
 
 @dataclass(frozen=True)
