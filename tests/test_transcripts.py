@@ -218,6 +218,16 @@ GOOD_REPLIES: dict[str, Messages] = {
     "when will the livingstone case be dealt with": answer("livingstone case?", [25]),
     "start over": says(conversation.STARTED_AFRESH, SUGGESTIONS),
     "/restart": says(conversation.STARTED_AFRESH, SUGGESTIONS),
+    "who is goldstein": answer("who is goldstein", [22, 7]),
+    "what did he want from corbyn": answer("what did he want from corbyn", [8]),
+    "who is the general secretary": answer("who is the general secretary", [33]),
+    "what did she promise": answer("what did she promise", [25, 33]),
+    "what about the livingstone thing": answer("what about the livingstone thing", [4, 25]),
+    "is he still in the party": answer("is he still in the party", [4]),
+    "ok and what did labour say in response": answer("labour?", [24, 30], kind=ReplyKind.MORE),
+    "what did corbyn say": answer("what did corbyn say", [30, 31, 32]),
+    "sorry i meant the board": answer("what did the Board say", [9, 10]),
+    "no, i mean who was there": answer("who was there", [22, 23]),
 }
 
 NO_ONE_TO_NAME = "I didn't find an answer to that, so there is no one to name. Ask me about the article."
