@@ -107,6 +107,20 @@ def test_a_side_asked_for_before_any_answer_speaks(seed_searcher: Searcher) -> N
     )
 
 
+def test_both_sides_asked_for_shows_each_sides_words(seed_searcher: Searcher) -> None:
+    """ "what did both sides say" showed only the side other than the last answer's (or, first,
+    that there was no answer to refer to)."""
+    labour = {"Labour sources", "Jeremy Corbyn"}
+    state = State()
+    conversation.answer(seed_searcher, state, "What did Labour commit to?", None, None)
+    both = conversation.other_side(seed_searcher, state, "what do both sides say about it")
+    said = speakers(both)
+    assert said & labour and said - labour  # Labour's voices and the Board's
+    assert both.lead == "What the Board and the JLC and Labour said:"
+    first = conversation.other_side(seed_searcher, State(), "what did both sides say")
+    assert first.kind is ReplyKind.ANSWER and speakers(first) & labour and speakers(first) - labour
+
+
 def test_without_a_side_named_the_other_side_is_the_one_not_leading_the_answer(council_searcher: Searcher) -> None:
     state = State()
     first = conversation.answer(council_searcher, state, "how much will parking cost?", None, None)

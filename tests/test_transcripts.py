@@ -225,6 +225,7 @@ GOOD_REPLIES: dict[str, Messages] = {
     "what about the livingstone thing": answer("what about the livingstone thing", [4, 25]),
     "is he still in the party": answer("is he still in the party", [4]),
     "ok and what did labour say in response": answer("labour?", [24, 30], kind=ReplyKind.MORE),
+    "what did both sides say": answer("both?", [2, 9], kind=ReplyKind.MORE),
     "what did corbyn say": answer("what did corbyn say", [30, 31, 32]),
     "sorry i meant the board": answer("what did the Board say", [9, 10]),
     "no, i mean who was there": answer("who was there", [22, 23]),

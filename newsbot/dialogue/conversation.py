@@ -65,6 +65,8 @@ FOLLOWUP_NAMING = re.compile(
     re.IGNORECASE,
 )
 FOLLOWUP_NAME_WORDS = 5
+# "what did both sides say": every side's words, not the other one's.
+BOTH_SIDES = re.compile(r"\b(?:both|each|either|all|the two)\s+sides?\b", re.IGNORECASE)
 # A reader correcting the last question: "sorry i meant the board", "no, i mean what did milne say".
 CORRECTION = re.compile(
     r"^\s*(?:(?:sorry|no|nope|oops|oh|ah|ok)\b[\s,.!]*)*i\s+mean[t]?\b[\s,:]*(?:to\s+say\s+)?(?P<meant>[^?!.]+?)\s*[?!.]*\s*$",
@@ -565,9 +567,13 @@ def other_side(searcher: Searcher, state: State, message: str = "") -> Reply:
     names is the one shown ("how did labour respond to that").
     Where no side was heard, any named voice not heard yet."""
     named = searcher.asked_sides(message) if message else {}
+    both = bool(BOTH_SIDES.search(message))
     if not state.last_sources and named:  # "whats labours side" with nothing answered: that side's words
         side = sorted(next(iter(named.values())))[0]
         return answer(searcher, state, f"What did {side} say?", None, None)
+    sided = [facts.sides for facts in searcher.index.facts.values() if facts.sides]
+    if not state.last_sources and both and len(sided) == 1:  # "what do both sides say", first: each one's words
+        return answer(searcher, state, f"What did {' and '.join(side.name for side in sided[0])} say?", None, None)
     if (none := _no_last_answer(searcher, state, NO_OTHER_SIDE_TO_SHOW)) is not None:
         return none
     question = state.last_question or ""  # there was one: it had an answer
@@ -589,6 +595,8 @@ def other_side(searcher: Searcher, state: State, message: str = "") -> Reply:
         wanted, articles = named_sides, {article for article, _ in named_sides}
     # Where no side was heard, the other voices of the last answer's articles, not of any article.
     scope = articles or {source.article for source in state.last_sources}
+    if both:
+        wanted = list(dict.fromkeys(side for side in side_of.values() if side[0] in scope))
 
     def belongs(voice: tuple[str, Speaker]) -> bool:
         if voice[1].kind is SpeakerKind.NARRATION or voice[0] not in scope:
@@ -601,7 +609,11 @@ def other_side(searcher: Searcher, state: State, message: str = "") -> Reply:
     for hit in result.hits:
         if belongs((hit.passage.article, hit.passage.speaker)):
             best.setdefault((hit.passage.article, hit.passage.paragraph), source_of(hit))
-    sources = sorted(list(best.values())[:MORE_CANDIDATES], key=lambda source: (source.article, source.paragraph))
+    chosen = list(best.values())
+    if both:  # each side's best passage first
+        firsts = {side_of.get((source.article, source.speaker)): source for source in reversed(chosen)}
+        chosen = list(dict.fromkeys([*firsts.values(), *chosen]))
+    sources = sorted(chosen[:MORE_CANDIDATES], key=lambda source: (source.article, source.paragraph))
     if not sources:
         return Reply(ReplyKind.NOTICE, NO_OTHER_SIDE, question=question)
     # The sides of the passages shown, not every side wanted ("What Unite said:" only with Unite's words).
