@@ -568,12 +568,12 @@ def other_side(searcher: Searcher, state: State, message: str = "") -> Reply:
     Where no side was heard, any named voice not heard yet."""
     named = searcher.asked_sides(message) if message else {}
     both = bool(BOTH_SIDES.search(message))
-    if not state.last_sources and named:  # "whats labours side" with nothing answered: that side's words
-        side = sorted(next(iter(named.values())))[0]
-        return answer(searcher, state, f"What did {side} say?", None, None)
-    sided = [facts.sides for facts in searcher.index.facts.values() if facts.sides]
-    if not state.last_sources and both and len(sided) == 1:  # "what do both sides say", first: each one's words
-        return answer(searcher, state, f"What did {' and '.join(side.name for side in sided[0])} say?", None, None)
+    if not state.last_sources:  # nothing answered: the words of the side named, or of both sides
+        if named:  # "whats labours side"
+            return answer(searcher, state, f"What did {sorted(next(iter(named.values())))[0]} say?", None, None)
+        sided = [facts.sides for facts in searcher.index.facts.values() if facts.sides]
+        if both and len(sided) == 1:  # "what do both sides say"
+            return answer(searcher, state, f"What did {' and '.join(side.name for side in sided[0])} say?", None, None)
     if (none := _no_last_answer(searcher, state, NO_OTHER_SIDE_TO_SHOW)) is not None:
         return none
     question = state.last_question or ""  # there was one: it had an answer
