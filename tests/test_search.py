@@ -693,7 +693,7 @@ def test_a_sentence_that_refers_back_is_highlighted_with_the_one_before() -> Non
     assert {"it", "this", "they"} <= anaphors()
 
 
-@pytest.mark.parametrize("question", ["where did they meet?", "who was there", "when was that?"])
+@pytest.mark.parametrize("question", ["where did they meet?", "who was there", "when was that?", "who else was there"])
 def test_a_question_leaning_on_its_subject_takes_the_articles(seed_searcher: Searcher, question: str) -> None:
     result = seed_searcher.search(question, k=3)
     assert seed_searcher.elliptic(question)
