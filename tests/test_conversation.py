@@ -116,9 +116,34 @@ def test_both_sides_asked_for_shows_each_sides_words(seed_searcher: Searcher) ->
     both = conversation.other_side(seed_searcher, state, "what do both sides say about it")
     said = speakers(both)
     assert said & labour and said - labour  # Labour's voices and the Board's
-    assert both.lead == "What the Board and the JLC and Labour said:"
+    assert both.lead == "What each side said:"
+    assert {side.name for side in both.sides} == {"the Board and the JLC", "Labour"}
+    for side in both.sides:  # each passage is labelled with its own side
+        assert set(side.speakers) <= said and bool(set(side.speakers) & labour) == (side.name == "Labour")
     first = conversation.other_side(seed_searcher, State(), "what did both sides say")
     assert first.kind is ReplyKind.ANSWER and speakers(first) & labour and speakers(first) - labour
+
+
+def test_a_question_asking_each_sides_view_on_something_shows_each_sides_words(seed_searcher: Searcher) -> None:
+    """ "how did both sides describe the talks" (the NLU's topic intent, not the other-side
+    follow-up) quoted the passages that answer best, whoever speaks; "what do each side think about
+    the ihra" quoted the Board alone, and now says so: Labour says nothing on it in the article."""
+    labour = {"Labour sources", "Jeremy Corbyn"}
+    state = State()
+    reply = conversation.answer(
+        seed_searcher, state, "how did both sides describe the talks", "ask_meeting_outcome", None
+    )
+    said = speakers(reply)
+    assert reply.kind is ReplyKind.ANSWER and reply.lead == "What each side said:"
+    assert said & labour and said - labour
+    assert {side.name for side in reply.sides} == {"the Board and the JLC", "Labour"}
+    assert state.last_sources == list(reply.passages)  # its follow-ups refer to what it showed
+    ihra = conversation.answer(seed_searcher, State(), "what do each side think about the ihra", "ask_ihra", None)
+    assert ihra.lead == "What the Board and the JLC said (the article has nothing from Labour on this):"
+    assert ihra.passages and not speakers(ihra) & labour and not ihra.sides
+    # Without "each side", the same question is answered as before, whoever speaks.
+    plain = conversation.answer(seed_searcher, State(), "what do they think about the ihra", "ask_ihra", None)
+    assert plain.lead != ihra.lead and plain.lead != "What each side said:"
 
 
 def test_without_a_side_named_the_other_side_is_the_one_not_leading_the_answer(council_searcher: Searcher) -> None:
@@ -561,6 +586,16 @@ def test_and_someone_after_a_question_naming_no_one_asks_it_about_them(seed_sear
         "Who attended the meeting, about Mark Gardner?"
     )
     assert conversation.retarget(seed_searcher, "what did the board of deputies say", "Labour") == "what did Labour say"
+
+
+def test_a_correction_after_asking_what_an_acronym_stands_for_asks_it_of_the_one_meant(seed_searcher: Searcher) -> None:
+    """ "sorry i meant the jlc" after "what does cst stand for" asked "what does cst stand for,
+    about the JLC?" and declined."""
+    assert conversation.retarget(seed_searcher, "what does cst stand for", "the JLC") == "what does JLC stand for"
+    state = State()
+    conversation.answer(seed_searcher, state, "what does cst stand for", None, None)
+    meant = conversation.answer(seed_searcher, state, "sorry i meant the jlc", None, None)
+    assert meant.kind is ReplyKind.ANSWER and "Jewish Leadership Council" in meant.passages[0].text
 
 
 def test_tell_me_more_never_repeats_a_passage_shown(seed_searcher: Searcher) -> None:

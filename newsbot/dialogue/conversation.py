@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 
 from newsbot.answering.compose import compose_answer, side_names
 from newsbot.dialogue.topics import shaping_for
-from newsbot.domain import Highlight, Passage, Reply, ReplyKind, Source, Speaker, SpeakerKind
+from newsbot.domain import Highlight, Passage, Reply, ReplyKind, Side, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.bm25 import tokenize
 from newsbot.retrieval.search import WHAT_ELSE, QuestionError, Searcher, Shaping, check_question, source_of
@@ -72,6 +72,7 @@ CORRECTION = re.compile(
     r"^\s*(?:(?:sorry|no|nope|oops|oh|ah|ok)\b[\s,.!]*)*i\s+mean[t]?\b[\s,:]*(?:to\s+say\s+)?(?P<meant>[^?!.]+?)\s*[?!.]*\s*$",
     re.IGNORECASE,
 )
+LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 # Words that open a question, not a name: "and how many came?", "what about it".
 FOLLOWUP_NOT_NAMES = frozenset(
     {"what", "how", "who", "whom", "whose", "when", "where", "why", "which", "did", "does", "do", "is", "are",
@@ -469,6 +470,15 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     state.last_question, state.last_topic = (f"{question} ({subject})" if leaned else question), topic
     state.shown = set()
     state.showed(reply.passages if reply.kind is not ReplyKind.DECLINE else ())
+    if reply.kind is ReplyKind.ANSWER and BOTH_SIDES.search(question):
+        # "what does each side think about the ihra": each side's best passage on it, as the
+        # follow-up "what did both sides say" shows them, not the best passages whoever speaks.
+        state.shown = set()
+        sided = other_side(searcher, state, question, answering_only=True)
+        if sided.passages:
+            reply = replace(sided, kind=ReplyKind.ANSWER, question=question)
+        else:
+            state.showed(reply.passages)
     quoted = {source.article for source in reply.passages}
     if reply.kind is not ReplyKind.DECLINE and quoted:  # a decline leaves the conversation where it was
         state.story = quoted.pop() if len(quoted) == 1 else None
@@ -559,13 +569,15 @@ def tell_more(searcher: Searcher, state: State) -> Reply:
     return Reply(ReplyKind.MORE, "The article also says:", tuple(sources), question=question)
 
 
-def other_side(searcher: Searcher, state: State, message: str = "") -> Reply:
+def other_side(searcher: Searcher, state: State, message: str = "", answering_only: bool = False) -> Reply:
     """The other side of the dispute on the last question: the side heard is the one the question
     named ("what did the residents say?"), or else the side of the last answer's best sourced
     voice; asked again, the side just shown (the reader goes back and forth). The other sides are
     those of the articles' facts, or voices grouped by their names. A side the reader's `message`
     names is the one shown ("how did labour respond to that").
-    Where no side was heard, any named voice not heard yet."""
+    Where no side was heard, any named voice not heard yet. `answering_only`: only passages that
+    answer the question on their own (a question asking each side's view: a side with nothing to
+    say on it is named as such, not quoted on something else)."""
     named = searcher.asked_sides(message) if message else {}
     both = bool(BOTH_SIDES.search(message))
     if not state.last_sources:  # nothing answered: the words of the side named, or of both sides
@@ -604,10 +616,12 @@ def other_side(searcher: Searcher, state: State, message: str = "") -> Reply:
         return side_of.get(voice) in wanted if wanted else voice not in heard
 
     shaping = Shaping(exclude=frozenset(state.shown), voices_words=True)  # the other side's own words
+    if answering_only and (topic := shaping_for(searcher, state.last_topic)) is not None:
+        shaping = replace(shaping, topic=topic.topic)  # the question's topic ranks as it did the answer
     result = searcher.search(question, k=len(searcher.index.passages), shaping=shaping, again=True)
     best: dict[tuple[str, int], Source] = {}
     for hit in result.hits:
-        if belongs((hit.passage.article, hit.passage.speaker)):
+        if belongs((hit.passage.article, hit.passage.speaker)) and (hit.answers or not answering_only):
             best.setdefault((hit.passage.article, hit.passage.paragraph), source_of(hit))
     chosen = list(best.values())
     if both:  # each side's best passage first
@@ -620,9 +634,20 @@ def other_side(searcher: Searcher, state: State, message: str = "") -> Reply:
     shown_sides = {side_of.get((source.article, source.speaker)) for source in sources}
     names = [name for article, name in wanted if (article, name) in shown_sides]
     lead = f"What {named_list(names)} said:" if names else "The other voices in the article:"
+    if both and answering_only and names and (silent := [name for _, name in wanted if name not in names]):
+        lead = f"What {named_list(names)} said (the article has nothing from {named_list(silent)} on this):"
+    sides: tuple[Side, ...] = ()
+    if both and len(names) > 1:  # each passage labelled with its side, as a disputed answer's are
+        lead = "What each side said:"
+        speakers: dict[str, list[str]] = {name: [] for name in names}
+        for source in sources:
+            side = side_of.get((source.article, source.speaker))
+            if side is not None and side[1] in speakers and source.speaker.label not in speakers[side[1]]:
+                speakers[side[1]].append(source.speaker.label)
+        sides = tuple(Side(name, tuple(labels)) for name, labels in speakers.items())
     state.showed(sources)
     state.other_sides_shown = set(wanted)
-    return Reply(ReplyKind.MORE, lead, tuple(sources), question=question)
+    return Reply(ReplyKind.MORE, lead, tuple(sources), sides, question=question)
 
 
 def about_entity(searcher: Searcher, state: State, entity: str | None, text: str) -> Reply:
@@ -679,12 +704,16 @@ def named_in_followup(message: str) -> str | None:
 
 def retarget(searcher: Searcher, question: str, named: str) -> str:
     """The question asked about `named` instead of the voice it names, or about `named` as well;
-    as searched, so that a misspelt voice is found ("wat did goldstien say" -> "what did Goldstein say")."""
+    as searched, so that a misspelt voice is found ("wat did goldstien say" -> "what did Goldstein say").
+    A question asking what an acronym stands for is asked of `named` instead."""
     question = searcher.as_searched(question)
     voices = searcher.voice_span(question)
     if voices is not None:
         start, end = voices
         return f"{question[:start]}{named}{question[end:]}"
+    if (acronym := searcher.acronym_span(question)) is not None:  # "i meant the jlc" after "what does cst stand for"
+        start, end = acronym
+        return f"{question[:start]}{LEADING_THE.sub('', named)}{question[end:]}"
     return f"{question.rstrip(' ?')}, about {named}?"
 
 

@@ -1604,6 +1604,14 @@ class Searcher:
         phrase = self.index.lexicon.expansions.get(next(g for g in found.groups() if g).lower())
         return phrase.lower() if phrase else None
 
+    def acronym_span(self, question: str) -> tuple[int, int] | None:
+        """Where the question writes the acronym whose meaning it asks ("what does cst stand for")."""
+        found = ACRONYM_QUESTION.search(question)
+        if found is None:
+            return None
+        group = next(number for number, written in enumerate(found.groups(), start=1) if written)
+        return found.span(group)
+
     def _knows(self, word: str) -> bool:
         return self.index.bm25.knows(word) or word.lower() in self.index.lexicon.expansions
 
