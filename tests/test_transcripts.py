@@ -229,6 +229,13 @@ GOOD_REPLIES: dict[str, Messages] = {
     "what did corbyn say": answer("what did corbyn say", [30, 31, 32]),
     "sorry i meant the board": answer("what did the Board say", [9, 10]),
     "no, i mean who was there": answer("who was there", [22, 23]),
+    "how did both sides describe the talks": answer(
+        "both sides?", [1, 30], contested=True, lead="What each side said:"
+    ),
+    "what do each side think about the ihra": answer("each side, ihra?", [14, 26]),
+    "what does cst stand for": answer("what does cst stand for", [23]),
+    "sorry i meant the jlc": answer("what does JLC stand for", [3]),
+    "who else was there": answer("who else was there", [22, 23]),
 }
 
 NO_ONE_TO_NAME = "I didn't find an answer to that, so there is no one to name. Ask me about the article."
