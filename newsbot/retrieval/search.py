@@ -800,16 +800,25 @@ class Searcher:
     def elliptic(self, question: str) -> bool:
         """Whether the question has too few words of its own to be searched alone ("where did
         they meet?", "who was there?", "when was that?"): fewer than ELLIPTIC_BELOW words the
-        articles use, and none they do not (those say it is about something else)."""
+        articles use, and none they do not (those say it is about something else), but for a
+        question that refers back with its one word ("was it a success?")."""
         bm25 = self.index.bm25
         searched = self.as_searched(question)
         terms = bm25.question_terms(without_asking_words(searched))  # "how old is she": no "old"
         known = {term for word, term in terms if bm25.knows(word)}
-        if len(known) >= ELLIPTIC_BELOW or len(known) != len({term for _, term in terms}):
+        every = {term for _, term in terms}
+        referring = {word.lower() for word in CASED_WORD.findall(searched)} & anaphors()
+        refers_back = bool(referring)
+        if len(known) >= ELLIPTIC_BELOW:
             return False
+        if len(known) != len(every):
+            # A word they never use says it is about something else, unless it is the one word
+            # of a question that refers back to a thing ("was it a success?" of talks called
+            # "positive"); one referring to a person is about them ("what was her job").
+            return bool(referring - SUBJECT_PRONOUNS - OTHER_PRONOUNS) and len(every) < ELLIPTIC_BELOW
         # A word of its own names its subject, unless a word refers back to another ("where did
         # they meet?"): "what's the ferry" is about the ferry, not about the question before.
-        return not known or bool({word.lower() for word in CASED_WORD.findall(searched)} & anaphors())
+        return not known or refers_back
 
     def pronoun_antecedent(self, question: str, subject: str) -> str:
         """Whom a question names only by a pronoun refers to ("what did he want from corbyn",
