@@ -1140,6 +1140,24 @@ def test_the_boss_is_the_chief_executive_when_the_article_says_only_that(tmp_pat
     assert "chief executive" in searcher.alternatives("what did the boss say")
 
 
+STRIKE_MINISTER = [
+    "Train drivers on Coastline Rail will strike for three days next month after pay talks broke down.",
+    (
+        'Transport minister Alan Pryce called on both sides to return to talks. "Passengers should not be '
+        'caught in the middle of this dispute," he said. He said the government would not intervene.'
+    ),
+]
+
+
+def test_the_government_is_the_minister_when_the_article_quotes_only_the_minister(tmp_path: Path) -> None:
+    """ "what did the govt say" of a rail strike: the article names the government but quotes its
+    transport minister, so it was declined ("mentions government but never quotes them")."""
+    searcher = article_searcher(tmp_path, "strike", "Rail workers to strike", STRIKE_MINISTER)
+    for question in ("what did the govt say", "what did the government say"):
+        assert speakers(conversation.ask(searcher, question)) == {"Alan Pryce"}, question
+        assert searcher.search(question).answerable  # plain search decides alike
+
+
 RIVER_REPORT = [
     (
         "Northshire Water discharged raw sewage into the River Lune for more than 900 hours last year, "
