@@ -633,9 +633,7 @@ def other_side(searcher: Searcher, state: State, message: str = "", answering_on
     # The sides of the passages shown, not every side wanted ("What Unite said:" only with Unite's words).
     shown_sides = {side_of.get((source.article, source.speaker)) for source in sources}
     names = [name for article, name in wanted if (article, name) in shown_sides]
-    lead = f"What {named_list(names)} said:" if names else "The other voices in the article:"
-    if both and answering_only and names and (silent := [name for _, name in wanted if name not in names]):
-        lead = f"What {named_list(names)} said (the article has nothing from {named_list(silent)} on this):"
+    silent = [name for _, name in wanted if name not in names] if both and answering_only else []
     sides: tuple[Side, ...] = ()
     if both and len(names) > 1:  # each passage labelled with its side, as a disputed answer's are
         lead = "What each side said:"
@@ -645,6 +643,10 @@ def other_side(searcher: Searcher, state: State, message: str = "", answering_on
             if side is not None and side[1] in speakers and source.speaker.label not in speakers[side[1]]:
                 speakers[side[1]].append(source.speaker.label)
         sides = tuple(Side(name, tuple(labels)) for name, labels in speakers.items())
+    elif names and silent:
+        lead = f"What {named_list(names)} said (the article has nothing from {named_list(silent)} on this):"
+    else:
+        lead = f"What {named_list(names)} said:" if names else "The other voices in the article:"
     state.showed(sources)
     state.other_sides_shown = set(wanted)
     return Reply(ReplyKind.MORE, lead, tuple(sources), sides, question=question)

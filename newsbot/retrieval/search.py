@@ -808,7 +808,6 @@ class Searcher:
         known = {term for word, term in terms if bm25.knows(word)}
         every = {term for _, term in terms}
         referring = {word.lower() for word in CASED_WORD.findall(searched)} & anaphors()
-        refers_back = bool(referring)
         if len(known) >= ELLIPTIC_BELOW:
             return False
         if len(known) != len(every):
@@ -818,7 +817,7 @@ class Searcher:
             return bool(referring - SUBJECT_PRONOUNS - OTHER_PRONOUNS) and len(every) < ELLIPTIC_BELOW
         # A word of its own names its subject, unless a word refers back to another ("where did
         # they meet?"): "what's the ferry" is about the ferry, not about the question before.
-        return not known or refers_back
+        return not known or bool(referring)
 
     def pronoun_antecedent(self, question: str, subject: str) -> str:
         """Whom a question names only by a pronoun refers to ("what did he want from corbyn",
@@ -1607,10 +1606,10 @@ class Searcher:
     def asked_expansion(self, question: str) -> str | None:
         """The full name (lower case) of the acronym a question asks the meaning of ("what does JLC
         stand for" -> "jewish leadership council"), when the articles define it."""
-        found = ACRONYM_QUESTION.search(question)
-        if found is None:
+        span = self.acronym_span(question)
+        if span is None:
             return None
-        phrase = self.index.lexicon.expansions.get(next(g for g in found.groups() if g).lower())
+        phrase = self.index.lexicon.expansions.get(question[span[0] : span[1]].lower())
         return phrase.lower() if phrase else None
 
     def acronym_span(self, question: str) -> tuple[int, int] | None:
