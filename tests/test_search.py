@@ -9,7 +9,13 @@ from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Highlight, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval import search as search_module
-from newsbot.retrieval.answer_types import expected_answer_type, holds_answer_type, without_asking_words
+from newsbot.retrieval.answer_types import (
+    counted_stems,
+    expected_answer_type,
+    holds_answer_type,
+    holds_count_of,
+    without_asking_words,
+)
 from newsbot.retrieval.bm25 import BM25, COMMON_UNKNOWN_SHARE, FUZZY_WEIGHT, stem, unknown_word_share, words
 from newsbot.retrieval.embeddings import encode_tokens
 from newsbot.retrieval.lexicon import Lexicon
@@ -650,6 +656,49 @@ def test_the_kind_asked_for_is_unheld_only_when_no_passage_holds_it(
     kind: str | None, holds: list[bool], voiced: list[bool], unheld: str | None
 ) -> None:
     assert unheld_kind(_candidates(kind, holds, voiced), range(len(holds))) == unheld
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("how many firefighters were there", {"firefight"}),
+        ("how many of the volunteers got dementia", {"volunt", "got"}),
+        ("How many 2015 season interceptions did they get?", {"season", "intercept"}),  # not the year
+        ("how many times has Polonia won the cup", set()),  # how often: "twice"
+        ("how long did the meeting last", set()),
+    ],
+)
+def test_what_a_how_many_question_counts(question: str, counted: set[str]) -> None:
+    assert counted_stems(question) == counted
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "holds"),
+    [
+        ("More than 2,000 patients waited over 12 hours.", "how many patients waited", True),
+        ("From 2005 there were two Major League Soccer teams in Los Angeles.", "how many teams", True),
+        ("Kawann Short led the team in sacks with 11.", "how many sacks did Short have", True),
+        ("Thousands of British Jews did not demonstrate outside Parliament.", "how many demonstrated", True),
+        ("Forty firefighters fought the blaze.", "how many firefighters were there", True),
+        (
+            "Firefighters worked through the night to pump water out of the flooded basements of 200 homes.",
+            "how many firefighters were there",
+            False,
+        ),
+        ("Firefighters were called to the blaze at 3am.", "how many firefighters were there", False),
+    ],
+)
+def test_a_count_of_the_thing_asked_is_a_number_near_its_name(text: str, question: str, holds: bool) -> None:
+    assert holds_count_of(text, counted_stems(question)) is holds
+
+
+def test_a_how_many_question_the_passages_count_nothing_of_is_declined(seed_searcher: Searcher) -> None:
+    """The article names the Jewish Labour Movement and gives numbers (120 local authorities,
+    two years), but counts none of its members: it was answered with paragraph 24."""
+    result = seed_searcher.search("How many members does the Jewish Labour Movement have?")
+    assert not result.answerable and result.unheld_kind == "number"
+    counted = seed_searcher.search("how many people demonstrated outside parliament")
+    assert counted.answerable and counted.unheld_kind is None
 
 
 def test_each_hit_highlights_whole_sentences_of_its_text(seed_searcher: Searcher) -> None:

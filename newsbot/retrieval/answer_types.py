@@ -15,6 +15,8 @@ from importlib import resources
 
 import yaml
 
+from newsbot.retrieval.bm25 import stem, words
+
 QUESTION_TYPES: list[tuple[str, re.Pattern[str]]] = [
     ("duration", re.compile(r"\bhow long\b|\bfor how (long|many (minutes|hours|days|weeks|months|years))\b", re.I)),
     ("age", re.compile(r"\bhow old\b|\bwhat age\b|\bat what age\b", re.I)),
@@ -130,3 +132,40 @@ def answer_mentions(text: str, answer_type: str) -> tuple[frozenset[str], ...]:
         told = frozenset(word.lower() for word in WORD.findall(match.group(0)))
         mentions.append(told - PLACE_FUNCTION_WORDS if answer_type == "place" else told)
     return tuple(mentions)
+
+
+# "how many firefighters were there": the words after "how many" name what is counted.
+COUNTED = re.compile(r"\bhow many\s+(?:of\s+(?:the|their|its|his|her|those|these)\s+)?((?:[\w'’-]+\s*){1,3})", re.I)
+# Words either side of a number, not counting stopwords, that may name what it counts ("320
+# jobs", "two Major League Soccer teams", "sacks with 11", "Thousands of British Jews did not
+# demonstrate").
+COUNT_WINDOW = 4
+# "how many times" asks how often ("twice"), not for a count of a thing.
+NOT_COUNTED = frozenset({"time"})
+
+
+def counted_stems(question: str) -> frozenset[str]:
+    """The stems of what a "how many" question counts: up to two words of its own before the first
+    stopword ("how many firefighters were there": firefight; "how many different species are
+    there": differ, speci; not "how many balls did Josh Norman intercept": ball); empty for any
+    other question."""
+    found = COUNTED.search(question)
+    own_words: list[str] = []
+    for token in found.group(1).split() if found else []:
+        if not words(token):  # "did", "were", "are": what is counted ends at a stopword
+            break
+        own_words += [word for word in words(token) if not word.isdigit()]
+    counted = frozenset(stem(word) for word in own_words[:2])
+    return frozenset() if counted & NOT_COUNTED else counted
+
+
+def holds_count_of(text: str, counted: frozenset[str]) -> bool:
+    """Whether a number in the text counts one of the `counted` stems: the stem is among the few
+    words either side of it ("more than 2,000 patients waited", "sacks with 11")."""
+    tokens = words(text)
+    number = answer_patterns()["number"]
+    for position, token in enumerate(tokens):
+        near = tokens[max(0, position - COUNT_WINDOW) : position + 1 + COUNT_WINDOW]
+        if number.fullmatch(token) and any(stem(word) in counted for word in near):
+            return True
+    return False

@@ -41,8 +41,10 @@ from newsbot.domain import Highlight, Passage, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.answer_types import (
     answer_words,
+    counted_stems,
     expected_answer_type,
     holds_answer_type,
+    holds_count_of,
     without_asking_words,
 )
 from newsbot.retrieval.bm25 import FUZZY_CUTOFF, text_coverage, tokenize
@@ -622,6 +624,10 @@ class Candidates:
     voice: npt.NDArray[np.bool_] | None = None
     # Per candidate, whether a voice speaks it (not the narration): its speaker says who said it.
     voiced: npt.NDArray[np.bool_] | None = None
+    # For a "how many" question, per candidate: whether it names what is counted, and whether
+    # it gives a count of it (None: the question counts nothing).
+    names_counted: npt.NDArray[np.bool_] | None = None
+    counts: npt.NDArray[np.bool_] | None = None
 
 
 class Searcher:
@@ -1175,8 +1181,26 @@ class Searcher:
         keys = [(index.passages[int(p)].article, index.passages[int(p)].paragraph) for p in positions]
         voice = self._voice_rows(text, positions, speakers)
         voiced = np.array([index.passages[int(p)].speaker.kind is not SpeakerKind.NARRATION for p in positions])
+        counted = counted_stems(text) if kind == "number" else frozenset()
+        names_counted = counts = None
+        if counted:
+            texts = [index.passages[int(p)].text for p in positions]
+            names_counted = np.array([bool(counted & set(tokenize(passage))) for passage in texts])
+            counts = np.array([holds_count_of(passage, counted) for passage in texts])
         return Candidates(
-            positions, signals, sentences, dense, coverage_all[positions], kind, lexical, subject, keys, voice, voiced
+            positions,
+            signals,
+            sentences,
+            dense,
+            coverage_all[positions],
+            kind,
+            lexical,
+            subject,
+            keys,
+            voice,
+            voiced,
+            names_counted,
+            counts,
         )
 
     def sentence_parts(self, position: int) -> list[SentencePart]:
@@ -1745,8 +1769,23 @@ def unheld_kind(candidates: Candidates, rows: Sequence[int]) -> str | None:
     never says for how long. A passage a voice speaks holds a person: "who said it was not a
     meeting of minds" is answered by its speaker ("One source added: …")."""
     kind = candidates.kind
-    if kind in (None, EXPANSION) or any(s.answer_kind for row in rows for s in candidates.sentences[row]):
+    if kind in (None, EXPANSION):
         return None
+    if any(s.answer_kind for row in rows for s in candidates.sentences[row]):
+        if candidates.names_counted is None or candidates.counts is None:
+            return None
+        # "how many firefighters were there" of passages that name firefighters but count none
+        named = [row for row in rows if candidates.names_counted[row]]
+        return kind if named and not any(candidates.counts[row] for row in named) else None
+    if kind == "person" and candidates.voiced is not None and any(candidates.voiced[row] for row in rows):
+        return None
+    return kind
+    if candidates.names_counted is not None and candidates.counts is not None:
+        # "how many firefighters were there" of passages that name firefighters but count none
+        named = [row for row in rows if candidates.names_counted[row]]
+        if named and not any(candidates.counts[row] for row in named):
+            return kind
+    return None
     if kind == "person" and candidates.voiced is not None and any(candidates.voiced[row] for row in rows):
         return None
     return kind
