@@ -134,8 +134,11 @@ def answer_mentions(text: str, answer_type: str) -> tuple[frozenset[str], ...]:
     return tuple(mentions)
 
 
-# "how many firefighters were there": the words after "how many" name what is counted.
-COUNTED = re.compile(r"\bhow many\s+(?:of\s+(?:the|their|its|his|her|those|these)\s+)?((?:[\w'’-]+\s*){1,3})", re.I)
+# "how many firefighters were there", "how much rent did he pay": the words after "how many" or
+# "how much" name what is counted.
+COUNTED = re.compile(
+    r"\bhow (?:many|much)\s+(?:of\s+(?:the|their|its|his|her|those|these)\s+)?((?:[\w'’-]+\s*){1,3})", re.I
+)
 # Words either side of a number, not counting stopwords, that may name what it counts ("320
 # jobs", "two Major League Soccer teams", "sacks with 11", "Thousands of British Jews did not
 # demonstrate").
