@@ -701,6 +701,9 @@ def test_a_how_many_question_the_passages_count_nothing_of_is_declined(seed_sear
     assert not result.answerable and result.unheld_kind == "number"
     counted = seed_searcher.search("how many people demonstrated outside parliament")
     assert counted.answerable and counted.unheld_kind is None
+    # "the Jewish Leadership Council" names no councils: "120 local authorities" may answer
+    councils = seed_searcher.search("how many councils?")
+    assert councils.answerable and councils.unheld_kind is None
 
 
 def test_each_hit_highlights_whole_sentences_of_its_text(seed_searcher: Searcher) -> None:

@@ -58,6 +58,7 @@ from newsbot.retrieval.tokens import NO_MATCH, Match, QuestionTokens, match, que
 from newsbot.retrieval.wordlists import question_words, spelled_out, stopwords, word_list
 
 MAX_QUESTION_CHARS = 2000
+LOWER_WORD = re.compile(r"(?<![\w'’])[a-z][\w'’-]*")
 EXPANSION = "expansion"  # the kind of answer "what does X stand for" asks for
 CANDIDATES = 100
 # The searchers of single articles kept (Searcher.scoped), the least recently asked let go first.
@@ -1185,7 +1186,8 @@ class Searcher:
         names_counted = counts = None
         if counted:
             texts = [index.passages[int(p)].text for p in positions]
-            names_counted = np.array([bool(counted & set(tokenize(passage))) for passage in texts])
+            # Named as a thing, not in a name: "how many councils" of "the Jewish Leadership Council"
+            names_counted = np.array([bool(counted & set(tokenize(" ".join(LOWER_WORD.findall(t))))) for t in texts])
             counts = np.array([holds_count_of(passage, counted) for passage in texts])
         return Candidates(
             positions,
