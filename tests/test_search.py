@@ -886,6 +886,8 @@ def test_the_named_voices_a_text_reports(text: str, names: tuple[str, ...]) -> N
         ("whens that letter from", "when's that letter from"),
         ("whos goldstein", "who's goldstein"),
         ("wat happend", "what happened"),  # declined of a hit-and-run report, which never says "happened"
+        ("is it proven tho", "is it proven though"),  # declined of a study that "showed a link rather than proof"
+        ("how many steps shud i do", "how many steps should i do"),
     ],
 )
 def test_chat_shorthand_is_spelled_out(typed: str, spelled: str) -> None:
