@@ -1782,12 +1782,3 @@ def unheld_kind(candidates: Candidates, rows: Sequence[int]) -> str | None:
     if kind == "person" and candidates.voiced is not None and any(candidates.voiced[row] for row in rows):
         return None
     return kind
-    if candidates.names_counted is not None and candidates.counts is not None:
-        # "how many firefighters were there" of passages that name firefighters but count none
-        named = [row for row in rows if candidates.names_counted[row]]
-        if named and not any(candidates.counts[row] for row in named):
-            return kind
-    return None
-    if kind == "person" and candidates.voiced is not None and any(candidates.voiced[row] for row in rows):
-        return None
-    return kind
