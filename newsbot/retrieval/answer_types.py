@@ -155,9 +155,10 @@ def counted_stems(question: str) -> frozenset[str]:
     found = COUNTED.search(question)
     own_words: list[str] = []
     for token in found.group(1).split() if found else []:
-        if not words(token):  # "did", "were", "are": what is counted ends at a stopword
+        token_words = words(token)
+        if not token_words:  # "did", "were", "are": what is counted ends at a stopword
             break
-        own_words += [word for word in words(token) if not word.isdigit()]
+        own_words += [word for word in token_words if not word.isdigit()]
     counted = frozenset(stem(word) for word in own_words[:2])
     return frozenset() if counted & NOT_COUNTED else counted
 

@@ -58,7 +58,6 @@ from newsbot.retrieval.tokens import NO_MATCH, Match, QuestionTokens, match, que
 from newsbot.retrieval.wordlists import question_words, spelled_out, stopwords, word_list
 
 MAX_QUESTION_CHARS = 2000
-LOWER_WORD = re.compile(r"(?<![\w'’])[a-z][\w'’-]*")
 EXPANSION = "expansion"  # the kind of answer "what does X stand for" asks for
 CANDIDATES = 100
 # The searchers of single articles kept (Searcher.scoped), the least recently asked let go first.
@@ -625,10 +624,10 @@ class Candidates:
     voice: npt.NDArray[np.bool_] | None = None
     # Per candidate, whether a voice speaks it (not the narration): its speaker says who said it.
     voiced: npt.NDArray[np.bool_] | None = None
-    # For a "how many" question, per candidate: whether it names what is counted, and whether
-    # it gives a count of it (None: the question counts nothing).
-    names_counted: npt.NDArray[np.bool_] | None = None
-    counts: npt.NDArray[np.bool_] | None = None
+    # For a "how many" question: the stems of what it counts, and each candidate's text (None:
+    # the question counts nothing).
+    counted: frozenset[str] = frozenset()
+    texts: list[str] | None = None
 
 
 class Searcher:
@@ -1183,12 +1182,7 @@ class Searcher:
         voice = self._voice_rows(text, positions, speakers)
         voiced = np.array([index.passages[int(p)].speaker.kind is not SpeakerKind.NARRATION for p in positions])
         counted = counted_stems(text) if kind == "number" else frozenset()
-        names_counted = counts = None
-        if counted:
-            texts = [index.passages[int(p)].text for p in positions]
-            # Named as a thing, not in a name: "how many councils" of "the Jewish Leadership Council"
-            names_counted = np.array([bool(counted & set(tokenize(" ".join(LOWER_WORD.findall(t))))) for t in texts])
-            counts = np.array([holds_count_of(passage, counted) for passage in texts])
+        texts = [index.passages[int(p)].text for p in positions] if counted else None
         return Candidates(
             positions,
             signals,
@@ -1201,8 +1195,8 @@ class Searcher:
             keys,
             voice,
             voiced,
-            names_counted,
-            counts,
+            counted,
+            texts,
         )
 
     def sentence_parts(self, position: int) -> list[SentencePart]:
@@ -1765,6 +1759,12 @@ def decision_confidence(
     return models.decline.confidence([evidence_of(candidates, row, models) for row in rows])
 
 
+def names_as_thing(text: str, stems: frozenset[str]) -> bool:
+    """Whether the text names one of the stems as a thing, in lower case, not in a name: "the
+    Jewish Leadership Council" names no councils."""
+    return bool(stems & set(tokenize(" ".join(word for word in CASED_WORD.findall(text) if word[0].islower()))))
+
+
 def unheld_kind(candidates: Candidates, rows: Sequence[int]) -> str | None:
     """The kind of answer the question asks for (a time, a number, a person), when none of the
     passages of `rows` holds one: "how long has Formby been general secretary" of an article that
@@ -1774,11 +1774,11 @@ def unheld_kind(candidates: Candidates, rows: Sequence[int]) -> str | None:
     if kind in (None, EXPANSION):
         return None
     if any(s.answer_kind for row in rows for s in candidates.sentences[row]):
-        if candidates.names_counted is None or candidates.counts is None:
+        if candidates.texts is None:
             return None
         # "how many firefighters were there" of passages that name firefighters but count none
-        named = [row for row in rows if candidates.names_counted[row]]
-        return kind if named and not any(candidates.counts[row] for row in named) else None
+        named = [candidates.texts[row] for row in rows if names_as_thing(candidates.texts[row], candidates.counted)]
+        return kind if named and not any(holds_count_of(text, candidates.counted) for text in named) else None
     if kind == "person" and candidates.voiced is not None and any(candidates.voiced[row] for row in rows):
         return None
     return kind
