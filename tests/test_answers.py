@@ -97,6 +97,7 @@ def test_a_decline_speaks_of_one_article_or_of_many() -> None:
         ("time", "The article doesn't say when, so I can't answer that from it."),
         ("person", "The article doesn't say who, so I can't answer that from it."),
         ("number", "The article doesn't say how many or how much, so I can't answer that from it."),
+        ("amount", "The article doesn't say how much, so I can't answer that from it."),
     ],
 )
 def test_a_decline_says_which_kind_of_answer_the_article_never_gives(kind: str, lead: str) -> None:

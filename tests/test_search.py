@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import MODEL, write_article
 
 from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Highlight, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval import search as search_module
 from newsbot.retrieval.answer_types import (
+    asks_amount,
     counted_stems,
     expected_answer_type,
+    holds_amount,
     holds_answer_type,
     holds_count_of,
     without_asking_words,
 )
 from newsbot.retrieval.bm25 import BM25, COMMON_UNKNOWN_SHARE, FUZZY_WEIGHT, stem, unknown_word_share, words
 from newsbot.retrieval.embeddings import encode_tokens
+from newsbot.retrieval.index import build_index, load_index
 from newsbot.retrieval.lexicon import Lexicon
 from newsbot.retrieval.onnx_encoder import TokenStates
 from newsbot.retrieval.search import (
@@ -704,6 +708,73 @@ def test_a_how_many_question_the_passages_count_nothing_of_is_declined(seed_sear
     # "the Jewish Leadership Council" names no councils: "120 local authorities" may answer
     councils = seed_searcher.search("how many councils?")
     assert councils.answerable and councils.unheld_kind is None
+
+
+@pytest.mark.parametrize(
+    ("text", "holds"),
+    [
+        ("The repair bill has doubled to £46 million since the first survey.", True),
+        ("Those who took 9,800 steps a day had a 21% lower risk of dementia.", True),
+        ("Shares in Apex Foods fell by almost a fifth on Thursday.", True),
+        ("A ctenophore can eat ten times its own weight in a day.", True),
+        ("The 1.4-mile lane opened in March.", True),
+        ("The union wants a rise of 6 per cent.", True),
+        ("Brightwell Energy has apologised to 180,000 customers.", False),  # a count, not a sum
+        ("The bridge was built in 1931 and will close for eight months.", False),  # a year, a length of time
+        ("One source said the drivers were among the best paid in the region.", False),
+    ],
+)
+def test_an_amount_is_money_a_share_a_multiple_or_a_measure(text: str, holds: bool) -> None:
+    assert holds_amount(text) is holds
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("how much will the breach cost brightwell", True),
+        ("how much was he fined", True),
+        ("how much rent did reyes pay", True),
+        ("How much time remained on the clock?", False),  # how long
+        ("how many customers were affected", False),
+    ],
+)
+def test_how_much_asks_for_an_amount(question: str, asks: bool) -> None:
+    assert asks_amount(question) is asks
+
+
+@pytest.fixture(scope="module")
+def breach_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    """A short article about a breach that counts customers and gives one amount, of something else."""
+    knowledge = tmp_path_factory.mktemp("breach-knowledge")
+    write_article(
+        knowledge,
+        "energy-firm-breach",
+        "Energy firm apologises after data breach",
+        [
+            "Brightwell Energy has apologised to 180,000 customers after hackers stole names, addresses and bank"
+            " details from its billing system.",
+            "The company said the breach was found on 3 November and that 12,000 customers had changed their"
+            " passwords since.",
+            "Its helpline for customers worried about the breach will stay open until 10pm every day this week.",
+            "The Information Commissioner's Office said it was looking into the breach.",
+            "The hackers got into the billing system through a supplier's account, Brightwell said.",
+            "Customers have been told to watch for emails asking for their bank details.",
+            '"We are deeply sorry," chief executive Laura Pike said in a statement.',
+            "Winter gas prices rose 3% in October, the regulator said.",
+        ],
+    )
+    index_dir = tmp_path_factory.mktemp("breach-index")
+    build_index(knowledge, index_dir, MODEL, progress=False)
+    return Searcher(load_index(index_dir, MODEL, knowledge), MODEL)
+
+
+def test_a_how_much_question_the_passages_give_no_amount_for_is_declined(breach_searcher: Searcher) -> None:
+    """Counts of customers do not say what the breach cost: it was answered with them."""
+    cost = breach_searcher.search("how much will the breach cost brightwell")
+    assert not cost.answerable and cost.unheld_kind == "amount"
+    prices = breach_searcher.search("how much did gas prices rise")
+    assert prices.answerable and prices.unheld_kind is None
+    assert "3%" in prices.hits[0].passage.text
 
 
 def test_each_hit_highlights_whole_sentences_of_its_text(seed_searcher: Searcher) -> None:

@@ -190,6 +190,7 @@ def answer_lead(sources: Sequence[Source], contested: bool) -> str:
 UNHELD_KIND_WORDS = {
     "duration": "for how long",
     "number": "how many or how much",
+    "amount": "how much",
     "age": "how old",
     "time": "when",
     "date": "when",

@@ -65,6 +65,7 @@ def answer_patterns() -> dict[str, re.Pattern[str]]:
     daytime = rf"\b({words['parts_of_day']})s?\b|\b\d+(:\d\d)?\s*([ap]\.?m\b|o'clock)"
     unit = rf"({words['time_units']})s?"
     quantity = rf"(\d[\d,.]*|a|an|{words['number_words']}|few|many|couple of)"
+    measure = rf"({words['amount_units']})(e?s)?"
     capitalised_months = "|".join(m.title() for m in months.split("|"))
     capitalised_days = "|".join(d.title() for d in weekdays.split("|"))
     return {
@@ -74,6 +75,15 @@ def answer_patterns() -> dict[str, re.Pattern[str]]:
             re.I,
         ),
         "number": re.compile(rf"\b\d[\d,.]*\b|\b({words['number_words']})s?\b", re.I),
+        # An amount, not a count: money ("£46 million"), a share ("21%", "almost a fifth"), a
+        # multiple ("ten times"), a measure ("1.4-mile"), a clock time ("3:08"). Not a length of time:
+        # "for three days" says how long, not how much.
+        "amount": re.compile(
+            rf"[£$€¥]\s?\d|\b\d[\d,.]*\s*%|\b\d[\d,.]*\s*-?\s*{measure}\b"
+            rf"|\b({words['number_words']}|an?|one|many|few)[\s-]+{measure}\b|\b({words['amount_words']})s?\b"
+            r"|\b\d{1,2}:\d\d\b",
+            re.I,
+        ),
         # An age as news gives it: "Peter Vance, 58,", "aged 58", "at age 39", "a 58-year-old",
         # "58 years old"; of a thing, "515 million years".
         "age": re.compile(
@@ -161,6 +171,22 @@ def counted_stems(question: str) -> frozenset[str]:
         own_words += [word for word in token_words if not word.isdigit()]
     counted = frozenset(stem(word) for word in own_words[:2])
     return frozenset() if counted & NOT_COUNTED else counted
+
+
+# "how much did it cost", "how much was he fined": an amount ("how much time was left" asks how
+# long).
+ASKS_AMOUNT = re.compile(r"\bhow much\b(?!\s+(?:time|longer)\b)", re.I)
+
+
+def asks_amount(question: str) -> bool:
+    """Whether the question asks for an amount (money, a share, a measure), not a count."""
+    return bool(ASKS_AMOUNT.search(question))
+
+
+def holds_amount(text: str) -> bool:
+    """Whether the text gives an amount: "£12,000", "a 21% lower risk", "almost a fifth", "ten times
+    their own weight"; not a count of things ("180,000 customers") or a year ("in 2024")."""
+    return bool(answer_patterns()["amount"].search(text))
 
 
 def holds_count_of(text: str, counted: frozenset[str]) -> bool:

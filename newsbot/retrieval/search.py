@@ -41,8 +41,10 @@ from newsbot.domain import Highlight, Passage, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.answer_types import (
     answer_words,
+    asks_amount,
     counted_stems,
     expected_answer_type,
+    holds_amount,
     holds_answer_type,
     holds_count_of,
     without_asking_words,
@@ -624,10 +626,11 @@ class Candidates:
     voice: npt.NDArray[np.bool_] | None = None
     # Per candidate, whether a voice speaks it (not the narration): its speaker says who said it.
     voiced: npt.NDArray[np.bool_] | None = None
-    # For a "how many" question: the stems of what it counts, and each candidate's text (None:
-    # the question counts nothing).
+    # For a "how many" question: the stems of what it counts; for a "how much" one, that it asks
+    # for an amount; and then each candidate's text (None: the question counts nothing).
     counted: frozenset[str] = frozenset()
     texts: list[str] | None = None
+    amount: bool = False
 
 
 class Searcher:
@@ -1182,7 +1185,8 @@ class Searcher:
         voice = self._voice_rows(text, positions, speakers)
         voiced = np.array([index.passages[int(p)].speaker.kind is not SpeakerKind.NARRATION for p in positions])
         counted = counted_stems(text) if kind == "number" else frozenset()
-        texts = [index.passages[int(p)].text for p in positions] if counted else None
+        amount = kind == "number" and asks_amount(text)
+        texts = [index.passages[int(p)].text for p in positions] if counted or amount else None
         return Candidates(
             positions,
             signals,
@@ -1197,6 +1201,7 @@ class Searcher:
             voiced,
             counted,
             texts,
+            amount,
         )
 
     def sentence_parts(self, position: int) -> list[SentencePart]:
@@ -1776,9 +1781,13 @@ def unheld_kind(candidates: Candidates, rows: Sequence[int]) -> str | None:
     if any(s.answer_kind for row in rows for s in candidates.sentences[row]):
         if candidates.texts is None:
             return None
+        texts = [candidates.texts[row] for row in rows]
+        # "how much will the breach cost" of passages that count customers but give no sum
+        if candidates.amount and not any(holds_amount(text) for text in texts):
+            return "amount"
         # "how many firefighters were there" of passages that name firefighters but count none
-        named = [candidates.texts[row] for row in rows if names_as_thing(candidates.texts[row], candidates.counted)]
+        named = [text for text in texts if names_as_thing(text, candidates.counted)]
         return kind if named and not any(holds_count_of(text, candidates.counted) for text in named) else None
     if kind == "person" and candidates.voiced is not None and any(candidates.voiced[row] for row in rows):
         return None
-    return kind
+    return "amount" if candidates.amount else kind
