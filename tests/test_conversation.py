@@ -622,6 +622,20 @@ def test_a_short_question_leans_on_the_last_one(seed_searcher: Searcher) -> None
     assert 29 in [source.paragraph for source in reply.passages]  # "a further meeting ... in July"
 
 
+def test_a_short_follow_up_that_draws_only_the_passages_just_shown_is_declined(seed_searcher: Searcher) -> None:
+    """ "why not?" after the IHRA answer quoted paragraph 28 again, word for word."""
+    state = State()
+    first = conversation.answer(seed_searcher, state, "did corbyn accept the ihra definition", None, None)
+    assert first.kind is ReplyKind.ANSWER
+    why = conversation.answer(seed_searcher, state, "why not?", None, None)
+    assert why.kind is ReplyKind.DECLINE and not why.passages
+    assert why.lead.startswith("The article doesn't say more about that than what I showed you before.")
+    assert len(why.suggestions) == conversation.SUGGESTIONS and first.question not in why.suggestions
+    # The last answer stays for its follow-ups.
+    assert state.last_sources == list(first.passages)
+    assert conversation.who_said(seed_searcher, state).kind is ReplyKind.WHO_SAID
+
+
 def test_suggestions_after_a_decline_are_near_what_was_asked(seed_searcher: Searcher) -> None:
     about_demands = conversation.ask(seed_searcher, "what did the jewish labour movement say about the letter")
     about_goldstein = conversation.ask(seed_searcher, "what did arkush say about goldstein")

@@ -22,6 +22,7 @@ from newsbot.answering.compose import compose_answer, side_names
 from newsbot.dialogue.topics import shaping_for
 from newsbot.domain import Highlight, Passage, Reply, ReplyKind, Side, Source, Speaker, SpeakerKind
 from newsbot.ingest.passages import sentence_spans
+from newsbot.retrieval.answer_types import expected_answer_type
 from newsbot.retrieval.bm25 import tokenize
 from newsbot.retrieval.search import WHAT_ELSE, QuestionError, Searcher, Shaping, check_question, source_of
 from newsbot.retrieval.wordlists import word_list
@@ -38,6 +39,7 @@ NOTHING_TO_REPEAT = "there is nothing to say again"
 NO_OTHER_SIDE_TO_SHOW = "there is no other side to show"
 NOTHING_MORE = "That's all the article says about it."
 NOTHING_ABOUT = "{does_not} say that about {named}: I found only what I showed you before."
+NOTHING_BEYOND = "{does_not} say more about that than what I showed you before."
 GIST = "In short, in the article's own opening words:"
 GISTS = "In short, in the articles' own opening words:"
 MORE_OF_THE_ARTICLE = "The article goes on:"
@@ -467,6 +469,24 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
         and (searcher.elliptic(question) or bool(searcher.pronoun_antecedent(question, subject)))
         and searcher.own_words(question) is None  # "what did corbyn say" names all it asks
     )
+    if (
+        leaned
+        and reply.kind is ReplyKind.ANSWER
+        and not tokenize(question)
+        and expected_answer_type(question) is None
+        and {source.key for source in reply.passages} <= {source.key for source in state.last_sources}
+    ):
+        # "why not?" after "did corbyn accept the ihra definition": with no word of its own, it was
+        # searched as the last question and drew only the passages just shown. ("when?" asks for a
+        # time, which the passage shown may hold; "what did she promise" asks something new, and a
+        # search that finds no more is no sign that the article says no more.) The last answer
+        # stays for follow-ups.
+        one = len(searcher.index.facts) == 1
+        nothing = NOTHING_BEYOND.format(does_not="The article doesn't" if one else "The articles don't")
+        offered = other_suggestions(searcher, state.last_question, [state.last_question or "", question])
+        return Reply(
+            ReplyKind.DECLINE, f"{nothing} {questions_offered(one)}", suggestions=tuple(offered), question=question
+        )
     state.last_question, state.last_topic = (f"{question} ({subject})" if leaned else question), topic
     state.shown = set()
     state.showed(reply.passages if reply.kind is not ReplyKind.DECLINE else ())
