@@ -1120,6 +1120,8 @@ class Searcher:
         """The question's candidate passages and their signals; an elliptic question is searched
         with `subject`, or else with the title of the article it seems to be about. `topic` is
         the bot's NLU intent, when it is one of the articles' facts' topics."""
+        # The last question as it was searched ("whens the next meeting": "when's"), not as typed.
+        subject = self.as_searched(subject) if subject else subject
         if self.elliptic(text):
             subject = subject or self._article_subject(text, query_vector)
         else:
