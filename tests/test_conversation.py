@@ -634,6 +634,9 @@ def test_a_short_follow_up_that_draws_only_the_passages_just_shown_is_declined(s
     # The last answer stays for its follow-ups.
     assert state.last_sources == list(first.passages)
     assert conversation.who_said(seed_searcher, state).kind is ReplyKind.WHO_SAID
+    # Typed in chat shorthand alike ("y" searched as "why", no word of its own).
+    shorthand = conversation.answer(seed_searcher, state, "y not", None, None)
+    assert shorthand.kind is ReplyKind.DECLINE and not shorthand.passages
 
 
 def test_suggestions_after_a_decline_are_near_what_was_asked(seed_searcher: Searcher) -> None:

@@ -472,8 +472,8 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     if (
         leaned
         and reply.kind is ReplyKind.ANSWER
-        and not tokenize(question)
-        and expected_answer_type(question) is None
+        and not tokenize(searched := searcher.as_searched(question))  # "y not?" is "why not?"
+        and expected_answer_type(searched) is None
         and {source.key for source in reply.passages} <= {source.key for source in state.last_sources}
     ):
         # "why not?" after "did corbyn accept the ihra definition": with no word of its own, it was
