@@ -148,7 +148,12 @@ def collect(
             for p, sentences in zip(passages, candidates.sentences, strict=True)
         ]
         kind = "leave-article-out" if unanswerable else ("answerable" if answerable else str(row.get("kind", "old")))
-        ruled = bool(searcher.unknown_names(text) or searcher.unquoted_names(text) or searcher.about_the_article(text))
+        ruled = bool(
+            searcher.unknown_names(text)
+            or searcher.unquoted_names(text)
+            or searcher.about_the_article(text)
+            or searcher.unrelated_request(text)
+        )
         records.append(
             Record(source, fold_of(row), text, answerable, kind, gold, answers, candidates,
                    [p.text for p in passages], ruled, labels)

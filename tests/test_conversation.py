@@ -361,6 +361,13 @@ def test_the_gist_is_the_opening_paragraph_and_more_goes_on_through_the_article(
     assert shown == list(range(1, 8))  # in the article's order, none twice
 
 
+def test_a_request_for_a_joke_says_the_bot_only_answers_from_the_article(seed_searcher: Searcher) -> None:
+    reply = conversation.ask(seed_searcher, "tell me a joke")
+    assert reply.kind is ReplyKind.DECLINE and len(reply.suggestions) == 3
+    only = "I only answer questions about the article, in its own words, so I can't tell you a joke."
+    assert reply.lead.startswith(only)
+
+
 def test_who_wrote_the_article_is_answered_from_its_front_matter(tmp_path: Path, seed_searcher: Searcher) -> None:
     declined = conversation.ask(seed_searcher, "who wrote this article?")
     assert declined.kind is ReplyKind.DECLINE and len(declined.suggestions) == 3
@@ -376,7 +383,8 @@ def test_who_wrote_the_article_is_answered_from_its_front_matter(tmp_path: Path,
     build_index(knowledge, tmp_path / "index", MODEL, progress=False)
     searcher = Searcher(load_index(tmp_path / "index", MODEL, knowledge), MODEL)
     expected = "“The council sets its budget” is by Ann Lee, published in The Gazette on 12 March 2026."
-    for question in ("who wrote this article", "Who's the author?", "when was this written"):
+    for question in ("who wrote this article", "Who's the author?", "when was this written", "who wrote it",
+                     "where was it published", "what paper is this from"):  # fmt: skip
         reply = conversation.ask(searcher, question)
         assert reply.kind is ReplyKind.NOTICE and reply.lead == expected, question
     # A question about someone the article reports is no question about the article.

@@ -364,6 +364,31 @@ def test_off_topic_question_is_not_answerable(seed_searcher: Searcher, question:
     assert result.subject == ""  # words of its own, just not the article's: no subject to lean on
 
 
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("tell me a joke", "tell me a joke"),
+        ("can you write me a poem please", "write me a poem"),
+        ("ok recommend a good film", "recommend a good film"),
+        ("tell me a joke about corbyn", "tell me a joke about Corbyn"),  # the articles tell no jokes
+    ],
+)
+def test_a_request_for_a_thing_no_article_mentions_is_declined(
+    seed_searcher: Searcher, question: str, asked: str
+) -> None:
+    # "tell me a joke" drew Labour's "good humoured" (MiniLM puts jokes near humour).
+    result = seed_searcher.search(question)
+    assert result.unrelated_request == asked
+    assert not result.answerable
+
+
+@pytest.mark.parametrize(
+    "question", ["tell me a bit more", "tell me a fact about the meeting", "tell me a quote from corbyn"]
+)
+def test_a_request_for_what_the_article_holds_is_searched(seed_searcher: Searcher, question: str) -> None:
+    assert seed_searcher.unrelated_request(question) == ""
+
+
 @pytest.mark.parametrize("mode", list(Mode))
 @pytest.mark.parametrize("k", [1, 3, 5, 10])
 def test_hits_are_ranked_one_per_paragraph(seed_searcher: Searcher, mode: Mode, k: int) -> None:
@@ -867,10 +892,30 @@ def test_the_subject_a_caller_gives_is_the_one_taken(seed_searcher: Searcher) ->
     assert 29 in _paragraphs(result)[:3], _paragraphs(result)
 
 
-@pytest.mark.parametrize("question", ["who wrote this article?", "when was the article published?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "who wrote this article?",
+        "when was the article published?",
+        "who wrote it",
+        "ok who wrote this?",
+        "where was it published",
+        "what paper is this from",
+        "when did it come out",
+    ],
+)
 def test_a_question_about_the_article_itself_is_declined(seed_searcher: Searcher, question: str) -> None:
     result = seed_searcher.search(question)
     assert result.about_the_article and not result.answerable
+
+
+@pytest.mark.parametrize(
+    "question", ["who wrote the letter", "who wrote to corbyn", "where was the meeting", "when was it"]
+)
+def test_a_question_about_what_the_article_reports_is_no_question_about_it(
+    seed_searcher: Searcher, question: str
+) -> None:
+    assert not seed_searcher.about_the_article(question)
 
 
 def test_a_question_about_someones_words_weighs_only_their_passages(seed_searcher: Searcher) -> None:

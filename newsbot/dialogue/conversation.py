@@ -296,7 +296,7 @@ def _asked_detail(question: str) -> tuple[str, str]:
     """The front matter's field a question about the article asks for, and what a reader calls it."""
     if re.search(r"\bwhen\b|\bdate\b", question, re.I):
         return "date", "date"
-    if re.search(r"\b(?:paper|newspaper|publication|outlet|published)\b", question, re.I) and not re.search(
+    if re.search(r"\b(?:paper|newspaper|publication|outlet|published|where)\b", question, re.I) and not re.search(
         r"\bwho\b", question, re.I
     ):
         return "source", "publisher"

@@ -468,10 +468,33 @@ ARTICLE_QUESTION = re.compile(
     r"|\b(?:when|what date)\b.*\b(?:article|story|piece|report)\b.*\b(?:written|published|come out|posted)\b"
     r"|\bauthor of (?:the |this )?(?:article|story|piece|report)\b"
     r"|\bwhen was this (?:written|published|posted)\b"
-    r"|\bwho(?:['’]?s| is) the (?:author|writer|journalist|reporter)(?: of (?:this|the article))?\s*\??\s*$",
+    r"|\bwho(?:['’]?s| is) the (?:author|writer|journalist|reporter)(?: of (?:this|the article))?\s*\??\s*$"
+    # As readers type them, the article as "it" or "this" and nothing else asked: "who wrote it",
+    # "where was it published", "what paper is this from", "when did it come out".
+    r"|^\W*(?:(?:so|ok|okay|and|but)\W+)?(?:"
+    r"who\s+(?:wrote|authored|published)\s+(?:it|this)"
+    r"|where\s+(?:was|is)\s+(?:it|this)\s+(?:published|from|posted)"
+    r"|where['’]?s\s+(?:it|this)\s+from"
+    r"|(?:what|which)\s+(?:paper|newspaper|publication|outlet|site|website)\s+(?:is|was)\s+(?:it|this)"
+    r"(?:\s+(?:published|posted|printed))?(?:\s+(?:in|from|on|by))?"
+    r"|when\s+(?:was|is)\s+(?:it|this)\s+(?:written|published|posted|from)"
+    r"|when\s+did\s+(?:it|this)\s+(?:come\s+out|get\s+published|appear)"
+    r")\s*[?.!]*\s*$",
     re.I,
 )
 
+# A request that the bot make or fetch something ("tell me a joke", "write me a poem", "can you
+# recommend a good film"): asked for a thing no article mentions, it is no question about them.
+UNRELATED_REQUEST = re.compile(
+    r"^\W*(?:(?:so|ok|okay|hey|hi|and|now|just)\W+)*(?:(?:can|could|will|would)\s+(?:you|u)\s+|please\s+|pls\s+)?"
+    r"(?P<request>(?:tell|write|sing|draw|compose|recommend|suggest|play|book|order)\s+"
+    r"(?:(?:me|us)\s+)?(?:a|an|some|another)\s+(?P<thing>[^?.!,;]+?))\s*(?:\s(?:please|pls))?\s*[?.!]*\s*$",
+    re.I,
+)
+# What a request may ask of the articles themselves: "tell me a bit more", "tell me a quote".
+ARTICLE_MATERIAL = frozenset(
+    "bit little lot more story summary quote quotation example line passage fact thing detail point".split()
+)
 # A question for the list of articles: "what articles do you have", "which stories can I ask about".
 ARTICLES_QUESTION = re.compile(
     r"^\W*(?:(?:so|ok|okay|and|hi|hey)\W+)?(?:what|which)\s+(?:other\s+)?(?:articles|stories|news\s+stories|pieces|reports)"
@@ -605,6 +628,8 @@ class SearchResult:
     unheld_kind: str | None = None  # the kind of answer asked for, when none of the best passages holds one
     # voices the question names that speak only in articles other than its best passages' ("Corbyn")
     voices_elsewhere: tuple[str, ...] = ()
+    # what the question asks the bot to make, of a kind of thing no article mentions ("tell me a joke")
+    unrelated_request: str = ""
 
 
 @dataclass
@@ -1075,6 +1100,7 @@ class Searcher:
         unknown = self.unknown_names(text)
         unquoted = self.unquoted_names(text)
         about_article = self.about_the_article(text)
+        request = self.unrelated_request(text)
         best = self.index.passages[int(candidates.positions[decided_on[0]])].article if decided_on else None
         elsewhere = self.voices_elsewhere(text, best)
         answerable = (
@@ -1083,6 +1109,7 @@ class Searcher:
             and not unquoted
             and not about_article
             and not elsewhere
+            and not request
         )
         return SearchResult(
             text,
@@ -1097,6 +1124,7 @@ class Searcher:
             self.subject_sides(text),
             unheld_kind(candidates, decided_on),
             elsewhere,
+            request,
         )
 
     def _article_subject(self, text: str, query_vector: npt.NDArray[np.float32]) -> str:
@@ -1629,6 +1657,21 @@ class Searcher:
     def about_the_article(self, question: str) -> bool:
         """Whether the question asks about the article itself (who wrote it, when it came out)."""
         return bool(ARTICLE_QUESTION.search(question))
+
+    def unrelated_request(self, question: str) -> str:
+        """The request, as the reader wrote it, when the question asks the bot to make or fetch a
+        kind of thing no article mentions ("tell me a joke", "write me a poem about corbyn"); ""
+        otherwise ("tell me a bit more", "tell me a fact about the meeting")."""
+        found = UNRELATED_REQUEST.search(question)
+        if found is None:
+            return ""
+        # The thing is the last word before what it is about: "a good film", "a joke about corbyn"
+        # (the articles tell no jokes, whoever they are about).
+        thing = re.split(r"\b(?:about|on|of|from|by|with|for|in)\b", found.group("thing"), maxsplit=1)[0]
+        words = tokenize_words(thing)
+        if not words or ARTICLE_MATERIAL & set(words) or self._knows(words[-1]):
+            return ""
+        return self.as_spelled(found.group("request"))
 
     def asked_expansion(self, question: str) -> str | None:
         """The full name (lower case) of the acronym a question asks the meaning of ("what does JLC
