@@ -163,6 +163,22 @@ def test_a_question_of_unknown_words_only_has_no_coverage(bm25: BM25) -> None:
     assert not bm25.coverage("what happens tomorrow").any()
 
 
+def test_what_a_question_leans_on_weighs_less_than_its_own_words(bm25: BM25) -> None:
+    # "what did goldstein say after the meeting" leaned on "the council's budget vote": the
+    # meeting is what it asks about, the vote only where it came from.
+    own, context = "goldstein meeting", "council budget voted"
+    even = bm25.scores(own, context=context).tolist()
+    leaning = bm25.scores(own, context=context, context_weight=0.5).tolist()
+    assert leaning[2] == pytest.approx(even[2]) and leaning[5] == pytest.approx(even[5] / 2)
+    covered_evenly = bm25.coverage(own, context=context).tolist()
+    assert covered_evenly[5] > covered_evenly[2]  # three words of five against two
+    covered = bm25.coverage(own, context=context, context_weight=0.5).tolist()
+    assert covered[2] > covered[5]  # two words of its own against three at half their weight
+    assert sum(weight for _, weight, _ in bm25.weighted_terms(own, context, 0.5)) < sum(
+        weight for _, weight, _ in bm25.weighted_terms(f"{own} {context}")
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Lexicon
 # ---------------------------------------------------------------------------------------------

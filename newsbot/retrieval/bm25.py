@@ -190,10 +190,15 @@ class BM25:
                 weighted.extend((close, FUZZY_WEIGHT) for close in self.close_terms(word))
         return weighted
 
-    def scores(self, query: str, alternatives: Sequence[str] = ()) -> npt.NDArray[np.float32]:
+    def scores(
+        self, query: str, alternatives: Sequence[str] = (), context: str = "", context_weight: float = 1.0
+    ) -> npt.NDArray[np.float32]:
         """BM25 scores of every document; each alternative spelling of a name in the query (a full
-        name for an acronym) scores like one more query word: the mean of its words' scores."""
+        name for an acronym) scores like one more query word: the mean of its words' scores. The
+        words of `context` (what an elliptic question leans on) score `context_weight` of theirs."""
         totals = self._scores(self.query_terms(query))
+        if context:
+            totals += context_weight * self._scores(self.query_terms(context))
         for alternative in alternatives:
             terms = self.query_terms(alternative)
             if terms:
@@ -207,25 +212,37 @@ class BM25:
             totals[ids] += weight * self.idf(term) * tfs * (self.k1 + 1) / (tfs + self._norm[ids])
         return totals
 
-    def coverage(self, query: str, alternatives: Sequence[str] = ()) -> npt.NDArray[np.float32]:
+    def coverage(
+        self, query: str, alternatives: Sequence[str] = (), context: str = "", context_weight: float = 1.0
+    ) -> npt.NDArray[np.float32]:
         """Per document, the share of the query's IDF mass it holds (an unknown word weighs up to
         the most, the more the rarer it is in English, see `unknown_word_share`; one close spelling
         of it counts for FUZZY_WEIGHT of it). With alternative spellings of names, the best of the
-        query as it is and the query with each alternative."""
-        best = self._coverage(query)
+        query as it is and the query with each alternative. The words of `context` weigh
+        `context_weight` of theirs."""
+        best = self._coverage(query, context, context_weight)
         for alternative in alternatives:
-            best = np.maximum(best, self._coverage(f"{query} {alternative}"))
+            best = np.maximum(best, self._coverage(f"{query} {alternative}", context, context_weight))
         return best
 
-    def _coverage(self, query: str) -> npt.NDArray[np.float32]:
+    def _weighed_words(self, query: str, context: str, context_weight: float) -> dict[tuple[str, str], float]:
+        """(word, term) -> how much it weighs: the query's fully, the context's words it lacks less."""
+        weighed = dict.fromkeys(dict(self.question_terms(query)).items(), 1.0)
+        own = {term for _, term in weighed}
+        for word, term in dict(self.question_terms(context)).items() if context else ():
+            if term not in own:
+                weighed.setdefault((word, term), context_weight)
+        return weighed
+
+    def _coverage(self, query: str, context: str = "", context_weight: float = 1.0) -> npt.NDArray[np.float32]:
         found = np.zeros(self.size, dtype=np.float32)
         total = 0.0
-        for word, term in dict(self.question_terms(query)).items():
+        for (word, term), share in self._weighed_words(query, context, context_weight).items():
             if term in self._postings:
-                weight = self.idf(term)
+                weight = share * self.idf(term)
                 found[self._postings[term][0]] += weight
             else:
-                weight = self._max_idf * unknown_word_share(word)
+                weight = share * self._max_idf * unknown_word_share(word)
                 holders = np.zeros(self.size, dtype=bool)
                 for close in self.close_terms(word):
                     holders[self._postings[close][0]] = True
@@ -234,16 +251,19 @@ class BM25:
         # Clipped: float32 sums of the same weights can exceed the float64 total by a rounding error.
         return np.minimum(found / total, np.float32(1.0)) if total else found
 
-    def weighted_terms(self, query: str) -> list[tuple[frozenset[str], float, float]]:
+    def weighted_terms(
+        self, query: str, context: str = "", context_weight: float = 1.0
+    ) -> list[tuple[frozenset[str], float, float]]:
         """The question's terms as (index terms that match it, weight, credit): a known term is
         matched by itself with full credit; an unknown word by its close spellings, with
-        FUZZY_WEIGHT of the credit, and weighs by its rarity in English (see `coverage`)."""
+        FUZZY_WEIGHT of the credit, and weighs by its rarity in English (see `coverage`); the
+        words of `context`, `context_weight` of that."""
         weighted: list[tuple[frozenset[str], float, float]] = []
-        for word, term in dict(self.question_terms(query)).items():
+        for (word, term), share in self._weighed_words(query, context, context_weight).items():
             if term in self._postings:
-                weighted.append((frozenset({term}), self.idf(term), 1.0))
+                weighted.append((frozenset({term}), share * self.idf(term), 1.0))
             else:
-                weight = self._max_idf * unknown_word_share(word)
+                weight = share * self._max_idf * unknown_word_share(word)
                 weighted.append((frozenset(self.close_terms(word)), weight, FUZZY_WEIGHT))
         return weighted
 

@@ -70,6 +70,10 @@ HANDED_ON_QUESTIONS = 512  # encodings Searcher.question_vector keeps for the se
 SEARCHED_AGAIN_QUESTIONS = 1024
 # A question with fewer words of its own that the articles use leans on its subject.
 ELLIPTIC_BELOW = 2
+# What an elliptic question leans on (the last question, the article's title) weighs this much of
+# its own words in the lexical signals and MaxSim: "when r they meeting again" after a question
+# about the Board's view of Corbyn's proposals is about meeting again, not about the Board.
+CONTEXT_WEIGHT = 0.5
 # A question that names someone only by one of these leans on the conversation's subject.
 SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
 OTHER_PRONOUNS = frozenset({"him", "her", "his", "hers", "them", "their"})
@@ -643,7 +647,7 @@ class Candidates:
     dense: npt.NDArray[np.float32]
     coverage: npt.NDArray[np.float32]
     kind: str | None  # the kind of answer the question asks for
-    lexical: str  # the question as searched lexically (with the subject it leaned on)
+    lexical: str  # the question as searched lexically (with whom a pronoun of it names)
     subject: str  # the subject it leaned on, if it did
     keys: list[tuple[str, int]]  # each candidate's (article, paragraph)
     # When the question asks for a voice's words: the candidates where that voice speaks or is
@@ -656,6 +660,7 @@ class Candidates:
     counted: frozenset[str] = frozenset()
     texts: list[str] | None = None
     amount: bool = False
+    context: str = ""  # what an elliptic question leans on (the last question, or the article's title)
 
 
 class Searcher:
@@ -1150,18 +1155,23 @@ class Searcher:
         the bot's NLU intent, when it is one of the articles' facts' topics."""
         # The last question as it was searched ("whens the next meeting": "when's"), not as typed.
         subject = self.as_searched(subject) if subject else subject
+        context = ""
         if self.elliptic(text):
-            subject = subject or self._article_subject(text, query_vector)
+            subject = context = subject or self._article_subject(text, query_vector)
+            lexical = text
         else:
             subject = self.pronoun_antecedent(text, subject)  # "what was her job": whose, not the last topic
-        lexical = f"{text} {subject}".strip()
+            lexical = f"{text} {subject}".strip()
         if subject:
-            # Its own pieces say too little: the subject's pieces are matched too.
-            ((_, asked),) = self.encode([lexical])
+            # Its own pieces say too little: the subject's pieces are matched too (what it leans on,
+            # CONTEXT_WEIGHT of its own).
+            (state,) = encode_tokens(self.model, [f"{lexical} {context}".strip()])
+            pieces = piece_texts(self.model, state.pieces)
+            asked = question_tokens(state, pieces, self.index.tokens, len(lexical) if context else None, CONTEXT_WEIGHT)
         index = self.index
-        alternatives = self.alternatives(lexical)
-        bm25_all = index.bm25.scores(lexical, alternatives)
-        coverage_all = index.bm25.coverage(lexical, alternatives)
+        alternatives = self.alternatives(f"{lexical} {context}".strip())
+        bm25_all = index.bm25.scores(lexical, alternatives, context, CONTEXT_WEIGHT)
+        coverage_all = index.bm25.coverage(lexical, alternatives, context, CONTEXT_WEIGHT)
         total = len(index.passages)
         if total <= CANDIDATES:
             positions = np.arange(total)
@@ -1170,7 +1180,7 @@ class Searcher:
             lexical_top = np.argpartition(-bm25_all, CANDIDATES)[:CANDIDATES]
             positions = np.union1d(dense_top[0][dense_top[0] >= 0], lexical_top)
         dense = index.vectors[positions] @ query_vector
-        weighted = index.bm25.weighted_terms(lexical)
+        weighted = index.bm25.weighted_terms(lexical, context, CONTEXT_WEIGHT)
         for alternative in alternatives:
             weighted += [
                 (terms, weight, credit * 0.5) for terms, weight, credit in index.bm25.weighted_terms(alternative)
@@ -1232,6 +1242,7 @@ class Searcher:
             counted,
             texts,
             amount,
+            context,
         )
 
     def sentence_parts(self, position: int) -> list[SentencePart]:
@@ -1303,12 +1314,14 @@ class Searcher:
             return signals[:, RANKING_SIGNALS.index("dense")]
         if expanded:
             # A caller's words (a topic's) count in the lexical signals of the ranking.
-            alternatives = self.alternatives(expanded)
+            alternatives = self.alternatives(f"{expanded} {candidates.context}")
             signals = signals.copy()
-            signals[:, RANKING_SIGNALS.index("bm25")] = self.index.bm25.scores(expanded, alternatives)[
+            context = candidates.context
+            bm25 = self.index.bm25
+            signals[:, RANKING_SIGNALS.index("bm25")] = bm25.scores(expanded, alternatives, context, CONTEXT_WEIGHT)[
                 candidates.positions
             ]
-            coverage = self.index.bm25.coverage(expanded, alternatives)[candidates.positions]
+            coverage = bm25.coverage(expanded, alternatives, context, CONTEXT_WEIGHT)[candidates.positions]
             signals[:, RANKING_SIGNALS.index("coverage")] = coverage
         return self.models.ranking.scores(signals)
 

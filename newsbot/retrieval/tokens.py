@@ -170,8 +170,16 @@ class QuestionTokens:
         return np.argsort(-self.weights, kind="stable")[:RAREST]
 
 
-def question_tokens(state: TokenStates, piece_texts: list[str], store: TokenStore) -> QuestionTokens:
-    """The pieces of the question that say what it is about, weighed by their rarity in the articles."""
+def question_tokens(
+    state: TokenStates,
+    piece_texts: list[str],
+    store: TokenStore,
+    context_from: int | None = None,
+    context_weight: float = 1.0,
+) -> QuestionTokens:
+    """The pieces of the question that say what it is about, weighed by their rarity in the
+    articles; those from character `context_from` on (what an elliptic question leans on, encoded
+    after it) by `context_weight` of that."""
     keep = [
         position
         for position, text in enumerate(piece_texts)
@@ -180,6 +188,8 @@ def question_tokens(state: TokenStates, piece_texts: list[str], store: TokenStor
     if not keep:
         return QuestionTokens(np.zeros((0, state.tokens.shape[1]), np.float32), np.zeros(0, np.float32))
     weights = np.array([store.idf(int(state.pieces[position])) for position in keep], dtype=np.float32)
+    if context_from is not None:
+        weights *= np.where(state.offsets[keep, 0] >= context_from, np.float32(context_weight), np.float32(1.0))
     weights = weights / weights.sum() if weights.sum() > 0 else np.full(len(keep), 1 / len(keep), np.float32)
     return QuestionTokens(state.tokens[keep], weights)
 
