@@ -630,6 +630,18 @@ def test_a_short_question_leans_on_the_last_one(seed_searcher: Searcher) -> None
     assert 29 in [source.paragraph for source in reply.passages]  # "a further meeting ... in July"
 
 
+def test_a_short_question_the_conversation_does_not_answer_is_not_asked_of_the_whole_article(
+    seed_searcher: Searcher,
+) -> None:
+    """ "who's going" after "when's the next meeting" was searched again with the article's title
+    as its subject, and answered with the talks' opening paragraph."""
+    state = State()
+    first = conversation.answer(seed_searcher, state, "when's the next meeting", None, None)
+    assert [source.paragraph for source in first.passages][:1] == [29]
+    reply = conversation.answer(seed_searcher, state, "who's going", None, None)
+    assert 1 not in [source.paragraph for source in reply.passages]
+
+
 def test_a_short_follow_up_that_draws_only_the_passages_just_shown_is_declined(seed_searcher: Searcher) -> None:
     """ "why not?" after the IHRA answer quoted paragraph 28 again, word for word."""
     state = State()

@@ -1008,12 +1008,10 @@ class Searcher:
         asked_text = check_question(question)
         text = self.as_searched(asked_text)
         vector, asked = self.encode_question(text, again)
+        # A question leaning on the conversation that it does not answer is declined, not searched
+        # again with the article's title as its subject: "who's going" after "when's the next
+        # meeting" was then answered with the talks' opening paragraph, not about that meeting.
         result = self.search_encoded(text, vector, asked, k, mode, shaping)
-        if shaping and shaping.subject and result.subject and not result.answerable:
-            # The conversation's subject did not help: the article's may ("when are they meeting again?").
-            retried = self.search_encoded(text, vector, asked, k, mode, replace(shaping, subject=""))
-            if retried.answerable:
-                result = retried
         return replace(result, question=asked_text)
 
     def search_many(self, questions: list[str], k: int = 5, mode: Mode = Mode.HYBRID) -> list[SearchResult]:
