@@ -152,6 +152,19 @@ GOOD_REPLIES: dict[str, Messages] = {
     "What is the capital of France?": decline("What is the capital of France?"),
     "Who won the last football World Cup?": decline("World Cup?"),
     "What will the weather be like in London tomorrow?": decline("weather?"),
+    "tell me a joke": [
+        message_json(
+            Reply(
+                ReplyKind.DECLINE,
+                "I only answer questions about the article, in its own words, so I can't tell you a joke.",
+                suggestions=SUGGESTIONS,
+                question="tell me a joke",
+            )
+        )
+    ],
+    "ok who wrote it?": [
+        message_json(Reply(ReplyKind.NOTICE, f"“{TITLE}” was published in The JC.", question="ok who wrote it?"))
+    ],
     "What did Theresa May say about the meeting?": decline("Theresa May?"),
     "What did the Chief Rabbi say about the talks?": decline("the Chief Rabbi?"),
     "Hello": says("Hello! Ask me about the news article.", SUGGESTIONS),
