@@ -209,8 +209,8 @@ def decline_lead(result: SearchResult, article_count: int) -> str:
     does_not = "doesn't" if one else "don't"
     if result.unrelated_request:
         request = re.sub(r"\b(?:me|us)\b", "you", result.unrelated_request, count=1, flags=re.I)
-        about = "the article" if one else "the articles"
-        return f"I only answer questions about {about}, in {'its' if one else 'their'} own words, so I can't {request}."
+        own = "its" if one else "their"
+        return f"I only answer questions about {where.lower()}, in {own} own words, so I can't {request}."
     if result.unknown_names:
         names = " ".join(result.unknown_names)
         return f"{where} {does_not} mention {names}, so I can't answer that from {it}."

@@ -231,7 +231,7 @@ class BM25:
         own = {term for _, term in weighed}
         for word, term in dict(self.question_terms(context)).items() if context else ():
             if term not in own:
-                weighed.setdefault((word, term), context_weight)
+                weighed[(word, term)] = context_weight
         return weighed
 
     def _coverage(self, query: str, context: str = "", context_weight: float = 1.0) -> npt.NDArray[np.float32]:

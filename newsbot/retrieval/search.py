@@ -1027,8 +1027,13 @@ class Searcher:
         """Each question's vector and its content pieces."""
         return [self._weighed(state) for state in encode_tokens(self.model, texts)]
 
-    def _weighed(self, state: TokenStates) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
-        return state.vector, question_tokens(state, piece_texts(self.model, state.pieces), self.index.tokens)
+    def _weighed(
+        self, state: TokenStates, context_from: int | None = None
+    ) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
+        """The vector and content pieces of an encoding; the pieces from character `context_from`
+        on (what an elliptic question leans on) weigh CONTEXT_WEIGHT of theirs."""
+        pieces = piece_texts(self.model, state.pieces)
+        return state.vector, question_tokens(state, pieces, self.index.tokens, context_from, CONTEXT_WEIGHT)
 
     def encode_question(self, text: str, again: bool = False) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
         """The question's vector and content pieces, as `encode` gives them: the encoding
@@ -1160,14 +1165,14 @@ class Searcher:
         else:
             subject = self.pronoun_antecedent(text, subject)  # "what was her job": whose, not the last topic
             lexical = f"{text} {subject}".strip()
+        leaning = f"{lexical} {context}".strip()
         if subject:
             # Its own pieces say too little: the subject's pieces are matched too (what it leans on,
             # CONTEXT_WEIGHT of its own).
-            (state,) = encode_tokens(self.model, [f"{lexical} {context}".strip()])
-            pieces = piece_texts(self.model, state.pieces)
-            asked = question_tokens(state, pieces, self.index.tokens, len(lexical) if context else None, CONTEXT_WEIGHT)
+            (state,) = encode_tokens(self.model, [leaning])
+            _, asked = self._weighed(state, len(lexical) if context else None)
         index = self.index
-        alternatives = self.alternatives(f"{lexical} {context}".strip())
+        alternatives = self.alternatives(leaning)
         bm25_all = index.bm25.scores(lexical, alternatives, context, CONTEXT_WEIGHT)
         coverage_all = index.bm25.coverage(lexical, alternatives, context, CONTEXT_WEIGHT)
         total = len(index.passages)
