@@ -75,6 +75,8 @@ CORRECTION = re.compile(
     re.IGNORECASE,
 )
 LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
+# A pronoun a name can stand in for as it is: not a possessive ("his", "their"), nor "her" (which may be one).
+REPLACEABLE_PRONOUN = re.compile(r"\b(?:he|she|they|him|them)\b", re.IGNORECASE)
 # Words that open a question, not a name: "and how many came?", "what about it".
 FOLLOWUP_NOT_NAMES = frozenset(
     {"what", "how", "who", "whom", "whose", "when", "where", "why", "which", "did", "does", "do", "is", "are",
@@ -487,7 +489,7 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
         return Reply(
             ReplyKind.DECLINE, f"{nothing} {questions_offered(one)}", suggestions=tuple(offered), question=question
         )
-    state.last_question, state.last_topic = (f"{question} ({subject})" if leaned else question), topic
+    state.last_question, state.last_topic = (leaning(searcher, question, subject) if leaned else question), topic
     state.shown = set()
     state.showed(reply.passages if reply.kind is not ReplyKind.DECLINE else ())
     if reply.kind is ReplyKind.ANSWER and BOTH_SIDES.search(question):
@@ -503,6 +505,35 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
     if reply.kind is not ReplyKind.DECLINE and quoted:  # a decline leaves the conversation where it was
         state.story = quoted.pop() if len(quoted) == 1 else None
     return reply
+
+
+def leaning(searcher: Searcher, question: str, subject: str) -> str:
+    """A question that leaned on `subject`, as the conversation remembers it: its pronoun replaced
+    by the one name it refers to ("what did he promise" after "so corbyn met jewish leaders?" ->
+    "what did Corbyn promise"), else with the subject after it in brackets ("when was that (what
+    did labour commit to)"). "and the board?" next asks the first as "what did the Board promise";
+    asked of the bracketed form, it put the Board into the brackets ("what did he promise (so the
+    Board met jewish leaders?)")."""
+    name = searcher.person_antecedent(question, subject)
+    pronouns = list(REPLACEABLE_PRONOUN.finditer(question))
+    if name and len(pronouns) == 1:
+        found = pronouns[0]
+        return f"{question[: found.start()]}{name}{question[found.end() :]}"
+    return f"{question} ({subject})"
+
+
+def leaned_parts(question: str) -> tuple[str, str]:
+    """A remembered question and the subject in brackets after it ("when was that (what did labour
+    commit to)" -> ("when was that", "what did labour commit to")); ("...", "") when it has none."""
+    if not question.endswith(")"):
+        return question, ""
+    depth = 0
+    for position in range(len(question) - 1, -1, -1):
+        depth += {")": 1, "(": -1}.get(question[position], 0)
+        if depth == 0:
+            own = question[:position].rstrip()
+            return (own, question[position + 1 : -1]) if own else (question, "")
+    return question, ""
 
 
 def _with_named_in_answer(searcher: Searcher, state: State, question: str) -> str:
@@ -728,7 +759,13 @@ def retarget(searcher: Searcher, question: str, named: str) -> str:
     """The question asked about `named` instead of the voice it names, or about `named` as well;
     as searched, so that a misspelt voice is found ("wat did goldstien say" -> "what did Goldstein say").
     A question asking what an acronym stands for is asked of `named` instead."""
-    question = searcher.as_searched(question)
+    own, subject = leaned_parts(question)
+    if subject and searcher.voice_span(searcher.as_searched(own)) is None:
+        if searcher.voice_span(searcher.as_searched(subject)) is not None:
+            # "when was that (what did labour commit to)": the voice is the subject's
+            return f"{own} ({retarget(searcher, subject, named)})"
+        return f"{retarget(searcher, own, named)} ({subject})"
+    question = searcher.as_searched(own if subject else question)
     voices = searcher.voice_span(question)
     if voices is not None:
         start, end = voices

@@ -183,6 +183,16 @@ def _in_a_place(before: str) -> bool:
     return bool(words) and words[-1].lower() in PLACE_PREPOSITIONS
 
 
+@lru_cache(maxsize=1)
+def generic_name_words() -> frozenset[str]:
+    """Capitalised words that are no one's own name: titles, nationalities, the words of
+    organisations' names ("Mr", "European", "Labour"), lower case."""
+    lexicon = attribution_lexicon()
+    return frozenset(
+        word.lower() for word in (*lexicon.titles, *lexicon.demonyms, *lexicon.org_words, *lexicon.function_caps)
+    )
+
+
 def reported_names(text: str) -> tuple[str, ...]:
     """The named voices a text reports ("Ms Formby also committed ...", "Mr Golstein said that
     ..."): each reported voice that ends in a run of capitalised words ("The source said",
@@ -769,10 +779,7 @@ class Searcher:
         # Per article, the names of the voices it lets speak ("osei"; "corbyn"). Titles,
         # nationalities and the words of organisations' names ("Mr", "European", "Labour") are no
         # one's own name.
-        lexicon = attribution_lexicon()
-        generic = {
-            word.lower() for word in (*lexicon.titles, *lexicon.demonyms, *lexicon.org_words, *lexicon.function_caps)
-        }
+        generic = generic_name_words()
         self._voice_names: dict[str, set[str]] = {}
         for speaker, members in self._speakers.items():
             names = {word.lower() for word in CASED_WORD.findall(speaker.label)} & self._proper - generic
@@ -878,6 +885,16 @@ class Searcher:
             if name in self._proper and name not in said and name not in names:
                 names.append(name)
         return self.as_spelled(" ".join(names))
+
+    def person_antecedent(self, question: str, subject: str) -> str:
+        """The one person a question's pronoun refers to, as the articles spell them: the words of
+        `pronoun_antecedent` that are a name's own (not a title, nationality, organisation word or
+        acronym: "Corbyn", not "Corbyn Jewish" of "so corbyn met jewish leaders?"), when they are
+        one run of words in the subject; "" otherwise."""
+        names = self.pronoun_antecedent(question, subject).split()
+        own = [word for word in names if word.lower() not in generic_name_words() and not word.isupper()]
+        run = " ".join(own)
+        return run if own and re.search(rf"\b{re.escape(run)}\b", self.as_searched(subject), re.I) else ""
 
     def names_in(self, text: str) -> list[str]:
         """The runs of names the text writes ("I have charged our new general secretary Jennie
