@@ -1020,6 +1020,8 @@ def test_the_named_voices_a_text_reports(text: str, names: tuple[str, ...]) -> N
         ("wat happend", "what happened"),  # declined of a hit-and-run report, which never says "happened"
         ("is it proven tho", "is it proven though"),  # declined of a study that "showed a link rather than proof"
         ("how many steps shud i do", "how many steps should i do"),
+        ("who was ther", "who was there"),  # declined: "ther" is no word of the article
+        ("waht did teh board want", "what did the board want"),
     ],
 )
 def test_chat_shorthand_is_spelled_out(typed: str, spelled: str) -> None:
@@ -1052,6 +1054,8 @@ def test_a_question_in_chat_shorthand_is_searched_and_decided_as_spelled_out(see
     assert typed.question == "when r they meeting again"
     (batched,) = seed_searcher.search_many(["when r they meeting again"], k=3)
     assert batched.question == typed.question and _paragraphs(batched) == _paragraphs(typed)
+    mistyped = seed_searcher.search("who was ther", k=3)
+    assert mistyped.answerable and _paragraphs(mistyped) == _paragraphs(seed_searcher.search("who was there", k=3))
 
 
 @pytest.mark.parametrize(
