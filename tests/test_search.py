@@ -632,6 +632,36 @@ def test_a_question_about_the_words_of_someone_never_quoted_is_declined(seed_sea
     assert result.hits  # the passages are still there, for a caller that wants them
 
 
+@pytest.mark.parametrize(
+    ("question", "unsaid"),
+    [
+        # Corbyn's own passages never name Livingstone, and no passage names both.
+        ("what did corbyn say about ken livingstone", ("Jeremy Corbyn", "Ken Livingstone")),
+        ("What did Jeremy Corbyn say about Livingstone?", ("Jeremy Corbyn", "Livingstone")),
+        ("what did corbyn say about formby", None),  # "our new general secretary Jennie Formby"
+        ("what did the board say about livingstone", None),  # their statement names him
+        ("what did labour sources say about formby", None),  # "Ms Formby was 'looking into' ..."
+        ("what did goldstein say about corbyn", None),  # the narration reports him telling the Labour leader
+        ("what did corbyn say about the jews", None),  # a reader's word, not a name: the evidence decides
+        ("what did corbyn say about labour", None),  # an organisation's word names no one in particular
+        ("what did corbyn say", None),  # nothing asked about
+        ("what did mark gardner say about livingstone", None),  # never quoted at all: unquoted_names says so
+    ],
+)
+def test_a_name_a_voice_is_asked_about_and_never_named_beside(
+    seed_searcher: Searcher, question: str, unsaid: tuple[str, str] | None
+) -> None:
+    assert seed_searcher.unsaid_about(question) == unsaid
+
+
+def test_a_question_about_what_a_voice_said_of_a_name_it_never_names_is_declined(seed_searcher: Searcher) -> None:
+    """ "what did corbyn say about ken livingstone" quoted the Formby passage (paragraph 25), which
+    never names Corbyn, with confidence 0.83."""
+    result = seed_searcher.search("what did corbyn say about ken livingstone")
+    assert not result.answerable and result.unsaid == ("Jeremy Corbyn", "Ken Livingstone")
+    assert result.hits  # the passages are still there, for a caller that wants them
+
+
 def test_the_evidence_of_a_hit_says_whether_its_sentence_lacks_the_kind_of_answer_asked_for(
     seed_searcher: Searcher,
 ) -> None:

@@ -219,6 +219,9 @@ def decline_lead(result: SearchResult, article_count: int) -> str:
         return (
             f"The articles don't say that about {names}: where they mention {names}, I found nothing that answers it."
         )
+    if result.unsaid:
+        voice, name = result.unsaid
+        return f"{where} {does_not} report {voice} saying anything about {name}, so I can't answer that from {it}."
     if result.unquoted_names:
         names = " ".join(result.unquoted_names)
         mentions, quotes = ("mentions", "quotes") if one else ("mention", "quote")

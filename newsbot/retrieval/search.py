@@ -644,6 +644,8 @@ class SearchResult:
     voices_elsewhere: tuple[str, ...] = ()
     # what the question asks the bot to make, of a kind of thing no article mentions ("tell me a joke")
     unrelated_request: str = ""
+    # (voice, name): a voice the question asks what it said about a name, of which it says nothing
+    unsaid: tuple[str, str] | None = None
 
 
 @dataclass
@@ -1128,6 +1130,7 @@ class Searcher:
         request = self.unrelated_request(text)
         best = self.index.passages[int(candidates.positions[decided_on[0]])].article if decided_on else None
         elsewhere = self.voices_elsewhere(text, best)
+        unsaid = self.unsaid_about(text)
         answerable = (
             confidence >= self.models.decline.threshold
             and not unknown
@@ -1135,6 +1138,7 @@ class Searcher:
             and not about_article
             and not elsewhere
             and not request
+            and unsaid is None
         )
         return SearchResult(
             text,
@@ -1150,6 +1154,7 @@ class Searcher:
             unheld_kind(candidates, decided_on),
             elsewhere,
             request,
+            unsaid,
         )
 
     def _article_subject(self, text: str, query_vector: npt.NDArray[np.float32]) -> str:
@@ -1612,6 +1617,35 @@ class Searcher:
         closest = difflib.get_close_matches(last, self._proper, n=1, cutoff=FUZZY_CUTOFF)
         named = [*asked[:-1], closest[0] if closest else asked[-1]]
         return (self.as_spelled(" ".join(named)),)
+
+    def unsaid_about(self, question: str) -> tuple[str, str] | None:
+        """Whom a question asks the words of and the name it asks them about, when that voice speaks
+        in the articles but no passage names both: no passage of theirs names it, nor any passage
+        that names them ("what did corbyn say about ken livingstone": his own four passages never
+        name Livingstone, and the passages that do never name Corbyn). (voice, name) as the articles
+        spell them. Only a name the articles use: a reader's own word for a topic ("the jews", of
+        "the Jewish community") may be the articles' in other words."""
+        searched = self.as_searched(question)
+        said = SAID_QUESTION.search(searched)
+        about = ABOUT_TOPIC.search(searched, said.end()) if said else None
+        if said is None or about is None:
+            return None
+        named = [word for word in CASED_WORD.findall(about.group(1))
+                 if word.lower() in self._proper and word.lower() not in generic_name_words()]  # fmt: skip
+        own = self.own_words(searched[: about.start()])
+        if not named or not own:
+            return None
+        theirs = {(passage.article, passage.paragraph) for passage in own}
+        voice_terms = set(tokenize(said.group(1))) - unnamed_asked()
+        name_terms = set(tokenize(" ".join(named)))
+        for passage in self.index.passages:
+            words = set(tokenize(passage.text))
+            named_beside = voice_terms & (words | set(speaker_terms(passage.speaker)))
+            if name_terms & words and ((passage.article, passage.paragraph) in theirs or named_beside):
+                return None
+        speakers = {passage.speaker.label for passage in own}
+        voice = speakers.pop() if len(speakers) == 1 else self.as_spelled(said.group(1))
+        return voice, self.as_spelled(" ".join(named))
 
     def asks_for_summary(self, question: str) -> bool:
         return self.summary_articles(question) is not None
