@@ -118,6 +118,13 @@ def anonymous_terms() -> frozenset[str]:
     return frozenset(tokenize(" ".join(unnamed_words())))
 
 
+# "who was the source who said ...", "whos the jlc representative": who someone is.
+WHO_IS = re.compile(
+    r"^\W*(?:(?:so|and|ok|but|then)\W+)*who(?:['’]?s|\s+(?:is|was|are|were))\s+(?P<asked>[^?!.]+)", re.I
+)
+
+RELATIVE_WORDS = frozenset({"who", "whom", "whose", "that", "which", "when", "where"})
+
 # "What did X say (about ...)": a question asking for someone's words.
 SAID_QUESTION = re.compile(
     r"\bwhat (?:did|does|do|has|have|had|would|will|was|is|were|are) (.+?) "
@@ -646,6 +653,8 @@ class SearchResult:
     unrelated_request: str = ""
     # (voice, name): a voice the question asks what it said about a name, of which it says nothing
     unsaid: tuple[str, str] | None = None
+    # who an unnamed source is, when the question asks it ("the source"): the articles never name one
+    unnamed_source: str = ""
 
 
 @dataclass
@@ -1131,6 +1140,7 @@ class Searcher:
         best = self.index.passages[int(candidates.positions[decided_on[0]])].article if decided_on else None
         elsewhere = self.voices_elsewhere(text, best)
         unsaid = self.unsaid_about(text)
+        unnamed_source = self.unnamed_source_asked(text)
         answerable = (
             confidence >= self.models.decline.threshold
             and not unknown
@@ -1139,6 +1149,7 @@ class Searcher:
             and not elsewhere
             and not request
             and unsaid is None
+            and not unnamed_source
         )
         return SearchResult(
             text,
@@ -1155,6 +1166,7 @@ class Searcher:
             elsewhere,
             request,
             unsaid,
+            unnamed_source,
         )
 
     def _article_subject(self, text: str, query_vector: npt.NDArray[np.float32]) -> str:
@@ -1646,6 +1658,28 @@ class Searcher:
         speakers = {passage.speaker.label for passage in own}
         voice = speakers.pop() if len(speakers) == 1 else self.as_spelled(said.group(1))
         return voice, self.as_spelled(" ".join(named))
+
+    def unnamed_source_asked(self, question: str) -> str:
+        """Whom a question asks the identity of, when that is an unnamed source of the articles
+        ("who was the source who said it wasnt a meeting of minds": "One source added"; "whos the
+        jlc representative"): the words up to the source noun, as written, when every voice the
+        articles call by that noun goes unnamed, and no named person holds it as a role; "" else
+        (a spokesman the narration names, "council spokesman Tim Jones", is answered)."""
+        found = WHO_IS.search(self.as_searched(question))
+        if found is None:
+            return ""
+        words = found.group("asked").split()
+        nouns = attribution_lexicon().source_nouns
+        at = next((i for i, word in enumerate(words) if word.lower() in nouns), None)
+        if at is None:
+            return ""
+        noun = set(tokenize(words[at]))
+        called = [speaker for speaker in self._speakers if noun & set(tokenize(speaker.label))]
+        roles = [speaker for speaker, held in self._roles.items() if noun & held]
+        if not called or roles or any(speaker.kind is not SpeakerKind.ANONYMOUS for speaker in called):
+            return ""
+        clause = next((i for i, word in enumerate(words) if i > at and word.lower() in RELATIVE_WORDS), len(words))
+        return self.as_spelled(" ".join(words[:clause]))  # "the spokesman for the company", not "who said"
 
     def asks_for_summary(self, question: str) -> bool:
         return self.summary_articles(question) is not None
