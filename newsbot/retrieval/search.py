@@ -9,9 +9,10 @@ a number, a person...), whether the question names the passage's speaker or side
 passage spells out an acronym the question asks the meaning of. One hit per paragraph.
 
 The decision: a logistic model of the best passages' evidence at the level of their answering
-sentence, and three checks that need no model: a name the articles never mention, a voice whose
-words the question asks for and that never speaks in them, a question about the article itself
-(its author, its date) that its metadata does not answer.
+sentence, and checks that need no model: a name the articles never mention, a voice whose words
+the question asks for and that never speaks in them, a voice asked what it said about a name that
+no passage names beside it, who an unnamed source is, a question about the article itself (its
+author, its date) that its metadata does not answer, a request for something no article mentions.
 
 A question that leans on its subject ("where did they meet?": too few words of its own that the
 articles use) takes the subject a caller gives (the conversation's last question) or else the
