@@ -536,6 +536,20 @@ def test_a_follow_up_naming_someone_after_a_leaning_question_asks_that_question_
     assert state.last_question == "when (what did the Board commit to)"
 
 
+def test_who_said_that_after_a_declined_leaning_question_quotes_the_readers_own_words(
+    seed_searcher: Searcher,
+) -> None:
+    """It quoted the question with the subject it leaned on: "“when will it be sorted (what
+    happened with livingstone)”"."""
+    state = State()
+    conversation.answer(seed_searcher, state, "what happened with livingstone", None, None)
+    sorted_out = conversation.answer(seed_searcher, state, "when will it be sorted", None, None)
+    assert sorted_out.kind is ReplyKind.DECLINE
+    assert state.last_question == "when will it be sorted (what happened with livingstone)"
+    lead = conversation.who_said(seed_searcher, state).lead
+    assert lead.startswith("The article didn't answer your last question, “when will it be sorted”, so")
+
+
 @pytest.mark.parametrize(
     ("remembered", "parts"),
     [

@@ -559,7 +559,10 @@ def _no_last_answer(searcher: Searcher, state: State, consequence: str = NOTHING
     if state.last_sources:
         return None
     if state.last_question:
-        lead = NO_LAST_ANSWER.format(question=state.last_question, consequence=consequence)
+        # The reader's own words, not the subject the question leaned on: "“when will it be sorted”",
+        # not "“when will it be sorted (what happened with livingstone)”".
+        asked, _ = leaned_parts(state.last_question)
+        lead = NO_LAST_ANSWER.format(question=asked, consequence=consequence)
         return Reply(
             ReplyKind.NOTICE,
             lead,
