@@ -387,6 +387,12 @@ def test_off_topic_question_is_not_answerable(seed_searcher: Searcher, question:
         ("can you write me a poem please", "write me a poem"),
         ("ok recommend a good film", "recommend a good film"),
         ("tell me a joke about corbyn", "tell me a joke about Corbyn"),  # the articles tell no jokes
+        # The present moment: "what time is it" quoted the opening paragraph ("on Tuesday night").
+        ("what time is it", "tell you the time"),
+        ("hey whats the date today?", "tell you the date"),
+        ("can u tell me the time", "tell you the time"),
+        ("what day is it", "tell you what day it is"),
+        ("what time is it in new york", "tell you the time"),
     ],
 )
 def test_a_request_for_a_thing_no_article_mentions_is_declined(
@@ -399,7 +405,15 @@ def test_a_request_for_a_thing_no_article_mentions_is_declined(
 
 
 @pytest.mark.parametrize(
-    "question", ["tell me a bit more", "tell me a fact about the meeting", "tell me a quote from corbyn"]
+    "question",
+    [
+        "tell me a bit more",
+        "tell me a fact about the meeting",
+        "tell me a quote from corbyn",
+        "what time is the meeting",  # what the article reports, not the present moment
+        "what is the date of the meeting",
+        "what day is it on",
+    ],
 )
 def test_a_request_for_what_the_article_holds_is_searched(seed_searcher: Searcher, question: str) -> None:
     assert seed_searcher.unrelated_request(question) == ""

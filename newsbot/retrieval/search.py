@@ -513,6 +513,15 @@ UNRELATED_REQUEST = re.compile(
     r"(?:(?:me|us)\s+)?(?:a|an|some|another)\s+(?P<thing>[^?.!,;]+?))\s*(?:\s(?:please|pls))?\s*[?.!]*\s*$",
     re.I,
 )
+# A question about the present moment, which no article can answer: "what time is it", "whats the
+# date today", "what day is it", "can you tell me the time".
+NOW_QUESTION = re.compile(
+    r"^\W*(?:(?:so|ok|okay|hey|hi|and|now|just|please|pls)\W+)*(?:(?:can|could|will|would)\s+(?:you|u)\s+)?"
+    r"(?:what(?:['’]?s|\s+is)\s+the\s+(?P<the>time|date)|what\s+(?P<it>time|day|date)\s+is\s+it"
+    r"|tell\s+(?:me|us)\s+the\s+(?P<told>time|date))"
+    r"(?:\s+(?:now|today|right\s+now|at\s+the\s+moment|(?:in|at)\s+[^?.!,]+))?(?:\s+(?:please|pls))?\s*[?.!]*\s*$",
+    re.I,
+)
 # What a request may ask of the articles themselves: "tell me a bit more", "tell me a quote".
 ARTICLE_MATERIAL = frozenset(
     "bit little lot more story summary quote quotation example line passage fact thing detail point".split()
@@ -1763,7 +1772,11 @@ class Searcher:
     def unrelated_request(self, question: str) -> str:
         """The request, as the reader wrote it, when the question asks the bot to make or fetch a
         kind of thing no article mentions ("tell me a joke", "write me a poem about corbyn"); ""
-        otherwise ("tell me a bit more", "tell me a fact about the meeting")."""
+        otherwise ("tell me a bit more", "tell me a fact about the meeting"). A question about the
+        present moment asks for the time or the date ("what time is it": "tell you the time")."""
+        if (now := NOW_QUESTION.search(question)) is not None:
+            asked = now.group("the") or now.group("it") or now.group("told")
+            return "tell you what day it is" if asked.lower() == "day" else f"tell you the {asked.lower()}"
         found = UNRELATED_REQUEST.search(question)
         if found is None:
             return ""
