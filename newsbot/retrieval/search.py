@@ -1660,7 +1660,9 @@ class Searcher:
         theirs = {(passage.article, passage.paragraph) for passage in own}
         voice_terms = set(tokenize(said.group(1))) - unnamed_asked()
         name_terms = set(tokenize(" ".join(named)))
-        for passage in self.index.passages:
+        # The passages whose title or text names it (BM25 indexes both), then their text alone.
+        naming = {int(position) for term in name_terms for position in self.index.bm25.documents_with(term)}
+        for passage in (self.index.passages[position] for position in sorted(naming)):
             words = set(tokenize(passage.text))
             named_beside = voice_terms & (words | set(speaker_terms(passage.speaker)))
             if name_terms & words and ((passage.article, passage.paragraph) in theirs or named_beside):
