@@ -652,6 +652,7 @@ def test_a_question_about_the_words_of_someone_never_quoted_is_declined(seed_sea
         # Corbyn's own passages never name Livingstone, and no passage names both.
         ("what did corbyn say about ken livingstone", ("Jeremy Corbyn", "Ken Livingstone")),
         ("What did Jeremy Corbyn say about Livingstone?", ("Jeremy Corbyn", "Livingstone")),
+        ("what did corbyn say about Livingstone's case", ("Jeremy Corbyn", "Livingstone")),  # a possessive
         ("what did corbyn say about formby", None),  # "our new general secretary Jennie Formby"
         ("what did the board say about livingstone", None),  # their statement names him
         ("what did labour sources say about formby", None),  # "Ms Formby was 'looking into' ..."
@@ -682,6 +683,8 @@ def test_a_question_about_what_a_voice_said_of_a_name_it_never_names_is_declined
         ("who was the source who said it wasnt a meeting of minds", "the source"),  # "One source added"
         ("whos the jlc representative", "the JLC representative"),  # "A JLC and Board representative"
         ("so who are the labour sources?", "the Labour sources"),  # as the article spells the name
+        ("who was the source of", "the source"),  # no preposition left dangling
+        ("who is the source 🙂", "the source"),
         ("who said it wasnt a meeting of minds", ""),  # the source's words: answered
         ("who is goldstein", ""),
         ("who is the general secretary", ""),  # a role a named person holds

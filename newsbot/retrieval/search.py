@@ -1652,8 +1652,9 @@ class Searcher:
         about = ABOUT_TOPIC.search(searched, said.end()) if said else None
         if said is None or about is None:
             return None
-        named = [word for word in CASED_WORD.findall(about.group(1))
-                 if word.lower() in self._proper and word.lower() not in generic_name_words()]  # fmt: skip
+        # "livingstone's case": the name without its possessive
+        asked = [POSSESSIVE.sub("", word).lower() for word in CASED_WORD.findall(about.group(1))]
+        named = [word for word in asked if word in self._proper and word not in generic_name_words()]
         own = self.own_words(searched[: about.start()])
         if not named or not own:
             return None
@@ -1690,8 +1691,16 @@ class Searcher:
         roles = [speaker for speaker, held in self._roles.items() if noun & held]
         if not called or roles or any(speaker.kind is not SpeakerKind.ANONYMOUS for speaker in called):
             return ""
-        clause = next((i for i, word in enumerate(words) if i > at and word.lower() in RELATIVE_WORDS), len(words))
-        return self.as_spelled(" ".join(words[:clause]))  # "the spokesman for the company", not "who said"
+        # "the spokesman for the company", not "who said ..." after it, nor a word of no letters or
+        # a preposition left dangling ("who was the source of"; "who is the source 🙂").
+        shown = words[: at + 1]
+        for word in words[at + 1 :]:
+            if word.lower() in RELATIVE_WORDS or not re.search(r"[^\W\d_]", word):
+                break
+            shown.append(word)
+        while shown[-1].lower() in stopwords():
+            shown.pop()
+        return self.as_spelled(" ".join(shown))
 
     def asks_for_summary(self, question: str) -> bool:
         return self.summary_articles(question) is not None
