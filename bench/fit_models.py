@@ -153,8 +153,6 @@ def collect(
             or searcher.unquoted_names(text)
             or searcher.about_the_article(text)
             or searcher.unrelated_request(text)
-            or searcher.unsaid_about(text)
-            or searcher.unnamed_source_asked(text)
         )
         records.append(
             Record(source, fold_of(row), text, answerable, kind, gold, answers, candidates,

@@ -126,24 +126,6 @@ def test_a_decline_names_whom_the_articles_never_quote() -> None:
     assert "Mark Gardner" in render_text(answer) and "quote" in render_text(answer)
 
 
-def test_a_decline_names_the_voice_and_the_name_it_never_speaks_of() -> None:
-    declined = make_result([make_hit(25, 0.8, "Ms Formby also committed to dealing with the cases.")], answerable=False)
-    result = replace(declined, unsaid=("Jeremy Corbyn", "Ken Livingstone"))
-    assert compose_answer(result).lead == (
-        "The article doesn't report Jeremy Corbyn saying anything about Ken Livingstone, "
-        "so I can't answer that from it."
-    )
-    many = compose.compose_answer(result, {ARTICLE: ArticleFacts(), "another": ArticleFacts()})
-    assert many.lead.startswith("The articles don't report Jeremy Corbyn") and many.lead.endswith("from them.")
-    assert many.passages == ()
-
-
-def test_a_decline_says_the_article_does_not_name_its_source() -> None:
-    declined = make_result([make_hit(6, 0.85, "One source added: “It was not a meeting of minds.”")], answerable=False)
-    result = replace(declined, unnamed_source="the source")
-    assert compose_answer(result).lead == "The article doesn't name the source, so I can't answer that from it."
-
-
 def test_a_decline_names_the_voices_of_another_article() -> None:
     declined = make_result([make_hit(2, 0.7, "The charges will apply to all 600 spaces.")], answerable=False)
     result = replace(declined, voices_elsewhere=("Corbyn", "Goldstein"))

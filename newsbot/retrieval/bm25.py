@@ -126,11 +126,6 @@ class BM25:
         """Whether a document holds the index term (a stemmed word)."""
         return term in self._postings
 
-    def documents_with(self, term: str) -> npt.NDArray[np.int64]:
-        """The positions of the documents holding the index term."""
-        posting = self._postings.get(term)
-        return posting[0] if posting else np.zeros(0, dtype=np.int64)
-
     def idf(self, term: str) -> float:
         posting = self._postings.get(term)
         frequency = len(posting[0]) if posting else 0

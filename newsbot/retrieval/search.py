@@ -10,8 +10,7 @@ passage spells out an acronym the question asks the meaning of. One hit per para
 
 The decision: a logistic model of the best passages' evidence at the level of their answering
 sentence, and checks that need no model: a name the articles never mention, a voice whose words
-the question asks for and that never speaks in them, a voice asked what it said about a name that
-no passage names beside it, who an unnamed source is, a question about the article itself (its
+the question asks for and that never speaks in them, a question about the article itself (its
 author, its date) that its metadata does not answer, a request for something no article mentions.
 
 A question that leans on its subject ("where did they meet?": too few words of its own that the
@@ -118,13 +117,6 @@ def anonymous_terms() -> frozenset[str]:
     """Stems of the words of anonymous speakers' labels that name no one ("a source", "one official")."""
     return frozenset(tokenize(" ".join(unnamed_words())))
 
-
-# "who was the source who said ...", "whos the jlc representative": who someone is.
-WHO_IS = re.compile(
-    r"^\W*(?:(?:so|and|ok|but|then)\W+)*who(?:['’]?s|\s+(?:is|was|are|were))\s+(?P<asked>[^?!.]+)", re.I
-)
-
-RELATIVE_WORDS = frozenset({"who", "whom", "whose", "that", "which", "when", "where"})
 
 # "What did X say (about ...)": a question asking for someone's words.
 SAID_QUESTION = re.compile(
@@ -513,15 +505,6 @@ UNRELATED_REQUEST = re.compile(
     r"(?:(?:me|us)\s+)?(?:a|an|some|another)\s+(?P<thing>[^?.!,;]+?))\s*(?:\s(?:please|pls))?\s*[?.!]*\s*$",
     re.I,
 )
-# A question about the present moment, which no article can answer: "what time is it", "whats the
-# date today", "what day is it", "can you tell me the time".
-NOW_QUESTION = re.compile(
-    r"^\W*(?:(?:so|ok|okay|hey|hi|and|now|just|please|pls)\W+)*(?:(?:can|could|will|would)\s+(?:you|u)\s+)?"
-    r"(?:what(?:['’]?s|\s+is)\s+the\s+(?P<the>time|date)|what\s+(?P<it>time|day|date)\s+is\s+it"
-    r"|tell\s+(?:me|us)\s+the\s+(?P<told>time|date))"
-    r"(?:\s+(?:now|today|right\s+now|at\s+the\s+moment|(?:in|at)\s+[^?.!,]+))?(?:\s+(?:please|pls))?\s*[?.!]*\s*$",
-    re.I,
-)
 # What a request may ask of the articles themselves: "tell me a bit more", "tell me a quote".
 ARTICLE_MATERIAL = frozenset(
     "bit little lot more story summary quote quotation example line passage fact thing detail point".split()
@@ -661,10 +644,6 @@ class SearchResult:
     voices_elsewhere: tuple[str, ...] = ()
     # what the question asks the bot to make, of a kind of thing no article mentions ("tell me a joke")
     unrelated_request: str = ""
-    # (voice, name): a voice the question asks what it said about a name, of which it says nothing
-    unsaid: tuple[str, str] | None = None
-    # who an unnamed source is, when the question asks it ("the source"): the articles never name one
-    unnamed_source: str = ""
 
 
 @dataclass
@@ -1149,8 +1128,6 @@ class Searcher:
         request = self.unrelated_request(text)
         best = self.index.passages[int(candidates.positions[decided_on[0]])].article if decided_on else None
         elsewhere = self.voices_elsewhere(text, best)
-        unsaid = self.unsaid_about(text)
-        unnamed_source = self.unnamed_source_asked(text)
         answerable = (
             confidence >= self.models.decline.threshold
             and not unknown
@@ -1158,8 +1135,6 @@ class Searcher:
             and not about_article
             and not elsewhere
             and not request
-            and unsaid is None
-            and not unnamed_source
         )
         return SearchResult(
             text,
@@ -1175,8 +1150,6 @@ class Searcher:
             unheld_kind(candidates, decided_on),
             elsewhere,
             request,
-            unsaid,
-            unnamed_source,
         )
 
     def _article_subject(self, text: str, query_vector: npt.NDArray[np.float32]) -> str:
@@ -1640,68 +1613,6 @@ class Searcher:
         named = [*asked[:-1], closest[0] if closest else asked[-1]]
         return (self.as_spelled(" ".join(named)),)
 
-    def unsaid_about(self, question: str) -> tuple[str, str] | None:
-        """Whom a question asks the words of and the name it asks them about, when that voice speaks
-        in the articles but no passage names both: no passage of theirs names it, nor any passage
-        that names them ("what did corbyn say about ken livingstone": his own four passages never
-        name Livingstone, and the passages that do never name Corbyn). (voice, name) as the articles
-        spell them. Only a name the articles use: a reader's own word for a topic ("the jews", of
-        "the Jewish community") may be the articles' in other words."""
-        searched = self.as_searched(question)
-        said = SAID_QUESTION.search(searched)
-        about = ABOUT_TOPIC.search(searched, said.end()) if said else None
-        if said is None or about is None:
-            return None
-        # "livingstone's case": the name without its possessive
-        asked = [POSSESSIVE.sub("", word).lower() for word in CASED_WORD.findall(about.group(1))]
-        named = [word for word in asked if word in self._proper and word not in generic_name_words()]
-        own = self.own_words(searched[: about.start()])
-        if not named or not own:
-            return None
-        theirs = {(passage.article, passage.paragraph) for passage in own}
-        voice_terms = set(tokenize(said.group(1))) - unnamed_asked()
-        name_terms = set(tokenize(" ".join(named)))
-        # The passages whose title or text names it (BM25 indexes both), then their text alone.
-        naming = {int(position) for term in name_terms for position in self.index.bm25.documents_with(term)}
-        for passage in (self.index.passages[position] for position in sorted(naming)):
-            words = set(tokenize(passage.text))
-            named_beside = voice_terms & (words | set(speaker_terms(passage.speaker)))
-            if name_terms & words and ((passage.article, passage.paragraph) in theirs or named_beside):
-                return None
-        speakers = {passage.speaker.label for passage in own}
-        voice = speakers.pop() if len(speakers) == 1 else self.as_spelled(said.group(1))
-        return voice, self.as_spelled(" ".join(named))
-
-    def unnamed_source_asked(self, question: str) -> str:
-        """Whom a question asks the identity of, when that is an unnamed source of the articles
-        ("who was the source who said it wasnt a meeting of minds": "One source added"; "whos the
-        jlc representative"): the words up to the source noun, as written, when every voice the
-        articles call by that noun goes unnamed, and no named person holds it as a role; "" else
-        (a spokesman the narration names, "council spokesman Tim Jones", is answered)."""
-        found = WHO_IS.search(self.as_searched(question))
-        if found is None:
-            return ""
-        words = found.group("asked").split()
-        nouns = attribution_lexicon().source_nouns
-        at = next((i for i, word in enumerate(words) if word.lower() in nouns), None)
-        if at is None:
-            return ""
-        noun = set(tokenize(words[at]))
-        called = [speaker for speaker in self._speakers if noun & set(tokenize(speaker.label))]
-        roles = [speaker for speaker, held in self._roles.items() if noun & held]
-        if not called or roles or any(speaker.kind is not SpeakerKind.ANONYMOUS for speaker in called):
-            return ""
-        # "the spokesman for the company", not "who said ..." after it, nor a word of no letters or
-        # a preposition left dangling ("who was the source of"; "who is the source 🙂").
-        shown = words[: at + 1]
-        for word in words[at + 1 :]:
-            if word.lower() in RELATIVE_WORDS or not re.search(r"[^\W\d_]", word):
-                break
-            shown.append(word)
-        while shown[-1].lower() in stopwords():
-            shown.pop()
-        return self.as_spelled(" ".join(shown))
-
     def asks_for_summary(self, question: str) -> bool:
         return self.summary_articles(question) is not None
 
@@ -1783,11 +1694,7 @@ class Searcher:
     def unrelated_request(self, question: str) -> str:
         """The request, as the reader wrote it, when the question asks the bot to make or fetch a
         kind of thing no article mentions ("tell me a joke", "write me a poem about corbyn"); ""
-        otherwise ("tell me a bit more", "tell me a fact about the meeting"). A question about the
-        present moment asks for the time or the date ("what time is it": "tell you the time")."""
-        if (now := NOW_QUESTION.search(question)) is not None:
-            asked = now.group("the") or now.group("it") or now.group("told")
-            return "tell you what day it is" if asked.lower() == "day" else f"tell you the {asked.lower()}"
+        otherwise ("tell me a bit more", "tell me a fact about the meeting")."""
         found = UNRELATED_REQUEST.search(question)
         if found is None:
             return ""
