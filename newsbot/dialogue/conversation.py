@@ -768,7 +768,7 @@ def retarget(searcher: Searcher, question: str, named: str) -> str:
             # "when was that (what did labour commit to)": the voice is the subject's
             return f"{own} ({retarget(searcher, subject, named)})"
         return f"{retarget(searcher, own, named)} ({subject})"
-    question = searcher.as_searched(own if subject else question)
+    question = searcher.as_searched(own)
     voices = searcher.voice_span(question)
     if voices is not None:
         start, end = voices
