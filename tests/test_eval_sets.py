@@ -85,3 +85,19 @@ def test_the_evaluator_reads_the_set(seed_rows: list[dict[str, Any]]) -> None:
         assert question.answerable is row["answerable"]
         expected = {(SEED_ARTICLE, p) for p in row.get("paragraphs", [])} if row["answerable"] else set()
         assert question.gold == expected
+
+
+def test_follow_ups_each_have_the_question_they_follow_and_a_verdict() -> None:
+    """eval/seed-followups.jsonl (bench/followups.py): a question asked after `before`."""
+    rows = read_rows(PROJECT_ROOT / "eval" / "seed-followups.jsonl")
+    assert len({row["id"] for row in rows}) == len(rows)
+    assert len({(row["before"], row["question"]) for row in rows}) == len(rows)
+    for row in rows:
+        assert row.get("article") == SEED_ARTICLE, row
+        assert isinstance(row.get("before"), str) and row["before"].strip(), row
+        assert isinstance(row.get("question"), str) and row["question"].strip(), row
+        if row.get("answerable") is True:
+            assert row["paragraphs"] and all(1 <= p <= SEED_PARAGRAPHS for p in row["paragraphs"]), row
+        else:
+            assert row.get("answerable") is False and row.get("kind") == "on-topic" and "paragraphs" not in row, row
+    assert sum(row["answerable"] for row in rows) >= 50 and sum(not row["answerable"] for row in rows) >= 20
