@@ -505,6 +505,23 @@ def test_a_pronoun_refers_to_whom_the_last_question_named(seed_searcher: Searche
     assert job.passages[0].paragraph == 33  # "our new general secretary Jennie Formby"
 
 
+def test_a_pronoun_asking_for_someones_words_is_asked_with_their_name(seed_searcher: Searcher) -> None:
+    """ "what did he say" after "who is jonathan goldstein" was searched, drew only the passage just
+    shown and was declined ("nothing more than what I showed you"); it asks for Goldstein's words."""
+    state = State()
+    conversation.answer(seed_searcher, state, "who is jonathan goldstein", None, None)
+    said = conversation.answer(seed_searcher, state, "what did he say", None, None)
+    assert said.kind is ReplyKind.ANSWER and said.passages[0].paragraph == 7  # He said: "Every excuse ..."
+    highlight = said.passages[0].highlight
+    assert highlight is not None and "Every excuse" in said.passages[0].text[highlight.start : highlight.end]
+    assert state.last_question == "what did Jonathan Goldstein say"
+    state = State()
+    conversation.answer(seed_searcher, state, "who is gillian merron", None, None)
+    unquoted = conversation.answer(seed_searcher, state, "what did she say", None, None)
+    assert unquoted.kind is ReplyKind.DECLINE and "never quotes" in unquoted.lead
+    assert "Gillian Merron" in unquoted.lead
+
+
 def test_a_pronoun_refers_to_the_one_person_the_last_answer_named(seed_searcher: Searcher) -> None:
     """ "what did she promise" after "who is the general secretary": the answer named Jennie Formby
     ("our new general secretary Jennie Formby"); the question was declined."""

@@ -458,6 +458,12 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
             state.last_question, state.last_topic = question, topic
         return more
     subject = _with_named_in_answer(searcher, state, question)
+    named = pronoun_named(searcher, question, subject)
+    if named and (searcher.own_words(named) is not None or searcher.unquoted_names(named)):
+        # "what did he say" after "who is jonathan goldstein": his words, as "what did Goldstein
+        # say" quotes them (searched, it drew only the passage just shown and was declined); "what
+        # did she say" of someone the articles never quote is declined so.
+        question = named
     shaping = replace(shaping, subject=subject) if shaping else Shaping(subject=subject)
     try:
         reply = ask(searcher, question, shaping, home=state.story)
@@ -514,12 +520,18 @@ def leaning(searcher: Searcher, question: str, subject: str) -> str:
     did labour commit to)"). "and the board?" next asks the first as "what did the Board promise";
     asked of the bracketed form, it put the Board into the brackets ("what did he promise (so the
     Board met jewish leaders?)")."""
+    return pronoun_named(searcher, question, subject) or f"{question} ({subject})"
+
+
+def pronoun_named(searcher: Searcher, question: str, subject: str) -> str:
+    """The question with its one pronoun replaced by the one person it refers to in `subject`
+    ("what did he promise" -> "what did Corbyn promise"); "" when it has no such pronoun."""
     name = searcher.person_antecedent(question, subject)
     pronouns = list(REPLACEABLE_PRONOUN.finditer(question))
     if name and len(pronouns) == 1:
         found = pronouns[0]
         return f"{question[: found.start()]}{name}{question[found.end() :]}"
-    return f"{question} ({subject})"
+    return ""
 
 
 def leaned_parts(question: str) -> tuple[str, str]:
