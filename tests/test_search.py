@@ -252,6 +252,8 @@ def test_unrelated_question_has_no_alternatives(lexicon: Lexicon) -> None:
         ("Where did Corbyn meet the leaders?", "place"),
         ("Who attended the meeting?", "person"),
         ("who is the JLC chair", "person"),
+        ("by who", "person"),  # after "what was formby charged with"
+        ("and charged by whom?", "person"),
         # The first asking words decide: a "when" later in the question qualifies the person asked.
         ("Who was the leader when the Franks entered the Euphrates valley?", "person"),
         ("how many people were there when it started", "number"),
@@ -593,6 +595,10 @@ def test_shaping_excludes_paragraphs_and_never_changes_the_decision(seed_searche
         ("what does CST stand for", "community security trust"),
         ("what does JLC stand for", "jewish leadership council"),
         ("what does XYZ stand for", None),  # not an acronym the articles define
+        ("whats the cst", "community security trust"),  # what it is: what it stands for
+        ("who are the JLC?", "jewish leadership council"),
+        ("what is the meeting", None),  # a word the articles define as no acronym
+        ("whats the cst doing about it", None),  # asks more than what it is
     ],
 )
 def test_the_meaning_of_an_acronym_the_articles_spell_out(
@@ -1085,7 +1091,9 @@ def test_the_encoding_handed_on_is_the_spelled_out_questions(seed_searcher: Sear
     assert result.question == "wen r they meeting again" and result.answerable
 
 
-@pytest.mark.parametrize(("question", "paragraph"), [("what does JLC stand for", 3), ("what does cst stand for", 23)])
+@pytest.mark.parametrize(
+    ("question", "paragraph"), [("what does JLC stand for", 3), ("what does cst stand for", 23), ("whats the cst", 23)]
+)
 def test_an_acronym_asked_about_is_answered_where_its_name_is_written_out(
     seed_searcher: Searcher, question: str, paragraph: int
 ) -> None:

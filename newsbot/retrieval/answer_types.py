@@ -41,7 +41,10 @@ QUESTION_TYPES: list[tuple[str, re.Pattern[str]]] = [
             r"\bwhere\b|\bwhich (place|city|country|town|building|room|venue)\b|\bin what (place|city|country)\b", re.I
         ),
     ),
-    ("person", re.compile(r"^\s*(and\s+)?who\b|\bwhich (person|people|official|leader|minister)\b", re.I)),
+    (
+        "person",
+        re.compile(r"^\s*(and\s+)?who\b|\bby whom?\b|\bwhich (person|people|official|leader|minister)\b", re.I),
+    ),
 ]
 
 

@@ -550,6 +550,11 @@ ACRONYM_QUESTION = re.compile(
     r"([A-Za-z]{2,8}) mean\b",
     re.I,
 )
+# A question asking what an acronym is, with nothing more ("whats the cst", "who are the JLC?"):
+# asked of a word the articles define as an acronym, it asks what it stands for.
+ACRONYM_ALONE = re.compile(
+    r"^\s*(?:what|who)(?:'s|’s|s|\s+(?:is|are|was|were))\s+(?:the\s+)?([A-Za-z]{2,8})\s*\??\s*$", re.I
+)
 
 
 class Mode(StrEnum):
@@ -1716,10 +1721,12 @@ class Searcher:
         return phrase.lower() if phrase else None
 
     def acronym_span(self, question: str) -> tuple[int, int] | None:
-        """Where the question writes the acronym whose meaning it asks ("what does cst stand for")."""
+        """Where the question writes the acronym whose meaning it asks ("what does cst stand for",
+        "whats the cst" when the articles define "CST")."""
         found = ACRONYM_QUESTION.search(question)
         if found is None:
-            return None
+            alone = ACRONYM_ALONE.match(question)
+            return alone.span(1) if alone and alone.group(1).lower() in self.index.lexicon.expansions else None
         group = next(number for number, written in enumerate(found.groups(), start=1) if written)
         return found.span(group)
 
