@@ -7,6 +7,10 @@ check half of the set (by a hash of the question's id, as bench/fit_models.py sp
 set) and for all of it. Nothing is fitted.
 
     .venv/bin/python bench/followups.py [--misses]
+    .venv/bin/python bench/followups.py --knowledge eval/reader-articles/knowledge eval/reader-articles/followups.jsonl
+
+With --knowledge, the articles of that folder are indexed together (in a scratch folder) and each
+conversation is asked of its own article, as the widget beside a story asks (`Searcher.scoped`).
 """
 
 from __future__ import annotations
@@ -14,12 +18,17 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from many_articles import searcher_of_folders
 
 from newsbot.dialogue import conversation
 from newsbot.domain import Reply, ReplyKind
+from newsbot.retrieval.search import Searcher
 from newsbot.retrieval.service import get_source
 from newsbot.settings import PROJECT_ROOT
 
@@ -68,12 +77,21 @@ class Tally:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("followups", nargs="?", type=Path, default=FOLLOWUPS, help="JSON lines of follow-ups")
+    parser.add_argument("--knowledge", type=Path, help="the articles to ask (default: the bot's own, knowledge/)")
     parser.add_argument("--misses", action="store_true", help="print each follow-up the conversation gets wrong")
     args = parser.parse_args(argv)
-    rows = [json.loads(line) for line in FOLLOWUPS.read_text(encoding="utf-8").splitlines() if line.strip()]
-    searcher = get_source().get()
+    if args.knowledge is None:
+        return measure(get_source().get(), args.followups, args.misses)
+    with tempfile.TemporaryDirectory() as scratch:
+        return measure(searcher_of_folders([args.knowledge], Path(scratch)), args.followups, args.misses)
+
+
+def measure(whole: Searcher, path: Path, misses: bool) -> int:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     tallies = {(part, how): Tally() for part in ("tune", "check", "all") for how in ("followed up", "alone")}
     for row in rows:
+        searcher = whole.scoped(row["article"]) if len(whole.articles) > 1 else whole
         state = conversation.State()
         conversation.answer(searcher, state, row["before"], None, None)
         if (named := conversation.named_in_followup(row["question"])) is not None:
@@ -84,12 +102,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         for part in (half(row["id"]), "all"):
             right = tallies[part, "followed up"].add(row, reply)
             tallies[part, "alone"].add(row, alone)
-        if args.misses and not right:
+        if misses and not right:
             shown = ", ".join(str(source.paragraph) for source in reply.passages) or reply.kind.value
             wanted = row.get("paragraphs", "a decline")
             print(f"  {row['before']!r} -> {row['question']!r}: {shown} (wanted {wanted})")
     answerable = sum(row["answerable"] for row in rows)
-    print(f"{len(rows)} follow-ups about the seed article ({answerable} answerable)")
+    print(f"{len(rows)} follow-ups ({answerable} answerable), {len(whole.articles)} article(s) in the index")
     for (part, how), tally in tallies.items():
         print(tally.row(f"{part}, {how}"))
     return 0
