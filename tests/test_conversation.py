@@ -522,6 +522,41 @@ def test_a_pronoun_asking_for_someones_words_is_asked_with_their_name(seed_searc
     assert "Gillian Merron" in unquoted.lead
 
 
+def test_they_asked_for_words_are_the_voice_of_the_last_question_or_answer(tmp_path: Path) -> None:
+    """ "what did they say" after "who owns the factory" (the answer: "its owner Calder Foods
+    confirmed") and after "how did workers find out" was declined as asking nothing new."""
+    searcher = article_searcher(
+        tmp_path,
+        "factory",
+        "Biscuit factory to close",
+        [
+            "Hartley's biscuit factory in Northport will close next year with the loss of 400 jobs, its owner "
+            "Calder Foods confirmed on Monday.",
+            'The company blamed rising energy costs. "Sadly, it is no longer viable," a Calder Foods spokeswoman said.',
+            "Some workers only heard the news from social media.",
+            '"My phone lit up before my manager said a word," said one worker, who did not want to be named.',
+            "The factory has made biscuits in Northport since 1923.",
+        ],
+    )
+    state = State()
+    conversation.answer(searcher, state, "who owns the factory", None, None)
+    owner = conversation.answer(searcher, state, "what did they say", None, None)
+    assert owner.kind is ReplyKind.ANSWER and 2 in [source.paragraph for source in owner.passages], owner.lead
+    assert state.last_question == "what did Calder Foods say"
+    state = State()
+    conversation.answer(searcher, state, "how did workers find out", None, None)
+    workers = conversation.answer(searcher, state, "what did they say", None, None)
+    assert workers.kind is ReplyKind.ANSWER and [source.paragraph for source in workers.passages] == [4]
+
+
+def test_he_is_never_the_body_the_last_question_names(seed_searcher: Searcher) -> None:
+    """ "what did he say" after "who is the board president" quoted the Board: "he" is a person."""
+    state = State()
+    conversation.answer(seed_searcher, state, "who is the board president", None, None)
+    said = conversation.answer(seed_searcher, state, "what did he say", None, None)
+    assert not any("Board" in speaker for speaker in speakers(said)), speakers(said)
+
+
 def test_a_pronoun_refers_to_the_one_person_the_last_answer_named(seed_searcher: Searcher) -> None:
     """ "what did she promise" after "who is the general secretary": the answer named Jennie Formby
     ("our new general secretary Jennie Formby"); the question was declined."""

@@ -76,6 +76,7 @@ CORRECTION = re.compile(
 )
 LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 # A pronoun a name can stand in for as it is: not a possessive ("his", "their"), nor "her" (which may be one).
+GROUP_PRONOUNS = frozenset({"they", "them"})  # may stand for a body or a group, not only a person
 REPLACEABLE_PRONOUN = re.compile(r"\b(?:he|she|they|him|them)\b", re.IGNORECASE)
 # Words that open a question, not a name: "and how many came?", "what about it".
 FOLLOWUP_NOT_NAMES = frozenset(
@@ -458,8 +459,7 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
             state.last_question, state.last_topic = question, topic
         return more
     subject = _with_named_in_answer(searcher, state, question)
-    named = pronoun_named(searcher, question, subject)
-    if named and (searcher.own_words(named) is not None or searcher.unquoted_names(named)):
+    if (named := _words_asked_of_antecedent(searcher, state, question, subject)) is not None:
         # "what did he say" after "who is jonathan goldstein": his words, as "what did Goldstein
         # say" quotes them (searched, it drew only the passage just shown and was declined); "what
         # did she say" of someone the articles never quote is declined so.
@@ -521,6 +521,31 @@ def leaning(searcher: Searcher, question: str, subject: str) -> str:
     asked of the bracketed form, it put the Board into the brackets ("what did he promise (so the
     Board met jewish leaders?)")."""
     return pronoun_named(searcher, question, subject) or f"{question} ({subject})"
+
+
+def _words_asked_of_antecedent(searcher: Searcher, state: State, question: str, subject: str) -> str | None:
+    """A question asking for the words of whom its one pronoun refers to, with them named: the one
+    person its subject names ("what did he say" after "who is jonathan goldstein"); for "they",
+    else the voice the last question names ("what did they say" after "how did workers find out":
+    "what did workers say") or the one who speaks the last answer's first passage ("who owns the
+    factory": "its owner Calder Foods confirmed"). None when it asks for no one's words, or they
+    are not the articles' voices. ("he" after "who is the board president" is no Board.)"""
+    named = pronoun_named(searcher, question, subject)
+    candidates = [named] if named else []
+    pronouns = list(REPLACEABLE_PRONOUN.finditer(question))
+    if not named and len(pronouns) == 1 and pronouns[0].group(0).lower() in GROUP_PRONOUNS and state.last_question:
+        own = searcher.as_searched(leaned_parts(state.last_question)[0])
+        voices = []
+        if (span := searcher.voice_span(own)) is not None:
+            voices.append(own[span[0] : span[1]])
+        if state.last_sources and state.last_sources[0].speaker.named:
+            voices.append(state.last_sources[0].speaker.label)
+        found = pronouns[0]
+        candidates += [f"{question[: found.start()]}{voice}{question[found.end() :]}" for voice in voices]
+    for candidate in candidates:
+        if searcher.own_words(candidate) is not None or searcher.unquoted_names(candidate):
+            return candidate
+    return None
 
 
 def pronoun_named(searcher: Searcher, question: str, subject: str) -> str:
