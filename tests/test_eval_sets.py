@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from newsbot.ingest.knowledge import load_articles
 from newsbot.retrieval.evaluation import read_eval_set
 from newsbot.settings import PROJECT_ROOT
 
@@ -87,17 +88,29 @@ def test_the_evaluator_reads_the_set(seed_rows: list[dict[str, Any]]) -> None:
         assert question.gold == expected
 
 
-def test_follow_ups_each_have_the_question_they_follow_and_a_verdict() -> None:
-    """eval/seed-followups.jsonl (bench/followups.py): a question asked after `before`."""
-    rows = read_rows(PROJECT_ROOT / "eval" / "seed-followups.jsonl")
+@pytest.mark.parametrize(
+    ("followups", "knowledge"),
+    [
+        (PROJECT_ROOT / "eval" / "seed-followups.jsonl", PROJECT_ROOT / "knowledge"),
+        (
+            PROJECT_ROOT / "eval" / "reader-articles" / "followups.jsonl",
+            PROJECT_ROOT / "eval" / "reader-articles" / "knowledge",
+        ),
+    ],
+)
+def test_follow_ups_each_have_the_question_they_follow_and_a_verdict(followups: Path, knowledge: Path) -> None:
+    """The follow-up sets (bench/followups.py): a question asked after `before`, about an article
+    of `knowledge`, answered by some of its paragraphs or by none."""
+    rows = read_rows(followups)
     assert len({row["id"] for row in rows}) == len(rows)
     assert len({(row["before"], row["question"]) for row in rows}) == len(rows)
+    paragraphs = {article.stem: len(article.paragraphs) for article in load_articles(knowledge)}
     for row in rows:
-        assert row.get("article") == SEED_ARTICLE, row
+        assert row.get("article") in paragraphs, row
         assert isinstance(row.get("before"), str) and row["before"].strip(), row
         assert isinstance(row.get("question"), str) and row["question"].strip(), row
         if row.get("answerable") is True:
-            assert row["paragraphs"] and all(1 <= p <= SEED_PARAGRAPHS for p in row["paragraphs"]), row
+            assert row["paragraphs"] and all(1 <= p <= paragraphs[row["article"]] for p in row["paragraphs"]), row
         else:
             assert row.get("answerable") is False and row.get("kind") == "on-topic" and "paragraphs" not in row, row
-    assert sum(row["answerable"] for row in rows) >= 50 and sum(not row["answerable"] for row in rows) >= 20
+    assert any(row["answerable"] for row in rows) and any(not row["answerable"] for row in rows)
