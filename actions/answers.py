@@ -191,7 +191,7 @@ class ActionTellMore(NewsbotAction):
     action_name = "action_tell_more"
 
     def reply(self, tracker: Tracker, state: State) -> Reply:
-        return conversation.tell_more(searcher_of(tracker), state)
+        return conversation.tell_more(searcher_of(tracker), state, user_text(tracker))
 
 
 class ActionOtherSide(NewsbotAction):

@@ -222,6 +222,17 @@ def test_tell_more_shows_new_paragraphs_only() -> None:
     }
 
 
+def test_what_else_someone_said_taken_for_tell_me_more_is_more_of_their_words() -> None:
+    """ "what else did he say" after a question about Corbyn: the NLU takes it for "tell me more",
+    which showed more passages of the last question, none of them his (paragraphs 5, 11, 14)."""
+    slots = answered("what did corbyn say about antisemitism")
+    first = {row["paragraph"] for row in slots["last_passages"]}
+    messages, _ = run(ActionTellMore(), tracker("what else did he say", "followup_more", slots=slots))
+    sources = answer_payload(messages)["sources"]
+    assert sources and {source["speaker"] for source in sources} == {"Jeremy Corbyn"}
+    assert not {source["paragraph"] for source in sources} & first
+
+
 def test_other_side_brings_speakers_not_heard_yet() -> None:
     slots = answered("How did Labour describe the meeting?")
     heard = {row["speaker"] for row in slots["last_passages"]}

@@ -24,7 +24,15 @@ from newsbot.domain import Highlight, Passage, Reply, ReplyKind, Side, Source, S
 from newsbot.ingest.passages import sentence_spans
 from newsbot.retrieval.answer_types import expected_answer_type
 from newsbot.retrieval.bm25 import tokenize
-from newsbot.retrieval.search import WHAT_ELSE, QuestionError, Searcher, Shaping, check_question, source_of
+from newsbot.retrieval.search import (
+    SAID_QUESTION,
+    WHAT_ELSE,
+    QuestionError,
+    Searcher,
+    Shaping,
+    check_question,
+    source_of,
+)
 from newsbot.retrieval.wordlists import word_list
 
 # Hits an answer is composed from (it shows the best few, and the other sides of a dispute).
@@ -452,18 +460,18 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
         if named_in_followup(f"and {meant}") is None:
             return answer(searcher, state, meant, None, None)
         return about_entity(searcher, state, meant, question)
-    if WHAT_ELSE.search(question) and (own := searcher.own_words(question)) is not None:
-        # "what else did corbyn say": his words not shown yet (searched, the Board's came too).
-        more = _more_of_their_words(state, question, own)
-        if more.passages:
-            state.last_question, state.last_topic = question, topic
-        return more
     subject = _with_named_in_answer(searcher, state, question)
     if (named := _words_asked_of_antecedent(searcher, state, question, subject)) is not None:
         # "what did he say" after "who is jonathan goldstein": his words, as "what did Goldstein
         # say" quotes them (searched, it drew only the passage just shown and was declined); "what
         # did she say" of someone the articles never quote is declined so.
         question = named
+    if WHAT_ELSE.search(question) and (own := searcher.own_words(question)) is not None:
+        # "what else did corbyn say": his words not shown yet (searched, the Board's came too).
+        more = _more_of_their_words(state, question, own)
+        if more.passages:
+            state.last_question, state.last_topic = question, topic
+        return more
     shaping = replace(shaping, subject=subject) if shaping else Shaping(subject=subject)
     try:
         reply = ask(searcher, question, shaping, home=state.story)
@@ -638,7 +646,12 @@ def repeat(searcher: Searcher, state: State, lead: str = AGAIN) -> Reply:
     return Reply(ReplyKind.MORE, lead, tuple(state.last_sources), question=state.last_question or "")
 
 
-def tell_more(searcher: Searcher, state: State) -> Reply:
+def tell_more(searcher: Searcher, state: State, message: str = "") -> Reply:
+    """More on the last question: passages not shown yet. A message asking for more of someone's
+    words ("what else did he say", which the NLU takes for "tell me more") is answered as the
+    question it is: the passages of the last question again were no one's in particular."""
+    if WHAT_ELSE.search(message) and SAID_QUESTION.search(WHAT_ELSE.sub("what", searcher.as_searched(message))):
+        return answer(searcher, state, message, None, None)
     if (none := _no_last_answer(searcher, state, NOTHING_MORE_TO_TELL)) is not None:
         return none
     question = state.last_question or ""  # there was one: it had an answer
