@@ -84,8 +84,8 @@ CORRECTION = re.compile(
 )
 LEADING_THE = re.compile(r"^the\s+", re.IGNORECASE)
 # A pronoun a name can stand in for as it is: not a possessive ("his", "their"), nor "her" (which may be one).
-GROUP_PRONOUNS = frozenset({"they", "them"})  # may stand for a body or a group, not only a person
 REPLACEABLE_PRONOUN = re.compile(r"\b(?:he|she|they|him|them)\b", re.IGNORECASE)
+GROUP_PRONOUNS = frozenset({"they", "them"})  # may stand for a body or a group, not only a person
 # Words that open a question, not a name: "and how many came?", "what about it".
 FOLLOWUP_NOT_NAMES = frozenset(
     {"what", "how", "who", "whom", "whose", "when", "where", "why", "which", "did", "does", "do", "is", "are",
