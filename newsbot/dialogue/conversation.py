@@ -538,32 +538,36 @@ def _words_asked_of_antecedent(searcher: Searcher, state: State, question: str, 
     "what did workers say") or the one who speaks the last answer's first passage ("who owns the
     factory": "its owner Calder Foods confirmed"). None when it asks for no one's words, or they
     are not the articles' voices. ("he" after "who is the board president" is no Board.)"""
-    named = pronoun_named(searcher, question, subject)
-    candidates = [named] if named else []
-    pronouns = list(REPLACEABLE_PRONOUN.finditer(question))
-    if not named and len(pronouns) == 1 and pronouns[0].group(0).lower() in GROUP_PRONOUNS and state.last_question:
-        own = searcher.as_searched(leaned_parts(state.last_question)[0])
-        voices = []
-        if (span := searcher.voice_span(own)) is not None:
-            voices.append(own[span[0] : span[1]])
+    pronoun = _one_pronoun(question)
+    if pronoun is None:
+        return None
+    voices = [name] if (name := searcher.person_antecedent(question, subject)) else []
+    if not voices and pronoun.group(0).lower() in GROUP_PRONOUNS and state.last_question:
+        asked_before = searcher.as_searched(leaned_parts(state.last_question)[0])
+        if (span := searcher.voice_span(asked_before)) is not None:
+            voices.append(asked_before[span[0] : span[1]])
         if state.last_sources and state.last_sources[0].speaker.named:
             voices.append(state.last_sources[0].speaker.label)
-        found = pronouns[0]
-        candidates += [f"{question[: found.start()]}{voice}{question[found.end() :]}" for voice in voices]
-    for candidate in candidates:
-        if searcher.own_words(candidate) is not None or searcher.unquoted_names(candidate):
-            return candidate
+    for voice in voices:
+        named = f"{question[: pronoun.start()]}{voice}{question[pronoun.end() :]}"
+        if searcher.own_words(named) is not None or searcher.unquoted_names(named):
+            return named
     return None
+
+
+def _one_pronoun(question: str) -> re.Match[str] | None:
+    """The question's pronoun a name can stand in for, when it has one only."""
+    pronouns = list(REPLACEABLE_PRONOUN.finditer(question))
+    return pronouns[0] if len(pronouns) == 1 else None
 
 
 def pronoun_named(searcher: Searcher, question: str, subject: str) -> str:
     """The question with its one pronoun replaced by the one person it refers to in `subject`
     ("what did he promise" -> "what did Corbyn promise"); "" when it has no such pronoun."""
     name = searcher.person_antecedent(question, subject)
-    pronouns = list(REPLACEABLE_PRONOUN.finditer(question))
-    if name and len(pronouns) == 1:
-        found = pronouns[0]
-        return f"{question[: found.start()]}{name}{question[found.end() :]}"
+    pronoun = _one_pronoun(question)
+    if name and pronoun is not None:
+        return f"{question[: pronoun.start()]}{name}{question[pronoun.end() :]}"
     return ""
 
 
