@@ -153,6 +153,7 @@ def collect(
             or searcher.unquoted_names(text)
             or searcher.about_the_article(text)
             or searcher.unrelated_request(text)
+            or searcher.unnamed_source_asked(text)
         )
         records.append(
             Record(source, fold_of(row), text, answerable, kind, gold, answers, candidates,

@@ -126,6 +126,12 @@ def test_a_decline_names_whom_the_articles_never_quote() -> None:
     assert "Mark Gardner" in render_text(answer) and "quote" in render_text(answer)
 
 
+def test_a_decline_says_the_article_does_not_name_its_source() -> None:
+    declined = make_result([make_hit(6, 0.85, "One source added: “It was not a meeting of minds.”")], answerable=False)
+    result = replace(declined, unnamed_source="the source")
+    assert compose_answer(result).lead == "The article doesn't name the source, so I can't answer that from it."
+
+
 def test_a_decline_names_the_voices_of_another_article() -> None:
     declined = make_result([make_hit(2, 0.7, "The charges will apply to all 600 spaces.")], answerable=False)
     result = replace(declined, voices_elsewhere=("Corbyn", "Goldstein"))

@@ -549,6 +549,14 @@ def test_they_asked_for_words_are_the_voice_of_the_last_question_or_answer(tmp_p
     assert workers.kind is ReplyKind.ANSWER and [source.paragraph for source in workers.passages] == [4]
 
 
+def test_who_they_are_after_an_unnamed_voice_is_declined_as_unnamed(seed_searcher: Searcher) -> None:
+    """ "who were they" after "what did labour sources say" quoted Goldstein's parents (paragraph 8)."""
+    state = State()
+    conversation.answer(seed_searcher, state, "what did labour sources say", None, None)
+    who = conversation.answer(seed_searcher, state, "who were they", None, None)
+    assert who.kind is ReplyKind.DECLINE and who.lead.startswith("The article doesn't name Labour sources")
+
+
 def test_he_is_never_the_body_the_last_question_names(seed_searcher: Searcher) -> None:
     """ "what did he say" after "who is the board president" quoted the Board: "he" is a person."""
     state = State()

@@ -638,6 +638,30 @@ def test_a_question_about_the_words_of_someone_never_quoted_is_declined(seed_sea
     assert result.hits  # the passages are still there, for a caller that wants them
 
 
+@pytest.mark.parametrize(
+    ("question", "unnamed"),
+    [
+        ("who was the source who said it wasnt a meeting of minds", "the source"),  # "One source added"
+        ("whos the jlc representative", "the JLC representative"),  # "A JLC and Board representative"
+        ("so who are the labour sources?", "the Labour sources"),  # as the article spells the name
+        ("who was the source of", "the source"),  # no preposition left dangling
+        ("who is the source 🙂", "the source"),
+        ("who said it wasnt a meeting of minds", ""),  # the source's words: answered
+        ("who is goldstein", ""),
+        ("who is the general secretary", ""),  # a role a named person holds
+        ("who is the spokesman", ""),  # no voice of the article is one
+    ],
+)
+def test_who_an_unnamed_source_is(seed_searcher: Searcher, question: str, unnamed: str) -> None:
+    assert seed_searcher.unnamed_source_asked(question) == unnamed
+
+
+def test_a_question_asking_who_an_unnamed_source_is_is_declined(seed_searcher: Searcher) -> None:
+    """It quoted "One source added: 'It was not a meeting of minds.'" (paragraph 6) at confidence 0.85."""
+    result = seed_searcher.search("who was the source who said it wasnt a meeting of minds")
+    assert not result.answerable and result.unnamed_source == "the source"
+
+
 def test_the_evidence_of_a_hit_says_whether_its_sentence_lacks_the_kind_of_answer_asked_for(
     seed_searcher: Searcher,
 ) -> None:

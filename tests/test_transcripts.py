@@ -235,6 +235,16 @@ GOOD_REPLIES: dict[str, Messages] = {
     "what did he want from corbyn": answer("what did he want from corbyn", [8]),
     "who is the general secretary": answer("who is the general secretary", [33]),
     "what did she promise": answer("what did she promise", [25, 33]),
+    "who was the source who said it wasnt a meeting of minds": [
+        message_json(
+            Reply(
+                ReplyKind.DECLINE,
+                "The article doesn't name the source, so I can't answer that from it.",
+                suggestions=SUGGESTIONS,
+                question="who was the source who said it wasnt a meeting of minds",
+            )
+        )
+    ],
     "so corbyn met jewish leaders?": answer("so corbyn met jewish leaders?", [3]),
     "what did he promise": answer("what did he promise", [24, 28]),
     "and the board?": answer("what did the Board promise", [9, 18]),

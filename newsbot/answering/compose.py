@@ -219,6 +219,8 @@ def decline_lead(result: SearchResult, article_count: int) -> str:
         return (
             f"The articles don't say that about {names}: where they mention {names}, I found nothing that answers it."
         )
+    if result.unnamed_source:
+        return f"{where} {does_not} name {result.unnamed_source}, so I can't answer that from {it}."
     if result.unquoted_names:
         names = " ".join(result.unquoted_names)
         mentions, quotes = ("mentions", "quotes") if one else ("mention", "quote")

@@ -461,10 +461,11 @@ def answer(searcher: Searcher, state: State, question: str, topic: str | None, s
             return answer(searcher, state, meant, None, None)
         return about_entity(searcher, state, meant, question)
     subject = _with_named_in_answer(searcher, state, question)
-    if (named := _words_asked_of_antecedent(searcher, state, question, subject)) is not None:
+    if (named := _voice_asked_of_antecedent(searcher, state, question, subject)) is not None:
         # "what did he say" after "who is jonathan goldstein": his words, as "what did Goldstein
         # say" quotes them (searched, it drew only the passage just shown and was declined); "what
-        # did she say" of someone the articles never quote is declined so.
+        # did she say" of someone the articles never quote is declined so, and "who were they"
+        # after "what did labour sources say" as asking who Labour sources are.
         question = named
     if WHAT_ELSE.search(question) and (own := searcher.own_words(question)) is not None:
         # "what else did corbyn say": his words not shown yet (searched, the Board's came too).
@@ -531,13 +532,14 @@ def leaning(searcher: Searcher, question: str, subject: str) -> str:
     return pronoun_named(searcher, question, subject) or f"{question} ({subject})"
 
 
-def _words_asked_of_antecedent(searcher: Searcher, state: State, question: str, subject: str) -> str | None:
-    """A question asking for the words of whom its one pronoun refers to, with them named: the one
-    person its subject names ("what did he say" after "who is jonathan goldstein"); for "they",
-    else the voice the last question names ("what did they say" after "how did workers find out":
-    "what did workers say") or the one who speaks the last answer's first passage ("who owns the
-    factory": "its owner Calder Foods confirmed"). None when it asks for no one's words, or they
-    are not the articles' voices. ("he" after "who is the board president" is no Board.)"""
+def _voice_asked_of_antecedent(searcher: Searcher, state: State, question: str, subject: str) -> str | None:
+    """A question asking for the words, or the name, of the voice its one pronoun refers to, with
+    that voice named: the one person its subject names ("what did he say" after "who is jonathan
+    goldstein"); for "they", else the voice the last question names ("what did they say" after
+    "how did workers find out": "what did workers say"; "who were they" after "what did labour
+    sources say": "who were labour sources") or the one who speaks the last answer's first
+    passage ("who owns the factory": "its owner Calder Foods confirmed"). None when it asks
+    neither, or not of the articles' voices. ("he" after "who is the board president" is no Board.)"""
     pronoun = _one_pronoun(question)
     if pronoun is None:
         return None
@@ -550,7 +552,11 @@ def _words_asked_of_antecedent(searcher: Searcher, state: State, question: str, 
             voices.append(state.last_sources[0].speaker.label)
     for voice in voices:
         named = f"{question[: pronoun.start()]}{voice}{question[pronoun.end() :]}"
-        if searcher.own_words(named) is not None or searcher.unquoted_names(named):
+        if (
+            searcher.own_words(named) is not None
+            or searcher.unquoted_names(named)
+            or searcher.unnamed_source_asked(named)
+        ):
             return named
     return None
 

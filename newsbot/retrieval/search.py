@@ -10,8 +10,9 @@ passage spells out an acronym the question asks the meaning of. One hit per para
 
 The decision: a logistic model of the best passages' evidence at the level of their answering
 sentence, and checks that need no model: a name the articles never mention, a voice whose words
-the question asks for and that never speaks in them, a question about the article itself (its
-author, its date) that its metadata does not answer, a request for something no article mentions.
+the question asks for and that never speaks in them, who an unnamed source is, a question about
+the article itself (its author, its date) that its metadata does not answer, a request for
+something no article mentions.
 
 A question that leans on its subject ("where did they meet?": too few words of its own that the
 articles use) takes the subject a caller gives (the conversation's last question) or else the
@@ -117,6 +118,12 @@ def anonymous_terms() -> frozenset[str]:
     """Stems of the words of anonymous speakers' labels that name no one ("a source", "one official")."""
     return frozenset(tokenize(" ".join(unnamed_words())))
 
+
+# "who was the source who said ...", "whos the jlc representative": who someone is.
+WHO_IS = re.compile(
+    r"^\W*(?:(?:so|and|ok|but|then)\W+)*who(?:['’]?s|\s+(?:is|was|are|were))\s+(?P<asked>[^?!.]+)", re.I
+)
+RELATIVE_WORDS = frozenset({"who", "whom", "whose", "that", "which", "when", "where"})
 
 # "What did X say (about ...)": a question asking for someone's words.
 SAID_QUESTION = re.compile(
@@ -649,6 +656,8 @@ class SearchResult:
     voices_elsewhere: tuple[str, ...] = ()
     # what the question asks the bot to make, of a kind of thing no article mentions ("tell me a joke")
     unrelated_request: str = ""
+    # who an unnamed source is, when the question asks it ("the source"): the articles never name one
+    unnamed_source: str = ""
 
 
 @dataclass
@@ -1133,6 +1142,7 @@ class Searcher:
         request = self.unrelated_request(text)
         best = self.index.passages[int(candidates.positions[decided_on[0]])].article if decided_on else None
         elsewhere = self.voices_elsewhere(text, best)
+        unnamed_source = self.unnamed_source_asked(text)
         answerable = (
             confidence >= self.models.decline.threshold
             and not unknown
@@ -1140,6 +1150,7 @@ class Searcher:
             and not about_article
             and not elsewhere
             and not request
+            and not unnamed_source
         )
         return SearchResult(
             text,
@@ -1155,6 +1166,7 @@ class Searcher:
             unheld_kind(candidates, decided_on),
             elsewhere,
             request,
+            unnamed_source,
         )
 
     def _article_subject(self, text: str, query_vector: npt.NDArray[np.float32]) -> str:
@@ -1617,6 +1629,37 @@ class Searcher:
         closest = difflib.get_close_matches(last, self._proper, n=1, cutoff=FUZZY_CUTOFF)
         named = [*asked[:-1], closest[0] if closest else asked[-1]]
         return (self.as_spelled(" ".join(named)),)
+
+    def unnamed_source_asked(self, question: str) -> str:
+        """Whom a question asks the identity of, when that is an unnamed source of the articles
+        ("who was the source who said it wasnt a meeting of minds": "One source added"; "who is
+        the spokesman" of "A spokesman for the company said"): the words up to the source noun,
+        as written, when every voice the articles call by that noun goes unnamed, and no named
+        person holds it as a role; "" else (a spokesman the narration names, "council spokesman
+        Tim Jones", is answered)."""
+        found = WHO_IS.search(self.as_searched(question))
+        if found is None:
+            return ""
+        words = found.group("asked").split()
+        nouns = attribution_lexicon().source_nouns
+        at = next((i for i, word in enumerate(words) if word.lower() in nouns), None)
+        if at is None:
+            return ""
+        noun = set(tokenize(words[at]))
+        called = [speaker for speaker in self._speakers if noun & set(tokenize(speaker.label))]
+        roles = [speaker for speaker, held in self._roles.items() if noun & held]
+        if not called or roles or any(speaker.kind is not SpeakerKind.ANONYMOUS for speaker in called):
+            return ""
+        # "the spokesman for the company", not "who said ..." after it, nor a word of no letters or
+        # a preposition left dangling ("who was the source of"; "who is the source 🙂").
+        shown = words[: at + 1]
+        for word in words[at + 1 :]:
+            if word.lower() in RELATIVE_WORDS or not re.search(r"[^\W\d_]", word):
+                break
+            shown.append(word)
+        while shown[-1].lower() in stopwords():
+            shown.pop()
+        return self.as_spelled(" ".join(shown))
 
     def asks_for_summary(self, question: str) -> bool:
         return self.summary_articles(question) is not None
