@@ -551,7 +551,7 @@ def _voice_asked_of_antecedent(searcher: Searcher, state: State, question: str, 
         if state.last_sources and state.last_sources[0].speaker.named:
             voices.append(state.last_sources[0].speaker.label)
     for voice in voices:
-        named = f"{question[: pronoun.start()]}{voice}{question[pronoun.end() :]}"
+        named = _pronoun_replaced(question, pronoun, voice)
         if (
             searcher.own_words(named) is not None
             or searcher.unquoted_names(named)
@@ -572,9 +572,11 @@ def pronoun_named(searcher: Searcher, question: str, subject: str) -> str:
     ("what did he promise" -> "what did Corbyn promise"); "" when it has no such pronoun."""
     name = searcher.person_antecedent(question, subject)
     pronoun = _one_pronoun(question)
-    if name and pronoun is not None:
-        return f"{question[: pronoun.start()]}{name}{question[pronoun.end() :]}"
-    return ""
+    return _pronoun_replaced(question, pronoun, name) if name and pronoun is not None else ""
+
+
+def _pronoun_replaced(question: str, pronoun: re.Match[str], name: str) -> str:
+    return f"{question[: pronoun.start()]}{name}{question[pronoun.end() :]}"
 
 
 def leaned_parts(question: str) -> tuple[str, str]:
