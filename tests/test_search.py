@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+
 import numpy as np
 import pytest
 from conftest import MODEL, write_article
@@ -42,6 +44,7 @@ from newsbot.retrieval.search import (
 )
 from newsbot.retrieval.tokens import NO_MATCH
 from newsbot.retrieval.wordlists import spelled_out
+from newsbot.settings import PROJECT_ROOT
 
 SEED_ARTICLE = "corbyn-jewish-leaders-talks"
 
@@ -894,6 +897,32 @@ def test_a_question_leaning_on_its_subject_takes_the_articles(seed_searcher: Sea
     result = seed_searcher.search(question, k=3)
     assert seed_searcher.elliptic(question)
     assert result.subject == "Crunch talks between Jeremy Corbyn and Jewish community leaders"
+
+
+@pytest.fixture(scope="module")
+def two_stories_searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
+    """Two of the reader articles (eval/reader-articles), indexed together."""
+    knowledge = tmp_path_factory.mktemp("two-stories")
+    for name in ("school-merger.md", "cyclist-hit-and-run.md"):
+        shutil.copy(PROJECT_ROOT / "eval" / "reader-articles" / "knowledge" / name, knowledge / name)
+    index_dir = tmp_path_factory.mktemp("two-stories-index")
+    build_index(knowledge, index_dir, MODEL, progress=False)
+    return Searcher(load_index(index_dir, MODEL, knowledge), MODEL)
+
+
+@pytest.mark.parametrize(
+    ("article", "question", "answers"),
+    [("school-merger", "how far is it to ashby", {3}), ("cyclist-hit-and-run", "what time did it happen", {2, 5})],
+)
+def test_a_question_leaning_on_the_title_is_not_drawn_to_the_opening_paragraph(
+    two_stories_searcher: Searcher, article: str, question: str, answers: set[int]
+) -> None:
+    """A news title repeats its opening paragraph's words: leaning on it with the weight of the
+    conversation's subject, these led with paragraph 1 (TITLE_WEIGHT)."""
+    searcher = two_stories_searcher.scoped(article)
+    result = searcher.search(question)
+    assert searcher.elliptic(question)
+    assert result.answerable and result.hits[0].passage.paragraph in answers
 
 
 def test_a_question_of_its_own_leans_on_nothing(seed_searcher: Searcher) -> None:

@@ -75,6 +75,10 @@ ELLIPTIC_BELOW = 2
 # its own words in the lexical signals and MaxSim: "when r they meeting again" after a question
 # about the Board's view of Corbyn's proposals is about meeting again, not about the Board.
 CONTEXT_WEIGHT = 0.5
+# What an elliptic question asked first leans on, its article's title, weighs this much: a news
+# title repeats its opening paragraph's words, which the title's full weight ranks first for every
+# such question ("what time did it happen", "how far is it to ashby"). bench/lean_weight.py fits it.
+TITLE_WEIGHT = 0.25
 # A question that names someone only by one of these leans on the conversation's subject.
 SUBJECT_PRONOUNS = frozenset({"he", "she", "they"})
 OTHER_PRONOUNS = frozenset({"him", "her", "his", "hers", "them", "their"})
@@ -685,6 +689,7 @@ class Candidates:
     texts: list[str] | None = None
     amount: bool = False
     context: str = ""  # what an elliptic question leans on (the last question, or the article's title)
+    context_weight: float = CONTEXT_WEIGHT  # how much that weighs of the question's own words
 
 
 class Searcher:
@@ -1059,12 +1064,12 @@ class Searcher:
         return [self._weighed(state) for state in encode_tokens(self.model, texts)]
 
     def _weighed(
-        self, state: TokenStates, context_from: int | None = None
+        self, state: TokenStates, context_from: int | None = None, context_weight: float = CONTEXT_WEIGHT
     ) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
         """The vector and content pieces of an encoding; the pieces from character `context_from`
-        on (what an elliptic question leans on) weigh CONTEXT_WEIGHT of theirs."""
+        on (what an elliptic question leans on) weigh `context_weight` of theirs."""
         pieces = piece_texts(self.model, state.pieces)
-        return state.vector, question_tokens(state, pieces, self.index.tokens, context_from, CONTEXT_WEIGHT)
+        return state.vector, question_tokens(state, pieces, self.index.tokens, context_from, context_weight)
 
     def encode_question(self, text: str, again: bool = False) -> tuple[npt.NDArray[np.float32], QuestionTokens]:
         """The question's vector and content pieces, as `encode` gives them: the encoding
@@ -1193,8 +1198,11 @@ class Searcher:
         # The last question as it was searched ("whens the next meeting": "when's"), not as typed.
         subject = self.as_searched(subject) if subject else subject
         context = ""
+        context_weight = CONTEXT_WEIGHT
         if self.elliptic(text):
-            subject = context = subject or self._article_subject(text, query_vector)
+            if not subject:
+                subject, context_weight = self._article_subject(text, query_vector), TITLE_WEIGHT
+            context = subject
             lexical = text
         else:
             subject = self.pronoun_antecedent(text, subject)  # "what was her job": whose, not the last topic
@@ -1204,11 +1212,11 @@ class Searcher:
             # Its own pieces say too little: the subject's pieces are matched too (what it leans on,
             # CONTEXT_WEIGHT of its own).
             (state,) = encode_tokens(self.model, [leaning])
-            _, asked = self._weighed(state, len(lexical) if context else None)
+            _, asked = self._weighed(state, len(lexical) if context else None, context_weight)
         index = self.index
         alternatives = self.alternatives(leaning)
-        bm25_all = index.bm25.scores(lexical, alternatives, context, CONTEXT_WEIGHT)
-        coverage_all = index.bm25.coverage(lexical, alternatives, context, CONTEXT_WEIGHT)
+        bm25_all = index.bm25.scores(lexical, alternatives, context, context_weight)
+        coverage_all = index.bm25.coverage(lexical, alternatives, context, context_weight)
         total = len(index.passages)
         if total <= CANDIDATES:
             positions = np.arange(total)
@@ -1217,7 +1225,7 @@ class Searcher:
             lexical_top = np.argpartition(-bm25_all, CANDIDATES)[:CANDIDATES]
             positions = np.union1d(dense_top[0][dense_top[0] >= 0], lexical_top)
         dense = index.vectors[positions] @ query_vector
-        weighted = index.bm25.weighted_terms(lexical, context, CONTEXT_WEIGHT)
+        weighted = index.bm25.weighted_terms(lexical, context, context_weight)
         for alternative in alternatives:
             weighted += [
                 (terms, weight, credit * 0.5) for terms, weight, credit in index.bm25.weighted_terms(alternative)
@@ -1280,6 +1288,7 @@ class Searcher:
             texts,
             amount,
             context,
+            context_weight,
         )
 
     def sentence_parts(self, position: int) -> list[SentencePart]:
@@ -1355,10 +1364,11 @@ class Searcher:
             signals = signals.copy()
             context = candidates.context
             bm25 = self.index.bm25
-            signals[:, RANKING_SIGNALS.index("bm25")] = bm25.scores(expanded, alternatives, context, CONTEXT_WEIGHT)[
+            weight = candidates.context_weight
+            signals[:, RANKING_SIGNALS.index("bm25")] = bm25.scores(expanded, alternatives, context, weight)[
                 candidates.positions
             ]
-            coverage = bm25.coverage(expanded, alternatives, context, CONTEXT_WEIGHT)[candidates.positions]
+            coverage = bm25.coverage(expanded, alternatives, context, weight)[candidates.positions]
             signals[:, RANKING_SIGNALS.index("coverage")] = coverage
         return self.models.ranking.scores(signals)
 
