@@ -38,6 +38,7 @@ from newsbot.retrieval.search import (
     Shaping,
     anaphors,
     check_question,
+    pooled_cosine,
     reported_names,
     source_of,
     unheld_kind,
@@ -886,6 +887,22 @@ def test_a_question_for_someones_words_highlights_words(seed_searcher: Searcher)
     [goldstein] = [hit for hit in hits if hit.passage.paragraph == 7]
     assert "Every excuse" in goldstein.passage.text[goldstein.highlight.start : goldstein.highlight.end]
     assert goldstein.speaker.label == "Jonathan Goldstein"
+
+
+def test_a_sentences_vector_is_its_pieces_states_pooled() -> None:
+    states = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    assert pooled_cosine(states, np.array([1.0, 0.0], dtype=np.float32)) == pytest.approx(2**-0.5)
+    assert pooled_cosine(states[:1], np.array([0.0, 1.0], dtype=np.float32)) == 0.0
+    assert pooled_cosine(states[:0], np.array([1.0, 0.0], dtype=np.float32)) == 0.0
+
+
+def test_each_sentence_weighs_its_own_vector(seed_searcher: Searcher) -> None:
+    """The highlight weighs each sentence's cosine with the question (bench/fit_models.py chose it)."""
+    question = "How long did the meeting last?"
+    vector, asked = seed_searcher.encode_question(question)
+    candidates = seed_searcher.candidates(question, vector, asked)
+    cosines = [sentence.dense for sentences in candidates.sentences for sentence in sentences]
+    assert all(-1.0 <= cosine <= 1.0 for cosine in cosines) and len(set(cosines)) > 1
 
 
 def test_a_sentence_that_refers_back_is_highlighted_with_the_one_before() -> None:

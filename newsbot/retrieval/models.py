@@ -32,8 +32,8 @@ RANKING_SIGNALS = (
 )  # fmt: skip
 # Signals standardised over the candidates before they are weighed (the others are 0 or 1, or a share).
 STANDARDISED = frozenset({"bm25", "dense", "coverage", "maxsim", "topic_words"})
-SENTENCE_SIGNALS = ("maxsim", "coverage", "answer_kind", "weakest", "unmatched")
-SENTENCE_STANDARDISED = frozenset({"maxsim", "coverage", "weakest"})
+SENTENCE_SIGNALS = ("maxsim", "coverage", "answer_kind", "weakest", "unmatched", "dense")
+SENTENCE_STANDARDISED = frozenset({"maxsim", "coverage", "weakest", "dense"})
 EVIDENCE_SIGNALS = ("maxsim", "unmatched", "weakest", "coverage", "dense", "lacks_kind")
 
 

@@ -624,6 +624,7 @@ class Sentence:
     match: Match
     coverage: float
     answer_kind: bool  # holds the kind of answer asked for (False when none is asked)
+    dense: float = 0.0  # cosine of the question's vector and the sentence's (its pieces' states pooled)
 
 
 @dataclass(frozen=True)
@@ -1249,6 +1250,7 @@ class Searcher:
                     expansion in part.words.lower()
                     if expansion
                     else kind is not None and holds_answer_type(part.words, kind, text),
+                    pooled_cosine(states[part.pieces], query_vector),
                 )
                 for part in self.sentence_parts(int(position))
             ]
@@ -1811,6 +1813,15 @@ def ranked_rows(
     return rows
 
 
+def pooled_cosine(states: npt.NDArray[np.float32], vector: npt.NDArray[np.float32]) -> float:
+    """Cosine of a vector and the mean of some piece states (a sentence's, in its passage)."""
+    if not len(states):
+        return 0.0
+    pooled = states.mean(axis=0)
+    norm = float(np.linalg.norm(pooled))
+    return float(pooled @ vector) / norm if norm else 0.0
+
+
 @lru_cache(maxsize=1)
 def anaphors() -> frozenset[str]:
     """Words that, opening a sentence, refer back to the one before (data/anaphors.txt)."""
@@ -1855,6 +1866,7 @@ def sentence_signals(sentences: Sequence[Sentence]) -> npt.NDArray[np.float64]:
             "answer_kind": float(sentence.answer_kind),
             "weakest": found.weakest,
             "unmatched": found.unmatched,
+            "dense": sentence.dense,
         }
 
     rows = [[signals(sentence)[name] for name in SENTENCE_SIGNALS] for sentence in sentences]
