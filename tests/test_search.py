@@ -38,7 +38,7 @@ from newsbot.retrieval.search import (
     Shaping,
     anaphors,
     check_question,
-    pooled_cosine,
+    pooled,
     reported_names,
     source_of,
     unheld_kind,
@@ -891,9 +891,9 @@ def test_a_question_for_someones_words_highlights_words(seed_searcher: Searcher)
 
 def test_a_sentences_vector_is_its_pieces_states_pooled() -> None:
     states = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
-    assert pooled_cosine(states, np.array([1.0, 0.0], dtype=np.float32)) == pytest.approx(2**-0.5)
-    assert pooled_cosine(states[:1], np.array([0.0, 1.0], dtype=np.float32)) == 0.0
-    assert pooled_cosine(states[:0], np.array([1.0, 0.0], dtype=np.float32)) == 0.0
+    assert pooled(states) == pytest.approx([2**-0.5, 2**-0.5])
+    assert pooled(states[:1]) == pytest.approx([1.0, 0.0])
+    assert pooled(states[:0]) == pytest.approx([0.0, 0.0])
 
 
 def test_each_sentence_weighs_its_own_vector(seed_searcher: Searcher) -> None:

@@ -613,6 +613,7 @@ class SentencePart:
     words: str
     terms: frozenset[str]  # its BM25 terms
     pieces: slice | npt.NDArray[np.bool_]  # which of the passage's piece states lie inside it
+    vector: npt.NDArray[np.float32]  # its piece states pooled, at unit length (zeros when it has none)
 
 
 @dataclass(frozen=True)
@@ -1211,7 +1212,7 @@ class Searcher:
         leaning = f"{lexical} {context}".strip()
         if subject:
             # Its own pieces say too little: the subject's pieces are matched too (what it leans on,
-            # CONTEXT_WEIGHT of its own).
+            # `context_weight` of its own).
             (state,) = encode_tokens(self.model, [leaning])
             _, asked = self._weighed(state, len(lexical) if context else None, context_weight)
         index = self.index
@@ -1250,7 +1251,7 @@ class Searcher:
                     expansion in part.words.lower()
                     if expansion
                     else kind is not None and holds_answer_type(part.words, kind, text),
-                    pooled_cosine(states[part.pieces], query_vector),
+                    float(part.vector @ query_vector),
                 )
                 for part in self.sentence_parts(int(position))
             ]
@@ -1302,7 +1303,8 @@ class Searcher:
             for start, end in sentence_spans(text) or [(0, len(text))]:
                 words = text[start:end]
                 pieces = tokens.pieces_within(start, end)
-                parts.append(SentencePart(start, end, words, frozenset(tokenize(words)), pieces))
+                vector = pooled(tokens.tokens[pieces])
+                parts.append(SentencePart(start, end, words, frozenset(tokenize(words)), pieces, vector))
             self._sentence_parts[position] = parts
         return parts
 
@@ -1813,13 +1815,14 @@ def ranked_rows(
     return rows
 
 
-def pooled_cosine(states: npt.NDArray[np.float32], vector: npt.NDArray[np.float32]) -> float:
-    """Cosine of a vector and the mean of some piece states (a sentence's, in its passage)."""
+def pooled(states: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """The mean of some piece states (a sentence's, in its passage) at unit length: its cosine with
+    a question's vector is the sentence's `dense`. Zeros when there are none."""
     if not len(states):
-        return 0.0
-    pooled = states.mean(axis=0)
-    norm = float(np.linalg.norm(pooled))
-    return float(pooled @ vector) / norm if norm else 0.0
+        return np.zeros(states.shape[1], dtype=np.float32)
+    mean: npt.NDArray[np.float32] = states.mean(axis=0, dtype=np.float32)
+    norm = float(np.linalg.norm(mean))
+    return mean / np.float32(norm) if norm else mean
 
 
 @lru_cache(maxsize=1)
