@@ -539,24 +539,10 @@ def report(records: list[Record], write: bool) -> int:
 
     print("\nHighlight (XQuAD: the first hit's answering sentence holds a gold answer)")
     fold_rankings = {fold: fit_ranking([r for r in records if r.fold != fold], chosen) for fold in folds}
-    answered = [r for r in xquad_records if r.answerable]
-
-    def highlight_cv(signals: Sequence[str]) -> Scores:
-        total = Scores()
-        for fold in sorted({r.fold for r in answered}):
-            highlight = fit_highlight([r for r in xquad_records if r.fold != fold], signals)
-            models = Models(fold_rankings[fold], highlight, NO_DECLINE)
-            total.add(score([r for r in answered if r.fold == fold], models))
-        return total
 
     # Backward elimination again: a sentence signal whose removal does not lower the
     # cross-validated end-to-end highlight goes.
-    def highlight_merit(signals: Sequence[str], label: str) -> float:
-        value = float(np.mean(highlight_cv(signals).highlight))
-        print(f"  {label}, cv: end to end {value:.4f}")
-        return value
-
-    sentence_chosen = backward_elimination(SENTENCE_SIGNALS, highlight_merit, "highlight")
+    sentence_chosen = choose_highlight_signals(xquad_records, fold_rankings.__getitem__)
     everything = fit_all(records, chosen, sentence_chosen)
     in_sample = score(records, everything)
     print("\nThe kept signals: fitted on everything (in-sample) and without each fold (cv)")
@@ -616,6 +602,23 @@ def print_declines(label: str, cv: Scores, in_sample: Scores) -> None:
             print(f"  {kind:<30} cv {shown}   in-sample {in_auc:.3f}")
 
 
+def choose_highlight_signals(xquad_records: list[Record], ranking_of: Callable[[str], RankingModel]) -> list[str]:
+    """The sentence signals backward elimination keeps on XQuAD's cross-validated end-to-end
+    highlight: each fold's highlight fitted without it, its questions ranked by `ranking_of(fold)`."""
+    answered = [r for r in xquad_records if r.answerable]
+
+    def merit(signals: Sequence[str], label: str) -> float:
+        total = Scores()
+        for fold in sorted({r.fold for r in answered}):
+            highlight = fit_highlight([r for r in xquad_records if r.fold != fold], signals)
+            total.add(score([r for r in answered if r.fold == fold], Models(ranking_of(fold), highlight, NO_DECLINE)))
+        value = float(np.mean(total.highlight))
+        print(f"  {label}, cv: end to end {value:.4f}")
+        return value
+
+    return backward_elimination(SENTENCE_SIGNALS, merit, "highlight")
+
+
 def report_highlight(records: list[Record], write: bool) -> int:
     """The highlight alone refitted, with the ranking and decline model that ship: its sentence
     signals chosen again by backward elimination on XQuAD's cross-validated end-to-end figure. The
@@ -631,16 +634,7 @@ def report_highlight(records: list[Record], write: bool) -> int:
     print(f"  as shipped ({', '.join(shipped.highlight.weights)}): end to end {rate(as_shipped.highlight)}, "
           f"within the gold paragraph {rate(as_shipped.within)}")  # fmt: skip
 
-    def highlight_merit(signals: Sequence[str], label: str) -> float:
-        total = Scores()
-        for fold in sorted({r.fold for r in answered}):
-            highlight = fit_highlight([r for r in xquad_records if r.fold != fold], signals)
-            total.add(score([r for r in answered if r.fold == fold], Models(shipped.ranking, highlight, NO_DECLINE)))
-        value = float(np.mean(total.highlight))
-        print(f"  {label}, cv: end to end {value:.4f}")
-        return value
-
-    chosen = backward_elimination(SENTENCE_SIGNALS, highlight_merit, "highlight")
+    chosen = choose_highlight_signals(xquad_records, lambda fold: shipped.ranking)
     highlight = fit_highlight(xquad_records, chosen)
     cv = Scores()
     cv_both = Scores()

@@ -17,14 +17,13 @@ check part. Every weight's figures are printed for both parts.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from followups import Answered, Tally, half
 from many_articles import READER, searcher_of_folders
 
 from newsbot.retrieval import search
@@ -34,46 +33,13 @@ from newsbot.settings import PROJECT_ROOT
 
 GRID = (0.125, 0.25, 0.375, 0.5, 0.75)
 SEED = PROJECT_ROOT / "eval" / "seed-dev.jsonl"
+TOP = 3  # the passages an answer may show: hit@3
 
 
-def part(key: str) -> str:
-    return ("tune", "check")[int(hashlib.sha256(key.encode()).hexdigest(), 16) % 2]
-
-
-@dataclass
-class Figures:
-    answerable: int = 0
-    first: int = 0
-    top3: int = 0
-    answerable_declined: int = 0
-    unanswerable: int = 0
-    unanswerable_declined: int = 0
-
-    def add(self, row: dict[str, Any], paragraphs: list[int], declined: bool) -> None:
-        if row["answerable"]:
-            self.answerable += 1
-            self.answerable_declined += declined
-            gold = set(row["paragraphs"])
-            self.first += not declined and bool(paragraphs[:1]) and paragraphs[0] in gold
-            self.top3 += not declined and bool(gold & set(paragraphs[:3]))
-        else:
-            self.unanswerable += 1
-            self.unanswerable_declined += declined
-
-    def share(self, count: int, whole: int) -> float:
-        return count / whole if whole else 0.0
-
-    def score(self) -> float:
-        a = self.answerable
-        return self.share(self.first, a) + self.share(self.top3, a) - self.share(self.answerable_declined, a)
-
-    def row(self) -> str:
-        a, u = self.answerable, self.unanswerable
-        return (
-            f"hit@1 {self.share(self.first, a):.3f}  hit@3 {self.share(self.top3, a):.3f}  "
-            f"answerable declined {self.share(self.answerable_declined, a):.3f} (n={a})  "
-            f"unanswerable declined {self.share(self.unanswerable_declined, u):.3f} (n={u})"
-        )
+def merit(tally: Tally) -> float:
+    """hit@1 + hit@3 of the answerable questions, less the share of them declined."""
+    whole = tally.answerable or 1
+    return (tally.first + tally.any - tally.declined) / whole
 
 
 def elliptic_questions(searcher: Searcher, path: Path, by_article: bool) -> list[tuple[str, Searcher, dict[str, Any]]]:
@@ -85,7 +51,7 @@ def elliptic_questions(searcher: Searcher, path: Path, by_article: bool) -> list
         asked = searcher.scoped(article) if article in searcher.articles else searcher
         if asked.elliptic(row["question"]):
             key = str(article) if by_article else row["id"]
-            chosen.append((f"{'reader' if by_article else 'seed'} {part(key)}", asked, row))
+            chosen.append((f"{'reader' if by_article else 'seed'} {half(key)}", asked, row))
     return chosen
 
 
@@ -96,25 +62,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         reader = searcher_of_folders([READER / "knowledge"], Path(scratch))
         questions = elliptic_questions(get_searcher(), SEED, False)
         questions += elliptic_questions(reader, READER / "questions.jsonl", True)
-        figures: dict[float, dict[str, Figures]] = {}
+        tallies: dict[float, dict[str, Tally]] = {}
         for weight in GRID:
             search.TITLE_WEIGHT = weight
-            parts: dict[str, Figures] = {}
+            parts: dict[str, Tally] = {}
             for name, asked, row in questions:
                 result = asked.search(row["question"])
-                paragraphs = [hit.passage.paragraph for hit in result.hits]
+                shown = [] if not result.answerable else result.hits[:TOP]
+                reply = Answered([(hit.passage.article, hit.passage.paragraph) for hit in shown], not result.answerable)
                 for whole in (name, name.split()[1]):
-                    parts.setdefault(whole, Figures()).add(row, paragraphs, not result.answerable)
-            figures[weight] = parts
+                    parts.setdefault(whole, Tally()).add(row, reply)
+            tallies[weight] = parts
     names = ["seed tune", "reader tune", "tune", "seed check", "reader check", "check"]
     print("Elliptic questions asked first, leaning on their article's title, per TITLE_WEIGHT:")
-    for weight, parts in figures.items():
+    for weight, parts in tallies.items():
         for name in names:
-            print(f"  {weight:<6} {name:<13} {parts[name].row()}")
-    best = max(GRID, key=lambda weight: (round(figures[weight]["tune"].score(), 9), weight))
+            print(f"  {weight:<6} {parts[name].row(name)}")
+    best = max(GRID, key=lambda weight: (round(merit(tallies[weight]["tune"]), 9), weight))
     print(f"fitted on tune: TITLE_WEIGHT = {best}")
-    print(f"  tune   {figures[best]['tune'].row()}")
-    print(f"  check  {figures[best]['check'].row()}")
+    print(f"  {tallies[best]['tune'].row('tune')}")
+    print(f"  {tallies[best]['check'].row('check')}")
     return 0
 
 
