@@ -13,7 +13,11 @@ on ("cv"), then on everything ("in"). The shapes:
 
 - logistic: the shipped model, fitted by fit_models.fit_decline;
 - products: a logistic model of the standardised evidence and every product of two of its signals;
-- trees: gradient-boosted trees of depth 3 (scikit-learn's HistGradientBoostingClassifier).
+- trees: gradient-boosted trees of depth 3 (scikit-learn's HistGradientBoostingClassifier);
+- evidence + probe: a logistic model of the evidence and of a linear probe of MiniLM's sentence
+  vectors (of the question and of each weighed passage's answering sentence: their product and
+  their distance), the probe fitted on the fitting questions' answering sentences against the
+  best sentences of on-topic unanswerable ones (the seed set's and leave-paragraph-out).
 
 Beside the share declined of each kind, the AUC says how well each shape's confidence separates the
 seed set's on-topic unanswerable questions from its answerable ones, whatever the threshold.
@@ -25,7 +29,7 @@ import argparse
 import pickle
 import sys
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import fit_models as fm
@@ -35,9 +39,10 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import StandardScaler
 
+from newsbot.retrieval.embeddings import embed
 from newsbot.retrieval.models import EVIDENCE_SIGNALS, Models, default_models
-from newsbot.retrieval.search import decision_rows, evidence_of, ranked_rows, unheld_kind
-from newsbot.settings import PROJECT_ROOT
+from newsbot.retrieval.search import best_sentence, decision_rows, evidence_of, ranked_rows, unheld_kind
+from newsbot.settings import PROJECT_ROOT, get_settings
 
 KINDS = (
     "seed answerable", "seed on-topic", "seed old", "xquad answerable", "xquad leave-article-out",
@@ -53,6 +58,14 @@ class Asked:
     evidence: npt.NDArray[np.float64]  # one row per passage the decision weighs, EVIDENCE_SIGNALS in columns
     best: npt.NDArray[np.float64]  # the best passage's evidence: what a model is fitted on
     unheld: bool  # no passage weighed holds the kind of answer asked for: declined whatever the model
+    # Each weighed passage's answering sentence, and the first of them that answers (of a gold
+    # paragraph; in XQuAD, holding a gold answer).
+    sentences: tuple[str, ...] = ()
+    answering: int | None = None
+    # Per weighed passage: MiniLM's vectors of the question and of its answering sentence as the
+    # probe reads them (their product and their distance); and the best passage's.
+    pairs: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 0)))
+    best_pair: npt.NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
 
 
 # A fitted shape: each question's confidence, and the threshold under which it is declined.
@@ -70,7 +83,36 @@ def asked(record: fm.Record, models: Models) -> Asked:
 
     evidence = np.array([vector(row) for row in rows]) if rows else np.zeros((0, len(EVIDENCE_SIGNALS)))
     best = np.array(vector(top[0])) if top else np.zeros(len(EVIDENCE_SIGNALS))
-    return Asked(record, evidence, best, bool(unheld_kind(record.candidates, rows)) or not rows)
+    sentences: list[str] = []
+    answering = None
+    for row in rows:
+        sentence = best_sentence(record.candidates, row, models)
+        start, end = (sentence.start, sentence.end) if sentence else (0, len(record.texts[row]))
+        sentences.append(record.texts[row][start:end])
+        labels = record.sentence_labels[row] if record.sentence_labels else []
+        holds = sentence is not None and bool(labels) and labels[record.candidates.sentences[row].index(sentence)]
+        if answering is None and record.candidates.keys[row] in record.gold and (holds or record.source != "xquad"):
+            answering = len(sentences) - 1
+    unheld = bool(unheld_kind(record.candidates, rows)) or not rows
+    return Asked(record, evidence, best, unheld, tuple(sentences), answering)
+
+
+def with_pairs(questions: Sequence[Asked], model: str) -> list[Asked]:
+    """The questions with their probe's pairs: MiniLM's sentence vectors of each question and of
+    its weighed passages' answering sentences, as their product and their distance."""
+    texts = sorted({a.record.question for a in questions} | {text for a in questions for text in a.sentences})
+    vectors = dict(zip(texts, embed(model, texts, progress=True), strict=True))
+    width = 2 * len(next(iter(vectors.values())))
+
+    def pair(question: str, sentence: str) -> npt.NDArray[np.float64]:
+        q, s = vectors[question].astype(np.float64), vectors[sentence].astype(np.float64)
+        return np.concatenate([q * s, np.abs(q - s)])
+
+    result = []
+    for a in questions:
+        pairs = np.array([pair(a.record.question, text) for text in a.sentences]).reshape(-1, width)
+        result.append(replace(a, pairs=pairs, best_pair=pairs[0] if len(pairs) else np.zeros(width)))
+    return result
 
 
 def threshold_of(fitting: Sequence[Asked], confidence: Callable[[Asked], float]) -> float:
@@ -90,9 +132,23 @@ def fitted_on(fitting: Sequence[Asked], paragraphs_out: bool) -> list[Asked]:
             and (paragraphs_out or a.record.kind != "leave-paragraph-out")]  # fmt: skip
 
 
-def learned(fitting: Sequence[Asked], paragraphs_out: bool, model: Callable[[], object], expand: bool) -> Fitted:
+# A question's evidence as a shape weighs it: of each weighed passage, and of the best passage.
+Columns = Callable[[Asked], tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]]
+
+
+def evidence_only(a: Asked) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    return a.evidence, a.best
+
+
+def learned(
+    fitting: Sequence[Asked],
+    paragraphs_out: bool,
+    model: Callable[[], object],
+    expand: bool,
+    columns: Columns = evidence_only,
+) -> Fitted:
     rows = fitted_on(fitting, paragraphs_out)
-    x = np.array([a.best for a in rows])
+    x = np.array([columns(a)[1] for a in rows])
     y = np.array([a.record.answerable for a in rows], dtype=int)
     scaler = StandardScaler().fit(x)
 
@@ -106,7 +162,7 @@ def learned(fitting: Sequence[Asked], paragraphs_out: bool, model: Callable[[], 
     def confidence(a: Asked) -> float:
         if a.unheld:
             return 0.0
-        return float(estimator.predict_proba(features(a.evidence))[:, 1].max())  # type: ignore[attr-defined]
+        return float(estimator.predict_proba(features(columns(a)[0]))[:, 1].max())  # type: ignore[attr-defined]
 
     return confidence, threshold_of(fitting, confidence)
 
@@ -127,6 +183,28 @@ def logistic(fitting: Sequence[Asked], paragraphs_out: bool, models: Models) -> 
     return confidence, decline.threshold
 
 
+def probed(fitting: Sequence[Asked], paragraphs_out: bool, _: Models) -> Fitted:
+    """The evidence and a linear probe of MiniLM's vectors in one logistic model; the probe is
+    fitted on the fitting questions' hard pairs: an answerable question and its answering
+    sentence, an on-topic unanswerable one and its best sentence."""
+    x, y = [], []
+    for a in fitted_on(fitting, True):
+        if a.record.answerable and a.answering is not None:
+            x.append(a.pairs[a.answering])
+            y.append(1)
+        elif not a.record.answerable and a.record.kind not in ("off-topic", "leave-article-out") and len(a.pairs):
+            x.append(a.pairs[0])
+            y.append(0)
+    probe = LogisticRegression(C=0.1, max_iter=3000).fit(np.array(x), np.array(y))
+
+    def columns(a: Asked) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+        rows = probe.predict_proba(a.pairs)[:, 1] if len(a.pairs) else np.zeros(0)
+        best = probe.predict_proba(a.best_pair[None, :])[0, 1]
+        return np.column_stack([a.evidence, rows]), np.append(a.best, best)
+
+    return learned(fitting, paragraphs_out, lambda: LogisticRegression(max_iter=2000), False, columns)
+
+
 SHAPES: dict[str, Callable[[Sequence[Asked], bool, Models], Fitted]] = {
     "logistic": logistic,
     "products": lambda fitting, out, _: learned(fitting, out, lambda: LogisticRegression(max_iter=2000), True),
@@ -138,6 +216,7 @@ SHAPES: dict[str, Callable[[Sequence[Asked], bool, Models], Fitted]] = {
         ),
         False,
     ),
+    "evidence + probe": probed,
 }
 
 
@@ -179,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cache:
             args.cache.write_bytes(pickle.dumps(records))
     models = default_models()
-    questions = [asked(r, models) for r in fm.leave_paragraphs_out(records)]
+    questions = with_pairs([asked(r, models) for r in fm.leave_paragraphs_out(records)], get_settings().model)
     folds = sorted({a.record.fold for a in questions})
     print("share declined: " + " | ".join(KINDS) + ";  AUC: seed on-topic against seed answerable")
     for name, shape in SHAPES.items():
