@@ -263,6 +263,28 @@ def test_a_contested_point_shows_the_other_sides_answer() -> None:
     assert [side.name for side in answer.sides] == ["the Board of Deputies and JLC", "Labour sources", "Jeremy Corbyn"]
 
 
+def test_under_the_sides_accounts_a_voice_of_neither_side_is_not_shown() -> None:
+    # "how did the meeting go": Corbyn's "positive", the Board's "disappointing", and an
+    # anonymous source's "tense" (of another meeting) as likely; shown third, under the sides'
+    # labels, the source's words read as the Board's.
+    facts = {
+        ARTICLE: ArticleFacts(
+            sides=(SideFacts("Labour", ("Labour", "Jeremy Corbyn")), SideFacts("the Board and the JLC", ("Board",)))
+        )
+    }
+    hits = [
+        make_hit(30, 5.0, "Mr Corbyn himself said the meeting had been positive and constructive.", "Jeremy Corbyn"),
+        make_hit(9, 5.0 - NEAR, "The Board called the meeting a disappointing missed opportunity.", "the Board"),
+        make_hit(20, 5.0 - NEAR, "A source said Monday's meeting had been tense.", "a source"),
+    ]
+    answer = compose_answer(make_result(hits), facts)
+    assert answer.contested
+    assert shown_paragraphs(answer) == [30, 9]
+    # Not contested, the source's words are another fact, shown.
+    calm = [replace(hits[1], passage=replace(hits[1].passage, text="The Board called the meeting long."))]
+    assert shown_paragraphs(compose_answer(make_result([hits[0], *calm, hits[2]]), facts)) == [30, 9, 20]
+
+
 def test_voices_of_two_stories_are_no_dispute() -> None:
     # "tell me a joke" over many stories drew Labour's "good humoured" and another story's
     # family calling a victim "funny", headed "The articles give different accounts".

@@ -102,7 +102,9 @@ def select_hits(
     narration's or an anonymous source's "disappointing" is no side disagreeing; nor is a word
     elsewhere in the paragraph, nor in a side's weaker hits: the lede's "disappointing" would
     otherwise head every answer it ranks in). A `factual` question (one that asks for a time, a
-    number, a place, a person) is answered by facts, never by accounts.
+    number, a place, a person) is answered by facts, never by accounts. Under the sides'
+    accounts, no voice of neither side follows: shown after them, its words read as the last
+    side's.
 
     A question that asks about a side as its subject ("What did Labour commit to?": `subject_sides`,
     as (article, side) pairs) and is led by another voice also shows the side's best account: a
@@ -158,6 +160,8 @@ def select_hits(
     for hit in answering:
         if len(chosen) > MAX_MORE:
             break
+        if disputed and lead_story_side(hit) is None:
+            continue  # under the sides' accounts, a voice of neither side reads as the last side's
         if hit not in chosen and lead.score - hit.score <= ANOTHER_FACT_WITHIN and not _repeats(hit, chosen):
             chosen.append(hit)
     # The best first: the lead, then the others as likely as they are (article order put a weaker
