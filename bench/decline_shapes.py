@@ -118,8 +118,7 @@ def with_pairs(questions: Sequence[Asked], model: str) -> list[Asked]:
 def threshold_of(fitting: Sequence[Asked], confidence: Callable[[Asked], float]) -> float:
     """As fit_models.fit_decline sets it: on the fitting seed set's answerable questions."""
     answerable = [a for a in fitting if a.record.answerable and not a.record.ruled_out and a.record.source == "seed"]
-    sure = sorted(value for value in map(confidence, answerable) if value > 0.0)
-    return sure[int(fm.MAX_ANSWERABLE_DECLINED * len(sure))] - 1e-6 if sure else 0.5
+    return fm.threshold_below([confidence(a) for a in answerable])
 
 
 def products(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

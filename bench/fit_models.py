@@ -276,17 +276,16 @@ def fit_decline(
     # whose evidence is weaker than Wikipedia questions' (XQuAD serves the model, not the threshold).
     # A confidence of 0 is the check that the best passages hold the kind of answer asked for
     # (search.decision_confidence): like the checks that need no model, it is outside the budget.
-    confidences = sorted(
-        sure
-        for sure in (
-            confidence(r, ranking, highlight, model)
-            for r in records
-            if r.answerable and not r.ruled_out and r.source == "seed"
-        )
-        if sure > 0.0
-    )
-    threshold = confidences[int(MAX_ANSWERABLE_DECLINED * len(confidences))] if confidences else 0.5
-    return DeclineModel(model.bias, model.coefficients, round(threshold - 1e-6, 6), EVIDENCE_HITS)
+    answerable = (r for r in records if r.answerable and not r.ruled_out and r.source == "seed")
+    threshold = threshold_below([confidence(r, ranking, highlight, model) for r in answerable])
+    return DeclineModel(model.bias, model.coefficients, round(threshold, 6), EVIDENCE_HITS)
+
+
+def threshold_below(confidences: Sequence[float]) -> float:
+    """The threshold under which at most MAX_ANSWERABLE_DECLINED of the answerable questions whose
+    `confidences` these are would be declined (those at 0 are declined by a check, outside the budget)."""
+    sure = sorted(value for value in confidences if value > 0.0)
+    return (sure[int(MAX_ANSWERABLE_DECLINED * len(sure))] if sure else 0.5) - 1e-6
 
 
 def confidence(record: Record, ranking: RankingModel, highlight: HighlightModel, decline: DeclineModel) -> float:

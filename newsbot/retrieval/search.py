@@ -55,7 +55,7 @@ from newsbot.retrieval.bm25 import words as tokenize_words
 from newsbot.retrieval.embeddings import embed, encode_tokens, piece_texts
 from newsbot.retrieval.index import LoadedIndex, article_subset
 from newsbot.retrieval.models import RANKING_SIGNALS, SENTENCE_SIGNALS, Models, default_models
-from newsbot.retrieval.onnx_encoder import TokenStates
+from newsbot.retrieval.onnx_encoder import TokenStates, unit_rows
 from newsbot.retrieval.spelling import Speller
 from newsbot.retrieval.tokens import NO_MATCH, Match, QuestionTokens, match, question_tokens
 from newsbot.retrieval.wordlists import question_words, spelled_out, stopwords, word_list
@@ -1820,9 +1820,7 @@ def pooled(states: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
     a question's vector is the sentence's `dense`. Zeros when there are none."""
     if not len(states):
         return np.zeros(states.shape[1], dtype=np.float32)
-    mean: npt.NDArray[np.float32] = states.mean(axis=0, dtype=np.float32)
-    norm = float(np.linalg.norm(mean))
-    return mean / np.float32(norm) if norm else mean
+    return unit_rows(states.mean(axis=0, dtype=np.float32))
 
 
 @lru_cache(maxsize=1)
